@@ -1,0 +1,9 @@
+#!/usr/bin/env python3
+"""Entry point: python build.py [build|serve|check] ... (see README.md)."""
+
+import sys
+
+from wtpfsite.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Orchestration: config -> sources -> parse -> link -> render -> write. Nothing else."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from .config import SiteConfig, load_config, normalize_base_url
+from .data import load_data
+from .errors import ContentErrors, ErrorList
+from .extras import extra_outputs
+from .model import Site, link_site
+from .pagegen import Output, render_pages
+from .pages import parse_source
+from .render import make_environment
+from .sections import extra_context
+from .sources import discover_sources
+from .strings import load_strings
+from .write import WriteResult, write_outputs
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    config_path: Path
+    today: date
+    output_dir: Path | None = None
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    outputs: tuple[Output, ...]
+    pages_per_language: dict[str, int]
+    seconds: float
+    written: WriteResult | None = None
+
+
+def load_site(options: BuildOptions) -> Site:
+    """Every stage up to and including link; raises ContentErrors with all problems found."""
+    errors = ErrorList(options.config_path.resolve().parent)
+    config = load_config(options.config_path, errors)
+    errors.raise_if_any()
+    config = _apply_overrides(config, options)
+    codes = config.language_codes
+    sources = discover_sources(config.content_dir, config.templates_dir, codes, errors)
+    strings = load_strings(sources.strings, codes, errors)
+    data = load_data(sources.data, codes, errors)
+    parsed = [parse_source(f, codes, config.allow_raw_html_in_drafts, errors) for f in sources.markdown]
+    site = link_site(config, strings, data, tuple(p for p in parsed if p is not None), errors)
+    errors.raise_if_any()
+    return site
+
+
+def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:
+    changes = {}
+    if options.output_dir is not None:
+        changes["output_dir"] = options.output_dir.resolve()
+    if options.base_url is not None:
+        changes["base_url"] = normalize_base_url(options.base_url)
+    return replace(config, **changes) if changes else config
+
+
+def render_site(site: Site, today: date, progress: Progress | None = None) -> tuple[Output, ...]:
+    """Every output file of the site; raises ContentErrors for template errors."""
+    errors = ErrorList(site.config.root)
+    env = make_environment(site.config.templates_dir)
+    pages = render_pages(site, env, today, errors, lambda s, r, lang: extra_context(s, r, lang, today), progress)
+    others = extra_outputs(site, env, today, pages, errors)
+    errors.raise_if_any()
+    return tuple(sorted(pages + others, key=lambda o: o.path))
+
+
+def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    started = time.perf_counter()
+    site = load_site(options)
+    outputs = render_site(site, options.today, progress)
+    manifest = site.config.cache_dir / "manifest.json"
+    previous = _read_manifest(manifest)
+    written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous)
+    _write_manifest(manifest, outputs)
+    return BuildResult(outputs, _count_pages(site, outputs), time.perf_counter() - started, written)
+
+
+def check(options: BuildOptions) -> BuildResult:
+    """Validate and render everything in memory; writes nothing."""
+    started = time.perf_counter()
+    site = load_site(options)
+    outputs = render_site(site, options.today)
+    from .linkcheck import check_output_links
+
+    problems = check_output_links({o.path: o.data for o in outputs})
+    if problems:
+        raise ContentErrors(problems)
+    return BuildResult(outputs, _count_pages(site, outputs), time.perf_counter() - started)
+
+
+def _count_pages(site: Site, outputs) -> dict[str, int]:
+    return {code: sum(1 for o in outputs if o.path.startswith(code + "/") and o.path.endswith(".html"))
+            for code in site.config.language_codes}
+
+
+def _read_manifest(path: Path) -> frozenset[str]:
+    try:
+        return frozenset(json.loads(path.read_text("utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return frozenset()
+
+
+def _write_manifest(path: Path, outputs) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"files": [o.path for o in outputs]}, indent=0), "utf-8")

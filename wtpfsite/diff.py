@@ -1,0 +1,489 @@
+"""Compare two drafts of a Markdown report and describe what changed.
+
+The result is a :class:`DraftChanges` value: sections (split at ``##`` headings)
+paired between the drafts, each with its blocks marked same/added/removed/changed,
+and changed blocks rendered as an escaped HTML redline using ``<ins>``/``<del>``.
+Multi-line blocks (lists, tables, code) keep ``\\n`` between lines, so the page
+should show block HTML with ``white-space: pre-wrap``.
+"""
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class InlineDiff:
+    """One changed block as safe HTML: escaped text with <ins>/<del> tags."""
+    html: str
+
+
+@dataclass(frozen=True)
+class BlockChange:
+    """One block of a section: status, Markdown kind and escaped HTML."""
+    status: str  # "same" | "added" | "removed" | "changed"
+    kind: str  # "paragraph" | "list" | "table" | "code" | "heading" | "other"
+    html: str
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    """One ``##`` section (or the preamble) as it changed between drafts."""
+    status: str  # "same" | "added" | "removed" | "changed" | "moved"
+    anchor: str
+    old_title: str | None
+    new_title: str | None
+    renamed: bool
+    moved: bool
+    blocks: tuple[BlockChange, ...]
+
+
+@dataclass(frozen=True)
+class DraftChanges:
+    """All section changes, in new-draft order, with summary counts."""
+    sections: tuple[SectionChange, ...]
+    changed: int
+    added: int
+    removed: int
+
+    @property
+    def identical(self) -> bool:
+        """True when nothing was changed, added, removed or moved."""
+        return self.changed == self.added == self.removed == 0
+
+
+@dataclass(frozen=True)
+class _Block:
+    kind: str
+    text: str  # plain readable text, not escaped
+    key: str  # normalised text used to align blocks
+
+
+@dataclass(frozen=True)
+class _Section:
+    title: str | None  # None for the preamble
+    ident: str | None  # explicit {#id}, if any
+    blocks: tuple[_Block, ...]
+
+    @property
+    def body(self) -> str:
+        """Plain text of the whole section body."""
+        return "\n\n".join(b.text for b in self.blocks)
+
+
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ID_RE = re.compile(r"\s*\{#([^\s}]+)[^}]*\}\s*$")
+_ITEM_RE = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])(?:[ \t]+(.*)|$)")
+_HR_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+_CODE_SPAN_RE = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
+_MARKUP_SUBS = (
+    (re.compile(r"!\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])"), r"\1"),
+    (re.compile(r"\[([^\]]+)\](?:\((?:[^()]|\([^)]*\))*\)|\[[^\]]*\])"), r"\1"),
+    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"\1"),
+    (re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)"), r"\1"),
+    (re.compile(r"\*(?=[^\s*])(.+?)(?<=[^\s*])\*"), r"\1"),
+    (re.compile(r"(?<!\w)_(?=[^\s_])(.+?)(?<=[^\s_])_(?!\w)"), r"\1"),
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),
+)
+_ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_PRIVATE = 0xE000  # escaped punctuation is parked in the private-use area
+_WORD_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
+_CHAR_TOKEN_RE = re.compile(r"[A-Za-z0-9]+|\s+|.", re.S)
+_LINE_KINDS = frozenset({"list", "table", "code"})
+
+
+def _strip_markup(text: str) -> str:
+    """Remove links, images and emphasis markers from non-code inline text."""
+    text = _ESCAPED_RE.sub(lambda m: chr(_PRIVATE + ord(m.group(1))), text)
+    for _ in range(3):  # nested emphasis such as ***x*** or **_x_**
+        for pattern, repl in _MARKUP_SUBS:
+            text = pattern.sub(repl, text)
+    return re.sub("[\ue000-\ue07f]", lambda m: chr(ord(m.group()) - _PRIVATE), text)
+
+
+def _inline_plain(text: str) -> str:
+    """Convert inline Markdown to readable plain text (code spans kept verbatim)."""
+    out, pos = [], 0
+    for m in _CODE_SPAN_RE.finditer(text):
+        out += [_strip_markup(text[pos:m.start()]), m.group(2).strip()]
+        pos = m.end()
+    out.append(_strip_markup(text[pos:]))
+    return "".join(out).strip()
+
+
+def _parse_title(raw: str) -> tuple[str, str | None]:
+    """Split a heading's text into plain title and explicit ``{#id}``."""
+    m = _ID_RE.search(raw)
+    ident = m.group(1) if m else None
+    return _inline_plain(raw[:m.start()] if m else raw), ident
+
+
+def _closes(fence: str, line: str) -> bool:
+    """Whether ``line`` closes a code fence opened with ``fence``."""
+    s = line.strip()
+    return s.startswith(fence) and set(s) == {fence[0]}
+
+
+def _starts_block(line: str) -> bool:
+    """Whether a line starts a new block (and so interrupts a paragraph)."""
+    return bool(_FENCE_RE.match(line) or _HEADING_RE.match(line) or _HR_RE.match(line)
+                or _ITEM_RE.match(line) or line.lstrip().startswith("|"))
+
+
+def _run_end(lines: list[str], j: int, keep: Callable[[str], bool]) -> int:
+    """Index of the first line from ``j`` on for which ``keep`` is false."""
+    while j < len(lines) and keep(lines[j]):
+        j += 1
+    return j
+
+
+def _list_end(lines: list[str], i: int) -> int:
+    """Index just past the list starting at line ``i`` (items, continuations)."""
+    j = i + 1
+    while j < len(lines):
+        k = _run_end(lines, j, lambda l: not l.strip())  # skip blank lines
+        nxt = lines[k] if k < len(lines) else ""
+        if not (_ITEM_RE.match(nxt) or nxt[:1] in (" ", "\t") or (k == j and not _starts_block(nxt))):
+            return j
+        j = k + 1
+    return j
+
+
+def _scan_block(lines: list[str], i: int) -> tuple[str, int]:
+    """Kind and end index of the block starting at non-blank line ``i``."""
+    line = lines[i]
+    fence = _FENCE_RE.match(line)
+    if fence:
+        end = _run_end(lines, i + 1, lambda l: not _closes(fence.group(1), l))
+        return "code", min(end + 1, len(lines))
+    if _HEADING_RE.match(line):
+        return "heading", i + 1
+    if _HR_RE.match(line):
+        return "other", i + 1
+    if line.lstrip().startswith("|"):
+        return "table", _run_end(lines, i, lambda l: l.lstrip().startswith("|"))
+    if _ITEM_RE.match(line):
+        return "list", _list_end(lines, i)
+    j = _run_end(lines, i + 1, lambda l: bool(l.strip()) and not _starts_block(l))
+    return ("other" if line.lstrip()[:1] in ("<", ">") else "paragraph"), j
+
+
+def _list_text(lines: list[str]) -> str:
+    """Plain text of a list: one item a line, bullets as '• ', nesting indented."""
+    items: list[list[str]] = []
+    indents: list[int] = []
+    for line in filter(str.strip, lines):
+        m = _ITEM_RE.match(line)
+        if not m:
+            items[-1][1] += " " + line.strip()
+            continue
+        width = len(m.group(1).expandtabs(4))
+        while indents and indents[-1] > width:
+            indents.pop()
+        if not indents or indents[-1] < width:
+            indents.append(width)
+        bullet = "•" if m.group(2) in "-*+" else m.group(2)
+        items.append(["  " * (len(indents) - 1) + bullet + " ", m.group(3) or ""])
+    return "\n".join(prefix + _inline_plain(text) for prefix, text in items)
+
+
+def _table_text(lines: list[str]) -> str:
+    """Plain text of a table: one row a line, cells joined by ' | '."""
+    rows = []
+    for line in lines:
+        if _TABLE_SEP_RE.match(line):
+            continue
+        inner = re.sub(r"(?<!\\)\|\s*$", "", line.strip()[1:])
+        cells = re.split(r"(?<!\\)\|", inner)
+        rows.append(" | ".join(_inline_plain(c.replace("\\|", "|")) for c in cells))
+    return "\n".join(rows)
+
+
+def _make_block(kind: str, lines: list[str]) -> _Block:
+    """Build a block with its plain text and alignment key."""
+    if kind == "code":
+        end = len(lines) - 1 if len(lines) > 1 and _closes(
+            _FENCE_RE.match(lines[0]).group(1), lines[-1]) else len(lines)
+        text = "\n".join(line.rstrip() for line in lines[1:end])
+    elif kind == "heading":
+        text = _parse_title(_HEADING_RE.match(lines[0]).group(2) or "")[0]
+    elif kind == "list":
+        text = _list_text(lines)
+    elif kind == "table":
+        text = _table_text(lines)
+    else:
+        text = _inline_plain(" ".join(re.sub(r"^ {0,3}(?:> ?)+", "", l).strip() for l in lines))
+    key = text if kind == "code" else "\n".join(" ".join(l.split()) for l in text.split("\n"))
+    return _Block(kind, text, kind + "\0" + key)
+
+
+def _split_blocks(lines: list[str]) -> tuple[_Block, ...]:
+    """Split a section body into blocks."""
+    blocks, i = [], 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        kind, j = _scan_block(lines, i)
+        blocks.append(_make_block(kind, lines[i:j]))
+        i = j
+    return tuple(blocks)
+
+
+def _split_sections(markdown: str) -> list[_Section]:
+    """Split a Markdown body at level-2 ATX headings (outside code fences)."""
+    lines = markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    starts, fence = [], None
+    for k, line in enumerate(lines):
+        if fence:
+            fence = None if _closes(fence, line) else fence
+        elif _FENCE_RE.match(line):
+            fence = _FENCE_RE.match(line).group(1)
+        elif (m := _HEADING_RE.match(line)) and len(m.group(1)) == 2:
+            starts.append(k)
+    sections = []
+    for h, end in zip([-1] + starts, starts + [len(lines)]):
+        body = lines[h + 1:end]
+        if h < 0 and not any(line.strip() for line in body):
+            continue  # no preamble
+        title, ident = (None, None) if h < 0 else _parse_title(
+            _HEADING_RE.match(lines[h]).group(2) or "")
+        sections.append(_Section(title, ident, _split_blocks(body)))
+    return sections
+
+
+def _tokens(text: str, cjk: bool) -> list[str]:
+    """Tokens for inline diffs: words (or CJK characters), whitespace, punctuation."""
+    return (_CHAR_TOKEN_RE if cjk else _WORD_TOKEN_RE).findall(text)
+
+
+def _similarity(a: str, b: str, cjk: bool, floor: float = 0.0) -> float:
+    """difflib ratio of two texts over their word/character tokens (0 if below floor)."""
+    ta = [t for t in _tokens(a, cjk) if re.search(r"\w", t)]
+    tb = [t for t in _tokens(b, cjk) if re.search(r"\w", t)]
+    if not ta or not tb:
+        return 1.0 if ta == tb and a.split() == b.split() else 0.0
+    sm = difflib.SequenceMatcher(None, ta, tb, autojunk=False)
+    if sm.real_quick_ratio() < floor or sm.quick_ratio() < floor:
+        return 0.0
+    return sm.ratio()
+
+
+def _wrap(tag: str, text: str) -> str:
+    """Escape ``text`` and wrap it in ``tag`` (nothing if empty)."""
+    return f"<{tag}>{html.escape(text)}</{tag}>" if text else ""
+
+
+def _edge_space(a: str, b: str, end: bool) -> int:
+    """Length of the whitespace shared by the starts (or ends) of a and b."""
+    n = 0
+    while n < min(len(a), len(b)):
+        ca, cb = (a[-1 - n], b[-1 - n]) if end else (a[n], b[n])
+        if ca != cb or not ca.isspace():
+            break
+        n += 1
+    return n
+
+
+def _inline_diff(old: str, new: str, cjk: bool) -> InlineDiff:
+    """Redline ``old`` -> ``new`` at word (or CJK character) level."""
+    a, b = _tokens(old, cjk), _tokens(new, cjk)
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    segs = [(tag == "equal", "".join(a[i1:i2]), "".join(b[j1:j2])) for tag, i1, i2, j1, j2 in ops]
+    merged: list[tuple[bool, str, str]] = []
+    for k, (eq, o, n) in enumerate(segs):
+        if eq and o.isspace() and 0 < k < len(segs) - 1:
+            eq = False  # whitespace between two changes joins them into one run
+        if merged and not eq and not merged[-1][0]:
+            merged[-1] = (False, merged[-1][1] + o, merged[-1][2] + n)
+        else:
+            merged.append((eq, o, n))
+    out = []
+    for eq, o, n in merged:
+        if eq:
+            out.append(html.escape(n))
+            continue
+        lead = _edge_space(o, n, False)
+        trail = min(_edge_space(o, n, True), len(o) - lead, len(n) - lead)
+        mid_o, mid_n = o[lead:len(o) - trail], n[lead:len(n) - trail]
+        out += [html.escape(o[:lead]), _wrap("del", mid_o), _wrap("ins", mid_n),
+                html.escape(o[len(o) - trail:])]
+    return InlineDiff("".join(out))
+
+
+def _pair_in_order(n_old: int, n_new: int,
+                   similar: Callable[[int, int], bool]) -> list[tuple[int | None, int | None]]:
+    """Greedily pair old and new items in order; unpaired get None on one side."""
+    pairs: list[tuple[int | None, int | None]] = []
+    cursor = 0
+    for i in range(n_old):
+        match = next((j for j in range(cursor, n_new) if similar(i, j)), None)
+        if match is None:
+            pairs.append((i, None))
+            continue
+        pairs += [(None, j) for j in range(cursor, match)] + [(i, match)]
+        cursor = match + 1
+    return pairs + [(None, j) for j in range(cursor, n_new)]
+
+
+def _line_diff(old: str, new: str, cjk: bool, exact: bool) -> str:
+    """Redline a multi-line block (list, table, code) line by line."""
+    a, b = old.split("\n"), new.split("\n")
+    norm = (lambda x: x) if exact else (lambda x: " ".join(x.split()))
+    ka, kb = [norm(x) for x in a], [norm(x) for x in b]
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out += [html.escape(x) for x in b[j1:j2]]
+            continue
+        olds, news = a[i1:i2], b[j1:j2]
+        for i, j in _pair_in_order(len(olds), len(news),
+                                   lambda i, j: _similarity(olds[i], news[j], cjk, 0.4) >= 0.4):
+            if i is None or j is None:
+                out.append(_wrap("ins", news[j]) if i is None else _wrap("del", olds[i]))
+            else:
+                out.append(_inline_diff(olds[i], news[j], cjk).html)
+    return "\n".join(out)
+
+
+def _changed_block(old: _Block, new: _Block, cjk: bool) -> BlockChange:
+    """A changed block with its redline."""
+    if new.kind in _LINE_KINDS:
+        return BlockChange("changed", new.kind, _line_diff(old.text, new.text, cjk, new.kind == "code"))
+    return BlockChange("changed", new.kind, _inline_diff(old.text, new.text, cjk).html)
+
+
+def _diff_blocks(old: _Section, new: _Section, cjk: bool) -> tuple[BlockChange, ...]:
+    """Align the blocks of two paired sections and describe each."""
+    a, b = old.blocks, new.blocks
+    sm = difflib.SequenceMatcher(None, [x.key for x in a], [x.key for x in b], autojunk=False)
+    out = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            out += [BlockChange("same", x.kind, html.escape(x.text)) for x in b[j1:j2]]
+            continue
+        olds, news = a[i1:i2], b[j1:j2]
+        similar = lambda i, j: (olds[i].kind == news[j].kind
+                                and _similarity(olds[i].text, news[j].text, cjk, 0.4) >= 0.4)
+        for i, j in _pair_in_order(len(olds), len(news), similar):
+            if i is None:
+                out.append(BlockChange("added", news[j].kind, html.escape(news[j].text)))
+            elif j is None:
+                out.append(BlockChange("removed", olds[i].kind, html.escape(olds[i].text)))
+            else:
+                out.append(_changed_block(olds[i], news[j], cjk))
+    return tuple(out)
+
+
+def _pair_sections(old: list[_Section], new: list[_Section], cjk: bool) -> dict[int, int]:
+    """Map new section index -> old index: by explicit id, title, then similarity."""
+    pairs: dict[int, int] = {}
+    old_ids: dict[str, int] = {}
+    for i, s in enumerate(reversed(old)):
+        if s.ident:
+            old_ids[s.ident] = len(old) - 1 - i
+    for j, s in enumerate(new):
+        if s.ident in old_ids and old_ids[s.ident] not in pairs.values():
+            pairs[j] = old_ids[s.ident]
+    for j, s in enumerate(new):
+        free = [i for i, o in enumerate(old) if i not in pairs.values() and o.title == s.title]
+        if j not in pairs and free:
+            pairs[j] = free[0]
+    scored = sorted((-_similarity(o.body, n.body, cjk, 0.5), j, i)
+                    for j, n in enumerate(new) if j not in pairs and n.title is not None
+                    for i, o in enumerate(old) if i not in pairs.values() and o.title is not None)
+    for score, j, i in scored:
+        if -score >= 0.5 and j not in pairs and i not in pairs.values():
+            pairs[j] = i
+    return pairs
+
+
+def _moved(pairs: dict[int, int]) -> set[int]:
+    """New indices of paired sections outside the longest increasing run of old positions."""
+    js = sorted(pairs)
+    vals = [pairs[j] for j in js]
+    length, prev = [1] * len(vals), [-1] * len(vals)
+    for k in range(len(vals)):
+        for p in range(k):
+            if vals[p] < vals[k] and length[p] + 1 >= length[k]:
+                length[k], prev[k] = length[p] + 1, p
+    keep: set[int] = set()
+    k = max(range(len(vals)), key=lambda x: (length[x], x), default=-1)
+    while k >= 0:
+        keep.add(k)
+        k = prev[k]
+    return {js[k] for k in range(len(js)) if k not in keep}
+
+
+def _order(pairs: dict[int, int], n_old: int, n_new: int) -> list[tuple[int | None, int | None]]:
+    """(old, new) index pairs in new-draft order, removed ones after their old predecessor."""
+    old_to_new = {i: j for j, i in pairs.items()}
+    after: dict[int, list[int]] = {}
+    for r in (i for i in range(n_old) if i not in old_to_new):
+        p = r - 1
+        while p >= 0 and p not in old_to_new:
+            p -= 1
+        after.setdefault(old_to_new[p] if p >= 0 else -1, []).append(r)
+    order: list[tuple[int | None, int | None]] = [(r, None) for r in after.get(-1, [])]
+    for j in range(n_new):
+        order.append((pairs.get(j), j))
+        order += [(r, None) for r in after.get(j, [])]
+    return order
+
+
+def _slugify(text: str) -> str:
+    """Lower-case, hyphenated slug keeping letters (including CJK) and digits."""
+    text = re.sub(r"[^\w\s-]", "", unicodedata.normalize("NFKC", text).lower())
+    return re.sub(r"[\s_-]+", "-", text).strip("-") or "section"
+
+
+def _anchor(section: _Section, used: set[str]) -> str:
+    """Unique ``change-<slug>`` anchor for a section, recorded in ``used``."""
+    name = section.ident or ("preamble" if section.title is None else section.title)
+    base = "change-" + _slugify(name)
+    anchor, n = base, 2
+    while anchor in used:
+        anchor, n = f"{base}-{n}", n + 1
+    used.add(anchor)
+    return anchor
+
+
+def _section_change(old: _Section | None, new: _Section | None, moved: bool,
+                    cjk: bool, anchor: str) -> SectionChange:
+    """Describe one section: added, removed, or paired (same/changed/moved)."""
+    if old is None or new is None:
+        status = "added" if old is None else "removed"
+        blocks = tuple(BlockChange(status, b.kind, html.escape(b.text))
+                       for b in (new or old).blocks)
+        return SectionChange(status, anchor, old.title if old else None,
+                             new.title if new else None, False, False, blocks)
+    blocks = _diff_blocks(old, new, cjk)
+    renamed = old.title != new.title
+    if renamed or any(b.status != "same" for b in blocks):
+        status = "changed"
+    else:
+        status = "moved" if moved else "same"
+    return SectionChange(status, anchor, old.title, new.title, renamed, moved, blocks)
+
+
+def diff_drafts(old_markdown: str, new_markdown: str, lang: str) -> DraftChanges:
+    """lang: BCP 47 code; 'zh*' (and 'ja', 'ko') => character-level inline diff, else word-level."""
+    cjk = re.split(r"[-_]", lang.lower())[0] in {"zh", "ja", "ko"}
+    old = _split_sections(unicodedata.normalize("NFC", old_markdown))
+    new = _split_sections(unicodedata.normalize("NFC", new_markdown))
+    pairs = _pair_sections(old, new, cjk)
+    moved = _moved(pairs)
+    used: set[str] = set()
+    sections = tuple(
+        _section_change(None if i is None else old[i], None if j is None else new[j],
+                        j in moved, cjk, _anchor(new[j] if j is not None else old[i], used))
+        for i, j in _order(pairs, len(old), len(new)))
+    count = lambda *st: sum(s.status in st for s in sections)
+    return DraftChanges(sections, count("changed", "moved"), count("added"), count("removed"))

@@ -1,0 +1,261 @@
+"""The link stage: parsed sources and data -> the site's routes, drafts and cross-references.
+
+Everything here is language-neutral or carries its language explicitly; nothing renders.
+Errors found here (links to nothing, references to missing drafts or meetings, two sources
+for one URL) carry the place they were written.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import BUILT_IN_SECTIONS, SiteConfig
+from .data import Document, Meeting, SiteData
+from .errors import ErrorList
+from .pages import DraftMeta, ParsedSource
+from .strings import Strings
+from .urls import route_path
+
+
+@dataclass(frozen=True)
+class Draft:
+    number: int
+    meta: DraftMeta  # from the default language's version (or the first there is)
+    versions: dict[str, ParsedSource]
+    documents: tuple[Document, ...]  # attached in front matter or pointing at this draft
+
+    @property
+    def released(self) -> bool:
+        return self.meta.status == "released"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One page of the site, language-neutral: it is written once per language."""
+
+    key: str  # "page/about", "draft/3", "meetings", ...
+    template: str
+    versions: dict[str, ParsedSource]  # the Markdown shown, by language (empty for data pages)
+    has_all_languages: bool  # data pages exist in every language
+
+    def real_languages(self, languages: tuple[str, ...]) -> tuple[str, ...]:
+        if self.has_all_languages:
+            return languages
+        return tuple(code for code in languages if code in self.versions)
+
+    def version_for(self, lang: str, languages: tuple[str, ...]) -> ParsedSource | None:
+        """The Markdown shown to a reader of `lang`: its own, or borrowed in the site's order."""
+        for code in (lang, *languages):
+            if code in self.versions:
+                return self.versions[code]
+        return None
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    strings: Strings
+    data: SiteData
+    routes: tuple[Route, ...]
+    drafts: tuple[Draft, ...]
+
+    def route(self, key: str) -> Route:
+        return self._by_key()[key]
+
+    def has_route(self, key: str) -> bool:
+        return key in self._by_key()
+
+    def _by_key(self) -> dict[str, Route]:
+        return {route.key: route for route in self.routes}
+
+    def draft(self, number: int) -> Draft | None:
+        return next((d for d in self.drafts if d.number == number), None)
+
+    def meeting(self, ident: str) -> Meeting | None:
+        return next((m for m in self.data.meetings if m.id == ident), None)
+
+    @property
+    def latest_draft(self) -> Draft | None:
+        released = [d for d in self.drafts if d.released]
+        return released[-1] if released else None
+
+
+_SECTION_TEMPLATES = {"drafts": "drafts.html", "meetings": "meetings.html", "experts": "experts.html",
+                      "timetable": "timetable.html", "documents": "documents.html"}
+
+
+def link_site(config: SiteConfig, strings: Strings, data: SiteData, sources: tuple[ParsedSource, ...],
+              errors: ErrorList) -> Site:
+    """Group translations, make routes and check every cross-reference and link."""
+    grouped: dict[str, dict[str, ParsedSource]] = {}
+    for source in sources:
+        grouped.setdefault(source.file.key, {})[source.file.lang] = source
+    drafts = _make_drafts(config, grouped, data, errors)
+    routes = _make_routes(config, grouped, drafts, data, errors)
+    site = Site(config, strings, data, routes, drafts)
+    _check_references(site, errors)
+    _check_links(site, errors)
+    _check_navigation(site, errors)
+    return site
+
+
+def _make_drafts(config: SiteConfig, grouped, data: SiteData, errors: ErrorList) -> tuple[Draft, ...]:
+    drafts: dict[int, Draft] = {}
+    for key, versions in sorted(grouped.items()):
+        if not key.startswith("drafts/"):
+            continue
+        ordered = [versions[code] for code in config.language_codes if code in versions]
+        meta = ordered[0].draft
+        for version in ordered:
+            _check_same_meta(meta, version, ordered[0], errors)
+        if key != f"drafts/draft-{meta.number}":
+            errors.add(ordered[0].file.path, 2, 1,
+                       f"a draft with number {meta.number} must be named 'draft-{meta.number}', not '{key[7:]}'")
+            continue
+        attached = {ref.target for ref in meta.documents}
+        documents = tuple(d for d in data.documents
+                          if d.symbol in attached or (d.draft is not None and d.draft.target == meta.number))
+        drafts[meta.number] = Draft(meta.number, meta, versions, documents)
+    return tuple(drafts[n] for n in sorted(drafts))
+
+
+def _check_same_meta(meta: DraftMeta, version: ParsedSource, original: ParsedSource, errors: ErrorList) -> None:
+    other = version.draft
+    for field in ("released", "comments_due", "status"):
+        mine, theirs = getattr(other, field), getattr(meta, field)
+        if mine != theirs:
+            shown = theirs.source if hasattr(theirs, "source") else theirs
+            errors.add(version.file.path, 2, 1, f"'{field}' differs from the {original.file.lang} version "
+                       f"({original.file.path.name}: {shown})")
+
+
+def _make_routes(config: SiteConfig, grouped, drafts, data: SiteData, errors: ErrorList) -> tuple[Route, ...]:
+    routes: list[Route] = []
+    for key, versions in sorted(grouped.items()):
+        if key.startswith("pages/"):
+            name = key[len("pages/"):]
+            route_key = "home" if name == "index" else f"page/{name}"
+            routes.append(Route(route_key, "home.html" if name == "index" else "page.html", versions, False))
+    for draft in drafts:
+        routes.append(Route(f"draft/{draft.number}", "draft.html", draft.versions, False))
+        previous = next((d for d in drafts if d.number == draft.number - 1), None)
+        if draft.released and previous is not None:
+            routes.append(Route(f"changes/{draft.number}", "changes.html", draft.versions, False))
+    if any(d.released for d in drafts):
+        routes.append(Route("drafts-latest", "latest.html", {}, True))
+    for section, template in _SECTION_TEMPLATES.items():
+        routes.append(Route(section, template, {}, True))
+    for meeting in data.meetings:
+        routes.append(Route(f"meeting/{meeting.id}", "meeting.html", {}, True))
+    routes.append(Route("404", "404.html", {}, True))
+    if not any(route.key == "home" for route in routes):
+        errors.add(config.content_dir / "pages", 1, 1, "there is no home page: add pages/index.md")
+    return tuple(_refuse_collisions(routes, config, errors))
+
+
+def _refuse_collisions(routes: list[Route], config: SiteConfig, errors: ErrorList):
+    """Two routes may not write the same path (a page named like a built-in section)."""
+    taken: dict[str, Route] = {}
+    lang = config.default_language
+    for route in routes:
+        path = route_path(route.key, lang)
+        if path in taken:
+            source = next(iter(route.versions.values()), None)
+            where = source.file.path if source else config.content_dir
+            errors.add(where, 1, 1, f"'{path}' would be written twice (by {taken[path].key} and {route.key})",
+                       "rename the page")
+            continue
+        taken[path] = route
+        yield route
+
+
+def _check_references(site: Site, errors: ErrorList) -> None:
+    numbers = {draft.number for draft in site.drafts}
+    data = site.data
+    draft_refs = [r for m in data.meetings for r in (*m.discussed, *m.produced)]
+    draft_refs += [m.draft for m in data.milestones if m.draft] + [d.draft for d in data.documents if d.draft]
+    for ref in draft_refs:
+        if ref.target not in numbers:
+            errors.add(ref.path, ref.line, ref.col, f"no draft number {ref.target} in content/drafts")
+    meeting_ids = {meeting.id for meeting in data.meetings}
+    symbols = {document.symbol for document in data.documents}
+    for draft in site.drafts:
+        for version in draft.versions.values():
+            ref = version.draft.incorporates
+            if ref and ref.target not in meeting_ids:
+                errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml")
+            for ref in version.draft.documents:
+                if ref.target not in symbols:
+                    errors.add(ref.path, ref.line, ref.col, f"no document '{ref.target}' in documents.yaml")
+
+
+def source_route_key(source_path: Path, target: str, content_dir: Path) -> str | None:
+    """The route a Markdown link like '../drafts/draft-3.md' leads to, or None."""
+    joined = posixpath.normpath(posixpath.join(source_path.parent.as_posix(), target))
+    try:
+        rel = Path(joined).relative_to(content_dir)
+    except ValueError:
+        return None
+    if len(rel.parts) != 2 or rel.parts[0] not in ("pages", "drafts"):
+        return None
+    name = rel.name[: -len(".md")].split(".")[0]
+    if rel.parts[0] == "drafts":
+        return f"draft/{name[len('draft-'):]}" if name.startswith("draft-") else None
+    return "home" if name == "index" else f"page/{name}"
+
+
+def _check_links(site: Site, errors: ErrorList) -> None:
+    """Every link to a source must reach a page, and its #anchor a heading, in every language tree."""
+    languages = site.config.language_codes
+    reported: set[tuple] = set()
+    for route in site.routes:
+        for lang in languages:
+            shown = route.version_for(lang, languages)
+            if shown is None or route.key.startswith("changes/"):
+                continue
+            for link in shown.markdown.links:
+                problem = _link_problem(site, route, shown, link, lang)
+                place = (shown.file.path, link.line, link.col)
+                if problem and place not in reported:
+                    reported.add(place)
+                    errors.add(shown.file.path, link.line, link.col, problem)
+
+
+def _link_problem(site: Site, route: Route, shown: ParsedSource, link, lang: str) -> str | None:
+    languages = site.config.language_codes
+    if link.kind == "external":
+        return None
+    if link.kind == "bad":
+        return (f"link to '{link.href}' is not allowed: link to another source file (page.md), "
+                f"a #heading, or an http(s) or mailto address")
+    if link.kind == "anchor":
+        target, target_key = shown, route.key
+    else:
+        target_key = source_route_key(shown.file.path, link.target, site.config.content_dir)
+        if target_key is None or not site.has_route(target_key):
+            return f"link to '{link.target}': there is no such page"
+        target = site.route(target_key).version_for(lang, languages)
+    if link.anchor and link.anchor not in target.markdown.anchors:
+        where = "" if target.file.lang == lang else f" (shown in the {lang} tree from {target.file.path.name})"
+        return f"link to '{link.href}': no heading with id '{link.anchor}' in {target.file.path.name}{where}"
+    return None
+
+
+def _check_navigation(site: Site, errors: ErrorList) -> None:
+    for entry in site.config.navigation:
+        key = entry.name if entry.name in BUILT_IN_SECTIONS else f"page/{entry.name}"
+        if not site.has_route(key):
+            errors.add(site.config.path, entry.line, entry.col, f"navigation entry '{entry.name}' names no page")
+        if site.strings.catalog and f"nav.{entry.name}" not in site.strings.catalog:
+            errors.add(site.config.path, entry.line, entry.col,
+                       f"navigation entry '{entry.name}' has no label: add 'nav.{entry.name}' to strings.yaml")
+
+
+def link_target_path(site: Site, source: ParsedSource, link, lang: str) -> str:
+    """The site-relative path a checked Markdown link leads to for a reader of `lang`."""
+    if link.kind == "anchor":
+        return "#" + link.anchor
+    key = source_route_key(source.file.path, link.target, site.config.content_dir)
+    return route_path(key, lang) + ("#" + link.anchor if link.anchor else "")

@@ -1,0 +1,146 @@
+"""The render stage: every route in every language -> HTML, with what it was made from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from jinja2 import Environment, TemplateError
+from markupsafe import Markup
+
+from .errors import ErrorList
+from .markdown import render_markdown
+from .model import Route, Site, link_target_path
+from .pages import ParsedSource
+from .render import Localizer, render_template, template_error
+from .status import deadline, milestone_states, period_state
+from .urls import absolute_url, output_file, relative_url, route_path
+
+
+@dataclass(frozen=True)
+class Output:
+    path: str  # site-relative file path: "en/about/index.html"
+    data: bytes
+    templates: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str
+    url: str  # relative from the current page
+    absolute: str
+    real: bool  # a real translation (not a page shown from another language)
+
+
+@dataclass(frozen=True)
+class PageView:
+    key: str
+    lang: str
+    path: str
+    title: str
+    description: str
+    html: Markup
+    toc: tuple
+    source: ParsedSource | None
+    borrowed_from: str | None  # the language the body is shown in, when not the reader's
+    languages: tuple[LanguageLink, ...]
+    canonical: str
+
+
+def localizer(site: Site, lang: str) -> Localizer:
+    config = site.config
+    return Localizer(lang, config.default_language, config.language(lang).locale, site.strings)
+
+
+def page_title(site: Site, route: Route, source: ParsedSource | None, loc: Localizer) -> str:
+    if source is not None:
+        return source.title
+    kind, _, name = route.key.partition("/")
+    if kind == "meeting":
+        return loc.t("meeting.title", number=site.meeting(name).number)
+    return loc.t(f"title.{kind}")
+
+
+def language_links(site: Site, route: Route, path: str) -> tuple[LanguageLink, ...]:
+    codes = site.config.language_codes
+    real = route.real_languages(codes)
+    link = link_maker(site, path)
+    links = []
+    for language in site.config.languages:
+        target = route_path(route.key, language.code)
+        links.append(LanguageLink(language.code, language.name, link(target),
+                                  absolute_url(site.config.base_url, target), language.code in real))
+    return tuple(links)
+
+
+def markdown_html(site: Site, source: ParsedSource, lang: str, path: str) -> Markup:
+    urls = {link.href: relative_url(link_target_path(site, source, link, lang), path) if link.kind != "anchor"
+            else "#" + link.anchor for link in source.markdown.links if link.kind in ("source", "anchor")}
+    return Markup(render_markdown(source.markdown, urls))
+
+
+def page_view(site: Site, route: Route, lang: str) -> PageView:
+    loc = localizer(site, lang)
+    source = route.version_for(lang, site.config.language_codes)
+    path = route_path(route.key, lang)
+    html = markdown_html(site, source, lang, path) if source and not route.key.startswith("changes/") else Markup("")
+    borrowed = source.file.lang if source is not None and source.file.lang != lang else None
+    description = (source.description if source and source.description else "") or loc.plain(site.config.title)
+    return PageView(route.key, lang, path, page_title(site, route, source, loc), description, html,
+                    source.markdown.toc if source else (), source, borrowed, language_links(site, route, path),
+                    absolute_url(site.config.base_url, path))
+
+
+def link_maker(site: Site, path: str) -> Callable[[str], str]:
+    """Relative links, except on 404 pages: hosts serve those at any address, so their
+    links are absolute from the base URL."""
+    if path.endswith("404.html"):
+        return lambda target: site.config.base_url + target
+    return lambda target: relative_url(target, path)
+
+
+def base_context(site: Site, lang: str, path: str, today: date) -> dict[str, Any]:
+    loc = localizer(site, lang)
+    link = link_maker(site, path)
+    return {
+        "site": site,
+        "config": site.config,
+        "lang": lang,
+        "language": site.config.language(lang),
+        "today": today,
+        "t": loc.t,
+        "text": loc.text,
+        "plain": loc.plain,
+        "fmt": loc.date,
+        "url": lambda key, anchor="": link(route_path(key, lang) + (f"#{anchor}" if anchor else "")),
+        "href": link,
+        "asset": lambda name: link(f"static/{name}"),
+        "period_state": lambda spec: period_state(spec, today),
+        "deadline": lambda spec: deadline(spec, today),
+        "milestone_states": lambda periods: milestone_states(list(periods), today),
+        "site_title": loc.plain(site.config.title),
+    }
+
+
+def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
+                 extra_context: Callable[[Site, Route, str], dict[str, Any]],
+                 progress: Callable[[int, int], None] | None = None) -> list[Output]:
+    """Render every route in every language; template errors are collected, not raised."""
+    jobs = [(route, lang) for route in site.routes for lang in site.config.language_codes]
+    outputs: list[Output] = []
+    for done, (route, lang) in enumerate(jobs, start=1):
+        page = page_view(site, route, lang)
+        context = base_context(site, lang, page.path, today) | {"page": page} | extra_context(site, route, lang)
+        try:
+            rendered = render_template(env, route.template, context)
+        except TemplateError as exc:
+            template_error(exc, site.config.templates_dir, route.template, errors)
+            continue
+        sources = tuple(sorted(str(v.file.path) for v in route.versions.values()))
+        outputs.append(Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates, sources))
+        if progress:
+            progress(done, len(jobs))
+    return outputs

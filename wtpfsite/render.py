@@ -1,0 +1,116 @@
+"""The Jinja environment: autoescape, StrictUndefined, locale filters, and a record of the
+templates each page loads (its template dependencies)."""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from markupsafe import Markup, escape
+
+from .dates import DateSpec, format_day, format_spec
+from .errors import ErrorList
+from .strings import Strings
+from .text import Text
+
+_recorder: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("template_recorder", default=None)
+
+
+class RecordingEnvironment(Environment):
+    """Notes every template loaded while a page renders: extends, include, import, macros."""
+
+    def get_template(self, name, parent=None, globals=None):  # noqa: A002 (Jinja's signature)
+        loaded = _recorder.get()
+        if loaded is not None and isinstance(name, str):
+            loaded.append(name)
+        return super().get_template(name, parent, globals)
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    env = RecordingEnvironment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    templates: tuple[str, ...]
+
+
+def render_template(env: Environment, name: str, context: dict[str, Any]) -> Rendered:
+    loaded: list[str] = []
+    token = _recorder.set(loaded)
+    try:
+        text = env.get_template(name).render(context)
+    finally:
+        _recorder.reset(token)
+    return Rendered(text, tuple(dict.fromkeys(loaded)))
+
+
+def template_error(exc: TemplateError, templates_dir: Path, name: str, errors: ErrorList) -> None:
+    """Report a template problem at the template's file and line."""
+    if isinstance(exc, TemplateSyntaxError) and exc.name:
+        errors.add(templates_dir / exc.name, exc.lineno or 1, 1, f"template error: {exc.message}")
+        return
+    line, where = _template_line(exc, templates_dir)
+    errors.add(where or templates_dir / name, line, 1, f"template error: {exc}")
+
+
+def _template_line(exc: BaseException, templates_dir: Path) -> tuple[int, Path | None]:
+    """Walk the traceback to the innermost frame that belongs to a template file."""
+    tb, found = exc.__traceback__, (1, None)
+    root = str(templates_dir.resolve())
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(root):
+            found = (tb.tb_lineno, Path(filename))
+        tb = tb.tb_next
+    return found
+
+
+@dataclass(frozen=True)
+class Localizer:
+    """Formatting for one reader language: strings, texts and dates."""
+
+    lang: str
+    default_lang: str
+    locale: str
+    strings: Strings
+
+    def t(self, key: str, **values: Any) -> str:
+        try:
+            text = self.strings.get(key, self.lang)
+        except KeyError as exc:
+            raise TemplateError(str(exc.args[0])) from None
+        return text.format(**values) if values else text
+
+    def text(self, value: Text | None) -> Markup:
+        """A data text in the reader's language; borrowed text is marked with its own `lang`."""
+        if value is None:
+            return Markup("")
+        localized = value.get(self.lang, self.default_lang)
+        if localized.lang == self.lang:
+            return escape(localized.value)
+        return Markup('<span lang="{}">{}</span>').format(localized.lang, localized.value)
+
+    def plain(self, value: Text | None) -> str:
+        return "" if value is None else value.get(self.lang, self.default_lang).value
+
+    def date(self, value: DateSpec | date | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, DateSpec):
+            patterns = {"same_year": self.t("date.month_range"), "other_years": self.t("date.month_range_years")}
+            return format_spec(value, self.locale, patterns)
+        return format_day(value, self.locale)

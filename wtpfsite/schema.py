@@ -1,0 +1,157 @@
+"""Reading validated fields out of marked YAML, reporting every problem with its place."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from .dates import DateSpec, parse_date_spec
+from .errors import ErrorList, did_you_mean
+from .text import Text
+from .yamlio import Mark, MarkedList, MarkedMap
+
+IDENTIFIER = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SAFE_URL = re.compile(r"^(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)$", re.IGNORECASE)
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, MarkedMap):
+        return "a mapping"
+    if isinstance(value, MarkedList):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return {bool: "true/false", int: "a number", float: "a number", str: "text"}.get(type(value), "a value")
+
+
+@dataclass
+class Reader:
+    """Validates one file's YAML values; problems go to `errors` with this file's path."""
+
+    path: Path
+    errors: ErrorList
+    languages: tuple[str, ...]
+
+    def error(self, mark: Mark, message: str, hint: str | None = None) -> None:
+        self.errors.add(self.path, mark.line, mark.col, message, hint)
+
+    def value_mark(self, node: MarkedMap, key: str) -> Mark:
+        return node.value_marks.get(key, node.mark)
+
+    def mapping(
+        self, value: Any, mark: Mark, what: str, required: Iterable[str], optional: Iterable[str]
+    ) -> MarkedMap | None:
+        """Check `value` is a mapping with the required keys and no unknown ones."""
+        if not isinstance(value, MarkedMap):
+            self.error(mark, f"{what} must be a mapping, not {_type_name(value)}")
+            return None
+        required = tuple(required)
+        known = set(required) | set(optional)
+        for key in value:
+            if key not in known:
+                self.error(value.key_marks[key], f"unknown field '{key}' in {what}", did_you_mean(key, known))
+        for key in required:
+            if key not in value:
+                self.error(value.mark, f"{what} is missing the required field '{key}'")
+        return value
+
+    def items(self, node: MarkedMap, key: str, required: bool = False) -> list[tuple[Any, Mark]]:
+        """The items of a list field, each with its mark."""
+        if key not in node:
+            return []
+        value = node[key]
+        if value is None and not required:
+            return []
+        if not isinstance(value, MarkedList):
+            self.error(self.value_mark(node, key), f"'{key}' must be a list, not {_type_name(value)}")
+            return []
+        return list(zip(value, value.item_marks))
+
+    def string(self, node: MarkedMap, key: str) -> str | None:
+        if key not in node:
+            return None
+        value = node[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(self.value_mark(node, key), f"'{key}' must be text, not {_type_name(value)}")
+            return None
+        return str(value)
+
+    def integer(self, node: MarkedMap, key: str, minimum: int = 0) -> int | None:
+        if key not in node:
+            return None
+        value = node[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.error(self.value_mark(node, key), f"'{key}' must be a whole number of at least {minimum}")
+            return None
+        return value
+
+    def boolean(self, node: MarkedMap, key: str, default: bool) -> bool:
+        value = node.get(key, default)
+        if not isinstance(value, bool):
+            self.error(self.value_mark(node, key), f"'{key}' must be true or false")
+            return default
+        return value
+
+    def choice(self, node: MarkedMap, key: str, choices: Iterable[str], default: str | None = None) -> str | None:
+        choices = tuple(choices)
+        value = self.string(node, key)
+        if value is None:
+            return default
+        if value not in choices:
+            self.error(
+                self.value_mark(node, key),
+                f"'{key}' must be one of {', '.join(choices)}, not '{value}'",
+                did_you_mean(value, choices),
+            )
+            return default
+        return value
+
+    def identifier(self, node: MarkedMap, key: str) -> str | None:
+        value = self.string(node, key)
+        if value is not None and not IDENTIFIER.match(value):
+            self.error(
+                self.value_mark(node, key),
+                f"'{key}' must be lower-case letters, digits and single hyphens, not '{value}'",
+            )
+            return None
+        return value
+
+    def url(self, node: MarkedMap, key: str) -> str | None:
+        value = self.string(node, key)
+        if value is not None and not SAFE_URL.match(value.strip()):
+            self.error(self.value_mark(node, key), f"'{key}' must be an http, https or mailto link, not '{value}'")
+            return None
+        return value.strip() if value else None
+
+    def date(self, node: MarkedMap, key: str) -> DateSpec | None:
+        if key not in node:
+            return None
+        try:
+            return parse_date_spec(node[key])
+        except ValueError as exc:
+            self.error(self.value_mark(node, key), f"'{key}': {exc}")
+            return None
+
+    def text(self, node: MarkedMap, key: str) -> Text | None:
+        """A plain string, or a mapping from language code to string."""
+        if key not in node:
+            return None
+        value, mark = node[key], self.value_mark(node, key)
+        if isinstance(value, MarkedMap):
+            result: dict[str, str] = {}
+            for lang, item in value.items():
+                if lang not in self.languages:
+                    hint = ("put text that contains ', ' or ': ' in quotes" if " " in lang
+                            else did_you_mean(lang, self.languages))
+                    self.error(value.key_marks[lang], f"unknown language '{lang}' in '{key}'", hint)
+                elif not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
+                    self.error(value.value_marks[lang], f"'{key}.{lang}' must be non-empty text")
+                else:
+                    result[lang] = str(item).strip()
+            return Text.by_language(result) if result else None
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+            return Text.plain(str(value).strip())
+        self.error(mark, f"'{key}' must be text or a mapping by language, not {_type_name(value)}")
+        return None

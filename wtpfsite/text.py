@@ -1,0 +1,46 @@
+"""Text fields that are either one string or a map by language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text in the reader's language, or borrowed from another language."""
+
+    value: str
+    lang: str  # the language the value is actually in
+
+
+@dataclass(frozen=True)
+class Text:
+    """One string for every language (`universal`), or a value per language code."""
+
+    values: tuple[tuple[str, str], ...]
+    universal: bool = False
+
+    @classmethod
+    def plain(cls, value: str) -> Text:
+        return cls((("*", value),), universal=True)
+
+    @classmethod
+    def by_language(cls, values: dict[str, str]) -> Text:
+        return cls(tuple(sorted(values.items())))
+
+    def languages(self) -> frozenset[str]:
+        return frozenset(code for code, _ in self.values)
+
+    def has(self, lang: str) -> bool:
+        return self.universal or lang in self.languages()
+
+    def get(self, lang: str, fallback: str) -> Localized:
+        """The value in `lang`, else in `fallback`, else in the first language given."""
+        mapping = dict(self.values)
+        if self.universal:
+            return Localized(mapping["*"], lang)
+        for code in (lang, fallback):
+            if code in mapping:
+                return Localized(mapping[code], code)
+        code, value = self.values[0]
+        return Localized(value, code)

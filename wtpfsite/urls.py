@@ -1,0 +1,59 @@
+"""The site's URL scheme: one function from a route key and a language to a path.
+
+Paths are site-relative ("en/drafts/draft-3/"); pages link to each other with relative
+URLs so the output works under any base path, and absolute URLs (canonical, sitemap,
+feeds) join the base URL.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+_SECTION_PATHS = {
+    "home": "",
+    "drafts": "drafts/",
+    "drafts-latest": "drafts/latest/",
+    "meetings": "meetings/",
+    "experts": "experts/",
+    "timetable": "timetable/",
+    "documents": "documents/",
+    "translations": "translations/",
+    "404": "404.html",
+    "feed": "feed.xml",
+    "calendar": "calendar.ics",
+}
+
+
+def route_path(key: str, lang: str) -> str:
+    """'draft/3', 'en' -> 'en/drafts/draft-3/'."""
+    kind, _, name = key.partition("/")
+    if kind in _SECTION_PATHS and not name:
+        return f"{lang}/{_SECTION_PATHS[kind]}"
+    if kind == "page":
+        return f"{lang}/{name}/"
+    if kind == "draft":
+        return f"{lang}/drafts/draft-{name}/"
+    if kind == "changes":
+        return f"{lang}/drafts/draft-{name}/changes/"
+    if kind == "meeting":
+        return f"{lang}/meetings/{name}/"
+    raise KeyError(f"no URL for route '{key}'")
+
+
+def output_file(path: str) -> str:
+    """'en/about/' -> 'en/about/index.html'; '' -> 'index.html'; files stay as they are."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def relative_url(target: str, base: str) -> str:
+    """A relative URL from the page at `base` to `target` (both site-relative paths)."""
+    base_dir = base if base.endswith("/") or base == "" else posixpath.dirname(base) + "/"
+    target_dir, _, fragment = target.partition("#")
+    rel = posixpath.relpath("/" + target_dir, "/" + base_dir)
+    if target_dir == "" or target_dir.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return rel + ("#" + fragment if fragment else "")
+
+
+def absolute_url(base_url: str, path: str) -> str:
+    return base_url + path

@@ -1,0 +1,132 @@
+"""YAML loading that keeps line and column marks and refuses duplicate keys.
+
+PyYAML's safe loader silently keeps the last of two equal keys and turns `2020-02-30`
+into an exception without a position. Here mappings and sequences remember where each
+key and item stood, duplicate keys are errors, and dates stay strings for `dates.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ErrorList
+
+
+@dataclass(frozen=True)
+class Mark:
+    line: int  # 1-based
+    col: int  # 1-based
+
+
+def mark_of(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class MarkedMap(dict):
+    """A dict that knows where it, each key and each value stood in the file."""
+
+    mark: Mark
+    key_marks: dict[str, Mark]
+    value_marks: dict[str, Mark]
+
+
+class MarkedList(list):
+    """A list that knows where it and each item stood in the file."""
+
+    mark: Mark
+    item_marks: list[Mark]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver (dates are parsed by dates.py)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class _Context:
+    loader: _Loader
+    errors: ErrorList
+    path: Path
+    seen: set[int]
+
+
+def _construct(ctx: _Context, node: yaml.Node) -> Any:
+    if id(node) in ctx.seen and not isinstance(node, yaml.ScalarNode):
+        m = mark_of(node)
+        ctx.errors.add(ctx.path, m.line, m.col, "YAML aliases of mappings or lists (*name) are not supported")
+        return None
+    ctx.seen.add(id(node))
+    loader, errors, path = ctx.loader, ctx.errors, ctx.path
+    if isinstance(node, yaml.MappingNode):
+        result = MarkedMap()
+        result.mark, result.key_marks, result.value_marks = mark_of(node), {}, {}
+        for key_node, value_node in node.value:
+            key = _construct(ctx, key_node)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                m = mark_of(key_node)
+                errors.add(path, m.line, m.col, "a key must be a plain value")
+                continue
+            key = str(key)
+            if key in result:
+                m, first = mark_of(key_node), result.key_marks[key]
+                errors.add(path, m.line, m.col, f"duplicate key '{key}' (first defined on line {first.line})")
+                continue
+            result[key] = _construct(ctx, value_node)
+            result.key_marks[key] = mark_of(key_node)
+            result.value_marks[key] = mark_of(value_node)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = MarkedList(_construct(ctx, item) for item in node.value)
+        items.mark, items.item_marks = mark_of(node), [mark_of(item) for item in node.value]
+        return items
+    return loader.construct_object(node, deep=True)
+
+
+def load_yaml(text: str, path: Path, errors: ErrorList, line_offset: int = 0) -> Any:
+    """Parse one YAML document. Syntax errors are added to `errors` and give None.
+
+    `line_offset` shifts reported lines, for YAML embedded in a larger file (front matter).
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _shift(_construct(_Context(loader, errors, path, set()), node), line_offset)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        errors.add(path, line + line_offset, col, f"YAML syntax error: {problem}")
+        return None
+    except yaml.YAMLError as exc:  # errors without a mark (rare): still reported with the file
+        errors.add(path, 1 + line_offset, 1, f"YAML error: {exc}")
+        return None
+    finally:
+        loader.dispose()
+
+
+def _shift(value: Any, offset: int) -> Any:
+    if not offset:
+        return value
+    if isinstance(value, MarkedMap):
+        value.mark = Mark(value.mark.line + offset, value.mark.col)
+        value.key_marks = {k: Mark(m.line + offset, m.col) for k, m in value.key_marks.items()}
+        value.value_marks = {k: Mark(m.line + offset, m.col) for k, m in value.value_marks.items()}
+        for item in value.values():
+            _shift(item, offset)
+    elif isinstance(value, MarkedList):
+        value.mark = Mark(value.mark.line + offset, value.mark.col)
+        value.item_marks = [Mark(m.line + offset, m.col) for m in value.item_marks]
+        for item in value:
+            _shift(item, offset)
+    return value
