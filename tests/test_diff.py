@@ -139,8 +139,9 @@ def test_explicit_id_beats_title_match() -> None:
 
 
 def test_table_only_changed_row_is_redlined() -> None:
-    old = "## Dates\n\n| Step | Date |\n|---|---|\n| Published | 1 April 2020 |\n| Comments due | 15 June 2020 |\n"
-    new = "## Dates\n\n| Step | Date |\n|---|---|\n| Published | 1 April 2020 |\n| Comments due | 23 June 2020 |\n"
+    table = "## Dates\n\n| Step | Date |\n|---|---|\n| Published | 1 April 2020 |\n"
+    old = table + "| Comments due | 15 June 2020 |\n"
+    new = table + "| Comments due | 23 June 2020 |\n"
     changes = diff_drafts(old, new, "en")
     assert changes.sections[0].blocks == (BlockChange(
         "changed", "table",
@@ -267,12 +268,15 @@ def test_renamed_section_paired_by_similarity() -> None:
 
 
 def test_anchors_unique_and_heading_id_stripped() -> None:
-    text = "## Notes\n\nA.\n\n## Notes\n\nB.\n\n## Preamble\n\nC.\n\n## Key dates {#dates}\n\nD.\n"
+    text = ("## Notes\n\nA.\n\n## Notes\n\nB.\n\n## Preamble\n\nC.\n\n## Key dates {#Key_dates}\n\n"
+            "D.\n\n## The Secretary-General's *report*\n\nE.\n")
     changes = diff_drafts("", text, "en")
     assert [s.anchor for s in changes.sections] == [
-        "change-notes", "change-notes-2", "change-preamble", "change-dates"]
+        "change-notes", "change-notes-2", "change-preamble", "change-Key_dates",
+        "change-the-secretary-general-s-report"]
     assert changes.sections[3].new_title == "Key dates"
-    assert changes.added == 4
+    assert changes.sections[4].new_title == "The Secretary-General's report"
+    assert changes.added == 5
 
 
 def test_chinese_anchor_keeps_characters() -> None:
@@ -289,3 +293,8 @@ def test_results_are_frozen_and_deterministic() -> None:
                               ("removed", "B", None), ("added", None, "D")]
     with pytest.raises(dataclasses.FrozenInstanceError):
         first.changed = 0  # type: ignore[misc]
+
+
+def test_wrapped_chinese_paragraph_joined_without_space() -> None:
+    blocks = diff_drafts("本稿以草案\n第二稿为基础，\nIEG\nmeeting。\n", "", "zh").sections[0].blocks
+    assert blocks == (BlockChange("removed", "paragraph", "本稿以草案第二稿为基础，IEG meeting。"),)

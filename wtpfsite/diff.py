@@ -77,7 +77,7 @@ class _Section:
 
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_ID_RE = re.compile(r"\s*\{#([^\s}]+)[^}]*\}\s*$")
+_ID_RE = re.compile(r"\s*\{#([A-Za-z0-9][\w-]*)\}\s*$")  # as in wtpfsite.markdown
 _ITEM_RE = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])(?:[ \t]+(.*)|$)")
 _HR_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
@@ -96,6 +96,9 @@ _ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _PRIVATE = 0xE000  # escaped punctuation is parked in the private-use area
 _WORD_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
 _CHAR_TOKEN_RE = re.compile(r"[A-Za-z0-9]+|\s+|.", re.S)
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_BREAK_RE = re.compile(f"(?<=[{_CJK}])\n|\n(?=[{_CJK}])")
+_WORDY_RE = re.compile(r".*\w", re.S)
 _LINE_KINDS = frozenset({"list", "table", "code"})
 
 
@@ -116,6 +119,11 @@ def _inline_plain(text: str) -> str:
         pos = m.end()
     out.append(_strip_markup(text[pos:]))
     return "".join(out).strip()
+
+
+def _soft_join(lines: list[str]) -> str:
+    """Join wrapped lines with a space, or with nothing next to a CJK character."""
+    return _CJK_BREAK_RE.sub("", "\n".join(lines)).replace("\n", " ")
 
 
 def _parse_title(raw: str) -> tuple[str, str | None]:
@@ -148,9 +156,10 @@ def _list_end(lines: list[str], i: int) -> int:
     """Index just past the list starting at line ``i`` (items, continuations)."""
     j = i + 1
     while j < len(lines):
-        k = _run_end(lines, j, lambda l: not l.strip())  # skip blank lines
+        k = _run_end(lines, j, lambda ln: not ln.strip())  # skip blank lines
         nxt = lines[k] if k < len(lines) else ""
-        if not (_ITEM_RE.match(nxt) or nxt[:1] in (" ", "\t") or (k == j and not _starts_block(nxt))):
+        continues = _ITEM_RE.match(nxt) or nxt[:1] in (" ", "\t")
+        if not (continues or (k == j and not _starts_block(nxt))):
             return j
         j = k + 1
     return j
@@ -161,17 +170,17 @@ def _scan_block(lines: list[str], i: int) -> tuple[str, int]:
     line = lines[i]
     fence = _FENCE_RE.match(line)
     if fence:
-        end = _run_end(lines, i + 1, lambda l: not _closes(fence.group(1), l))
+        end = _run_end(lines, i + 1, lambda ln: not _closes(fence.group(1), ln))
         return "code", min(end + 1, len(lines))
     if _HEADING_RE.match(line):
         return "heading", i + 1
     if _HR_RE.match(line):
         return "other", i + 1
     if line.lstrip().startswith("|"):
-        return "table", _run_end(lines, i, lambda l: l.lstrip().startswith("|"))
+        return "table", _run_end(lines, i, lambda ln: ln.lstrip().startswith("|"))
     if _ITEM_RE.match(line):
         return "list", _list_end(lines, i)
-    j = _run_end(lines, i + 1, lambda l: bool(l.strip()) and not _starts_block(l))
+    j = _run_end(lines, i + 1, lambda ln: bool(ln.strip()) and not _starts_block(ln))
     return ("other" if line.lstrip()[:1] in ("<", ">") else "paragraph"), j
 
 
@@ -182,7 +191,7 @@ def _list_text(lines: list[str]) -> str:
     for line in filter(str.strip, lines):
         m = _ITEM_RE.match(line)
         if not m:
-            items[-1][1] += " " + line.strip()
+            items[-1][1] += "\n" + line.strip()
             continue
         width = len(m.group(1).expandtabs(4))
         while indents and indents[-1] > width:
@@ -191,7 +200,7 @@ def _list_text(lines: list[str]) -> str:
             indents.append(width)
         bullet = "•" if m.group(2) in "-*+" else m.group(2)
         items.append(["  " * (len(indents) - 1) + bullet + " ", m.group(3) or ""])
-    return "\n".join(prefix + _inline_plain(text) for prefix, text in items)
+    return "\n".join(prefix + _inline_plain(_soft_join([text])) for prefix, text in items)
 
 
 def _table_text(lines: list[str]) -> str:
@@ -219,8 +228,9 @@ def _make_block(kind: str, lines: list[str]) -> _Block:
     elif kind == "table":
         text = _table_text(lines)
     else:
-        text = _inline_plain(" ".join(re.sub(r"^ {0,3}(?:> ?)+", "", l).strip() for l in lines))
-    key = text if kind == "code" else "\n".join(" ".join(l.split()) for l in text.split("\n"))
+        unquoted = [re.sub(r"^ {0,3}(?:> ?)+", "", line).strip() for line in lines]
+        text = _inline_plain(_soft_join(unquoted))
+    key = text if kind == "code" else "\n".join(" ".join(t.split()) for t in text.split("\n"))
     return _Block(kind, text, kind + "\0" + key)
 
 
@@ -264,16 +274,24 @@ def _tokens(text: str, cjk: bool) -> list[str]:
     return (_CHAR_TOKEN_RE if cjk else _WORD_TOKEN_RE).findall(text)
 
 
-def _similarity(a: str, b: str, cjk: bool, floor: float = 0.0) -> float:
-    """difflib ratio of two texts over their word/character tokens (0 if below floor)."""
-    ta = [t for t in _tokens(a, cjk) if re.search(r"\w", t)]
-    tb = [t for t in _tokens(b, cjk) if re.search(r"\w", t)]
+def _content_tokens(text: str, cjk: bool) -> list[str]:
+    """Word (or CJK character) tokens of a text, without whitespace and punctuation."""
+    return [t for t in _tokens(text, cjk) if _WORDY_RE.match(t)]
+
+
+def _ratio(ta: list[str], tb: list[str], floor: float) -> float:
+    """difflib ratio of two token lists, or 0.0 if it is cheaply shown to be below floor."""
     if not ta or not tb:
-        return 1.0 if ta == tb and a.split() == b.split() else 0.0
+        return 0.0
     sm = difflib.SequenceMatcher(None, ta, tb, autojunk=False)
     if sm.real_quick_ratio() < floor or sm.quick_ratio() < floor:
         return 0.0
     return sm.ratio()
+
+
+def _similarity(a: str, b: str, cjk: bool, floor: float = 0.0) -> float:
+    """difflib ratio of two texts over their content tokens (0 if below floor)."""
+    return _ratio(_content_tokens(a, cjk), _content_tokens(b, cjk), floor)
 
 
 def _wrap(tag: str, text: str) -> str:
@@ -353,13 +371,6 @@ def _line_diff(old: str, new: str, cjk: bool, exact: bool) -> str:
     return "\n".join(out)
 
 
-def _changed_block(old: _Block, new: _Block, cjk: bool) -> BlockChange:
-    """A changed block with its redline."""
-    if new.kind in _LINE_KINDS:
-        return BlockChange("changed", new.kind, _line_diff(old.text, new.text, cjk, new.kind == "code"))
-    return BlockChange("changed", new.kind, _inline_diff(old.text, new.text, cjk).html)
-
-
 def _diff_blocks(old: _Section, new: _Section, cjk: bool) -> tuple[BlockChange, ...]:
     """Align the blocks of two paired sections and describe each."""
     a, b = old.blocks, new.blocks
@@ -370,15 +381,19 @@ def _diff_blocks(old: _Section, new: _Section, cjk: bool) -> tuple[BlockChange, 
             out += [BlockChange("same", x.kind, html.escape(x.text)) for x in b[j1:j2]]
             continue
         olds, news = a[i1:i2], b[j1:j2]
-        similar = lambda i, j: (olds[i].kind == news[j].kind
-                                and _similarity(olds[i].text, news[j].text, cjk, 0.4) >= 0.4)
-        for i, j in _pair_in_order(len(olds), len(news), similar):
+        for i, j in _pair_in_order(len(olds), len(news), lambda i, j: (
+                olds[i].kind == news[j].kind
+                and _similarity(olds[i].text, news[j].text, cjk, 0.4) >= 0.4)):
             if i is None:
                 out.append(BlockChange("added", news[j].kind, html.escape(news[j].text)))
             elif j is None:
                 out.append(BlockChange("removed", olds[i].kind, html.escape(olds[i].text)))
+            elif news[j].kind in _LINE_KINDS:
+                redline = _line_diff(olds[i].text, news[j].text, cjk, news[j].kind == "code")
+                out.append(BlockChange("changed", news[j].kind, redline))
             else:
-                out.append(_changed_block(olds[i], news[j], cjk))
+                redline = _inline_diff(olds[i].text, news[j].text, cjk).html
+                out.append(BlockChange("changed", news[j].kind, redline))
     return tuple(out)
 
 
@@ -396,9 +411,11 @@ def _pair_sections(old: list[_Section], new: list[_Section], cjk: bool) -> dict[
         free = [i for i, o in enumerate(old) if i not in pairs.values() and o.title == s.title]
         if j not in pairs and free:
             pairs[j] = free[0]
-    scored = sorted((-_similarity(o.body, n.body, cjk, 0.5), j, i)
-                    for j, n in enumerate(new) if j not in pairs and n.title is not None
-                    for i, o in enumerate(old) if i not in pairs.values() and o.title is not None)
+    toks = {(side, k): _content_tokens(s.body, cjk) for side, secs in (("o", old), ("n", new))
+            for k, s in enumerate(secs) if s.title is not None}
+    scored = sorted((-_ratio(toks["o", i], toks["n", j], 0.5), j, i)
+                    for j in range(len(new)) if j not in pairs and ("n", j) in toks
+                    for i in range(len(old)) if i not in pairs.values() and ("o", i) in toks)
     for score, j, i in scored:
         if -score >= 0.5 and j not in pairs and i not in pairs.values():
             pairs[j] = i
@@ -439,15 +456,15 @@ def _order(pairs: dict[int, int], n_old: int, n_new: int) -> list[tuple[int | No
 
 
 def _slugify(text: str) -> str:
-    """Lower-case, hyphenated slug keeping letters (including CJK) and digits."""
-    text = re.sub(r"[^\w\s-]", "", unicodedata.normalize("NFKC", text).lower())
-    return re.sub(r"[\s_-]+", "-", text).strip("-") or "section"
+    """Heading slug as wtpfsite.markdown makes it: letters of any script and digits."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).lower())
+    return "-".join(words)[:80].strip("-") or "section"
 
 
 def _anchor(section: _Section, used: set[str]) -> str:
     """Unique ``change-<slug>`` anchor for a section, recorded in ``used``."""
-    name = section.ident or ("preamble" if section.title is None else section.title)
-    base = "change-" + _slugify(name)
+    name = "preamble" if section.title is None else _slugify(section.title)
+    base = "change-" + (section.ident or name)
     anchor, n = base, 2
     while anchor in used:
         anchor, n = f"{base}-{n}", n + 1
@@ -485,5 +502,6 @@ def diff_drafts(old_markdown: str, new_markdown: str, lang: str) -> DraftChanges
         _section_change(None if i is None else old[i], None if j is None else new[j],
                         j in moved, cjk, _anchor(new[j] if j is not None else old[i], used))
         for i, j in _order(pairs, len(old), len(new)))
-    count = lambda *st: sum(s.status in st for s in sections)
-    return DraftChanges(sections, count("changed", "moved"), count("added"), count("removed"))
+    statuses = [s.status for s in sections]
+    return DraftChanges(sections, statuses.count("changed") + statuses.count("moved"),
+                        statuses.count("added"), statuses.count("removed"))
