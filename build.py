@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Entry point: python build.py [build|serve|check] ... (see README.md)."""
+"""Entry point: python build.py [build|serve|check|translated|new-draft] ... (see README.md)."""
 
 import sys
 

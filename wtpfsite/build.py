@@ -6,20 +6,23 @@ import json
 import time
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 from .config import SiteConfig, load_config, normalize_base_url
 from .data import load_data
-from .errors import ContentErrors, ErrorList
+from .errors import ContentErrors, ErrorList, SiteError
 from .extras import extra_outputs
 from .model import Site, link_site
 from .pagegen import Output, render_pages
 from .pages import parse_source
 from .render import make_environment
+from .search import UI_FILES, index_site
 from .sections import extra_context
 from .sources import discover_sources
 from .strings import load_strings
+from .translations import translation_pages
 from .write import WriteResult, write_outputs
 
 Progress = Callable[[int, int], None]
@@ -41,8 +44,9 @@ class BuildResult:
     written: WriteResult | None = None
 
 
-def load_site(options: BuildOptions) -> Site:
-    """Every stage up to and including link; raises ContentErrors with all problems found."""
+def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None = None) -> Site:
+    """Every stage up to and including link; raises ContentErrors with all problems found
+    (but those `tolerate` accepts: new-draft lets the data name the draft it is about to create)."""
     errors = ErrorList(options.config_path.resolve().parent)
     config = load_config(options.config_path, errors)
     errors.raise_if_any()
@@ -53,6 +57,8 @@ def load_site(options: BuildOptions) -> Site:
     data = load_data(sources.data, codes, errors)
     parsed = [parse_source(f, codes, config.allow_raw_html_in_drafts, errors) for f in sources.markdown]
     site = link_site(config, strings, data, tuple(p for p in parsed if p is not None), errors)
+    if tolerate is not None:
+        errors.errors = [error for error in errors.errors if not tolerate(site, error)]
     errors.raise_if_any()
     return site
 
@@ -72,6 +78,7 @@ def render_site(site: Site, today: date, progress: Progress | None = None) -> tu
     env = make_environment(site.config.templates_dir)
     pages = render_pages(site, env, today, errors, lambda s, r, lang: extra_context(s, r, lang, today), progress)
     others = extra_outputs(site, env, today, pages, errors)
+    others += translation_pages(site, env, today, errors)
     errors.raise_if_any()
     return tuple(sorted(pages + others, key=lambda o: o.path))
 
@@ -82,8 +89,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     outputs = render_site(site, options.today, progress)
     manifest = site.config.cache_dir / "manifest.json"
     previous = _read_manifest(manifest)
-    written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous)
-    _write_manifest(manifest, outputs)
+    search = partial(index_site, site.config) if site.config.search else None
+    written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search)
+    _write_manifest(manifest, [o.path for o in outputs] + list(written.generated))
     return BuildResult(outputs, _count_pages(site, outputs), time.perf_counter() - started, written)
 
 
@@ -94,7 +102,10 @@ def check(options: BuildOptions) -> BuildResult:
     outputs = render_site(site, options.today)
     from .linkcheck import check_output_links
 
-    problems = check_output_links({o.path: o.data for o in outputs})
+    files = {o.path: o.data for o in outputs}
+    if site.config.search:  # the search bundle is made when the site is written
+        files |= {path: b"" for path in UI_FILES}
+    problems = check_output_links(files)
     if problems:
         raise ContentErrors(problems)
     return BuildResult(outputs, _count_pages(site, outputs), time.perf_counter() - started)
@@ -112,6 +123,6 @@ def _read_manifest(path: Path) -> frozenset[str]:
         return frozenset()
 
 
-def _write_manifest(path: Path, outputs) -> None:
+def _write_manifest(path: Path, files: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"files": [o.path for o in outputs]}, indent=0), "utf-8")
+    path.write_text(json.dumps({"files": files}, indent=0), "utf-8")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .errors import ContentErrors
+from .errors import ContentErrors, UsageError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -41,16 +41,30 @@ def make_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", type=Path, default=Path("site_config.yaml"))
     common.add_argument("--today", type=_date, default=None, help="the date statuses are computed for")
     common.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    common.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    # SUPPRESS: when absent after the command, it must not reset a --debug given before it
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     build = commands.add_parser("build", parents=[common], help="build the site into the output folder")
     build.add_argument("--out", type=Path, default=None)
     build.add_argument("--base-url", default=None)
     check = commands.add_parser("check", parents=[common], help="validate content and links; build nothing")
     check.add_argument("--base-url", default=None)
+    scope = check.add_mutually_exclusive_group()
+    scope.add_argument("--translations", action="store_true",
+                       help="only report missing and out-of-date translations, per language")
+    scope.add_argument("--release", action="store_true",
+                       help="everything check does, plus translations and dates before publishing")
     serve = commands.add_parser("serve", parents=[common], help="build, serve and rebuild on changes")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--out", type=Path, default=None)
+    translated = commands.add_parser("translated", parents=[common],
+                                     help="record that translations match their original's current revision")
+    translated.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a translation, e.g. "
+                            "content/pages/about.zh.md")
+    new_draft = commands.add_parser("new-draft", parents=[common], help="create the next draft's files from the "
+                                    "latest draft")
+    new_draft.add_argument("--released", type=_date, default=None, help="release date, when the timetable has none")
+    new_draft.add_argument("--comments-due", type=_date, default=None, help="comment deadline (else the timetable's)")
     return parser
 
 
@@ -64,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return _run(args)
+    except UsageError as exc:
+        print(f"build.py {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ContentErrors as exc:
         for error in exc.errors:
             print(error.format(), file=sys.stderr)
@@ -106,6 +123,9 @@ def _run(args) -> int:
             counts = ", ".join(f"{n} {code}" for code, n in result.pages_per_language.items())
             print(f"built {len(result.outputs)} files ({counts} pages) in {result.seconds:.2f} s")
         return EXIT_OK
+    if args.command in ("translated", "new-draft") or (args.command == "check" and (args.translations or
+                                                                                    args.release)):
+        return _run_workflow(args, options)
     if args.command == "check":
         result = check(options)
         if not args.quiet:
@@ -114,3 +134,48 @@ def _run(args) -> int:
     from .serve import serve
 
     return serve(options, args.host, args.port, quiet=args.quiet)
+
+
+def _run_workflow(args, options) -> int:
+    """The editors' and translators' commands (see docs/editors-guide.md)."""
+    from .build import load_site
+    from .errors import ErrorList
+
+    if args.command == "translated":
+        from .translations import record_translations
+
+        for done in record_translations(args.config, args.paths):
+            what = (f"already records translation_of: {done.revision}; nothing changed" if not done.changed else
+                    f"recorded translation_of: {done.revision}" if done.previous is None else
+                    f"updated translation_of: {done.previous} -> {done.revision}")
+            if done.changed or not args.quiet:
+                print(f"{done.path}: {what} (the current {done.original_lang} original, {done.original})")
+        return EXIT_OK
+    if args.command == "new-draft":
+        from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
+
+        site = load_site(options, tolerate=names_the_next_draft)
+        plan = plan_new_draft(site, args.released, args.comments_due)
+        shown = ErrorList(site.config.root).display_path
+        write_new_draft(plan, shown)
+        for file in plan.files:
+            print(f"created {shown(file.path)}: {file.title}")
+        if not args.quiet:
+            for note in plan.notes:
+                print(f"  {note}")
+        for item in plan.todo:
+            print(f"to do: {item}")
+        return EXIT_OK
+    if args.release:
+        from .release import check_release
+
+        result = check_release(options)
+        if not args.quiet:
+            print(f"checked {result.files} files, translations and dates: ready to release")
+        return EXIT_OK
+    from .translations import format_report, translation_report
+
+    report = translation_report(load_site(options))
+    for line in format_report(report, args.quiet):
+        print(line)
+    return EXIT_OK if report.ok else EXIT_CONTENT

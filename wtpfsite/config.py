@@ -14,7 +14,7 @@ from .sources import read_source_text
 from .text import Text
 from .yamlio import Mark, load_yaml
 
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")  # \Z: "$" allows a final newline
 BUILT_IN_SECTIONS = ("home", "drafts", "meetings", "timetable", "experts", "documents")
 
 
@@ -45,6 +45,7 @@ class SiteConfig:
     navigation: tuple[NavEntry, ...]
     timezone: str
     allow_raw_html_in_drafts: bool
+    search: bool = True  # build the Pagefind search index and show the search box
 
     @property
     def default_language(self) -> str:
@@ -63,7 +64,8 @@ class SiteConfig:
 
 
 _REQUIRED = ("title", "languages", "base_url")
-_OPTIONAL = ("content_dir", "templates_dir", "output_dir", "navigation", "timezone", "allow_raw_html_in_drafts")
+_OPTIONAL = ("content_dir", "templates_dir", "output_dir", "navigation", "timezone", "allow_raw_html_in_drafts",
+             "search")
 
 
 def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
@@ -72,7 +74,10 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     text = read_source_text(path, errors)
     if text is None:
         return None
+    known = len(errors.errors)
     data = load_yaml(text, path, errors)
+    if data is None and len(errors.errors) > known:  # a YAML error, already reported
+        return None
     reader = Reader(path, errors, languages=())
     node = reader.mapping(data, Mark(1, 1), "site_config.yaml", _REQUIRED, _OPTIONAL)
     if node is None:
@@ -84,13 +89,14 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     navigation = tuple(_read_navigation(reader, node))
     timezone = reader.string(node, "timezone") or "Europe/Zurich"
     raw_html = reader.boolean(node, "allow_raw_html_in_drafts", False)
+    search = reader.boolean(node, "search", True)
     dirs = {key: path.parent / (reader.string(node, key) or key.removesuffix("_dir"))
             for key in ("content_dir", "templates_dir", "output_dir")}
     if not languages or title is None or base_url is None:
         return None
     return SiteConfig(path, path.parent, title, languages, base_url, dirs["content_dir"].resolve(),
                       dirs["templates_dir"].resolve(), dirs["output_dir"].resolve(), navigation, timezone,
-                      raw_html)
+                      raw_html, search)
 
 
 def _read_languages(reader: Reader, node) -> tuple[Language, ...]:
@@ -124,7 +130,7 @@ def _read_base_url(reader: Reader, node) -> str | None:
     value = reader.string(node, "base_url")
     if value is None:
         return None
-    if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", value):
+    if not re.match(r"^https?://[^/\s]+(/[^\s]*)?\Z", value):
         reader.error(node.value_marks["base_url"], f"'base_url' must be an absolute http(s) URL, not '{value}'")
         return None
     return normalize_base_url(value)
@@ -136,7 +142,7 @@ def normalize_base_url(value: str) -> str:
 
 def _read_navigation(reader: Reader, node):
     for item, mark in reader.items(node, "navigation"):
-        if not isinstance(item, str) or not re.match(r"^[a-z0-9-]+$", item):
+        if not isinstance(item, str) or not re.match(r"^[a-z0-9-]+\Z", item):
             reader.error(mark, "a navigation entry must be a section name or a page name, such as 'about'")
             continue
         yield NavEntry(item, mark.line, mark.col)

@@ -64,6 +64,8 @@ def _day(year: int, month: int, day: int, text: str) -> date:
 def _month(year: int, month: int, text: str, last: bool = False) -> date:
     if not 1 <= month <= 12:
         raise ValueError(f"'{text}' is not a real date (month {month:02d} does not exist)")
+    if year < 1:
+        raise ValueError(f"'{text}' is not a real date (year {year:04d} does not exist)")
     return date(year, month, calendar.monthrange(year, month)[1] if last else 1)
 
 

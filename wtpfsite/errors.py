@@ -33,6 +33,10 @@ class ContentErrors(Exception):
         super().__init__("\n".join(e.format() for e in self.errors))
 
 
+class UsageError(Exception):
+    """A command given arguments it cannot work with (exit status 2); the message says what to give."""
+
+
 @dataclass
 class ErrorList:
     """Collects errors of one run. `root` makes paths relative for display."""

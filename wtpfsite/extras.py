@@ -1,5 +1,5 @@
-"""Outputs other than the pages: root chooser and 404, static assets, feeds, sitemap,
-robots.txt and the machine-readable expert list."""
+"""Outputs other than the pages: root chooser and 404, static assets, feeds, calendars,
+sitemap, robots.txt and the machine-readable expert list."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date
 
 from jinja2 import Environment, TemplateError
 
+from .calendar import calendar_outputs
 from .errors import ErrorList
 from .feeds import feed_entries
 from .model import Site
@@ -22,6 +23,7 @@ def extra_outputs(site: Site, env: Environment, today: date, pages: list[Output]
     outputs = static_files(site)
     outputs += _templated(site, env, today, errors)
     outputs += expert_exports(site)
+    outputs += calendar_outputs(site, today, errors)
     outputs.append(Output("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
                           .encode("utf-8")))
     return outputs
@@ -54,11 +56,12 @@ def _templated(site: Site, env: Environment, today: date, errors: ErrorList) -> 
 
 
 def sitemap_entries(site: Site) -> list[dict]:
-    """One entry per page and language, with the alternates of its real translations."""
+    """One entry per page and language, with the alternates of its real translations. Not
+    listed: 404 pages and the search page (no content of its own, and marked noindex)."""
     codes = site.config.language_codes
     entries = []
     for route in site.routes:
-        if route.key == "404":
+        if route.key in ("404", "search"):
             continue
         real = route.real_languages(codes)
         alternates = [(code, absolute_url(site.config.base_url, route_path(route.key, code))) for code in real]

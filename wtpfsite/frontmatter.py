@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ErrorList
-from .yamlio import load_yaml
+from .yamlio import Mark, MarkedMap, load_yaml
 
 FENCE = "---"
 
@@ -29,7 +29,11 @@ def split_front_matter(text: str, path: Path, errors: ErrorList) -> Split:
     for index in range(1, len(lines)):
         if lines[index].rstrip() in (FENCE, "..."):
             meta_text = "\n".join(lines[1:index])
+            known = len(errors.errors)
             meta = load_yaml(meta_text, path, errors, line_offset=1)
+            if meta is None and len(errors.errors) == known:  # empty: the caller reports what is missing
+                meta = MarkedMap()
+                meta.mark, meta.key_marks, meta.value_marks = Mark(2, 1), {}, {}
             return Split(meta, "\n".join(lines[index + 1:]), index + 2)
     errors.add(path, 1, 1, "front matter is not closed: add a line '---' after it")
     return Split(None, "", len(lines) + 1)

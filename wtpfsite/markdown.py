@@ -159,8 +159,6 @@ def _links_in(inline: Token, lines: list[str], first_line: int):
         elif child.type in ("link_open", "image"):
             attr = "href" if child.type == "link_open" else "src"
             href = str(child.attrGet(attr) or "")
-            if child.markup == "autolink" or child.info == "auto":
-                continue
             source_line = lines[line_index] if line_index < len(lines) else ""
             col = source_line.find(href) + 1 if href and href in source_line else 1
             yield classify_link(href, first_line + line_index, col)

@@ -150,6 +150,7 @@ def _make_routes(config: SiteConfig, grouped, drafts, data: SiteData, errors: Er
     for meeting in data.meetings:
         routes.append(Route(f"meeting/{meeting.id}", "meeting.html", {}, True))
     routes.append(Route("404", "404.html", {}, True))
+    routes.append(Route("search", "search.html", {}, True))
     if not any(route.key == "home" for route in routes):
         errors.add(config.content_dir / "pages", 1, 1, "there is no home page: add pages/index.md")
     return tuple(_refuse_collisions(routes, config, errors))
@@ -162,7 +163,8 @@ def _refuse_collisions(routes: list[Route], config: SiteConfig, errors: ErrorLis
     for route in routes:
         path = route_path(route.key, lang)
         if path in taken:
-            source = next(iter(route.versions.values()), None)
+            # the page's own file, whichever of the two routes it is (built-in sections have none)
+            source = next(iter({**taken[path].versions, **route.versions}.values()), None)
             where = source.file.path if source else config.content_dir
             errors.add(where, 1, 1, f"'{path}' would be written twice (by {taken[path].key} and {route.key})",
                        "rename the page")

@@ -15,6 +15,7 @@ from .model import Route, Site, link_target_path
 from .pages import ParsedSource
 from .render import Localizer, render_template, template_error
 from .status import deadline, milestone_states, period_state
+from .translations import outdated_original
 from .urls import absolute_url, output_file, relative_url, route_path
 
 
@@ -48,6 +49,7 @@ class PageView:
     borrowed_from: str | None  # the language the body is shown in, when not the reader's
     languages: tuple[LanguageLink, ...]
     canonical: str
+    outdated_original: LanguageLink | None = None  # the newer original, when this translation is out of date
 
 
 def localizer(site: Site, lang: str) -> Localizer:
@@ -89,9 +91,12 @@ def page_view(site: Site, route: Route, lang: str) -> PageView:
     html = markdown_html(site, source, lang, path) if source and not route.key.startswith("changes/") else Markup("")
     borrowed = source.file.lang if source is not None and source.file.lang != lang else None
     description = (source.description if source and source.description else "") or loc.plain(site.config.title)
+    links = language_links(site, route, path)
+    original = outdated_original(route.versions, lang, site.config.default_language)
+    outdated = next(link for link in links if link.code == original.file.lang) if original else None
     return PageView(route.key, lang, path, page_title(site, route, source, loc), description, html,
-                    source.markdown.toc if source else (), source, borrowed, language_links(site, route, path),
-                    absolute_url(site.config.base_url, path))
+                    source.markdown.toc if source else (), source, borrowed, links,
+                    absolute_url(site.config.base_url, path), outdated)
 
 
 def link_maker(site: Site, path: str) -> Callable[[str], str]:

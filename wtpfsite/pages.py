@@ -55,6 +55,9 @@ def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_dra
     if meta is None:
         return None
     title, description = reader.string(meta, "title"), reader.string(meta, "description")
+    if title is not None and not title.strip():
+        reader.error(reader.value_mark(meta, "title"), "'title' must not be empty")
+        title = None
     translation_of = reader.string(meta, "translation_of")
     draft = _read_draft_meta(reader, meta) if is_draft else None
     allow_html = is_draft and allow_html_in_drafts

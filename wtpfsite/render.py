@@ -53,6 +53,8 @@ def render_template(env: Environment, name: str, context: dict[str, Any]) -> Ren
     token = _recorder.set(loaded)
     try:
         text = env.get_template(name).render(context)
+    except KeyError as exc:  # a string or route the template asked for does not exist: the template's line
+        raise TemplateError(str(exc.args[0]) if exc.args else repr(exc)).with_traceback(exc.__traceback__) from None
     finally:
         _recorder.reset(token)
     return Rendered(text, tuple(dict.fromkeys(loaded)))
@@ -93,7 +95,13 @@ class Localizer:
             text = self.strings.get(key, self.lang)
         except KeyError as exc:
             raise TemplateError(str(exc.args[0])) from None
-        return text.format(**values) if values else text
+        try:
+            return text.format(**values) if values else text
+        except KeyError as exc:
+            raise TemplateError(f"UI string '{key}' for language '{self.lang}' has an unknown placeholder "
+                                f"{{{exc.args[0]}}} (it can use {', '.join(f'{{{v}}}' for v in sorted(values))})") from None
+        except (IndexError, ValueError) as exc:
+            raise TemplateError(f"UI string '{key}' for language '{self.lang}' cannot be filled in: {exc}") from None
 
     def text(self, value: Text | None) -> Markup:
         """A data text in the reader's language; borrowed text is marked with its own `lang`."""

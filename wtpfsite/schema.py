@@ -12,8 +12,8 @@ from .errors import ErrorList, did_you_mean
 from .text import Text
 from .yamlio import Mark, MarkedList, MarkedMap
 
-IDENTIFIER = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SAFE_URL = re.compile(r"^(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)$", re.IGNORECASE)
+IDENTIFIER = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" allows a final newline
+SAFE_URL = re.compile(r"^(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)\Z", re.IGNORECASE)
 
 
 def _type_name(value: Any) -> str:

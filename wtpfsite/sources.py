@@ -14,8 +14,8 @@ from .errors import ErrorList
 
 SECTIONS = ("pages", "drafts")
 DATA_FILES = ("experts", "meetings", "timetable", "documents")
-LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-SOURCE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")  # \Z: "$" allows a final newline
+SOURCE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 @dataclass(frozen=True, order=True)
@@ -52,9 +52,11 @@ def read_source_text(path: Path, errors: ErrorList) -> str | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        offset = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        offset = exc.start + bom
         line = data[:offset].count(b"\n") + 1
-        col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        line_start = max(data.rfind(b"\n", 0, offset) + 1, bom)
+        col = len(data[line_start:offset].decode("utf-8")) + 1  # in characters, like every other column
         errors.add(path, line, col, f"not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}")
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")

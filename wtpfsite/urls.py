@@ -21,6 +21,7 @@ _SECTION_PATHS = {
     "404": "404.html",
     "feed": "feed.xml",
     "calendar": "calendar.ics",
+    "search": "search/",
 }
 
 

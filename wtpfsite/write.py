@@ -3,6 +3,8 @@
 A failed or interrupted build never touches the published folder: staging folders are
 siblings (same filesystem, so the swap is two renames) and stale ones are removed by the
 next run. No output may leave the output folder, and no path may be written twice.
+A `before_swap` step (the search index) may add files to the staging folder; an exception
+from it fails the write like any other.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Callable
 
 STAGING_PREFIX = ".staging-"
 RETIRED_PREFIX = ".retired-"
@@ -24,6 +27,7 @@ class UnsafeOutput(Exception):
 class WriteResult:
     written: int
     foreign: tuple[str, ...]  # files in the old output the generator did not make, now gone
+    generated: tuple[str, ...] = ()  # files the before_swap step added (the search bundle)
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -35,18 +39,24 @@ def safe_relative(path: str) -> PurePosixPath:
 
 
 def clean_stale(output_dir: Path) -> None:
-    """Remove staging and retired folders left by an interrupted run."""
+    """Remove staging and retired folders left by an interrupted run. A run stopped between
+    the two renames of the swap left no output folder: its retired one is put back first."""
     parent = output_dir.parent
     if not parent.is_dir():
         return
+    retired = list(parent.glob(f"{RETIRED_PREFIX}{output_dir.name}-*"))
+    if retired and not output_dir.exists():
+        max(retired, key=lambda p: p.stat().st_ctime).rename(output_dir)
     for prefix in (STAGING_PREFIX, RETIRED_PREFIX):
         for stale in parent.glob(f"{prefix}{output_dir.name}-*"):
             shutil.rmtree(stale, ignore_errors=True)
 
 
-def write_outputs(outputs: list[tuple[str, bytes]], output_dir: Path, previous_files: frozenset[str]) -> WriteResult:
-    """Write everything into staging, then swap it into place. `previous_files` are the files
-    the last build made; anything else found in the old output is listed as foreign."""
+def write_outputs(outputs: list[tuple[str, bytes]], output_dir: Path, previous_files: frozenset[str],
+                  before_swap: Callable[[Path], None] | None = None) -> WriteResult:
+    """Write everything into staging, run `before_swap(staging)`, then swap it into place.
+    `previous_files` are the files the last build made; anything else found in the old output
+    is listed as foreign."""
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(output_dir)
     staging = output_dir.parent / f"{STAGING_PREFIX}{output_dir.name}-{os.getpid()}"
@@ -61,26 +71,37 @@ def write_outputs(outputs: list[tuple[str, bytes]], output_dir: Path, previous_f
             target = staging.joinpath(*relative.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        foreign = _foreign_files(output_dir, seen, previous_files)
+        generated: tuple[str, ...] = ()
+        if before_swap is not None:
+            before_swap(staging)
+            generated = tuple(sorted(_files(staging) - seen))
+        foreign = _foreign_files(output_dir, seen | set(generated), previous_files)
         _swap(staging, output_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return WriteResult(len(seen), foreign)
+    return WriteResult(len(seen), foreign, generated)
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
 def _foreign_files(output_dir: Path, new: set[str], previous: frozenset[str]) -> tuple[str, ...]:
     if not output_dir.is_dir():
         return ()
-    existing = {p.relative_to(output_dir).as_posix() for p in output_dir.rglob("*") if p.is_file()}
-    return tuple(sorted(existing - new - previous))
+    return tuple(sorted(_files(output_dir) - new - previous))
 
 
 def _swap(staging: Path, output_dir: Path) -> None:
     if output_dir.exists():
         retired = output_dir.parent / f"{RETIRED_PREFIX}{output_dir.name}-{os.getpid()}"
         output_dir.rename(retired)
-        staging.rename(output_dir)
+        try:
+            staging.rename(output_dir)
+        except BaseException:
+            retired.rename(output_dir)
+            raise
         shutil.rmtree(retired, ignore_errors=True)
     else:
         staging.rename(output_dir)

