@@ -26,3 +26,8 @@ check: $(STAMP)
 
 clean:
 	rm -rf output .wtpfsite-cache .pytest_cache
+
+# Build-speed benchmark against Hugo, MkDocs and Pelican (installed by the script into benchmarks/work/).
+# Slow: about 1-2 hours on the 2-core machine for the default sizes (200, 2000) and 5 runs; see benchmarks/README.md.
+bench: $(STAMP)
+	$(PY) benchmarks/run.py

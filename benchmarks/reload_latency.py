@@ -5,7 +5,7 @@ Starts `build.py serve --port 0` on a copy of the real site (and, with --synthet
 /usr/bin/chromium), then --runs times appends a unique line to the page's source and waits until the page shows it.
 Prints one row per site: median and spread of the end-to-end latency, and the server's own build time.
 
-    .venv/bin/python benchmarks/reload_latency.py [--runs 10] [--synthetic] [--pages 2000] [--keep]
+    .venv/bin/python benchmarks/reload_latency.py [--runs 10] [--synthetic [--pages 2000] [--synthetic-runs N]]
 
 Not a test: nothing is asserted. Numbers depend on the machine and on how busy it is.
 """
@@ -120,7 +120,7 @@ def measure(browser, site: Path, source: Path, url_path: str, runs: int, timeout
     finally:
         context.close()
         server.stop()
-    pages = sum(1 for _ in (site / "content" / "pages").glob("*.md"))
+    pages = sum(1 for _ in (site / "content").rglob("*.md"))
     return {"pages": pages, "first": first_build, "latencies": latencies, "builds": builds}
 
 
@@ -136,6 +136,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10, help="edits per site (default 10)")
     parser.add_argument("--synthetic", action="store_true", help="also measure a synthetic site")
     parser.add_argument("--pages", type=int, default=2000, help="Markdown files of the synthetic site")
+    parser.add_argument("--synthetic-runs", type=int, default=None, help="edits of the synthetic site (--runs)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for a build or a reload")
     parser.add_argument("--keep", action="store_true", help="keep the work folder and print where it is")
     args = parser.parse_args()
@@ -143,16 +144,17 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="wtpfsite-reload-"))
     try:
-        sites = [("real", *real_site(work))]
+        sites = [("real", args.runs, *real_site(work))]
         if args.synthetic:
-            sites.append((f"synthetic-{args.pages}", *synthetic_site(work, args.pages)))
+            runs = args.synthetic_runs or args.runs
+            sites.append((f"synthetic-{args.pages}", runs, *synthetic_site(work, args.pages)))
         results = {}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                for name, site, source, url_path in sites:
-                    print(f"{name}: serving, then {args.runs} edits of {source.relative_to(site)} ...", flush=True)
-                    results[name] = measure(browser, site, source, url_path, args.runs, args.timeout)
+                for name, runs, site, source, url_path in sites:
+                    print(f"{name}: serving, then {runs} edits of {source.relative_to(site)} ...", flush=True)
+                    results[name] = measure(browser, site, source, url_path, runs, args.timeout)
             finally:
                 browser.close()
     finally:

@@ -119,13 +119,13 @@ def git_state() -> str:
 
 # ------------------------------------------------------------------------------------------------ corpus
 
-def snapshot_ours() -> Path:
+def snapshot_ours(dest: Path | None = None) -> Path:
     """Copy build.py, wtpfsite/ and templates/ as they are now into WORK/ours-src.
 
     Others edit the generator while the benchmark runs for many minutes; a snapshot keeps every build of one
     invocation on the same code, and lets the 'template' case edit a template without touching the work tree.
     """
-    dest = WORK / "ours-src"
+    dest = dest or WORK / "ours-src"
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
     shutil.copy2(ROOT / "build.py", dest / "build.py")
@@ -152,9 +152,9 @@ def read_markdown(path: Path) -> tuple[dict, str]:
     return yaml.safe_load(match.group(1)) or {}, text[match.end():]
 
 
-def make_corpus(size: int, ours_src: Path) -> Path:
+def make_corpus(size: int, ours_src: Path, base: Path | None = None) -> Path:
     """WORK/sites-SIZE/ours: the synthetic site plus config, strings and home page for our generator."""
-    base = WORK / f"sites-{size}"
+    base = base or WORK / f"sites-{size}"
     shutil.rmtree(base, ignore_errors=True)
     site = base / "ours"
     args = [sys.executable, str(ROOT / "scripts" / "synthetic.py"), "site", str(site), "--pages", str(size)]
@@ -220,7 +220,7 @@ defaultContentLanguageInSubdir = true
 disableKinds = ["section", "taxonomy", "term", "rss", "sitemap", "robotstxt", "404"]
 hasCJKLanguage = true
 [markup.goldmark.renderHooks.link]
-enableDefault = true
+useEmbedded = "fallback"
 [languages.en]
 contentDir = "content/en"
 weight = 1
@@ -508,6 +508,8 @@ def parse_args(argv=None):
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--tools", default=",".join(ALL_TOOLS))
     p.add_argument("--out", type=Path, default=None, help="results file (default benchmarks/results-DATE.md)")
+    p.add_argument("--no-warmup", action="store_true",
+                   help="skip the untimed build each tool gets before the timed runs of a size")
     return p.parse_args(argv)
 
 
@@ -535,13 +537,30 @@ def main(argv=None) -> int:
     ours_src = snapshot_ours() if "ours" in tools else WORK / "ours-src"
     versions["ours"] = tool_version("ours", ours_python)
     log_file = WORK / f"build-log-{started:%Y%m%d-%H%M%S}.txt"
+    out = args.out or BENCH / f"results-{started:%Y-%m-%d}.md"
+    if args.out is None and out.exists():
+        out = BENCH / f"results-{started:%Y-%m-%d-%H%M}.md"
+    command = ["python", "benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)]
     results: dict = {}
     loads: dict = {}
+
+    def save(final: bool) -> str:
+        """Write the results so far (after every run, so an interrupted benchmark still leaves its numbers)."""
+        done = sorted({(s, len(v)) for (s, _, _), v in results.items()})
+        note = [] if final else [f"INCOMPLETE: saved while running; runs finished so far per size: {done}"]
+        text = report(results, sizes, tools, versions, command, started, errors + note, loads)
+        out.write_text(text, encoding="utf-8")
+        raw = {f"{s}/{t}/{c}": [vars(x) for x in v] for (s, t, c), v in results.items()}
+        (WORK / f"results-{started:%Y-%m-%d-%H%M}.json").write_text(json.dumps(raw, indent=1))
+        return text
+
     for size in sizes:
         log(f"{size} pages: writing the synthetic corpus and each tool's tree")
         site = make_corpus(size, ours_src)
         active = make_tools(size, tools, site, ours_src, ours_python)
         for tool in list(active):  # one untimed build each: byte-compiles, warms the OS file cache
+            if args.no_warmup:
+                break
             try:
                 run_build(tool, log_file)
             except BuildFailed as exc:
@@ -560,16 +579,9 @@ def main(argv=None) -> int:
                     loads[size].append(sample.load)
                 log(f"{size} pages, run {run}/{args.runs}, {tool.name}: "
                     + ", ".join(f"{c} {s.seconds:.2f}s" for c, s in samples.items()))
-    text = report(results, sizes, tools, versions, ["python", "benchmarks/run.py", *(argv or sys.argv[1:])],
-                  started, errors, loads)
-    print(text)
-    out = args.out or BENCH / f"results-{started:%Y-%m-%d}.md"
-    if args.out is None and out.exists():
-        out = BENCH / f"results-{started:%Y-%m-%d-%H%M}.md"
-    out.write_text(text, encoding="utf-8")
-    raw = {f"{s}/{t}/{c}": [vars(x) for x in v] for (s, t, c), v in results.items()}
-    (WORK / f"results-{started:%Y-%m-%d-%H%M}.json").write_text(json.dumps(raw, indent=1))
-    log(f"saved {out.relative_to(ROOT)}")
+            save(final=False)
+    print(save(final=True))
+    log(f"saved {out}")
     return 1 if errors and not results else 0
 
 

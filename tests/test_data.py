@@ -126,11 +126,30 @@ def test_data_problems_are_reported_at_their_place(tmp_path, name, text, expecte
     assert errors == expected
 
 
-@pytest.mark.parametrize("ident", ["../x", "a/b", "a\\\\b", "..", "x\\x01", "x\\n", "A", "a_b", "a--b", "-a", "ieg-1\\n", ""])
+@pytest.mark.parametrize("ident", ["../x", "a/b", "a\\\\b", "..", "x\\n", "A", "a_b", "a--b", "-a", "ieg-1\\n", ""])
 def test_ids_that_could_leave_their_folder_are_refused_by_the_identifier_rule(tmp_path, ident):
-    shown = ident.replace("\\\\", "\\").replace("\\x01", "\x01").replace("\\n", "\n")
+    shown = ident.replace("\\\\", "\\").replace("\\n", "\n")
     _, errors = load(tmp_path, {"meetings": MEETING.replace("id: ieg-1", f'id: "{ident}"')})
     assert errors == [f"{M}:2:9: 'id' must be lower-case letters, digits and single hyphens, not '{shown}'"]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("id", '"ieg\\x01"', "'id' contains a control character (U+0001)"),
+    ("venue", '"Gen\\x1beva"', "'venue' contains a control character (U+001B)"),
+    ("venue", '{en: "Gen\\x0beva"}', "'venue.en' contains a control character (U+000B)"),
+    ("summary", '"a\\x7fb"', "'summary' contains a control character (U+007F)"),
+])
+def test_control_characters_in_data_text_are_refused(tmp_path, field, value, message):
+    text = MEETING.replace("id: ieg-1", f"id: {value}") if field == "id" else MEETING + f"    {field}: {value}\n"
+    _, errors = load(tmp_path, {"meetings": text})
+    assert len(errors) == 1 and errors[0].endswith(f": {message}"), errors
+
+
+def test_tabs_and_newlines_are_text():
+    from wtpfsite.schema import _control_character
+
+    assert _control_character("a\tb\nc\r") is None
+    assert _control_character("\x85") == "U+0085"
 
 
 @pytest.mark.parametrize("link", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<b>x</b>",

@@ -106,6 +106,7 @@ def test_keys_must_be_plain_values():
     ("a: !!timestamp x\n", "content/data/meetings.yaml:1:4: 'x' cannot be read as timestamp"),
     ("a: !!timestamp 2020-02-30\n", "content/data/meetings.yaml:1:4: '2020-02-30' cannot be read as timestamp"),
     ("a: !!bool maybe\n", "content/data/meetings.yaml:1:4: 'maybe' cannot be read as bool"),
+    ("a: !!int\n", "content/data/meetings.yaml:1:4: '' cannot be read as int"),
 ])
 def test_explicit_tags_that_cannot_be_read_are_errors_not_crashes(text, expected):
     value, errors = load(text)

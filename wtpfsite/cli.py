@@ -46,6 +46,8 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", parents=[common], help="build the site into the output folder")
     build.add_argument("--out", type=Path, default=None)
     build.add_argument("--base-url", default=None)
+    build.add_argument("--no-cache", action="store_true",
+                       help="make every file again, ignoring the build cache of the last build")
     check = commands.add_parser("check", parents=[common], help="validate content and links; build nothing")
     check.add_argument("--base-url", default=None)
     scope = check.add_mutually_exclusive_group()
@@ -115,13 +117,16 @@ def _run(args) -> int:
     today = args.today or default_today()
     options = BuildOptions(args.config, today, getattr(args, "out", None), getattr(args, "base_url", None))
     if args.command == "build":
-        result = build(options, _progress(args.quiet))
+        result = build(options, _progress(args.quiet), incremental=not args.no_cache)
+        if result.cache_notice and not args.quiet:
+            print(f"build cache discarded: {result.cache_notice}", file=sys.stderr)
         if result.written and result.written.foreign and not args.quiet:
             print(f"removed {len(result.written.foreign)} file(s) from the output folder that the generator "
                   f"did not make: {', '.join(result.written.foreign)}", file=sys.stderr)
         if not args.quiet:
             counts = ", ".join(f"{n} {code}" for code, n in result.pages_per_language.items())
-            print(f"built {len(result.outputs)} files ({counts} pages) in {result.seconds:.2f} s")
+            print(f"built {len(result.outputs)} files ({counts} pages) in {result.seconds:.2f} s: "
+                  f"rendered {result.rendered}, reused {result.reused}")
         return EXIT_OK
     if args.command in ("translated", "new-draft") or (args.command == "check" and (args.translations or
                                                                                     args.release)):

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dates import DateSpec
+from .deps import current_reads, data_key, note
 from .errors import ErrorList
 from .schema import Reader
-from .sources import read_source_text
+from .sources import DATA_FILES, read_source_text
 from .text import Text
 from .yamlio import Mark, load_yaml
 
@@ -88,6 +89,19 @@ class SiteData:
     experts_updated: DateSpec | None = None
     documents: tuple[Document, ...] = ()
     files: tuple[tuple[str, Path], ...] = field(default=())
+
+    def __getattribute__(self, name: str):
+        # a read of a file's records is a dependency of the output being made (deps.py)
+        if name in _FIELD_FILES and current_reads() is not None:
+            for file_name in _FIELD_FILES[name]:
+                note(data_key(file_name))
+        return object.__getattribute__(self, name)
+
+
+# The data file each field of SiteData comes from; `files` tells which exist (and is read to re-read them).
+_FIELD_FILES = {"meetings": ("meetings",), "milestones": ("timetable",), "experts": ("experts",),
+                "experts_updated": ("experts",), "documents": ("documents",),
+                "files": DATA_FILES}
 
 
 def load_data(files: tuple[tuple[str, Path], ...], languages: tuple[str, ...], errors: ErrorList) -> SiteData:

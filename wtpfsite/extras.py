@@ -11,6 +11,7 @@ from datetime import date
 from jinja2 import Environment, TemplateError
 
 from .calendar import calendar_outputs
+from .deps import STATIC, note
 from .errors import ErrorList
 from .feeds import feed_entries
 from .model import Site
@@ -30,6 +31,7 @@ def extra_outputs(site: Site, env: Environment, today: date, pages: list[Output]
 
 
 def static_files(site: Site) -> list[Output]:
+    note(STATIC)  # the static folder is a dependency (deps.py)
     static = site.config.templates_dir / "static"
     if not static.is_dir():
         return []

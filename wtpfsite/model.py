@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .config import BUILT_IN_SECTIONS, SiteConfig
 from .data import Document, Meeting, SiteData
+from .deps import STRUCTURE, data_key, note
 from .errors import ErrorList
 from .pages import DraftMeta, ParsedSource
 from .strings import Strings
@@ -25,6 +27,11 @@ class Draft:
     meta: DraftMeta  # from the default language's version (or the first there is)
     versions: dict[str, ParsedSource]
     documents: tuple[Document, ...]  # attached in front matter or pointing at this draft
+
+    def __getattribute__(self, name: str):
+        if name == "documents":  # attached from documents.yaml: a dependency (deps.py)
+            note(data_key("documents"))
+        return object.__getattribute__(self, name)
 
     @property
     def released(self) -> bool:
@@ -61,20 +68,40 @@ class Site:
     routes: tuple[Route, ...]
     drafts: tuple[Draft, ...]
 
+    def __getattribute__(self, name: str):
+        # an output that reads the list of routes or drafts depends on all of them (deps.py)
+        if name in ("routes", "drafts"):
+            note(STRUCTURE)
+        return object.__getattribute__(self, name)
+
+    # The lookups below are cached; each still notes that its caller read the site's structure.
     def route(self, key: str) -> Route:
-        return self._by_key()[key]
+        note(STRUCTURE)
+        return self._by_key[key]
 
     def has_route(self, key: str) -> bool:
-        return key in self._by_key()
+        note(STRUCTURE)
+        return key in self._by_key
 
+    @cached_property
     def _by_key(self) -> dict[str, Route]:
         return {route.key: route for route in self.routes}
 
     def draft(self, number: int) -> Draft | None:
-        return next((d for d in self.drafts if d.number == number), None)
+        note(STRUCTURE)
+        return self._drafts_by_number.get(number)
 
     def meeting(self, ident: str) -> Meeting | None:
-        return next((m for m in self.data.meetings if m.id == ident), None)
+        note(data_key("meetings"))
+        return self._meetings_by_id.get(ident)
+
+    @cached_property
+    def _drafts_by_number(self) -> dict[int, Draft]:
+        return {draft.number: draft for draft in self.drafts}
+
+    @cached_property
+    def _meetings_by_id(self) -> dict[str, Meeting]:
+        return {meeting.id: meeting for meeting in self.data.meetings}
 
     @property
     def latest_draft(self) -> Draft | None:

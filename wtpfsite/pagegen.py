@@ -9,6 +9,7 @@ from typing import Any, Callable
 from jinja2 import Environment, TemplateError
 from markupsafe import Markup
 
+from .deps import Plan, note, recording, route_key
 from .errors import ErrorList
 from .markdown import render_markdown
 from .model import Route, Site, link_target_path
@@ -25,6 +26,7 @@ class Output:
     data: bytes
     templates: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    reads: frozenset[str] = frozenset()  # the input keys it was made from (deps.py)
 
 
 @dataclass(frozen=True)
@@ -132,20 +134,32 @@ def base_context(site: Site, lang: str, path: str, today: date) -> dict[str, Any
 
 def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
                  extra_context: Callable[[Site, Route, str], dict[str, Any]],
-                 progress: Callable[[int, int], None] | None = None) -> list[Output]:
-    """Render every route in every language; template errors are collected, not raised."""
-    jobs = [(route, lang) for route in site.routes for lang in site.config.language_codes]
-    outputs: list[Output] = []
+                 progress: Callable[[int, int], None] | None = None, plan: Plan | None = None) -> list[Output]:
+    """Render every route in every language; template errors are collected, not raised. With a
+    `plan` (incremental build), a page whose inputs did not change is taken from the last build."""
+    made: dict[tuple[str, str], Output] = {}  # by (route key, language), put in the usual order at the end
+    jobs = []
+    for route in site.routes:
+        for lang in site.config.language_codes:
+            kept = plan.reuse(output_file(route_path(route.key, lang))) if plan is not None else None
+            if kept is not None:
+                made[route.key, lang] = kept
+            else:
+                jobs.append((route, lang))
     for done, (route, lang) in enumerate(jobs, start=1):
-        page = page_view(site, route, lang)
-        context = base_context(site, lang, page.path, today) | {"page": page} | extra_context(site, route, lang)
-        try:
-            rendered = render_template(env, route.template, context)
-        except TemplateError as exc:
-            template_error(exc, site.config.templates_dir, route.template, errors)
-            continue
+        with recording() as reads:  # what the page is made from (deps.py)
+            note(route_key(route.key))
+            page = page_view(site, route, lang)
+            context = base_context(site, lang, page.path, today) | {"page": page} | extra_context(site, route, lang)
+            try:
+                rendered = render_template(env, route.template, context)
+            except TemplateError as exc:
+                template_error(exc, site.config.templates_dir, route.template, errors)
+                continue
         sources = tuple(sorted(str(v.file.path) for v in route.versions.values()))
-        outputs.append(Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates, sources))
+        made[route.key, lang] = Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates,
+                                       sources, frozenset(reads))
         if progress:
             progress(done, len(jobs))
-    return outputs
+    return [made[route.key, lang] for route in site.routes for lang in site.config.language_codes
+            if (route.key, lang) in made]

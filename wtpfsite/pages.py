@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .dates import DateSpec
 from .data import Ref
+from .deps import current_reads, source_key
 from .errors import ErrorList
 from .frontmatter import split_front_matter
 from .markdown import ParsedMarkdown, parse_markdown
@@ -37,6 +38,19 @@ class ParsedSource:
     draft: DraftMeta | None
     markdown: ParsedMarkdown
     body: str  # the Markdown body, for diffs and revision hashes
+
+    def __getattribute__(self, name: str):
+        # a read of a field is a dependency of the output being made (deps.py): the body (the file's
+        # bytes), or only the value of a front-matter field, for pages that list other pages
+        if name in _TRACKED_FIELDS:
+            reads = current_reads()
+            if reads is not None:
+                reads.add(source_key(_TRACKED_FIELDS[name], object.__getattribute__(self, "file").path))
+        return object.__getattribute__(self, name)
+
+
+_TRACKED_FIELDS = {"title": "title", "description": "description", "translation_of": "translation_of",
+                   "draft": "draft", "markdown": "body", "body": "body"}
 
 
 def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,

@@ -67,11 +67,12 @@ def planned_but_past(site: Site, today: date) -> list[SiteError]:
             problems.append(SiteError(shown(source.file.path), mark.line, mark.col,
                                       f"past comment deadline but still planned: comments on draft {draft.number} "
                                       f"were due on {due.source} ({fix})"))
-    nodes = data_nodes(site.data)
+    nodes: dict | None = None
     for milestone in site.data.milestones:
         draft = site.draft(milestone.draft.target) if milestone.draft else None
         if draft is None or draft.meta.status != "planned" or milestone.date.end >= today:
             continue
+        nodes = data_nodes(site.data) if nodes is None else nodes  # read only when there is something to place
         node = nodes.get(("timetable", milestone.id))
         mark = node.value_marks.get("date", node.mark) if node is not None else Mark(milestone.draft.line, 1)
         what = _MILESTONE_WORDS.get(milestone.kind, milestone.kind.replace("-", " "))

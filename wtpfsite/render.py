@@ -7,12 +7,15 @@ import contextvars
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.bccache import Bucket, BytecodeCache
 from markupsafe import Markup, escape
 
 from .dates import DateSpec, format_day, format_spec
+from .deps import note, template_key
 from .errors import ErrorList
 from .strings import Strings
 from .text import Text
@@ -21,17 +24,49 @@ _recorder: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("te
 
 
 class RecordingEnvironment(Environment):
-    """Notes every template loaded while a page renders: extends, include, import, macros."""
+    """Notes every template loaded while a page renders: extends, include, import, macros. A name is
+    noted before it is loaded, so a missing template (`include ... ignore missing`, the names of a
+    list that were tried first) is a dependency too: creating it changes the page."""
 
     def get_template(self, name, parent=None, globals=None):  # noqa: A002 (Jinja's signature)
         loaded = _recorder.get()
-        if loaded is not None and isinstance(name, str):
-            loaded.append(name)
+        if isinstance(name, str):
+            if loaded is not None:
+                loaded.append(name)
+            note(template_key(name))
         return super().get_template(name, parent, globals)
+
+    def select_template(self, names, parent=None, globals=None):  # noqa: A002
+        for name in names if isinstance(names, (list, tuple)) else ():
+            if isinstance(name, str):
+                note(template_key(name))
+        return super().select_template(names, parent, globals)
+
+
+class CompiledTemplates(BytecodeCache):
+    """Compiled templates kept for the life of the process, by template file and source checksum: a
+    second build in the same process (serve, tests) compiles only the templates that changed. Every
+    environment comes from make_environment, with the same options, so the code fits them all."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, CodeType]] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        checksum, code = self._code.get(bucket.key, ("", None))
+        if code is not None and checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if bucket.code is not None:
+            self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+_COMPILED = CompiledTemplates()
 
 
 def make_environment(templates_dir: Path) -> Environment:
     env = RecordingEnvironment(
+        bytecode_cache=_COMPILED,
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=True,
         undefined=StrictUndefined,

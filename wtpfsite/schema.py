@@ -16,6 +16,14 @@ IDENTIFIER = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" allows a fina
 SAFE_URL = re.compile(r"^(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)\Z", re.IGNORECASE)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not text; invalid in XML (the feeds)
+
+
+def _control_character(value: str) -> str | None:
+    match = _CONTROL.search(value)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, MarkedMap):
         return "a mapping"
@@ -75,6 +83,10 @@ class Reader:
         value = node[key]
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.error(self.value_mark(node, key), f"'{key}' must be text, not {_type_name(value)}")
+            return None
+        if _control_character(str(value)):
+            self.error(self.value_mark(node, key), f"'{key}' contains a control character "
+                       f"({_control_character(str(value))})")
             return None
         return str(value)
 
@@ -148,9 +160,15 @@ class Reader:
                     self.error(value.key_marks[lang], f"unknown language '{lang}' in '{key}'", hint)
                 elif not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
                     self.error(value.value_marks[lang], f"'{key}.{lang}' must be non-empty text")
+                elif _control_character(str(item)):
+                    self.error(value.value_marks[lang], f"'{key}.{lang}' contains a control character "
+                               f"({_control_character(str(item))})")
                 else:
                     result[lang] = str(item).strip()
             return Text.by_language(result) if result else None
+        if isinstance(value, str) and _control_character(value):
+            self.error(mark, f"'{key}' contains a control character ({_control_character(value)})")
+            return None
         if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
             return Text.plain(str(value).strip())
         self.error(mark, f"'{key}' must be text or a mapping by language, not {_type_name(value)}")

@@ -184,10 +184,11 @@ class Coordinator:
                     self.state = State(old.seq + 1, old.generation + 1, (), css)
                 self._busy = False
                 self._cond.notify_all()
+                state = self.state
                 for client in self._clients:
-                    client.put(self.state)
-        self._report(self.state, changed, time.perf_counter() - started)
-        return self.state
+                    client.put(state)
+            self._report(state, changed, time.perf_counter() - started)
+        return state
 
     def _report(self, state: State, changed: frozenset[Path], seconds: float) -> None:
         for message in state.errors:
@@ -267,7 +268,7 @@ class Watcher(FileSystemEventHandler):
         folders = [p for p in (self.paths.content, self.paths.templates) if p.is_dir()]
         for folder in folders:
             self.observer.schedule(self, str(folder), recursive=True)
-        if not any(f == self.paths.config.parent or f in self.paths.config.parents for f in folders):
+        if not any(f in self.paths.config.parents for f in folders):  # else the config is already watched
             self.observer.schedule(self, str(self.paths.config.parent), recursive=False)
         self.debouncer.start()
         self.observer.start()

@@ -32,7 +32,6 @@ from .frontmatter import split_front_matter
 from .model import Route, Site
 from .pages import ParsedSource, parse_source
 from .sources import discover_sources, read_source_text
-from .text import Text
 from .yamlio import Mark, MarkedList, MarkedMap, load_yaml
 
 REVISION_LENGTH = 12
@@ -210,27 +209,22 @@ def data_nodes(data: SiteData) -> dict[tuple[str, str], MarkedMap]:
 
 
 def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -> list[Problem]:
-    paths = dict(data.files)
-    nodes = data_nodes(data)
+    found = [(name, label, record, field, value, code)
+             for name, records in data_records(data).items() for label, record in records
+             for field in DATA_TEXTS[name][2] if (value := getattr(record, field)) is not None and not value.universal
+             for code in codes if not value.has(code)]
+    if not found:
+        return []
+    paths, nodes = dict(data.files), data_nodes(data)  # the files are read again only for the places
     problems = []
-    for name, records in data_records(data).items():
-        _, _, fields = DATA_TEXTS[name]
-        for label, record in records:
-            node = nodes.get((name, label))
-            who = _record_label(name, label, record, default)
-            for field in fields:
-                value: Text | None = getattr(record, field)
-                if value is None or value.universal:
-                    continue
-                for code in codes:
-                    if value.has(code):
-                        continue
-                    mark = node.value_marks.get(field, node.mark) if node is not None else Mark(1, 1)
-                    borrowed = value.get(code, default).lang
-                    problems.append(Problem(
-                        "data", code, shown(paths[name]), mark.line, mark.col,
-                        f"missing translation: {who} has no {code} text for '{field}' "
-                        f"(readers of {code} see the {borrowed} text)", "", f"{who}: {field}", "en"))
+    for name, label, record, field, value, code in found:
+        node = nodes.get((name, label))
+        mark = node.value_marks.get(field, node.mark) if node is not None else Mark(1, 1)
+        who = _record_label(name, label, record, default)
+        problems.append(Problem(
+            "data", code, shown(paths[name]), mark.line, mark.col,
+            f"missing translation: {who} has no {code} text for '{field}' "
+            f"(readers of {code} see the {value.get(code, default).lang} text)", "", f"{who}: {field}", "en"))
     return problems
 
 

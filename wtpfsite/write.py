@@ -32,7 +32,8 @@ class WriteResult:
 
 def safe_relative(path: str) -> PurePosixPath:
     pure = PurePosixPath(path)
-    if (not path or pure.is_absolute() or any(part in ("..", "", ".") for part in pure.parts)
+    # the parts as written: PurePosixPath drops "." and empty ones, and "./x" would then alias "x"
+    if (not path or pure.is_absolute() or any(part in ("..", "", ".") for part in path.split("/"))
             or "\\" in path or any(ord(ch) < 32 for ch in path)):
         raise UnsafeOutput(f"refusing to write '{path}': outside the output folder")
     return pure
@@ -49,7 +50,21 @@ def clean_stale(output_dir: Path) -> None:
         max(retired, key=lambda p: p.stat().st_ctime).rename(output_dir)
     for prefix in (STAGING_PREFIX, RETIRED_PREFIX):
         for stale in parent.glob(f"{prefix}{output_dir.name}-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+            if not _owner_alive(stale.name.rsplit("-", 1)[-1]):
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def _owner_alive(pid_text: str) -> bool:
+    """Whether the process that named a staging folder still runs (then it is not stale)."""
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_outputs(outputs: list[tuple[str, bytes]], output_dir: Path, previous_files: frozenset[str],

@@ -115,7 +115,7 @@ def _construct(ctx: _Context, node: yaml.Node) -> Any:
         return items
     try:
         return loader.construct_object(node, deep=True)
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):  # an explicit tag: !!int abc
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):  # a tag: !!int abc
         m = mark_of(node)
         errors.add(path, m.line, m.col, f"'{node.value}' cannot be read as {node.tag.rsplit(':', 1)[-1]}")
         return None

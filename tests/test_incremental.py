@@ -1,0 +1,392 @@
+"""Incremental builds (wtpfsite/deps.py): after an edit only the outputs made from what changed are
+rendered again, the rest is taken from the last build, and the output is byte-identical to a clean build.
+
+Every test works on a copy of tests/fixtures/basic/ with its own copy of the templates (so they can be edited)
+and compares the incremental output with a clean build (`incremental=False`) of the same files into another
+folder.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from helpers import run_cli, tree_files
+from wtpfsite.build import BuildOptions, BuildResult, build
+from wtpfsite.deps import CACHE_FILE
+from wtpfsite.errors import ContentErrors
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "basic"
+TODAY = date(2020, 10, 1)
+
+
+class Site:
+    """A copy of the fixture in `folder/site`; clean builds of it go to `folder/clean`."""
+
+    def __init__(self, folder: Path):
+        self.root = folder / "site"
+        shutil.copytree(FIXTURE, self.root, ignore=shutil.ignore_patterns("output", ".wtpfsite-cache"))
+        shutil.copytree(ROOT / "templates", self.root / "templates")
+        self.config = self.root / "site_config.yaml"
+        text = self.config.read_text("utf-8")
+        self.config.write_text(re.sub(r"(?m)^templates_dir: .*$", "templates_dir: templates", text), "utf-8")
+        self.output = self.root / "output"
+        self.clean_output = folder / "clean"
+        self.cache = self.root / ".wtpfsite-cache" / CACHE_FILE
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def edit(self, relative: str, change) -> None:
+        path = self.path(relative)
+        text = path.read_text("utf-8")
+        new = change(text)
+        assert new != text, f"the edit of {relative} changed nothing"
+        path.write_text(new, "utf-8")
+
+    def build(self, incremental: bool = True) -> BuildResult:
+        return build(BuildOptions(self.config, TODAY), incremental=incremental)
+
+    def clean_build(self) -> dict[str, bytes]:
+        """A clean build of the same files into another folder. The build cache beside the config is put back
+        as it was afterwards, so that the incremental builds only ever see their own."""
+        folder = self.cache.parent
+        saved = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+        try:
+            build(BuildOptions(self.config, TODAY, output_dir=self.clean_output), incremental=False)
+        finally:
+            shutil.rmtree(folder)
+            folder.mkdir()
+            for name, data in saved.items():
+                (folder / name).write_bytes(data)
+        return tree_files(self.clean_output)
+
+    def assert_same_as_clean(self, clean: dict[str, bytes] | None = None) -> None:
+        expected, actual = clean if clean is not None else self.clean_build(), tree_files(self.output)
+        different = sorted(p for p in expected.keys() | actual.keys() if expected.get(p) != actual.get(p))
+        assert not different, f"the incremental output differs from a clean build in: {different}"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    site = Site(tmp_path)
+    first = site.build()
+    assert first.reused == 0 and first.rendered == len(first.outputs)
+    return site
+
+
+def rendered(result: BuildResult) -> set[str]:
+    return set(result.rendered_paths)
+
+
+def translations(result: BuildResult) -> set[str]:
+    """The translators' status pages: they show every page's revision, so any page edit re-renders them."""
+    return {o.path for o in result.outputs if o.path.endswith("/translations/index.html")}
+
+
+def test_a_build_with_nothing_changed_renders_nothing(site):
+    before = tree_files(site.output)
+    result = site.build()
+    assert (result.rendered, result.reused) == (0, len(result.outputs))
+    assert result.rendered_paths == ()
+    assert tree_files(site.output) == before
+
+
+def test_an_edited_page_re_renders_only_the_pages_made_from_it(site):
+    site.edit("content/pages/about.en.md", lambda text: text + "\nOne more paragraph.\n")
+    result = site.build()
+    # the Chinese page is a translation of it: it says whether the translation is out of date
+    assert rendered(result) == {"en/about/index.html", "zh/about/index.html"} | translations(result)
+    assert result.reused == len(result.outputs) - result.rendered
+    assert b"One more paragraph." in site.path("output/en/about/index.html").read_bytes()
+    site.assert_same_as_clean()
+
+    site.edit("content/pages/about.zh.md", lambda text: text + "\n又一段。\n")
+    assert rendered(site.build()) == {"zh/about/index.html"}  # translations compare only the original's text
+    site.assert_same_as_clean()
+
+
+def test_a_page_shown_in_another_language_follows_its_source(site):
+    # process has no Chinese version: the zh tree shows the English one
+    site.edit("content/pages/process.en.md", lambda text: text + "\nA new step.\n")
+    result = site.build()
+    assert {"en/process/index.html", "zh/process/index.html"} <= rendered(result)
+    assert b"A new step." in site.path("output/zh/process/index.html").read_bytes()
+    site.assert_same_as_clean()
+
+
+def test_a_template_edit_re_renders_all_the_pages_that_load_it_and_nothing_else(site):
+    site.edit("templates/experts.html", lambda text: text.replace("{% block content %}",
+                                                                  "{% block content %}<!-- edited -->", 1))
+    assert rendered(site.build()) == {"en/experts/index.html", "zh/experts/index.html"}
+    site.assert_same_as_clean()
+
+    site.edit("templates/base.html", lambda text: text.replace("</footer>", "<!-- footer -->\n</footer>", 1))
+    result = site.build()
+    pages = {o.path for o in result.outputs if o.path.startswith(("en/", "zh/")) and o.path.endswith(".html")}
+    assert rendered(result) == pages  # every page extends base.html; feeds, sitemap, static files do not
+    site.assert_same_as_clean()
+
+
+def test_creating_a_template_that_was_missing_re_renders_the_pages_that_looked_for_it(site):
+    site.edit("templates/page.html", lambda text: text.replace(
+        "{% block content %}", '{% block content %}{% include "page-note.html" ignore missing %}', 1))
+    site.build()
+    site.path("templates/page-note.html").write_text("<p>A note on every page.</p>\n", "utf-8")
+    result = site.build()
+    assert rendered(result) == {"en/about/index.html", "zh/about/index.html", "en/process/index.html",
+                                "zh/process/index.html"}
+    assert b"A note on every page." in site.path("output/en/about/index.html").read_bytes()
+    site.assert_same_as_clean()
+
+
+def test_a_data_edit_re_renders_the_pages_that_show_that_data(site):
+    site.edit("content/data/experts.yaml", lambda text: text.replace("Alba Exampleton", "Alba Examplesen"))
+    result = site.build()
+    assert {"en/experts/index.html", "zh/experts/index.html", "data/experts.csv", "data/experts.json"} \
+        <= rendered(result)
+    assert not rendered(result) & {"en/about/index.html", "en/drafts/draft-1/index.html", "en/meetings/index.html"}
+    site.assert_same_as_clean()
+
+    site.edit("content/data/meetings.yaml", lambda text: text.replace("The first meeting discussed",
+                                                                      "The first meeting of the group discussed"))
+    result = site.build()
+    assert {"en/meetings/index.html", "en/meetings/ieg-1/index.html", "zh/meetings/ieg-1/index.html"} \
+        <= rendered(result)
+    assert not rendered(result) & {"en/about/index.html", "en/experts/index.html"}
+    site.assert_same_as_clean()
+
+
+def test_a_title_change_re_renders_the_lists_that_show_it(site):
+    # drafts.html shows no titles yet: make it list them, the way an editor might
+    site.edit("templates/drafts.html", lambda text: text.replace(
+        "{% block content %}", "{% block content %}<ul class=\"titles\">{% for d in drafts %}<li>"
+        "{{ d.versions[lang].title if lang in d.versions else '' }}</li>{% endfor %}</ul>", 1))
+    assert rendered(site.build()) == {"en/drafts/index.html", "zh/drafts/index.html"}
+
+    site.edit("content/drafts/draft-2.en.md", lambda text: text.replace(
+        "title: Second draft of the fixture report", "title: Second draft, revised title"))
+    result = site.build()
+    assert {"en/drafts/index.html",  # lists it
+            "en/feed.xml", "zh/feed.xml",  # feed entries carry the title (zh falls back to it where needed)
+            "en/drafts/draft-2/index.html", "zh/drafts/draft-2/index.html"} <= rendered(result)
+    assert b"Second draft, revised title" in site.path("output/en/drafts/index.html").read_bytes()
+    assert not rendered(result) & {"en/about/index.html", "en/experts/index.html", "en/drafts/draft-1/index.html"}
+    site.assert_same_as_clean()
+
+    # the body alone does not change the lists
+    site.edit("content/drafts/draft-2.en.md", lambda text: text + "\nAnother paragraph.\n")
+    result = site.build()
+    assert "en/drafts/draft-2/index.html" in rendered(result)
+    assert not rendered(result) & {"en/drafts/index.html", "en/feed.xml"}
+    site.assert_same_as_clean()
+
+
+def test_a_deleted_source_s_outputs_disappear(site):
+    site.path("content/pages/extra.en.md").write_text("---\ntitle: Extra\n---\nAn extra page.\n", "utf-8")
+    site.build()
+    assert site.path("output/en/extra/index.html").is_file() and site.path("output/zh/extra/index.html").is_file()
+    site.assert_same_as_clean()
+
+    site.path("content/pages/extra.en.md").unlink()
+    result = site.build()
+    assert not site.path("output/en/extra").exists() and not site.path("output/zh/extra").exists()
+    assert "sitemap.xml" in rendered(result) and b"/extra/" not in site.path("output/sitemap.xml").read_bytes()
+    assert "en/extra/index.html" not in json.loads(site.cache.read_text("utf-8"))["outputs"]
+    site.assert_same_as_clean()
+
+
+def test_an_output_missing_or_changed_by_hand_is_made_again(site):
+    site.path("output/en/about/index.html").unlink()
+    site.path("output/en/experts/index.html").write_text("changed by hand", "utf-8")
+    site.path("output/sitemap.xml").write_bytes(site.path("output/sitemap.xml").read_bytes() + b" ")
+    result = site.build()
+    assert {"en/about/index.html", "en/experts/index.html", "sitemap.xml"} <= rendered(result)
+    assert not rendered(result) & {"zh/about/index.html", "en/drafts/index.html"}
+    site.assert_same_as_clean()
+
+
+@pytest.mark.parametrize("content, notice", [
+    ("{ not json", "is not valid JSON"),
+    ('{"format": 999}', "format version 999"),
+    ('{"format": 1, "generator": "0.0.1+old"}', "another version of the generator"),
+    ("[1, 2, 3]", "is malformed"),
+])
+def test_a_corrupt_or_foreign_cache_is_discarded_with_a_notice(site, content, notice):
+    site.cache.write_text(content, "utf-8")
+    result = site.build()
+    assert notice in result.cache_notice
+    assert (result.rendered, result.reused) == (len(result.outputs), 0)
+    site.assert_same_as_clean()
+    assert site.build().cache_notice is None  # the build wrote a good one
+
+
+def test_a_cache_with_a_wrong_record_is_discarded(site):
+    document = json.loads(site.cache.read_text("utf-8"))
+    document["outputs"]["en/about/index.html"]["reads"] = ["t:nowhere.html"]  # a key with no recorded hash
+    site.cache.write_text(json.dumps(document), "utf-8")
+    result = site.build()
+    assert "is malformed" in result.cache_notice and result.reused == 0
+    document = json.loads(site.cache.read_text("utf-8"))
+    document["outputs"]["en/about/index.html"]["hash"] = "0" * 32  # well-formed, but not what output/ holds
+    site.cache.write_text(json.dumps(document), "utf-8")
+    result = site.build()
+    assert result.cache_notice is None and rendered(result) == {"en/about/index.html"}
+    site.assert_same_as_clean()
+
+
+def test_invalid_content_changes_nothing_and_the_fix_builds_incrementally(site):
+    before, cache = tree_files(site.output), site.cache.read_bytes()
+    site.edit("content/pages/about.en.md", lambda text: text.replace("[home page](index.md)", "[home](nowhere.md)"))
+    with pytest.raises(ContentErrors):
+        site.build()
+    assert tree_files(site.output) == before and site.cache.read_bytes() == cache
+    site.edit("content/pages/about.en.md", lambda text: text.replace("[home](nowhere.md)", "[home](index.md)"))
+    result = site.build()
+    assert {"en/about/index.html", "zh/about/index.html"} <= rendered(result) and result.reused > 30
+    site.assert_same_as_clean()
+
+
+def test_a_file_changed_while_the_build_reads_it_is_not_trusted_next_time(site):
+    site.edit("content/pages/about.en.md", lambda text: text + "\nFirst edit.\n")
+
+    def edit_during_rendering(done: int, total: int) -> None:  # after the parse, before the cache is saved
+        if done == 1:
+            site.edit("content/pages/about.en.md", lambda text: text + "\nSecond edit.\n")
+
+    build(BuildOptions(site.config, TODAY), edit_during_rendering)
+    assert b"Second edit." not in site.path("output/en/about/index.html").read_bytes()
+    result = site.build()
+    assert "en/about/index.html" in rendered(result)
+    assert b"Second edit." in site.path("output/en/about/index.html").read_bytes()
+    site.assert_same_as_clean()
+
+
+def test_the_command_line_reports_counts_and_no_cache_makes_everything_again(site):
+    args = ["build", "--config", str(site.config), "--today", TODAY.isoformat()]
+    code, out, err = run_cli(args)
+    assert code == 0 and err == ""
+    count = len(tree_files(site.output))
+    assert out.endswith(f": rendered 0, reused {count}\n")
+    code, out, err = run_cli(args + ["--no-cache"])
+    assert code == 0 and out.endswith(f": rendered {count}, reused 0\n")
+    site.cache.write_text("garbage", "utf-8")
+    code, out, err = run_cli(args)
+    assert code == 0 and err == f"build cache discarded: {CACHE_FILE} is not valid JSON\n"
+    code, out, err = run_cli(args + ["--quiet"])
+    assert code == 0 and out == "" and err == ""
+
+
+# ------------------------------------------------------------------------------------ the property test
+
+PAGES = ("content/pages/about.en.md", "content/pages/about.zh.md", "content/pages/index.en.md",
+         "content/pages/index.zh.md", "content/pages/process.en.md", "content/drafts/draft-1.en.md",
+         "content/drafts/draft-2.zh.md")
+DATA_MARKERS = (("content/data/experts.yaml", "Exampleton"), ("content/data/meetings.yaml", "The first meeting"),
+                ("content/data/timetable.yaml", "First draft published"),
+                ("content/data/documents.yaml", "Comments on the first draft"))
+TEMPLATES = ("page.html", "experts.html", "drafts.html", "draft.html", "home.html", "meeting.html", "base.html")
+
+page_names = st.sampled_from(PAGES)
+words = st.sampled_from(["alpha", "beta", "gamma", "delta", "第三稿", "概要"])
+actions = st.one_of(
+    st.tuples(st.just("append"), page_names, words),
+    st.tuples(st.just("title"), page_names, words),
+    st.tuples(st.just("data"), st.sampled_from(DATA_MARKERS), words),
+    st.tuples(st.just("template"), st.sampled_from(TEMPLATES), words),
+    st.tuples(st.just("rename"), page_names, words),
+    st.tuples(st.just("delete"), page_names, words),
+    st.tuples(st.just("add"), st.sampled_from(["en", "zh"]), words),
+)
+
+
+def apply(root: Path, action: tuple) -> None:
+    """One editor's change; it may make the content invalid (a link to a deleted page, a draft renamed...)."""
+    kind, target, word = action
+    if kind == "data":
+        path, marker = root / target[0], target[1]
+        path.write_text(path.read_text("utf-8").replace(marker, f"{marker} {word}", 1), "utf-8")
+        return
+    if kind == "template":
+        path = root / "templates" / target
+        path.write_text(path.read_text("utf-8").replace("{% block content %}",
+                                                        f"{{% block content %}}<!-- {word} -->", 1), "utf-8")
+        return
+    if kind == "add":
+        folder = root / "content" / "pages"
+        number = len(list(folder.glob("*.md")))
+        (folder / f"new-{number}.{target}.md").write_text(f"---\ntitle: New {word}\n---\nA new page: {word}.\n\n"
+                                                          f"## {word.title()}\n\nSee [about](about.md).\n", "utf-8")
+        return
+    path = root / target
+    if not path.exists():  # renamed or deleted by an earlier step
+        return
+    if kind == "append":
+        path.write_text(path.read_text("utf-8") + f"\n{word} appended.\n", "utf-8")
+    elif kind == "title":
+        path.write_text(re.sub(r"(?m)^title: .*$", f"title: Title {word}", path.read_text("utf-8"), count=1), "utf-8")
+    elif kind == "rename":
+        name, lang, _ = path.name.split(".")
+        path.rename(path.with_name(f"{name}-{word.encode('utf-8').hex()[:6]}.{lang}.md"))
+    elif kind == "delete":
+        path.unlink()
+
+
+def built_or_error(run):
+    try:
+        return run()
+    except ContentErrors:
+        return "errors"
+
+
+class PristineSite:
+    """One fixture copy built once, restored to that state (content, templates, output and cache, in the same
+    place, so the cache's paths hold) before each example."""
+
+    def __init__(self, folder: Path):
+        self.site = Site(folder)
+        self.site.build()
+        self.saved = folder / "pristine"
+        for name in ("content", "templates", "output", ".wtpfsite-cache"):
+            shutil.copytree(self.site.root / name, self.saved / name)
+
+    def restore(self) -> Site:
+        for name in ("content", "templates", "output", ".wtpfsite-cache"):
+            shutil.rmtree(self.site.root / name, ignore_errors=True)
+            shutil.copytree(self.saved / name, self.site.root / name)
+        return self.site
+
+
+@pytest.fixture(scope="module")
+def pristine():
+    with tempfile.TemporaryDirectory() as folder:
+        yield PristineSite(Path(folder))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(actions, min_size=1, max_size=3))
+@example(steps=[("data", marker, "alpha") for marker in DATA_MARKERS])  # each data file, every time
+@example(steps=[("add", "zh", "beta"), ("title", "content/drafts/draft-1.en.md", "gamma"),
+                ("rename", "content/pages/about.zh.md", "delta"), ("delete", "content/pages/index.en.md", "alpha")])
+def test_incremental_builds_match_clean_builds_after_any_edits(pristine, steps):
+    site = pristine.restore()
+    for step in steps:
+        apply(site.root, step)
+        before = tree_files(site.output)
+        incremental = built_or_error(site.build)
+        clean = built_or_error(site.clean_build)
+        assert (incremental == "errors") == (clean == "errors"), \
+            f"after {step}: only the {'incremental' if incremental == 'errors' else 'clean'} build failed"
+        if incremental == "errors":
+            assert tree_files(site.output) == before, f"a failed build changed the output (after {step})"
+        else:
+            site.assert_same_as_clean(clean)

@@ -1,0 +1,238 @@
+"""Tests for wtpfsite.write: staging beside output/, the swap, stale folders, refusal of unsafe paths,
+and the command line's report of files in output/ that the generator did not make."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import build_args, leftovers, make_site, page, run_cli, tree_files
+from wtpfsite import write
+from wtpfsite.write import UnsafeOutput, clean_stale, safe_relative, write_outputs
+
+OUTPUTS = [("index.html", b"root"), ("en/index.html", b"en"), ("en/about/index.html", b"about")]
+
+
+def old_output(tmp_path: Path) -> Path:
+    output = tmp_path / "output"
+    (output / "en").mkdir(parents=True)
+    (output / "en" / "index.html").write_bytes(b"old en")
+    (output / "index.html").write_bytes(b"old root")
+    return output
+
+
+# ------------------------------------------------------------------------------------------- safe paths
+
+@pytest.mark.parametrize("path", ["index.html", "en/about/index.html", "static/site.css", "zh/会议/index.html",
+                                  "a..b/c", ".well-known/x"])
+def test_safe_relative_accepts_plain_relative_paths(path):
+    assert safe_relative(path).as_posix() == path
+
+
+@pytest.mark.parametrize("path", ["../x", "en/../../x", "..", "/abs", "/etc/passwd", "a\\b", "..\\x", "",
+                                  ".", "./x", "a//b", "a/./b", "en/", "a\x00b", "a\nb", "a\x1fb", "\tx"])
+def test_safe_relative_refuses_paths_that_could_leave_the_output_folder(path):
+    with pytest.raises(UnsafeOutput, match="outside the output folder"):
+        safe_relative(path)
+
+
+# -------------------------------------------------------------------------------------- staging and swap
+
+def test_outputs_are_staged_beside_output_and_swapped_in(tmp_path):
+    output = old_output(tmp_path)
+    seen = {}
+
+    def before_swap(staging: Path) -> None:
+        seen["staging"] = staging
+        seen["staged"] = tree_files(staging)
+        seen["published"] = tree_files(output)
+
+    result = write_outputs(OUTPUTS, output, frozenset({"index.html", "en/index.html"}), before_swap)
+    staging = seen["staging"]
+    assert staging.parent == output.parent and staging.name.startswith(".staging-output-")
+    assert seen["staged"] == dict(OUTPUTS)
+    assert seen["published"] == {"index.html": b"old root", "en/index.html": b"old en"}  # untouched until the swap
+    assert tree_files(output) == dict(OUTPUTS)
+    assert result.written == 3 and result.foreign == ()
+    assert leftovers(tmp_path) == []
+
+
+def test_first_write_creates_the_output_folder_and_its_parents(tmp_path):
+    output = tmp_path / "deep" / "public"
+    write_outputs(OUTPUTS, output, frozenset())
+    assert tree_files(output) == dict(OUTPUTS)
+
+
+@pytest.mark.parametrize("bad", [[("../escape.html", b"x")], [("/tmp/abs.html", b"x")],
+                                 [("a\\b.html", b"x")], [("en/index.html", b"1"), ("en/index.html", b"2")]])
+def test_an_unsafe_or_repeated_path_fails_the_write_and_leaves_output_alone(tmp_path, bad):
+    output = old_output(tmp_path)
+    before = tree_files(output)
+    with pytest.raises(UnsafeOutput):
+        write_outputs(OUTPUTS + bad, output, frozenset())
+    assert tree_files(output) == before
+    assert leftovers(tmp_path) == []
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_an_exception_before_the_swap_leaves_output_alone(tmp_path):
+    output = old_output(tmp_path)
+    before = tree_files(output)
+
+    def fail(staging: Path) -> None:
+        raise RuntimeError("indexing failed")
+
+    with pytest.raises(RuntimeError, match="indexing failed"):
+        write_outputs(OUTPUTS, output, frozenset(), fail)
+    assert tree_files(output) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failing_second_rename_puts_the_old_output_back(tmp_path, monkeypatch):
+    output = old_output(tmp_path)
+    before = tree_files(output)
+    real_rename = Path.rename
+
+    def rename(self: Path, target):
+        if self.name.startswith(write.STAGING_PREFIX):
+            raise OSError("disk trouble")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(OSError, match="disk trouble"):
+        write_outputs(OUTPUTS, output, frozenset())
+    monkeypatch.undo()
+    assert tree_files(output) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_stale_staging_and_retired_folders_are_removed_by_the_next_write(tmp_path):
+    output = old_output(tmp_path)
+    for name in (".staging-output-99999", ".staging-output-1", ".retired-output-42"):
+        (tmp_path / name / "en").mkdir(parents=True)
+        (tmp_path / name / "en" / "index.html").write_bytes(b"stale")
+    (tmp_path / ".staging-other-1").mkdir()  # another output folder's: not ours to remove
+    write_outputs(OUTPUTS, output, frozenset())
+    assert leftovers(tmp_path) == [".staging-other-1"]
+    assert tree_files(output) == dict(OUTPUTS)
+
+
+def test_a_run_killed_between_the_two_renames_gets_its_output_back(tmp_path):
+    # the old output was renamed to .retired-*, the staging folder not yet renamed to output/
+    retired = tmp_path / ".retired-output-1234"
+    (retired / "en").mkdir(parents=True)
+    (retired / "en" / "index.html").write_bytes(b"published")
+    (tmp_path / ".staging-output-1234").mkdir()
+    clean_stale(tmp_path / "output")
+    assert tree_files(tmp_path / "output") == {"en/index.html": b"published"}
+    assert leftovers(tmp_path) == []
+
+
+def test_foreign_files_are_listed_unless_the_previous_build_made_them(tmp_path):
+    output = old_output(tmp_path)
+    (output / "stray.txt").write_bytes(b"x")
+    (output / "en" / "old-page").mkdir()
+    (output / "en" / "old-page" / "index.html").write_bytes(b"x")
+    result = write_outputs(OUTPUTS, output, frozenset({"en/old-page/index.html"}))
+    assert result.foreign == ("stray.txt",)
+    assert tree_files(output) == dict(OUTPUTS)
+
+
+# ------------------------------------------------------------------------------------- the command line
+
+def test_the_cli_reports_files_it_did_not_make_and_removes_them(tmp_path):
+    root = make_site(tmp_path, {"content/pages/about.en.md": page("About")})
+    assert run_cli(build_args(root, "--quiet"))[0] == 0
+    (root / "output" / "notes.txt").write_text("mine", "utf-8")
+    (root / "output" / "en" / "extra").mkdir()
+    (root / "output" / "en" / "extra" / "x.html").write_text("mine", "utf-8")
+    (root / "content" / "pages" / "about.en.md").unlink()  # a page the last build made: not foreign
+    code, out, err = run_cli(build_args(root))
+    assert code == 0
+    assert err == ("removed 2 file(s) from the output folder that the generator did not make: "
+                   "en/extra/x.html, notes.txt\n")
+    assert out.startswith("built ")
+    files = tree_files(root / "output")
+    assert "notes.txt" not in files and "en/extra/x.html" not in files and "en/about/index.html" not in files
+
+
+def test_quiet_builds_do_not_report_foreign_files(tmp_path):
+    root = make_site(tmp_path)
+    assert run_cli(build_args(root, "--quiet"))[0] == 0
+    (root / "output" / "notes.txt").write_text("mine", "utf-8")
+    assert run_cli(build_args(root, "--quiet")) == (0, "", "")
+    assert not (root / "output" / "notes.txt").exists()
+
+
+def test_a_build_writes_its_output_where_out_says_and_nowhere_else(tmp_path):
+    root = make_site(tmp_path)
+    before = {p for p in tmp_path.rglob("*")}
+    target = tmp_path / "public"
+    assert run_cli(build_args(root, "--quiet", "--out", str(target)))[0] == 0
+    new = {p for p in tmp_path.rglob("*")} - before
+    assert new, "nothing was written"
+    assert all(target in p.parents or p == target or root / ".wtpfsite-cache" in (p, *p.parents) for p in new), \
+        sorted(str(p) for p in new if target not in p.parents)
+    assert not (root / "output").exists()
+
+
+# ------------------------------------------------------------------------------------------ the kill test
+
+def synthetic_site(folder: Path, pages: int) -> Path:
+    """A site of `pages` synthetic pages with the real config (without search), strings, templates and pages."""
+    import shutil
+    import subprocess
+
+    from helpers import PYTHON, ROOT, SEARCH_IS_AN_OPTION
+
+    subprocess.run([PYTHON, str(ROOT / "scripts" / "synthetic.py"), "site", str(folder), "--pages", str(pages),
+                    "--experts", "100", "--meetings", "12", "--documents", "100"], check=True, capture_output=True)
+    config = (ROOT / "site_config.yaml").read_text("utf-8")
+    (folder / "site_config.yaml").write_text(config + ("search: false\n" if SEARCH_IS_AN_OPTION else ""), "utf-8")
+    shutil.copyfile(ROOT / "content" / "strings.yaml", folder / "content" / "strings.yaml")
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    for source in (ROOT / "content" / "pages").glob("*.md"):
+        shutil.copyfile(source, folder / "content" / "pages" / source.name)
+    return folder
+
+
+def test_a_build_killed_while_writing_leaves_output_intact_and_the_next_build_cleans_up(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from helpers import PYTHON, ROOT, TODAY_ARG, tree_hash, with_previous_output
+
+    root = synthetic_site(tmp_path / "big", pages=300)
+    output = with_previous_output(root)  # a previous build's output/ (of a smaller site: only its bytes matter)
+    before = tree_hash(output)
+    args = [PYTHON, str(ROOT / "build.py"), "build", "--today", TODAY_ARG, "--quiet"]
+    process = subprocess.Popen(args, cwd=root, start_new_session=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    staging: list[Path] = []
+    deadline = time.monotonic() + 300
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            staging = [p for p in root.iterdir() if p.name.startswith(".staging-")]
+            if staging:
+                os.killpg(process.pid, signal.SIGKILL)  # our own child's group, mid-write
+                break
+            time.sleep(0.002)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        _, err = process.communicate()
+    assert staging, f"the build ended (status {process.returncode}) before a staging folder appeared: {err!r}"
+    assert process.returncode == -signal.SIGKILL
+    assert any(p.exists() for p in staging), "killed after the swap: the site is too small for this test"
+    assert tree_hash(output) == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".retired-")] == []
+
+    done = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=300,
+                          env=os.environ | {"PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert leftovers(root) == []
+    assert tree_hash(output) != before
+    assert (output / "en" / "index.html").is_file() and (output / "zh" / "index.html").is_file()

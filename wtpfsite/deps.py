@@ -1,0 +1,453 @@
+"""Dependency tracking and the build cache: incremental builds that render only what changed.
+
+What an output was made from is recorded as a side effect of making it (the way Lektor does it),
+so a template that starts to show something new is tracked without anyone updating a rule:
+
+- `render.RecordingEnvironment` notes every template a page loads, also one that was missing;
+- `data.SiteData` notes which data file's records were read (`d:meetings`, ...), `model.Draft`
+  notes its attached documents (`d:documents`);
+- `pages.ParsedSource` notes which of a source's fields were read: its body (`s:body:PATH`, the
+  file's bytes) or only its title, description, translation_of or draft metadata (`s:title:PATH`,
+  ... the field's value, so a page listing other pages' titles is not re-rendered when their
+  bodies change);
+- `model.Site` notes a read of the route or draft list (`structure`: every route, with its
+  template, languages and files, and every draft's metadata); the page's own route is noted as
+  `r:KEY` (its template, languages and files: the language switcher);
+- `extras.static_files` notes the static folder (`static`).
+
+The config file, the string catalog, the base URL, `today` and the generator itself (its version,
+its source files and the versions of the libraries that shape the output) are inputs of every
+output (the global hash). A record is trusted only when every input it names has the same hash
+now; the output's bytes are taken from the output folder only when their hash is the recorded one.
+Outputs made in groups (extras, translations) are re-made together when any input of the group
+changed. Files are hashed before the build reads them and again when the cache is saved; an
+input that changed during the build is saved as unstable, so the next build makes its outputs again.
+
+The cache (`.wtpfsite-cache/deps.json`) is JSON; one that cannot be read, is malformed or was made
+by another format or generator version is discarded with a notice, never trusted.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .model import Site
+    from .pagegen import Output
+
+FORMAT = 1
+CACHE_FILE = "deps.json"
+MISSING = "missing"  # the hash of a file that does not exist
+UNSTABLE = "unstable"  # an input that changed while the build read it: never equal to a real hash
+STRUCTURE = "structure"
+STATIC = "static"
+# Libraries whose version can change the output for the same input.
+_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "babel", "icalendar")
+
+# ------------------------------------------------------------------------------------------- recording
+
+_reads: ContextVar[set[str] | None] = ContextVar("dependency_reads", default=None)
+
+
+def current_reads() -> set[str] | None:
+    """The set the reads of the output being made go to; None when nothing records."""
+    return _reads.get()
+
+
+def note(key: str) -> None:
+    reads = _reads.get()
+    if reads is not None:
+        reads.add(key)
+
+
+@contextmanager
+def recording() -> Iterator[set[str]]:
+    """Collect the input keys read inside the block (an enclosing block gets them too)."""
+    reads: set[str] = set()
+    outer = _reads.get()
+    token = _reads.set(reads)
+    try:
+        yield reads
+    finally:
+        _reads.reset(token)
+        if outer is not None:
+            outer |= reads
+
+
+def template_key(name: str) -> str:
+    return "t:" + name
+
+
+def data_key(name: str) -> str:
+    return "d:" + name
+
+
+def source_key(field_name: str, path: Path | str) -> str:
+    return f"s:{field_name}:{path}"
+
+
+def route_key(key: str) -> str:
+    return "r:" + key
+
+
+# ------------------------------------------------------------------------------------------ hashing
+
+def digest(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    try:
+        return digest(path.read_bytes())
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return MISSING
+    except OSError:
+        return UNSTABLE
+
+
+@functools.cache
+def generator_id() -> str:
+    """The package version, a hash of the package's source files and the libraries' versions."""
+    package = Path(__file__).resolve().parent
+    parts = [__version__]
+    for path in sorted(package.rglob("*.py")):
+        parts.append(f"{path.relative_to(package).as_posix()}={file_hash(path)}")
+    for name in _LIBRARIES:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} absent")
+    return f"{__version__}+{digest(chr(10).join(parts))}"
+
+
+class FileHashes:
+    """Content hashes of the input files, taken before the build reads them: every file under the
+    content and templates folders, and the config file. A file under those folders that was not
+    there then counts as missing (it did not exist when the build started)."""
+
+    def __init__(self, roots: tuple[Path, ...] = (), files: tuple[Path, ...] = ()):
+        self.roots = tuple(root.resolve() for root in roots)
+        self._hashes: dict[Path, str] = {}
+        for root in self.roots:
+            for path in sorted(root.rglob("*")) if root.is_dir() else ():
+                if path.is_file():
+                    self._hashes[path] = file_hash(path)
+        for path in files:
+            self._hashes[path.resolve()] = file_hash(path)
+
+    @classmethod
+    def before_load(cls, config_path: Path) -> FileHashes:
+        """Snapshot the inputs of the site whose config is at `config_path` (nothing when the config is
+        unusable: the build then stops with its errors)."""
+        from .config import load_config
+        from .errors import ErrorList
+
+        config = load_config(config_path, ErrorList(config_path.resolve().parent))
+        if config is None:
+            return cls(files=(config_path,))
+        return cls((config.content_dir, config.templates_dir), (config_path,))
+
+    def get(self, path: Path) -> str:
+        path = path.resolve() if not path.is_absolute() else path
+        known = self._hashes.get(path)
+        if known is not None:
+            return known
+        if any(path.is_relative_to(root) for root in self.roots):
+            return MISSING
+        self._hashes[path] = file_hash(path)  # outside the snapshot (not expected): hashed when first asked
+        return self._hashes[path]
+
+
+# ------------------------------------------------------------------------------------------- inputs
+
+class Inputs:
+    """The current hash of each input key, for one site and build date (computed once per key)."""
+
+    def __init__(self, site: Site, today: date, files: FileHashes):
+        self.site, self.files = site, files
+        config = site.config
+        self._sources = {str(object.__getattribute__(v, "file").path): v
+                         for r in object.__getattribute__(site, "routes") for v in r.versions.values()}
+        self._values: dict[str, str] = {}
+        self.global_hash = digest(json.dumps([
+            files.get(config.path), files.get(site.strings.path), config.base_url, today.isoformat(),
+            [str(config.content_dir), str(config.templates_dir)]]))
+
+    def value(self, key: str) -> str:
+        found = self._values.get(key)
+        if found is None:
+            found = self._values[key] = self._compute(key)
+        return found
+
+    def _compute(self, key: str) -> str:
+        config = self.site.config
+        if key == STRUCTURE:
+            return digest(structure_summary(self.site))
+        if key == STATIC:
+            return static_hash(config.templates_dir / "static", self.files.get)
+        kind, _, rest = key.partition(":")
+        if kind == "t":
+            return self.files.get(config.templates_dir / rest)
+        if kind == "d":
+            return self.files.get(config.content_dir / "data" / f"{rest}.yaml")
+        if kind == "r":
+            routes = {r.key: r for r in object.__getattribute__(self.site, "routes")}
+            return digest(route_signature(routes[rest])) if rest in routes else MISSING
+        if kind == "s":
+            field_name, _, path = rest.partition(":")
+            if field_name == "body":
+                return self.files.get(Path(path))
+            source = self._sources.get(path)
+            if source is None or field_name not in ("title", "description", "translation_of", "draft"):
+                return MISSING
+            return digest(repr(object.__getattribute__(source, field_name)))
+        return UNSTABLE  # a key this version does not know: never clean
+
+    def file_key_is_stable(self, key: str) -> bool:
+        """Whether a file the key stands for still has the hash it had before the build read it."""
+        kind, _, rest = key.partition(":")
+        config = self.site.config
+        if kind == "t":
+            paths = [config.templates_dir / rest]
+        elif kind == "d":
+            paths = [config.content_dir / "data" / f"{rest}.yaml"]
+        elif kind == "s" and rest.startswith("body:"):
+            paths = [Path(rest[len("body:"):])]
+        elif key == STATIC:
+            return self.value(key) == static_hash(config.templates_dir / "static", file_hash)
+        else:
+            return True  # values taken from the parsed site: exactly what was used
+        return all(self.files.get(p) == file_hash(p) for p in paths)
+
+    def global_is_stable(self) -> bool:
+        config = self.site.config
+        return all(self.files.get(p) == file_hash(p) for p in (config.path, self.site.strings.path))
+
+
+def static_hash(static: Path, hasher: Callable[[Path], str]) -> str:
+    """The static folder: its file names and contents."""
+    files = sorted(p for p in static.rglob("*") if p.is_file()) if static.is_dir() else []
+    return digest("\n".join(f"{p.relative_to(static).as_posix()}={hasher(p)}" for p in files))
+
+
+def route_signature(route) -> str:
+    """What a page shows of its own route: template, languages (switcher, hreflang) and files."""
+    versions = sorted((lang, str(object.__getattribute__(v, "file").path)) for lang, v in route.versions.items())
+    return repr((route.key, route.template, route.has_all_languages, versions))
+
+
+def structure_summary(site: Site) -> str:
+    """Every route and every draft's metadata: what lists, navigation and the sitemap show."""
+    routes = object.__getattribute__(site, "routes")
+    drafts = object.__getattribute__(site, "drafts")
+    lines = [route_signature(route) for route in routes]
+    lines += [repr((d.number, d.meta)) for d in drafts]
+    return "\n".join(lines)
+
+
+# -------------------------------------------------------------------------------------------- cache
+
+@dataclass(frozen=True)
+class Record:
+    hash: str  # of the output's bytes
+    reads: tuple[str, ...]  # input keys (empty for outputs of a group: the group has them)
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    reads: tuple[str, ...]
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cache:
+    global_hash: str
+    inputs: dict[str, str]
+    outputs: dict[str, Record]
+    groups: dict[str, Group] = field(default_factory=dict)
+
+
+class MalformedCache(Exception):
+    pass
+
+
+def load_cache(cache_dir: Path) -> tuple[Cache | None, str | None]:
+    """The cache of the last build, or (None, why it was discarded); (None, None) when there is none."""
+    path = cache_dir / CACHE_FILE
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return None, None
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"cannot read {path.name}: {exc}"
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        return None, f"{path.name} is not valid JSON"
+    if not isinstance(raw, dict) or "format" not in raw:
+        return None, f"{path.name} is malformed"
+    if raw["format"] != FORMAT:
+        return None, f"{path.name} has format version {raw['format']!r}, this generator uses {FORMAT}"
+    if raw.get("generator") != generator_id():
+        return None, f"{path.name} was made by another version of the generator"
+    try:
+        return _parse_cache(raw), None
+    except MalformedCache as exc:
+        return None, f"{path.name} is malformed ({exc})"
+
+
+def _strings(value, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise MalformedCache(f"{what} must be a list of strings")
+    return tuple(value)
+
+
+def _safe_path(path: str) -> str:
+    from .write import UnsafeOutput, safe_relative
+
+    try:
+        safe_relative(path)
+    except UnsafeOutput:
+        raise MalformedCache(f"output path {path!r}") from None
+    return path
+
+
+def _parse_cache(raw: dict) -> Cache:
+    global_hash, inputs, outputs, groups = (raw.get(k) for k in ("global", "inputs", "outputs", "groups"))
+    if not isinstance(global_hash, str):
+        raise MalformedCache("no global hash")
+    if not isinstance(inputs, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in inputs.items()):
+        raise MalformedCache("'inputs' must map keys to hashes")
+    if not isinstance(outputs, dict) or not isinstance(groups, dict):
+        raise MalformedCache("'outputs' and 'groups' must be objects")
+    records = {}
+    for path, value in outputs.items():
+        if not isinstance(value, dict) or not isinstance(value.get("hash"), str):
+            raise MalformedCache(f"record of {path!r}")
+        group = value.get("group")
+        if group is not None and not isinstance(group, str):
+            raise MalformedCache(f"group of {path!r}")
+        reads = _strings(value.get("reads", []), f"reads of {path!r}")
+        if any(key not in inputs for key in reads):
+            raise MalformedCache(f"an input of {path!r} has no hash")
+        records[_safe_path(path)] = Record(value["hash"], reads, group)
+    parsed_groups = {}
+    for name, value in groups.items():
+        if not isinstance(value, dict):
+            raise MalformedCache(f"group {name!r}")
+        reads, paths = _strings(value.get("reads"), f"reads of {name!r}"), _strings(value.get("paths"), name)
+        if any(key not in inputs for key in reads) or any(records.get(p, Record("", ())).group != name
+                                                           for p in paths):
+            raise MalformedCache(f"group {name!r} does not match its outputs")
+        parsed_groups[name] = Group(reads, paths)
+    return Cache(global_hash, inputs, records, parsed_groups)
+
+
+def save_cache(cache_dir: Path, cache: Cache) -> None:
+    """Write the cache atomically (a temporary file renamed over the old one)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    document = {
+        "format": FORMAT,
+        "generator": generator_id(),
+        "global": cache.global_hash,
+        "inputs": dict(sorted(cache.inputs.items())),
+        "outputs": {path: {"hash": r.hash, "reads": list(r.reads), "group": r.group}
+                    for path, r in sorted(cache.outputs.items())},
+        "groups": {name: {"reads": list(g.reads), "paths": list(g.paths)} for name, g in sorted(cache.groups.items())},
+    }
+    temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
+    try:
+        temporary.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")), "utf-8")
+        os.replace(temporary, cache_dir / CACHE_FILE)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def discard_cache(cache_dir: Path) -> None:
+    (cache_dir / CACHE_FILE).unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------------------------- plan
+
+class Plan:
+    """Which outputs of this build can be taken from the last one. The render stage asks it for each
+    page (`reuse`) and each group of other outputs (`group`); `cache()` is the record of this build."""
+
+    def __init__(self, cache: Cache | None, inputs: Inputs, output_dir: Path):
+        self.inputs, self.output_dir = inputs, output_dir
+        self.old = cache if cache is not None and cache.global_hash == inputs.global_hash else None
+        self.reused: dict[str, Record] = {}
+        self.groups: dict[str, Group] = {}
+
+    def _clean(self, reads: tuple[str, ...]) -> bool:
+        old = self.old.inputs
+        return all(self.inputs.value(key) == old.get(key) for key in reads)
+
+    def _published(self, path: str, record: Record) -> bytes | None:
+        """The output's bytes from the output folder, when they are the recorded ones."""
+        try:
+            data = (self.output_dir / path).read_bytes()
+        except OSError:
+            return None
+        return data if digest(data) == record.hash else None
+
+    def reuse(self, path: str) -> Output | None:
+        """The page at `path` as the last build made it, when nothing it was made from changed."""
+        from .pagegen import Output
+
+        record = self.old.outputs.get(path) if self.old is not None else None
+        if record is None or record.group is not None or not self._clean(record.reads):
+            return None
+        data = self._published(path, record)
+        if data is None:
+            return None
+        self.reused[path] = record
+        return Output(path, data, reads=frozenset(record.reads))
+
+    def group(self, name: str, make: Callable[[], list[Output]]) -> list[Output]:
+        """The outputs of a group: the last build's when nothing the group read changed, else made again."""
+        from .pagegen import Output
+
+        old = self.old.groups.get(name) if self.old is not None else None
+        if old is not None and self._clean(old.reads):
+            kept = [(path, self._published(path, self.old.outputs[path])) for path in old.paths]
+            if all(data is not None for _, data in kept):
+                self.reused.update((path, self.old.outputs[path]) for path in old.paths)
+                self.groups[name] = old
+                return [Output(path, data) for path, data in kept]
+        with recording() as reads:
+            outputs = make()
+        self.groups[name] = Group(tuple(sorted(reads)), tuple(o.path for o in outputs))
+        return outputs
+
+    def cache(self, outputs: tuple[Output, ...]) -> Cache:
+        """The record of this build. Inputs that changed while it ran are saved as unstable."""
+        grouped = {path: name for name, group in self.groups.items() for path in group.paths}
+        records = {}
+        for output in outputs:
+            if output.path in self.reused:
+                records[output.path] = self.reused[output.path]
+            elif output.path in grouped:
+                records[output.path] = Record(digest(output.data), (), grouped[output.path])
+            else:
+                records[output.path] = Record(digest(output.data), tuple(sorted(output.reads)))
+        keys = {key for r in records.values() for key in r.reads} | {k for g in self.groups.values() for k in g.reads}
+        inputs = {key: self.inputs.value(key) if self.inputs.file_key_is_stable(key) else UNSTABLE
+                  for key in sorted(keys)}
+        global_hash = self.inputs.global_hash if self.inputs.global_is_stable() else UNSTABLE
+        return Cache(global_hash, inputs, records, dict(self.groups))
