@@ -119,6 +119,7 @@ def base_context(site: Site, lang: str, path: str, today: date) -> dict[str, Any
         "language": site.config.language(lang),
         "today": today,
         "t": loc.t,
+        "t_markup": loc.t_markup,
         "text": loc.text,
         "plain": loc.plain,
         "fmt": loc.date,

@@ -138,6 +138,10 @@ class Localizer:
         except (IndexError, ValueError) as exc:
             raise TemplateError(f"UI string '{key}' for language '{self.lang}' cannot be filled in: {exc}") from None
 
+    def t_markup(self, key: str, **values: Markup) -> Markup:
+        """A UI string with HTML fragments put in: the string is escaped, `values` must be Markup."""
+        return Markup(escape(self.t(key))).format(**values)
+
     def text(self, value: Text | None) -> Markup:
         """A data text in the reader's language; borrowed text is marked with its own `lang`."""
         if value is None:
