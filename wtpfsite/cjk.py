@@ -26,6 +26,8 @@ _CJK_RANGES = (
 def is_cjk(char: str) -> bool:
     """Han, kana, hangul, and CJK or full-width punctuation."""
     code = ord(char)
+    if code < 0x1100:
+        return False
     if any(low <= code <= high for low, high in _CJK_RANGES):
         return True
     return unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 from babel import Locale
@@ -88,19 +89,25 @@ def _build(form: str, n: list[int], text: str) -> DateSpec:
     return DateSpec(start, end, precision, text)
 
 
+@lru_cache(maxsize=4096)
 def format_day(day: date, locale: str) -> str:
     return format_date(day, "long", locale=locale)
 
 
 def format_spec(spec: DateSpec, locale: str, month_patterns: dict[str, str]) -> str:
     """Format a period for readers. `month_patterns` has keys "same_year" and "other_years",
-    with Babel date patterns in braces: "{start:MMMM}/{end:MMMM y}"."""
+    with Babel date patterns in braces: "{start:MMMM}/{end:MMMM y}". Cached: a site formats
+    the same dates many times."""
+    return _format_spec(spec, locale, month_patterns["same_year"], month_patterns["other_years"])
+
+
+@lru_cache(maxsize=4096)
+def _format_spec(spec: DateSpec, locale: str, same_year: str, other_years: str) -> str:
     if spec.precision == "day":
         return format_day(spec.start, locale) if spec.start == spec.end else _day_range(spec, locale)
     if (spec.start.year, spec.start.month) == (spec.end.year, spec.end.month):
         return format_date(spec.start, _skeleton(locale, "yMMMM"), locale=locale)
-    key = "same_year" if spec.start.year == spec.end.year else "other_years"
-    return _fill(month_patterns[key], spec, locale)
+    return _fill(same_year if spec.start.year == spec.end.year else other_years, spec, locale)
 
 
 def _skeleton(locale: str, skeleton: str) -> str:

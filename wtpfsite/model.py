@@ -99,6 +99,18 @@ class Site:
     def _drafts_by_number(self) -> dict[int, Draft]:
         return {draft.number: draft for draft in self.drafts}
 
+    def meeting_documents(self, ident: str) -> tuple[Document, ...]:
+        note(data_key("documents"))
+        return self._documents_by_meeting.get(ident, ())
+
+    @cached_property
+    def _documents_by_meeting(self) -> dict[str, tuple[Document, ...]]:
+        grouped: dict[str, list[Document]] = {}
+        for document in self.data.documents:
+            if document.meeting is not None:
+                grouped.setdefault(document.meeting.target, []).append(document)
+        return {ident: tuple(documents) for ident, documents in grouped.items()}
+
     @cached_property
     def _meetings_by_id(self) -> dict[str, Meeting]:
         return {meeting.id: meeting for meeting in self.data.meetings}

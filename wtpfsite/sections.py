@@ -65,7 +65,7 @@ def _meetings(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 def _meeting(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
     meeting = site.meeting(name)
     return {"meeting": meeting,
-            "documents": [d for d in site.data.documents if d.meeting and d.meeting.target == meeting.id],
+            "documents": site.meeting_documents(meeting.id),
             "discussed": [site.draft(r.target) for r in meeting.discussed],
             "produced": [site.draft(r.target) for r in meeting.produced]}
 
@@ -92,11 +92,11 @@ def _timetable(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 
 def _documents(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
     documents = site.data.documents
-    by_draft = [(d, [doc for doc in documents if doc in d.documents]) for d in site.drafts]
-    by_meeting = [(m, [doc for doc in documents if doc.meeting and doc.meeting.target == m.id])
-                  for m in site.data.meetings]
-    other = [doc for doc in documents if doc.draft is None and doc.meeting is None
-             and not any(doc in d.documents for d in site.drafts)]
+    symbols_by_draft = {d.number: {doc.symbol for doc in d.documents} for d in site.drafts}
+    with_draft = set().union(*symbols_by_draft.values())
+    by_draft = [(d, [doc for doc in documents if doc.symbol in symbols_by_draft[d.number]]) for d in site.drafts]
+    by_meeting = [(m, site.meeting_documents(m.id)) for m in site.data.meetings]
+    other = [doc for doc in documents if doc.meeting is None and doc.symbol not in with_draft]
     kinds = sorted({doc.kind for doc in documents})
     return {"documents": documents, "by_draft": [x for x in by_draft if x[1]],
             "by_meeting": [x for x in by_meeting if x[1]], "other_documents": other, "kinds": kinds}

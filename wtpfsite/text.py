@@ -36,11 +36,11 @@ class Text:
 
     def get(self, lang: str, fallback: str) -> Localized:
         """The value in `lang`, else in `fallback`, else in the first language given."""
-        mapping = dict(self.values)
         if self.universal:
-            return Localized(mapping["*"], lang)
-        for code in (lang, fallback):
-            if code in mapping:
-                return Localized(mapping[code], code)
+            return Localized(self.values[0][1], lang)
+        for wanted in (lang, fallback):
+            for code, value in self.values:
+                if code == wanted:
+                    return Localized(value, code)
         code, value = self.values[0]
         return Localized(value, code)
