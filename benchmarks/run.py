@@ -120,18 +120,26 @@ def git_state() -> str:
 # ------------------------------------------------------------------------------------------------ corpus
 
 def snapshot_ours(dest: Path | None = None) -> Path:
-    """Copy build.py, wtpfsite/ and templates/ as they are now into WORK/ours-src.
+    """Copy build.py, wtpfsite/, templates/, site_config.yaml, content/strings.yaml and the home pages as they
+    are now into WORK/ours-src.
 
-    Others edit the generator while the benchmark runs for many minutes; a snapshot keeps every build of one
-    invocation on the same code, and lets the 'template' case edit a template without touching the work tree.
+    Others edit the generator, its templates and its strings while the benchmark runs for many minutes; a
+    snapshot keeps every build of one invocation on the same, mutually consistent code, templates and strings,
+    and lets the 'template' case edit a template without touching the work tree.
     """
     dest = dest or WORK / "ours-src"
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
-    shutil.copy2(ROOT / "build.py", dest / "build.py")
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(ROOT / "wtpfsite", dest / "wtpfsite", ignore=ignore)
-    shutil.copytree(ROOT / "templates", dest / "templates", ignore=ignore)
+    for name in ("build.py", "site_config.yaml", "scripts/synthetic.py"):
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, dest / name)
+    for name in ("wtpfsite", "templates"):
+        shutil.copytree(ROOT / name, dest / name, ignore=ignore)
+    (dest / "content" / "pages").mkdir(parents=True)
+    shutil.copy2(ROOT / "content" / "strings.yaml", dest / "content" / "strings.yaml")
+    for home in (ROOT / "content" / "pages").glob("index.*.md"):
+        shutil.copy2(home, dest / "content" / "pages" / home.name)
     return dest
 
 
@@ -157,21 +165,21 @@ def make_corpus(size: int, ours_src: Path, base: Path | None = None) -> Path:
     base = base or WORK / f"sites-{size}"
     shutil.rmtree(base, ignore_errors=True)
     site = base / "ours"
-    args = [sys.executable, str(ROOT / "scripts" / "synthetic.py"), "site", str(site), "--pages", str(size)]
+    args = [sys.executable, str(ours_src / "scripts" / "synthetic.py"), "site", str(site), "--pages", str(size)]
     for key, value in SYNTHETIC_DATA.items():
         args += [f"--{key}", str(value)]
     subprocess.run(args, check=True)
     content = site / "content"
-    shutil.copy2(ROOT / "content" / "strings.yaml", content / "strings.yaml")
+    shutil.copy2(ours_src / "content" / "strings.yaml", content / "strings.yaml")
     known = {p.name.split(".")[0] for p in (content / "pages").glob("*.md")}
-    for home in sorted((ROOT / "content" / "pages").glob("index.*.md")):
+    for home in sorted((ours_src / "content" / "pages").glob("index.*.md")):
         text = home.read_text(encoding="utf-8")
         # the real home page links to about/consultation/process, which the synthetic corpus does not have:
         # keep the link text, drop the link (links into drafts stay)
         text = re.sub(r"\[([^\]]*)\]\(([a-z0-9-]+)\.md(#[^)]*)?\)",
                       lambda m: m.group(0) if m.group(2) in known else m.group(1), text)
         (content / "pages" / home.name).write_text(text, encoding="utf-8")
-    config = yaml.safe_load((ROOT / "site_config.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((ours_src / "site_config.yaml").read_text(encoding="utf-8"))
     config["templates_dir"] = str(ours_src / "templates")
     config["content_dir"], config["output_dir"] = "content", "output"
     config["navigation"] = [n for n in config.get("navigation", []) if n in BUILT_IN_SECTIONS]
@@ -565,6 +573,7 @@ def main(argv=None) -> int:
                 run_build(tool, log_file)
             except BuildFailed as exc:
                 errors.append(f"{size} pages: warm-up build failed, {tool.name} skipped: {exc}")
+                log(errors[-1])
                 active.remove(tool)
         loads[size] = []
         for run in range(1, args.runs + 1):
@@ -573,6 +582,7 @@ def main(argv=None) -> int:
                     samples = run_cases(tool, run, log_file)
                 except BuildFailed as exc:
                     errors.append(f"{size} pages, run {run}: {exc}")
+                    log(errors[-1])
                     continue
                 for case, sample in samples.items():
                     results.setdefault((size, tool.name, case), []).append(sample)

@@ -83,12 +83,11 @@ def test_base_url_gets_a_trailing_slash(tmp_path):
     (("  - home\n", "  - Home Page\n"),
      ["site_config.yaml:11:5: a navigation entry must be a section name or a page name, such as 'about'"]),
 ])
-def test_config_problems_are_reported_at_their_place(tmp_path, change, expected):
+def test_config_problems_fail_the_build_at_their_place(tmp_path, change, expected):
     old, new = change
     text = new + CONFIG if old == "" else CONFIG.replace(old, new)
     assert text != CONFIG
-    _, _, errors = load(tmp_path, text)
-    assert errors == expected
+    assert_build_fails(tmp_path, {"site_config.yaml": text}, expected)
 
 
 def test_a_config_that_is_not_a_mapping(tmp_path):
@@ -118,7 +117,8 @@ def test_unknown_config_key_fails_the_build_and_keeps_output(tmp_path):
 
 def test_config_yaml_syntax_error_fails_the_build(tmp_path):
     assert_build_fails(tmp_path, {"site_config.yaml": CONFIG.replace("  - home\n", "  - home\n - x: [\n")},
-                       ["site_config.yaml:12:2: YAML syntax error: expected <block end>, but found '<block sequence start>'"])
+                       ["site_config.yaml:12:2: YAML syntax error: expected <block end>, "
+                        "but found '<block sequence start>'"])
 
 
 def test_navigation_entries_must_name_pages_and_have_labels(tmp_path):

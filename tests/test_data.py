@@ -84,15 +84,19 @@ D = "content/data/documents.yaml"
     ("meetings", "meetings:\n  - id: ieg-1\n    number: 1\n",
      [f"{M}:2:5: a meeting is missing the required field 'dates'",
       f"{M}:2:5: a meeting is missing the required field 'status'"]),
-    ("meetings", MEETING + "    venu: Geneva\n", [f"{M}:6:5: unknown field 'venu' in a meeting (did you mean 'venue'?)"]),
+    ("meetings", MEETING + "    venu: Geneva\n",
+     [f"{M}:6:5: unknown field 'venu' in a meeting (did you mean 'venue'?)"]),
     ("meetings", MEETING + "    discussed: [x, 0]\n",
-     [f"{M}:6:17: 'discussed' must list draft numbers such as 3", f"{M}:6:20: 'discussed' must list draft numbers such as 3"]),
+     [f"{M}:6:17: 'discussed' must list draft numbers such as 3",
+      f"{M}:6:20: 'discussed' must list draft numbers such as 3"]),
     # text fields
     ("meetings", MEETING + "    venue: {en: Geneva, de: Genf}\n", [f"{M}:6:25: unknown language 'de' in 'venue'"]),
-    ("meetings", MEETING + "    venue: {en: Geneva, Switzerland}\n", [f"{M}:6:25: unknown language 'Switzerland' in 'venue'"]),
+    ("meetings", MEETING + "    venue: {en: Geneva, Switzerland}\n",
+     [f"{M}:6:25: unknown language 'Switzerland' in 'venue'"]),
     ("meetings", MEETING + "    venue: {en: \"\"}\n", [f"{M}:6:17: 'venue.en' must be non-empty text"]),
     ("meetings", MEETING + "    venue:\n", [f"{M}:6:11: 'venue' must be text or a mapping by language, not nothing"]),
-    ("meetings", MEETING + "    venue: [Geneva]\n", [f"{M}:6:12: 'venue' must be text or a mapping by language, not a list"]),
+    ("meetings", MEETING + "    venue: [Geneva]\n",
+     [f"{M}:6:12: 'venue' must be text or a mapping by language, not a list"]),
     # dates
     ("meetings", MEETING.replace("2020-01-20", "2020-02-30"),
      [f"{M}:4:12: 'dates': '2020-02-30' is not a real date (2020-02-30 does not exist)"]),
@@ -117,13 +121,13 @@ D = "content/data/documents.yaml"
     ("timetable", MILESTONE.replace("kind: forum", "kind: meetin"),
      [f"{T}:4:11: 'kind' must be one of draft-release, comment-deadline, nomination-deadline, "
       f"consultation-deadline, meeting, final-report, forum, not 'meetin' (did you mean 'meeting'?)"]),
-    ("documents", DOCUMENT.replace("languages: [en]", "languages: en"), [f"{D}:5:16: 'languages' must be a list, not text"]),
+    ("documents", DOCUMENT.replace("languages: [en]", "languages: en"),
+     [f"{D}:5:16: 'languages' must be a list, not text"]),
     ("documents", DOCUMENT.replace("languages: [en]", "languages: [en, 3]"),
      [f"{D}:5:21: 'languages' must list language codes such as en, zh, fr"]),
 ])
-def test_data_problems_are_reported_at_their_place(tmp_path, name, text, expected):
-    _, errors = load(tmp_path, {name: text})
-    assert errors == expected
+def test_data_problems_fail_the_build_at_their_place(tmp_path, name, text, expected):
+    assert_build_fails(tmp_path, {f"content/data/{name}.yaml": text}, expected)
 
 
 @pytest.mark.parametrize("ident", ["../x", "a/b", "a\\\\b", "..", "x\\n", "A", "a_b", "a--b", "-a", "ieg-1\\n", ""])

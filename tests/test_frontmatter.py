@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import assert_build_fails, content_errors, draft, make_site
+from helpers import assert_build_fails, draft
 from wtpfsite.errors import ErrorList
 from wtpfsite.frontmatter import split_front_matter
 
@@ -116,10 +116,10 @@ def test_bad_draft_front_matter(tmp_path, text, expected):
 
 
 def test_translations_of_a_draft_must_agree_on_dates_and_status(tmp_path):
-    root = make_site(tmp_path, {"content/drafts/draft-1.en.md": draft(1),
-                                "content/drafts/draft-1.zh.md": draft(1, status="planned")})
-    assert content_errors(root) == [
-        "content/drafts/draft-1.zh.md:2:1: 'status' differs from the en version (draft-1.en.md: released)"]
+    assert_build_fails(tmp_path, {"content/drafts/draft-1.en.md": draft(1),
+                                  "content/drafts/draft-1.zh.md": draft(1, status="planned", released="2020-01-11")}, [
+        "content/drafts/draft-1.zh.md:2:1: 'released' differs from the en version (draft-1.en.md: 2020-01-10)",
+        "content/drafts/draft-1.zh.md:2:1: 'status' differs from the en version (draft-1.en.md: released)"])
 
 
 def test_all_front_matter_errors_of_all_files_come_together_sorted(tmp_path):

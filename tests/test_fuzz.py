@@ -29,7 +29,8 @@ YAML_CHARS = "abcz019 :-,[]{}#&*!|>'\"%@`?\\\n\t中文"
 YAML_FRAGMENTS = ["title: ", "description: ", "translation_of: ", "number: ", "released: ", "status: ",
                   "comments_due: ", "incorporates: ", "documents: ", "2020-02-30", "2020-09-14/2020-09-16",
                   "2020-01/2020-02", "0000-01", "&a ", "*a", "!!int ", "!!binary ", "!!timestamp ",
-                  "!!python/object:os.system ", "---", "...", "\ufeff", "\r", "\x00", "\x1b", "\u2028", "{en: x, zh: y}",
+                  "!!python/object:os.system ", "---", "...", "\ufeff", "\r", "\x00", "\x1b", "\u2028",
+                  "{en: x, zh: y}",
                   "[1, 2]", "~", "null", "yes", "1e400", "-1", "99999999999999999999", "'", '"', "\n  ", "\n- ",
                   "? ", "<<: ", "\\x00", "javascript:alert(1)", "<script>", "../x", "ieg-1"]
 DATA_FRAGMENTS = ["meetings:\n", "  - id: ieg-1\n", "  - id: ../x\n", "    number: 1\n", "    number: x\n",

@@ -36,6 +36,7 @@ class Site:
         self.root = folder / "site"
         shutil.copytree(FIXTURE, self.root, ignore=shutil.ignore_patterns("output", ".wtpfsite-cache"))
         shutil.copytree(ROOT / "templates", self.root / "templates")
+        shutil.copyfile(ROOT / "content" / "strings.yaml", self.root / "content" / "strings.yaml")  # fits them
         self.config = self.root / "site_config.yaml"
         text = self.config.read_text("utf-8")
         self.config.write_text(re.sub(r"(?m)^templates_dir: .*$", "templates_dir: templates", text), "utf-8")
@@ -268,6 +269,69 @@ def test_a_file_changed_while_the_build_reads_it_is_not_trusted_next_time(site):
     result = site.build()
     assert "en/about/index.html" in rendered(result)
     assert b"Second edit." in site.path("output/en/about/index.html").read_bytes()
+    site.assert_same_as_clean()
+
+
+def test_unchanged_files_are_not_parsed_again(site, monkeypatch):
+    import wtpfsite.parsecache as parsecache
+
+    parsed, loaded = [], []
+    parse_source, load_data = parsecache.parse_source, parsecache.load_data
+    monkeypatch.setattr(parsecache, "parse_source", lambda file, *a: parsed.append(file.path.name) or
+                        parse_source(file, *a))
+    monkeypatch.setattr(parsecache, "load_data", lambda *a: loaded.append(1) or load_data(*a))
+    site.build()
+    assert parsed == [] and loaded == []
+    for name in ("about.en.md", "about.zh.md"):  # the zh tree shows about.zh.md: it needs the footnote too
+        site.edit(f"content/pages/{name}", lambda text: text + "\nA footnote.[^n]\n\n[^n]: The note.\n")
+    site.edit("content/pages/process.en.md", lambda text: text + "\nSee [the note](about.md#fn1).\n")
+    site.build()
+    assert sorted(parsed) == ["about.en.md", "about.zh.md", "process.en.md"] and loaded == []
+    site.edit("content/data/timetable.yaml", lambda text: text.replace("First draft published", "Draft 1 out"))
+    site.build()
+    assert len(parsed) == 3 and loaded == [1]
+    site.assert_same_as_clean()
+    # the parse cache's anchors (footnotes come from tokens it does not keep) still check links
+    site.edit("content/pages/process.en.md", lambda text: text.replace("about.md#fn1", "about.md#fn2"))
+    with pytest.raises(ContentErrors, match="no heading with id 'fn2'"):
+        site.build()
+
+
+@pytest.mark.parametrize("damage, notice", [
+    (lambda data: data[:-10], "parsed.pickle is damaged"),
+    (lambda data: b"garbage", "parsed.pickle is malformed"),
+    (lambda data: data.replace(b"wtpfsite-parsed 1 ", b"wtpfsite-parsed 9 ", 1), "format version '9'"),
+])
+def test_a_damaged_parse_cache_is_discarded_with_a_notice(site, damage, notice):
+    path = site.cache.parent / "parsed.pickle"
+    path.write_bytes(damage(path.read_bytes()))
+    result = site.build()
+    assert notice in result.cache_notice and result.rendered == 0  # the outputs' records still hold
+    site.assert_same_as_clean()
+
+
+def test_the_search_index_is_made_again_only_when_some_html_changed(tmp_path, monkeypatch):
+    import wtpfsite.build
+
+    site = Site(tmp_path)
+    site.edit("site_config.yaml", lambda text: text.replace("search: false", "search: true"))
+    runs = []
+    index_site = wtpfsite.build.index_site
+    monkeypatch.setattr(wtpfsite.build, "index_site", lambda *args: runs.append(1) or index_site(*args))
+    site.build()
+    bundle = {p: data for p, data in tree_files(site.output).items() if p.startswith("pagefind/")}
+    assert len(runs) == 1 and "pagefind/pagefind-ui.js" in bundle
+    assert site.build().rendered == 0 and len(runs) == 1  # nothing changed: the last index is kept
+    assert {p: data for p, data in tree_files(site.output).items() if p.startswith("pagefind/")} == bundle
+    site.assert_same_as_clean()
+    runs.clear()
+
+    site.path("output/pagefind/pagefind-entry.json").write_text("{}", "utf-8")  # changed by hand: made again
+    site.build()
+    assert len(runs) == 1
+    site.edit("content/pages/about.en.md", lambda text: text + "\nSearchable words.\n")
+    site.build()
+    assert len(runs) == 2
     site.assert_same_as_clean()
 
 

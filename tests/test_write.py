@@ -109,7 +109,7 @@ def test_a_failing_second_rename_puts_the_old_output_back(tmp_path, monkeypatch)
 
 def test_stale_staging_and_retired_folders_are_removed_by_the_next_write(tmp_path):
     output = old_output(tmp_path)
-    for name in (".staging-output-99999", ".staging-output-1", ".retired-output-42"):
+    for name in (".staging-output-99999999", ".staging-output-x", ".retired-output-99999998"):  # no such pids
         (tmp_path / name / "en").mkdir(parents=True)
         (tmp_path / name / "en" / "index.html").write_bytes(b"stale")
     (tmp_path / ".staging-other-1").mkdir()  # another output folder's: not ours to remove
@@ -118,12 +118,22 @@ def test_stale_staging_and_retired_folders_are_removed_by_the_next_write(tmp_pat
     assert tree_files(output) == dict(OUTPUTS)
 
 
+def test_the_staging_folder_of_a_build_still_running_is_left_alone(tmp_path):
+    import os
+
+    output = old_output(tmp_path)
+    running = tmp_path / f".staging-output-{os.getppid()}"  # a live process that is not this one
+    running.mkdir()
+    write_outputs(OUTPUTS, output, frozenset())
+    assert running.is_dir()
+
+
 def test_a_run_killed_between_the_two_renames_gets_its_output_back(tmp_path):
     # the old output was renamed to .retired-*, the staging folder not yet renamed to output/
-    retired = tmp_path / ".retired-output-1234"
+    retired = tmp_path / ".retired-output-99999998"
     (retired / "en").mkdir(parents=True)
     (retired / "en" / "index.html").write_bytes(b"published")
-    (tmp_path / ".staging-output-1234").mkdir()
+    (tmp_path / ".staging-output-99999999").mkdir()
     clean_stale(tmp_path / "output")
     assert tree_files(tmp_path / "output") == {"en/index.html": b"published"}
     assert leftovers(tmp_path) == []

@@ -13,6 +13,7 @@ from typing import Callable
 from .config import SiteConfig, load_config, normalize_base_url
 from .data import load_data
 from .deps import FileHashes, Inputs, Plan, load_cache, save_cache
+from .parsecache import ParseCache
 from .errors import ContentErrors, ErrorList, SiteError
 from .extras import extra_outputs
 from .model import Site, link_site
@@ -49,9 +50,11 @@ class BuildResult:
     cache_notice: str | None = None  # why the build cache was discarded, if it was
 
 
-def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None = None) -> Site:
+def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None = None,
+              parse_cache: ParseCache | None = None) -> Site:
     """Every stage up to and including link; raises ContentErrors with all problems found
-    (but those `tolerate` accepts: new-draft lets the data name the draft it is about to create)."""
+    (but those `tolerate` accepts: new-draft lets the data name the draft it is about to create).
+    With a `parse_cache` (incremental builds), unchanged files are not parsed again."""
     errors = ErrorList(options.config_path.resolve().parent)
     config = load_config(options.config_path, errors)
     errors.raise_if_any()
@@ -59,8 +62,9 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     codes = config.language_codes
     sources = discover_sources(config.content_dir, config.templates_dir, codes, errors)
     strings = load_strings(sources.strings, codes, errors)
-    data = load_data(sources.data, codes, errors)
-    parsed = [parse_source(f, codes, config.allow_raw_html_in_drafts, errors) for f in sources.markdown]
+    data = (parse_cache.load_data if parse_cache is not None else load_data)(sources.data, codes, errors)
+    parse = parse_cache.parse_source if parse_cache is not None else parse_source
+    parsed = [parse(f, codes, config.allow_raw_html_in_drafts, errors) for f in sources.markdown]
     site = link_site(config, strings, data, tuple(p for p in parsed if p is not None), errors)
     if tolerate is not None:
         errors.errors = [error for error in errors.errors if not tolerate(site, error)]
@@ -98,16 +102,21 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     the last build are made again (deps.py); the output is byte-identical to a clean build's."""
     started = time.perf_counter()
     files = FileHashes.before_load(options.config_path)  # before anything is read: see deps.py
-    site = load_site(options)
+    parsed = ParseCache(files.config.cache_dir, files, incremental) if files.config is not None else None
+    site = load_site(options, parse_cache=parsed)
     cache, notice = load_cache(site.config.cache_dir) if incremental else (None, None)
+    notice = "; ".join(n for n in (notice, parsed.notice if parsed else None) if n) or None
     plan = Plan(cache, Inputs(site, options.today, files), site.config.output_dir)
     outputs = render_site(site, options.today, progress, plan)
     manifest = site.config.cache_dir / "manifest.json"
     previous = _read_manifest(manifest)
-    search = partial(index_site, site.config) if site.config.search else None
+    # the search index is made again only when some HTML output changed (see deps.Plan.before_swap)
+    search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
     written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search)
     _write_manifest(manifest, [o.path for o in outputs] + list(written.generated))
-    save_cache(site.config.cache_dir, plan.cache(outputs))
+    save_cache(site.config.cache_dir, plan.cache(outputs, written.generated))
+    if parsed is not None:
+        parsed.save()
     rendered = tuple(o.path for o in outputs if o.path not in plan.reused)
     return BuildResult(outputs, _count_pages(site, outputs), time.perf_counter() - started, written,
                        len(rendered), len(outputs) - len(rendered), rendered, notice)

@@ -53,8 +53,11 @@ MISSING = "missing"  # the hash of a file that does not exist
 UNSTABLE = "unstable"  # an input that changed while the build read it: never equal to a real hash
 STRUCTURE = "structure"
 STATIC = "static"
+SEARCH = "search"  # the group of files the before-swap step (the search index) adds to the output
+HTML = "html"  # what that step reads: every HTML output, by path and hash
 # Libraries whose version can change the output for the same input.
-_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "babel", "icalendar")
+_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "babel", "icalendar",
+              "pagefind", "pagefind-bin-extended")
 
 # ------------------------------------------------------------------------------------------- recording
 
@@ -139,7 +142,8 @@ class FileHashes:
     content and templates folders, and the config file. A file under those folders that was not
     there then counts as missing (it did not exist when the build started)."""
 
-    def __init__(self, roots: tuple[Path, ...] = (), files: tuple[Path, ...] = ()):
+    def __init__(self, roots: tuple[Path, ...] = (), files: tuple[Path, ...] = (), config=None):
+        self.config = config  # the SiteConfig read to find the folders (None when it is unusable)
         self.roots = tuple(root.resolve() for root in roots)
         self._hashes: dict[Path, str] = {}
         for root in self.roots:
@@ -159,7 +163,7 @@ class FileHashes:
         config = load_config(config_path, ErrorList(config_path.resolve().parent))
         if config is None:
             return cls(files=(config_path,))
-        return cls((config.content_dir, config.templates_dir), (config_path,))
+        return cls((config.content_dir, config.templates_dir), (config_path,), config)
 
     def get(self, path: Path) -> str:
         path = path.resolve() if not path.is_absolute() else path
@@ -393,6 +397,9 @@ class Plan:
         self.old = cache if cache is not None and cache.global_hash == inputs.global_hash else None
         self.reused: dict[str, Record] = {}
         self.groups: dict[str, Group] = {}
+        self._hashes: dict[str, str] = {}  # of this build's outputs, by path
+        self._html: str | None = None
+        self.search_reused = False
 
     def _clean(self, reads: tuple[str, ...]) -> bool:
         old = self.old.inputs
@@ -435,19 +442,55 @@ class Plan:
         self.groups[name] = Group(tuple(sorted(reads)), tuple(o.path for o in outputs))
         return outputs
 
-    def cache(self, outputs: tuple[Output, ...]) -> Cache:
-        """The record of this build. Inputs that changed while it ran are saved as unstable."""
+    def _hash(self, output: Output) -> str:
+        found = self._hashes.get(output.path)
+        if found is None:
+            kept = self.reused.get(output.path)
+            found = self._hashes[output.path] = kept.hash if kept is not None else digest(output.data)
+        return found
+
+    def before_swap(self, step: Callable[[Path], None], outputs: tuple[Output, ...]) -> Callable[[Path], None]:
+        """The before-swap step that adds files to the staging folder (the search index), or, when every
+        HTML output is byte-identical to the last build's (the index is made from them and nothing else),
+        a copy of the files it added then."""
+        self._html = digest("\n".join(f"{o.path}={self._hash(o)}" for o in outputs if o.path.endswith(".html")))
+        old = self.old.groups.get(SEARCH) if self.old is not None else None
+        made = {o.path for o in outputs}
+
+        def run(staging: Path) -> None:
+            if old is not None and self.old.inputs.get(HTML) == self._html and not made & set(old.paths):
+                kept = [(path, self._published(path, self.old.outputs[path])) for path in old.paths]
+                if all(data is not None for _, data in kept):
+                    for path, data in kept:
+                        target = staging / path
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(data)
+                    self.search_reused = True
+                    return
+            step(staging)
+
+        return run
+
+    def cache(self, outputs: tuple[Output, ...], added: tuple[str, ...] = ()) -> Cache:
+        """The record of this build; `added` are the files the before-swap step added, now in the output
+        folder. Inputs that changed while the build ran are saved as unstable."""
         grouped = {path: name for name, group in self.groups.items() for path in group.paths}
         records = {}
         for output in outputs:
             if output.path in self.reused:
                 records[output.path] = self.reused[output.path]
             elif output.path in grouped:
-                records[output.path] = Record(digest(output.data), (), grouped[output.path])
+                records[output.path] = Record(self._hash(output), (), grouped[output.path])
             else:
-                records[output.path] = Record(digest(output.data), tuple(sorted(output.reads)))
-        keys = {key for r in records.values() for key in r.reads} | {k for g in self.groups.values() for k in g.reads}
+                records[output.path] = Record(self._hash(output), tuple(sorted(output.reads)))
+        groups = dict(self.groups)
+        keys = {key for r in records.values() for key in r.reads} | {k for g in groups.values() for k in g.reads}
         inputs = {key: self.inputs.value(key) if self.inputs.file_key_is_stable(key) else UNSTABLE
                   for key in sorted(keys)}
+        if added and self._html is not None:
+            for path in added:
+                records[path] = Record(file_hash(self.output_dir / path), (), SEARCH)
+            groups[SEARCH] = Group((HTML,), tuple(added))
+            inputs[HTML] = self._html
         global_hash = self.inputs.global_hash if self.inputs.global_is_stable() else UNSTABLE
-        return Cache(global_hash, inputs, records, dict(self.groups))
+        return Cache(global_hash, inputs, records, groups)

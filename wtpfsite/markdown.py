@@ -60,6 +60,28 @@ class ParsedMarkdown:
         return tuple(h for h in self.headings if h.level in (2, 3))
 
 
+class LazyParsedMarkdown(ParsedMarkdown):
+    """A parse from the parse cache (parsecache.py): headings, links and anchors as the parse found
+    them; the tokens, which only rendering needs, are parsed again from the body when first asked for
+    (the tokens do not depend on where the body starts in its file)."""
+
+    def __init__(self, body: str, headings: tuple[Heading, ...], links: tuple[LinkRef, ...], allow_html: bool,
+                 anchors: frozenset[str]):
+        for name, value in (("headings", headings), ("links", links), ("allow_html", allow_html),
+                            ("_body", body), ("_anchors", anchors), ("_tokens", None)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        if self._tokens is None:
+            object.__setattr__(self, "_tokens", parse_markdown(self._body, 1, self.allow_html).tokens)
+        return self._tokens
+
+    @property
+    def anchors(self) -> frozenset[str]:
+        return self._anchors
+
+
 class _CjkStateInline(StateInline):
     def scanDelims(self, start: int, canSplitWord: bool):  # noqa: N802 (markdown-it's name)
         return scan_delims_cjk(self, start, canSplitWord)

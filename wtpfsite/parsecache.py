@@ -1,0 +1,124 @@
+"""The parse cache: what the parse stage made of each Markdown source and of the data files, by the
+files' content hashes, so that an incremental build does not parse unchanged files again.
+
+Parsing is most of the load stage on a large site (Markdown tokens, and the data files, which a marked
+YAML loader reads in pure Python). Kept per Markdown source: the front matter's values, the body, the
+headings, links and anchors; the tokens are not kept (they cost more to load than to make) but parsed
+again from the body when a page that shows it is rendered (`markdown.LazyParsedMarkdown`). Kept for the
+data: the whole `SiteData`, under the hashes of all data files.
+
+Only a parse that reported no error is kept, and only for files whose hash did not change while the
+build ran (`deps.FileHashes`, taken before anything was read). The key also holds the file's path and
+identity, the site's languages and the raw-HTML setting; the file is stamped with the format and the
+generator version and carries a hash of its payload. It is a pickle, which is trusted like the
+project's own files beside it; one that is damaged, or from another format or generator version, is
+discarded with a notice.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+from typing import Callable
+
+from .data import SiteData, load_data
+from .deps import MISSING, UNSTABLE, FileHashes, digest, file_hash, generator_id
+from .errors import ErrorList
+from .markdown import LazyParsedMarkdown
+from .pages import ParsedSource, parse_source
+from .sources import SourceFile
+
+FORMAT = 1
+CACHE_FILE = "parsed.pickle"
+
+
+class ParseCache:
+    def __init__(self, cache_dir: Path, files: FileHashes, read_old: bool = True):
+        self.cache_dir, self.files = cache_dir, files
+        self.old: dict = {}
+        self.new: dict = {}  # key -> (entry, the files it was made from)
+        self.notice: str | None = None
+        if read_old:
+            self.old, self.notice = _read(cache_dir / CACHE_FILE)
+
+    def _known(self, paths) -> bool:
+        return all(self.files.get(path) not in (MISSING, UNSTABLE) for path in paths)
+
+    def parse_source(self, file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,
+                     errors: ErrorList) -> ParsedSource | None:
+        """`pages.parse_source`, or its result for the same file content from the last build."""
+        key = ("source", repr(file), languages, allow_html_in_drafts, self.files.get(file.path))
+        entry = self.old.get(key)
+        if entry is not None:
+            self.new[key] = (entry, (file.path,))
+            title, description, translation_of, draft, body, headings, links, allow_html, anchors = entry
+            return ParsedSource(file, title, description, translation_of, draft,
+                                LazyParsedMarkdown(body, headings, links, allow_html, anchors), body)
+        mine = ErrorList(errors.root)
+        parsed = parse_source(file, languages, allow_html_in_drafts, mine)
+        errors.extend(mine.errors)
+        if parsed is not None and not mine.errors and self._known((file.path,)):
+            markdown = parsed.markdown
+            self.new[key] = ((parsed.title, parsed.description, parsed.translation_of, parsed.draft, parsed.body,
+                              markdown.headings, markdown.links, markdown.allow_html, markdown.anchors), (file.path,))
+        return parsed
+
+    def load_data(self, files: tuple[tuple[str, Path], ...], languages: tuple[str, ...],
+                  errors: ErrorList) -> SiteData:
+        """`data.load_data`, or its result for the same data files from the last build."""
+        key = ("data", tuple((name, str(path), self.files.get(path)) for name, path in files), languages)
+        paths = tuple(path for _, path in files)
+        entry = self.old.get(key)
+        if isinstance(entry, SiteData):
+            self.new[key] = (entry, paths)
+            return entry
+        mine = ErrorList(errors.root)
+        data = load_data(files, languages, mine)
+        errors.extend(mine.errors)
+        if not mine.errors and self._known(paths):
+            self.new[key] = (data, paths)
+        return data
+
+    def save(self) -> None:
+        """Keep what this build parsed, but not the parses of files that changed while it ran."""
+        stable: Callable[[Path], bool] = lambda path: self.files.get(path) == file_hash(path)  # noqa: E731
+        entries = {key: entry for key, (entry, paths) in self.new.items() if all(stable(p) for p in paths)}
+        if entries.keys() == self.old.keys():
+            return  # the same keys hold the same parses: nothing to write
+        payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+        header = f"wtpfsite-parsed {FORMAT} {generator_id()} {digest(payload)}\n".encode("utf-8")
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary = self.cache_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
+        try:
+            temporary.write_bytes(header + payload)
+            os.replace(temporary, self.cache_dir / CACHE_FILE)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
+def _read(path: Path) -> tuple[dict, str | None]:
+    """The entries of the parse cache, or ({}, why it was discarded); ({}, None) when there is none."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}, None
+    except OSError as exc:
+        return {}, f"cannot read {path.name}: {exc.strerror or exc}"
+    header, _, payload = raw.partition(b"\n")
+    parts = header.decode("utf-8", "replace").split(" ")
+    if len(parts) != 4 or parts[0] != "wtpfsite-parsed":
+        return {}, f"{path.name} is malformed"
+    if parts[1] != str(FORMAT):
+        return {}, f"{path.name} has format version {parts[1]!r}, this generator uses {FORMAT}"
+    if parts[2] != generator_id():
+        return {}, f"{path.name} was made by another version of the generator"
+    if parts[3] != digest(payload):
+        return {}, f"{path.name} is damaged"
+    try:
+        entries = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 (any failure to unpickle means: not usable)
+        return {}, f"{path.name} cannot be read"
+    if not isinstance(entries, dict):
+        return {}, f"{path.name} is malformed"
+    return entries, None
