@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -90,10 +91,19 @@ def main(argv=None) -> int:
     p.add_argument("--pages", type=int, default=2000)
     p.add_argument("--interval", type=float, default=0.001, help="sampling interval in seconds")
     p.add_argument("--top", type=int, default=15)
+    p.add_argument("--src", type=Path, default=None,
+                   help="profile this snapshot made by run.py (e.g. benchmarks/work/ours-src) instead of a fresh "
+                        "snapshot of the work tree")
     args = p.parse_args(argv)
     site_packages = ensure_profiler()
     base = run.WORK / f"profile-{args.pages}"
-    src = run.snapshot_ours(base / "ours-src")
+    src = base / "ours-src"
+    if args.src:
+        shutil.rmtree(src, ignore_errors=True)
+        shutil.copytree(args.src.resolve(), src, ignore=shutil.ignore_patterns("__pycache__"))
+        run.restore_template_edits(src)
+    else:
+        run.snapshot_ours(src)
     site = run.make_corpus(args.pages, src, base / "site")
     for cache in (site / "output", site / ".wtpfsite-cache"):
         run.remove(cache)

@@ -143,6 +143,14 @@ def snapshot_ours(dest: Path | None = None) -> Path:
     return dest
 
 
+def restore_template_edits(src: Path) -> None:
+    """Drop the comment lines the 'template' case appends (in case a copy was taken mid-run)."""
+    base = src / "templates" / "base.html"
+    text = base.read_text(encoding="utf-8")
+    base.write_text(re.sub(r"\n*<!-- benchmark edit, run \d+ -->\n", "\n", text).rstrip("\n") + "\n",
+                    encoding="utf-8")
+
+
 @dataclass
 class Source:
     kind: str  # "pages" or "drafts"
@@ -485,7 +493,7 @@ def report(results: dict, sizes, tools, versions, argv, started, errors, loads) 
         "see benchmarks/README.md for what each case means.",
         "",
         f"- command: `{' '.join(argv)}`",
-        f"- machine: `nproc` = {m['nproc']}, CPU{m['cpu']}, Linux {m['kernel']}, Python {m['python']}",
+        f"- machine: `nproc` = {m['nproc']}, CPU {m['cpu']}, Linux {m['kernel']}, Python {m['python']}",
         f"- 1-minute load average before each build (other work on the machine): "
         + ", ".join(f"{size} pages: median {statistics.median(v):.1f}, max {max(v):.1f}"
                     for size, v in loads.items() if v),

@@ -102,6 +102,18 @@ def test_a_build_with_nothing_changed_renders_nothing(site):
     assert tree_files(site.output) == before
 
 
+def test_an_unchanged_output_folder_is_left_alone_unless_it_holds_something_else(site):
+    inode = site.output.stat().st_ino
+    assert site.build().written.written == 0 and site.output.stat().st_ino == inode  # not even swapped
+    (site.output / "notes.txt").write_text("mine", "utf-8")
+    result = site.build()
+    assert result.written.foreign == ("notes.txt",) and not (site.output / "notes.txt").exists()
+    (site.output / "en" / "empty").mkdir()
+    assert site.build().written.written > 0 and not (site.output / "en" / "empty").exists()
+    assert site.build().written.written == 0
+    site.assert_same_as_clean()
+
+
 def test_an_edited_page_re_renders_only_the_pages_made_from_it(site):
     site.edit("content/pages/about.en.md", lambda text: text + "\nOne more paragraph.\n")
     result = site.build()

@@ -353,7 +353,8 @@ def test_build_fails_clearly_when_pagefind_cannot_run(tmp_path, monkeypatch):
     assert code == 0, err
     before = tree_hash(out)
     monkeypatch.setattr(wtpfsite.search, "pagefind_binary", lambda: tmp_path / "no-such-pagefind")
-    code, _, err = run_cli(build_args(root, "--out", str(out), "--quiet"))
+    # --no-cache: an incremental build with nothing changed would reuse the index and not run Pagefind
+    code, _, err = run_cli(build_args(root, "--out", str(out), "--quiet", "--no-cache"))
     assert code == 1
     assert "site_config.yaml:1:1: search index: cannot run Pagefind" in err
     assert "search: false" in err  # the way out is named

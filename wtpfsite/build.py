@@ -25,7 +25,7 @@ from .sections import extra_context
 from .sources import discover_sources
 from .strings import load_strings
 from .translations import translation_pages
-from .write import WriteResult, write_outputs
+from .write import WriteResult, clean_stale, write_outputs
 
 Progress = Callable[[int, int], None]
 
@@ -110,9 +110,13 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     outputs = render_site(site, options.today, progress, plan)
     manifest = site.config.cache_dir / "manifest.json"
     previous = _read_manifest(manifest)
-    # the search index is made again only when some HTML output changed (see deps.Plan.before_swap)
-    search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
-    written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search)
+    current = plan.output_is_current(outputs, site.config.search)
+    if current is not None:  # output/ already holds exactly these files (deps.Plan): writing would change nothing
+        clean_stale(site.config.output_dir)  # what an interrupted run left beside output/ goes all the same
+        written = WriteResult(0, (), current)
+    else:  # the search index is made again only when some HTML output changed (deps.Plan.before_swap)
+        search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
+        written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search)
     _write_manifest(manifest, [o.path for o in outputs] + list(written.generated))
     save_cache(site.config.cache_dir, plan.cache(outputs, written.generated))
     if parsed is not None:

@@ -15,6 +15,9 @@ so a template that starts to show something new is tracked without anyone updati
   `r:KEY` (its template, languages and files: the language switcher);
 - `extras.static_files` notes the static folder (`static`).
 
+Anything new that hands a render data read from the inputs must note it the same way; in particular a
+lookup cached on `Site` (a `cached_property`) notes its key itself, since the cache bypasses the reads.
+
 The config file, the string catalog, the base URL, `today` and the generator itself (its version,
 its source files and the versions of the libraries that shape the output) are inputs of every
 output (the global hash). A record is trusted only when every input it names has the same hash
@@ -22,6 +25,11 @@ now; the output's bytes are taken from the output folder only when their hash is
 Outputs made in groups (extras, translations) are re-made together when any input of the group
 changed. Files are hashed before the build reads them and again when the cache is saved; an
 input that changed during the build is saved as unstable, so the next build makes its outputs again.
+
+The files the before-swap step adds (the search index, made from the HTML outputs only) are copied
+from the last build when every HTML output is byte-identical to the last build's. When the output
+folder already holds exactly the files the build would write, it is left as it is (no staging, no
+swap). Parses of unchanged files come from `parsecache.py`.
 
 The cache (`.wtpfsite-cache/deps.json`) is JSON; one that cannot be read, is malformed or was made
 by another format or generator version is discarded with a notice, never trusted.
@@ -184,8 +192,9 @@ class Inputs:
     def __init__(self, site: Site, today: date, files: FileHashes):
         self.site, self.files = site, files
         config = site.config
+        self._routes = {r.key: r for r in object.__getattribute__(site, "routes")}
         self._sources = {str(object.__getattribute__(v, "file").path): v
-                         for r in object.__getattribute__(site, "routes") for v in r.versions.values()}
+                         for r in self._routes.values() for v in r.versions.values()}
         self._values: dict[str, str] = {}
         self.global_hash = digest(json.dumps([
             files.get(config.path), files.get(site.strings.path), config.base_url, today.isoformat(),
@@ -209,8 +218,7 @@ class Inputs:
         if kind == "d":
             return self.files.get(config.content_dir / "data" / f"{rest}.yaml")
         if kind == "r":
-            routes = {r.key: r for r in object.__getattribute__(self.site, "routes")}
-            return digest(route_signature(routes[rest])) if rest in routes else MISSING
+            return digest(route_signature(self._routes[rest])) if rest in self._routes else MISSING
         if kind == "s":
             field_name, _, path = rest.partition(":")
             if field_name == "body":
@@ -374,9 +382,15 @@ def save_cache(cache_dir: Path, cache: Cache) -> None:
                     for path, r in sorted(cache.outputs.items())},
         "groups": {name: {"reads": list(g.reads), "paths": list(g.paths)} for name, g in sorted(cache.groups.items())},
     }
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    try:
+        if (cache_dir / CACHE_FILE).read_text("utf-8") == text:
+            return  # nothing changed since the last build
+    except (OSError, UnicodeDecodeError):
+        pass
     temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
     try:
-        temporary.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")), "utf-8")
+        temporary.write_text(text, "utf-8")
         os.replace(temporary, cache_dir / CACHE_FILE)
     finally:
         temporary.unlink(missing_ok=True)
@@ -399,6 +413,7 @@ class Plan:
         self.groups: dict[str, Group] = {}
         self._hashes: dict[str, str] = {}  # of this build's outputs, by path
         self._html: str | None = None
+        self._index: list[tuple[str, bytes]] | None = None
         self.search_reused = False
 
     def _clean(self, reads: tuple[str, ...]) -> bool:
@@ -449,27 +464,55 @@ class Plan:
             found = self._hashes[output.path] = kept.hash if kept is not None else digest(output.data)
         return found
 
+    def _kept_index(self, outputs: tuple[Output, ...]) -> list[tuple[str, bytes]] | None:
+        """The files the before-swap step (the search index) added last time, from the output folder, when
+        every HTML output is byte-identical to the last build's (the index is made from them and nothing
+        else) and those files are still as it wrote them; else None."""
+        if self._html is None:
+            self._html = digest("\n".join(f"{o.path}={self._hash(o)}" for o in outputs if o.path.endswith(".html")))
+            old = self.old.groups.get(SEARCH) if self.old is not None else None
+            if old is not None and self.old.inputs.get(HTML) == self._html and not {o.path for o in outputs} & \
+                    set(old.paths):
+                kept = [(path, self._published(path, self.old.outputs[path])) for path in old.paths]
+                self._index = kept if all(data is not None for _, data in kept) else None
+        return self._index
+
     def before_swap(self, step: Callable[[Path], None], outputs: tuple[Output, ...]) -> Callable[[Path], None]:
-        """The before-swap step that adds files to the staging folder (the search index), or, when every
-        HTML output is byte-identical to the last build's (the index is made from them and nothing else),
-        a copy of the files it added then."""
-        self._html = digest("\n".join(f"{o.path}={self._hash(o)}" for o in outputs if o.path.endswith(".html")))
-        old = self.old.groups.get(SEARCH) if self.old is not None else None
-        made = {o.path for o in outputs}
+        """The before-swap step that adds files to the staging folder (the search index), or a copy of the
+        files it added last time when nothing it reads changed (`_kept_index`)."""
+        kept = self._kept_index(outputs)
 
         def run(staging: Path) -> None:
-            if old is not None and self.old.inputs.get(HTML) == self._html and not made & set(old.paths):
-                kept = [(path, self._published(path, self.old.outputs[path])) for path in old.paths]
-                if all(data is not None for _, data in kept):
-                    for path, data in kept:
-                        target = staging / path
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(data)
-                    self.search_reused = True
-                    return
-            step(staging)
+            if kept is None:
+                step(staging)
+                return
+            for path, data in kept:
+                target = staging / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            self.search_reused = True
 
         return run
+
+    def output_is_current(self, outputs: tuple[Output, ...], search: bool) -> tuple[str, ...] | None:
+        """When the output folder already holds exactly what writing this build would leave there (every
+        output kept from the last build, byte for byte; the search index too, when the site has one; and no
+        other file, folder or link), the files of the search index; else None: then the build writes."""
+        if len(self.reused) != len(outputs):
+            return None
+        index = self._kept_index(outputs) if search else []
+        if index is None:
+            return None
+        wanted: set[str] = set()
+        for path in [o.path for o in outputs] + [path for path, _ in index]:
+            parts = path.split("/")
+            wanted.update("/".join(parts[:n]) for n in range(1, len(parts) + 1))
+        found = set()
+        for item in self.output_dir.rglob("*") if self.output_dir.is_dir() else ():
+            if item.is_symlink() or not (item.is_file() or item.is_dir()):
+                return None
+            found.add(item.relative_to(self.output_dir).as_posix())
+        return tuple(path for path, _ in index) if found == wanted else None
 
     def cache(self, outputs: tuple[Output, ...], added: tuple[str, ...] = ()) -> Cache:
         """The record of this build; `added` are the files the before-swap step added, now in the output
