@@ -21,8 +21,16 @@ test: $(STAMP)
 serve: $(STAMP)
 	$(PY) build.py serve
 
+# Validate content and every link; then, when Java and Chromium are here, the W3C validator (vnu) over every
+# page and axe-core over one page of each type in each language (tests/test_standards.py, which npm-installs
+# vnu-jar and axe-core into .checkers/ on first use).
 check: $(STAMP)
 	$(PY) build.py check
+	@if command -v java >/dev/null 2>&1 && [ -x /usr/bin/chromium ]; then \
+		$(PY) -m pytest -q tests/test_standards.py; \
+	else \
+		echo "make check: HTML validator and axe skipped (they need java and /usr/bin/chromium)"; \
+	fi
 
 clean:
 	rm -rf output .wtpfsite-cache .pytest_cache
