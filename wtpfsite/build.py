@@ -36,6 +36,7 @@ class BuildOptions:
     today: date
     output_dir: Path | None = None
     base_url: str | None = None
+    workers: int = 1  # processes that render pages; 0 = one per core (parallel.py)
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,14 @@ def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:
 
 
 def render_site(site: Site, today: date, progress: Progress | None = None,
-                plan: Plan | None = None) -> tuple[Output, ...]:
+                plan: Plan | None = None, workers: int = 1) -> tuple[Output, ...]:
     """Every output file of the site; raises ContentErrors for template errors. With a `plan`
     (incremental build), outputs whose inputs did not change are taken from the last build;
     outputs other than pages are made (or kept) in named groups."""
     errors = ErrorList(site.config.root)
     env = make_environment(site.config.templates_dir)
     pages = render_pages(site, env, today, errors, lambda s, r, lang: extra_context(s, r, lang, today), progress,
-                         plan)
+                         plan, workers)
     group = plan.group if plan is not None else (lambda name, make: make())
     others = group("extras", lambda: extra_outputs(site, env, today, pages, errors))
     others += group("translations", lambda: translation_pages(site, env, today, errors))
@@ -107,7 +108,7 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     cache, notice = load_cache(site.config.cache_dir) if incremental else (None, None)
     notice = "; ".join(n for n in (notice, parsed.notice if parsed else None) if n) or None
     plan = Plan(cache, Inputs(site, options.today, files), site.config.output_dir)
-    outputs = render_site(site, options.today, progress, plan)
+    outputs = render_site(site, options.today, progress, plan, options.workers)
     manifest = site.config.cache_dir / "manifest.json"
     previous = _read_manifest(manifest)
     current = plan.output_is_current(outputs, site.config.search)

@@ -46,6 +46,8 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", parents=[common], help="build the site into the output folder")
     build.add_argument("--out", type=Path, default=None)
     build.add_argument("--base-url", default=None)
+    build.add_argument("--jobs", type=int, default=0, metavar="N",
+                       help="processes that render pages (default 0: one per core; 1: no worker processes)")
     build.add_argument("--no-cache", action="store_true",
                        help="make every file again, ignoring the build cache of the last build")
     check = commands.add_parser("check", parents=[common], help="validate content and links; build nothing")
@@ -115,7 +117,8 @@ def _run(args) -> int:
     from .build import BuildOptions, build, check
 
     today = args.today or default_today()
-    options = BuildOptions(args.config, today, getattr(args, "out", None), getattr(args, "base_url", None))
+    options = BuildOptions(args.config, today, getattr(args, "out", None), getattr(args, "base_url", None),
+                           getattr(args, "jobs", 1))
     if args.command == "build":
         result = build(options, _progress(args.quiet), incremental=not args.no_cache)
         if result.cache_notice and not args.quiet:

@@ -14,6 +14,7 @@ from .errors import ErrorList
 from .markdown import render_markdown
 from .model import Route, Site, link_target_path
 from .pages import ParsedSource
+from .parallel import map_in_workers, worker_count
 from .render import Localizer, render_template, template_error
 from .status import deadline, milestone_states, period_state
 from .translations import outdated_original
@@ -135,9 +136,11 @@ def base_context(site: Site, lang: str, path: str, today: date) -> dict[str, Any
 
 def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
                  extra_context: Callable[[Site, Route, str], dict[str, Any]],
-                 progress: Callable[[int, int], None] | None = None, plan: Plan | None = None) -> list[Output]:
+                 progress: Callable[[int, int], None] | None = None, plan: Plan | None = None,
+                 workers: int = 1) -> list[Output]:
     """Render every route in every language; template errors are collected, not raised. With a
-    `plan` (incremental build), a page whose inputs did not change is taken from the last build."""
+    `plan` (incremental build), a page whose inputs did not change is taken from the last build.
+    `workers` > 1 (or 0: one per core) renders in forked processes (parallel.py), same output."""
     made: dict[tuple[str, str], Output] = {}  # by (route key, language), put in the usual order at the end
     jobs = []
     for route in site.routes:
@@ -147,7 +150,9 @@ def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
                 made[route.key, lang] = kept
             else:
                 jobs.append((route, lang))
-    for done, (route, lang) in enumerate(jobs, start=1):
+    def render_job(index: int) -> tuple[Output | None, tuple]:
+        route, lang = jobs[index]
+        job_errors = ErrorList(errors.root)
         with recording() as reads:  # what the page is made from (deps.py)
             note(route_key(route.key))
             page = page_view(site, route, lang)
@@ -155,11 +160,18 @@ def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
             try:
                 rendered = render_template(env, route.template, context)
             except TemplateError as exc:
-                template_error(exc, site.config.templates_dir, route.template, errors)
-                continue
+                template_error(exc, site.config.templates_dir, route.template, job_errors)
+                return None, tuple(job_errors.errors)
         sources = tuple(sorted(str(v.file.path) for v in route.versions.values()))
-        made[route.key, lang] = Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates,
-                                       sources, frozenset(reads))
+        return Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates,
+                      sources, frozenset(reads)), ()
+
+    processes = worker_count(workers, len(jobs))
+    for done, (output, job_errors) in enumerate(map_in_workers(render_job, len(jobs), processes), start=1):
+        route, lang = jobs[done - 1]
+        errors.extend(job_errors)
+        if output is not None:
+            made[route.key, lang] = output
         if progress:
             progress(done, len(jobs))
     return [made[route.key, lang] for route in site.routes for lang in site.config.language_codes

@@ -1,0 +1,48 @@
+"""Rendering in worker processes gives exactly the output of a build in one process."""
+
+from datetime import date
+
+import pytest
+
+from test_write import synthetic_site
+
+from helpers import tree_files
+from wtpfsite.build import BuildOptions, build
+from wtpfsite.errors import ContentErrors
+from wtpfsite.parallel import MIN_JOBS_PER_WORKER, map_in_workers, worker_count
+
+
+def test_worker_count_is_one_for_small_builds_and_capped_by_the_request():
+    assert worker_count(2, MIN_JOBS_PER_WORKER - 1) == 1
+    assert worker_count(2, 10 * MIN_JOBS_PER_WORKER) == 2
+    assert worker_count(1, 10 * MIN_JOBS_PER_WORKER) == 1
+    assert worker_count(8, 3 * MIN_JOBS_PER_WORKER) == 3
+
+
+def test_map_in_workers_keeps_the_order_of_the_jobs():
+    squares = list(map_in_workers(lambda i: (i, i * i), 200, 2))
+    assert squares == [(i, i * i) for i in range(200)]
+
+
+def test_a_parallel_build_is_byte_identical_to_a_single_process_build(tmp_path):
+    site = synthetic_site(tmp_path / "site", 120)
+    config = site / "site_config.yaml"
+    single = build(BuildOptions(config, date(2020, 10, 1), tmp_path / "one", workers=1), incremental=False)
+    parallel = build(BuildOptions(config, date(2020, 10, 1), tmp_path / "two", workers=2), incremental=False)
+    assert single.rendered > 2 * MIN_JOBS_PER_WORKER  # enough pages for two workers
+    assert tree_files(tmp_path / "one") == tree_files(tmp_path / "two")
+    # what each page was made from (the incremental build's records) is the same too
+    assert [(o.path, o.reads) for o in single.outputs] == [(o.path, o.reads) for o in parallel.outputs]
+
+
+def test_template_errors_found_in_workers_are_all_reported(tmp_path):
+    site = synthetic_site(tmp_path / "site", 120)
+    template = site / "templates" / "page.html"
+    template.write_text(template.read_text("utf-8").replace("{{ page.title }}", "{{ page.no_such_field }}", 1),
+                        "utf-8")
+    with pytest.raises(ContentErrors) as caught:
+        build(BuildOptions(site / "site_config.yaml", date(2020, 10, 1), tmp_path / "out", workers=2),
+              incremental=False)
+    messages = {e.format() for e in caught.value.errors}
+    assert any(m.startswith("templates/page.html:") and "no_such_field" in m for m in messages), messages
+    assert not (tmp_path / "out").exists()
