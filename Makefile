@@ -36,6 +36,7 @@ clean:
 	rm -rf output .wtpfsite-cache .pytest_cache
 
 # Build-speed benchmark against Hugo, MkDocs and Pelican (installed by the script into benchmarks/work/).
-# Slow: about 1-2 hours on the 2-core machine for the default sizes (200, 2000) and 5 runs; see benchmarks/README.md.
+# Slow: about 30 minutes on the 2-core machine for the default sizes (200, 2000) and 5 runs, more when the
+# machine is busy; `$(PY) benchmarks/run.py --sizes 10000` is opt-in. See benchmarks/README.md.
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
