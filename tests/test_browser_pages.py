@@ -95,7 +95,7 @@ def test_expert_filter_narrows_rows_by_name(page, real_site, experts):
 
     page.goto(real_site.url + "en/experts/")
     expect(page.locator("#expert-filters")).to_be_visible()
-    expect(page.locator("#expert-status")).to_have_text(f"{len(experts)} of {len(experts)} experts shown")
+    expect(page.locator("#expert-status")).to_have_text(f"Experts shown: {len(experts)} of {len(experts)}")
     name = experts[17]["name_en"]
     page.fill("#expert-search", name)
     expect(page.locator(SHOWN_ROWS)).not_to_have_count(len(experts))
@@ -104,7 +104,7 @@ def test_expert_filter_narrows_rows_by_name(page, real_site, experts):
     words = name.lower().split()
     rows = page.locator(SHOWN_ROWS).all_inner_texts()
     assert all(all(word in row.lower() for word in words) for row in rows)
-    expect(page.locator("#expert-status")).to_have_text(f"{len(shown)} of {len(experts)} experts shown")
+    expect(page.locator("#expert-status")).to_have_text(f"Experts shown: {len(shown)} of {len(experts)}")
     page.fill("#expert-search", "")
     expect(page.locator(SHOWN_ROWS)).to_have_count(len(experts))
 
@@ -174,7 +174,7 @@ def test_expert_filter_by_keyboard_only(page, real_site, experts):
     assert focus_is_visible(page)
     name = experts[42]["name_en"]
     page.keyboard.type(name)
-    expect(page.locator("#expert-status")).to_have_text(re.compile(rf"^[1-9]\d* of {len(experts)} experts shown$"))
+    expect(page.locator("#expert-status")).to_have_text(re.compile(rf"^Experts shown: [1-9]\d* of {len(experts)}$"))
     assert all(name.lower() in shown.lower() for shown in shown_names(page))
     for _ in name:
         page.keyboard.press("Backspace")
