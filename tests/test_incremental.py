@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from helpers import run_cli, tree_files
 from wtpfsite.build import BuildOptions, BuildResult, build
 from wtpfsite.deps import CACHE_FILE
+from wtpfsite import parsecache
 from wtpfsite.errors import ContentErrors
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -303,7 +304,7 @@ def test_unchanged_files_are_not_parsed_again(site, monkeypatch):
     site.build()
     assert len(parsed) == 3 and loaded == [1]
     site.assert_same_as_clean()
-    # the parse cache's anchors (footnotes come from tokens it does not keep) still check links
+    # the parse cache's anchors (heading and footnote ids) still check links
     site.edit("content/pages/process.en.md", lambda text: text.replace("about.md#fn1", "about.md#fn2"))
     with pytest.raises(ContentErrors, match="no heading with id 'fn2'"):
         site.build()
@@ -312,7 +313,8 @@ def test_unchanged_files_are_not_parsed_again(site, monkeypatch):
 @pytest.mark.parametrize("damage, notice", [
     (lambda data: data[:-10], "parsed.pickle is damaged"),
     (lambda data: b"garbage", "parsed.pickle is malformed"),
-    (lambda data: data.replace(b"wtpfsite-parsed 1 ", b"wtpfsite-parsed 9 ", 1), "format version '9'"),
+    (lambda data: data.replace(f"wtpfsite-parsed {parsecache.FORMAT} ".encode(), b"wtpfsite-parsed 9 ", 1),
+     "format version '9'"),
 ])
 def test_a_damaged_parse_cache_is_discarded_with_a_notice(site, damage, notice):
     path = site.cache.parent / "parsed.pickle"

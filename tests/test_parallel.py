@@ -46,3 +46,37 @@ def test_template_errors_found_in_workers_are_all_reported(tmp_path):
     messages = {e.format() for e in caught.value.errors}
     assert any(m.startswith("templates/page.html:") and "no_such_field" in m for m in messages), messages
     assert not (tmp_path / "out").exists()
+
+
+def test_content_errors_found_in_parse_workers_are_all_reported(tmp_path):
+    site = synthetic_site(tmp_path / "site", 120)
+    pages = site / "content" / "pages"
+    for name in ("page-00003.en.md", "page-00057.zh.md"):  # one early, one late: different workers
+        path = pages / name
+        path.write_text(path.read_text("utf-8").replace("title:", "title: ''\nold_title:", 1), "utf-8")
+    with pytest.raises(ContentErrors) as caught:
+        build(BuildOptions(site / "site_config.yaml", date(2020, 10, 1), tmp_path / "out", workers=2),
+              incremental=False)
+    messages = sorted(e.format() for e in caught.value.errors)
+    assert any(m.startswith("content/pages/page-00003.en.md:") for m in messages), messages
+    assert any(m.startswith("content/pages/page-00057.zh.md:") for m in messages), messages
+
+
+def test_parses_made_in_workers_are_kept_in_the_parse_cache(tmp_path, monkeypatch):
+    import wtpfsite.build
+    import wtpfsite.parsecache
+
+    site = synthetic_site(tmp_path / "site", 120)
+    options = BuildOptions(site / "site_config.yaml", date(2020, 10, 1), tmp_path / "out", workers=2)
+    first = build(options)
+    assert first.rendered > 2 * MIN_JOBS_PER_WORKER
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(wtpfsite.build, "parse_source", no_parsing)
+    monkeypatch.setattr(wtpfsite.parsecache, "parse_source", no_parsing)
+    (site / "templates" / "base.html").write_text((site / "templates" / "base.html").read_text("utf-8") + "\n",
+                                                  "utf-8")
+    again = build(options)  # a template edit renders every page again, from the parses kept
+    assert again.rendered > 2 * MIN_JOBS_PER_WORKER

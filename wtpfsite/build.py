@@ -18,6 +18,7 @@ from .errors import ContentErrors, ErrorList, SiteError
 from .extras import extra_outputs
 from .model import Site, link_site
 from .pagegen import Output, render_pages
+from .parallel import map_in_workers, worker_count
 from .pages import parse_source
 from .render import make_environment
 from .search import UI_FILES, index_site
@@ -65,12 +66,40 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     strings = load_strings(sources.strings, codes, errors)
     data = (parse_cache.load_data if parse_cache is not None else load_data)(sources.data, codes, errors)
     parse = parse_cache.parse_source if parse_cache is not None else parse_source
-    parsed = [parse(f, codes, config.allow_raw_html_in_drafts, errors) for f in sources.markdown]
+    parsed = _parse_all(sources.markdown, parse, codes, config.allow_raw_html_in_drafts, errors,
+                        options.workers, parse_cache)
     site = link_site(config, strings, data, tuple(p for p in parsed if p is not None), errors)
     if tolerate is not None:
         errors.errors = [error for error in errors.errors if not tolerate(site, error)]
     errors.raise_if_any()
     return site
+
+
+def _parse_all(files, parse, codes, allow_html: bool, errors: ErrorList, workers: int,
+               parse_cache: ParseCache | None) -> list:
+    """Parse every Markdown source, in order; the files the parse cache does not hold are parsed in
+    forked worker processes when there are enough of them (parallel.py), with the same result."""
+    todo = [f for f in files if parse_cache is None or not parse_cache.holds(f, codes, allow_html)]
+    processes = worker_count(workers, len(todo))
+    if processes <= 1:
+        return [parse(f, codes, allow_html, errors) for f in files]
+
+    def job(index: int):
+        mine = ErrorList(errors.root)
+        return parse_source(todo[index], codes, allow_html, mine), tuple(mine.errors)
+
+    done = dict(zip(todo, map_in_workers(job, len(todo), processes)))
+    results = []
+    for f in files:
+        if f in done:
+            parsed, found = done[f]
+            errors.extend(found)
+            if parse_cache is not None:
+                parse_cache.add(f, codes, allow_html, parsed, not found)
+            results.append(parsed)
+        else:
+            results.append(parse(f, codes, allow_html, errors))
+    return results
 
 
 def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:

@@ -11,6 +11,7 @@ CommonMark's behaviour exactly.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.rules_inline.state_inline import Scanned
@@ -23,6 +24,7 @@ _CJK_RANGES = (
 )
 
 
+@lru_cache(maxsize=4096)  # asked for the characters around every delimiter run: few distinct ones
 def is_cjk(char: str) -> bool:
     """Han, kana, hangul, and CJK or full-width punctuation."""
     code = ord(char)

@@ -64,8 +64,8 @@ STATIC = "static"
 SEARCH = "search"  # the group of files the before-swap step (the search index) adds to the output
 HTML = "html"  # what that step reads: every HTML output, by path and hash
 # Libraries whose version can change the output for the same input.
-_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "babel", "icalendar",
-              "pagefind", "pagefind-bin-extended")
+_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "markdown-it-pyrs", "mdit-py-plugins", "pyyaml", "babel",
+              "icalendar", "pagefind", "pagefind-bin-extended")
 
 # ------------------------------------------------------------------------------------------- recording
 

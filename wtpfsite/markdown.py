@@ -1,8 +1,15 @@
 """Markdown set-up: tables, footnotes, heading anchors, TOC, CJK-friendly emphasis, links.
 
-Parsing happens once per source (`parse_markdown`); rendering happens per output page
-(`render_markdown`) with a map from each link as written to its URL for that page, so
-the same parsed text can be shown in either language's tree.
+Parsing happens once per source (`parse_markdown`) and already renders the HTML, split around the
+opening tag of every link (a *slot*); rendering for an output page (`render_markdown`) only fills
+the slots with the link's URL for that page, so the same parse shows in either language's tree,
+and a template edit re-renders pages without parsing any Markdown again.
+
+Two back ends make the same `ParsedMarkdown`: markdown-it-py, the reference (this module), and
+markdown-it-pyrs, the Rust markdown-it, about ten times faster (`fastmd.py`). `parse_markdown`
+takes the fast one for every document it can render exactly as the reference does, and the
+reference for the rest (CJK-friendly emphasis that changes the result, footnotes, link schemes
+the Rust parser treats differently); tests/test_markdown_backends.py holds them to the same HTML.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.parser_inline import ParserInline
 from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
@@ -44,42 +52,35 @@ class LinkRef:
     anchor: str = ""  # the fragment, unquoted
 
 
+SLOT = "\x00"  # marks a link's opening tag in rendered HTML; markdown-it turns NUL in input into U+FFFD
+
+
+@dataclass(frozen=True)
+class LinkSlot:
+    """A link's opening tag, made per output page: its href as parsed (the key of `link_urls`) and title."""
+
+    href: str
+    title: str | None = None
+
+    def tag(self, link_urls: dict[str, str]) -> str:
+        href = link_urls.get(self.href, self.href)
+        title = "" if self.title is None else f' title="{escapeHtml(self.title)}"'
+        rel = ' rel="noopener"' if urlsplit(href).scheme in ("http", "https") else ""
+        return f'<a href="{escapeHtml(href)}"{title}{rel}>'
+
+
 @dataclass(frozen=True)
 class ParsedMarkdown:
-    tokens: tuple[Token, ...]
+    html: tuple[str, ...]  # the rendered HTML, cut at each link's opening tag: one more piece than slots
+    slots: tuple[LinkSlot, ...]
     headings: tuple[Heading, ...]
     links: tuple[LinkRef, ...]
     allow_html: bool
-
-    @property
-    def anchors(self) -> frozenset[str]:
-        return frozenset(h.id for h in self.headings) | _footnote_anchors(self.tokens)
+    anchors: frozenset[str]  # heading ids and footnote ids: what `page.md#...` may point at
 
     @property
     def toc(self) -> tuple[Heading, ...]:
         return tuple(h for h in self.headings if h.level in (2, 3))
-
-
-class LazyParsedMarkdown(ParsedMarkdown):
-    """A parse from the parse cache (parsecache.py): headings, links and anchors as the parse found
-    them; the tokens, which only rendering needs, are parsed again from the body when first asked for
-    (the tokens do not depend on where the body starts in its file)."""
-
-    def __init__(self, body: str, headings: tuple[Heading, ...], links: tuple[LinkRef, ...], allow_html: bool,
-                 anchors: frozenset[str]):
-        for name, value in (("headings", headings), ("links", links), ("allow_html", allow_html),
-                            ("_body", body), ("_anchors", anchors), ("_tokens", None)):
-            object.__setattr__(self, name, value)
-
-    @property
-    def tokens(self) -> tuple[Token, ...]:
-        if self._tokens is None:
-            object.__setattr__(self, "_tokens", parse_markdown(self._body, 1, self.allow_html).tokens)
-        return self._tokens
-
-    @property
-    def anchors(self) -> frozenset[str]:
-        return self._anchors
 
 
 class _CjkStateInline(StateInline):
@@ -121,7 +122,8 @@ def slugify(text: str) -> str:
 
 
 def _heading_ids(state) -> None:
-    used: set[str] = set()
+    # the ids taken so far: a part of a document parsed on its own (fastmd.py) passes the document's
+    used: set[str] = state.env.setdefault("heading_ids", set())
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
@@ -159,10 +161,24 @@ def _plain_text(inline: Token) -> str:
 
 
 def parse_markdown(body: str, first_line: int, allow_html: bool = False) -> ParsedMarkdown:
-    """Parse once: tokens, headings with ids, and every link with its line and column."""
+    """Parse once: the HTML with link slots, headings with ids, and every link with its line and column."""
+    from . import fastmd
+
+    return fastmd.parse(body, first_line, allow_html) or parse_markdown_reference(body, first_line, allow_html)
+
+
+def parse_markdown_reference(body: str, first_line: int, allow_html: bool = False) -> ParsedMarkdown:
+    """`parse_markdown` with markdown-it-py, the reference back end, for every document."""
     md = markdown_parser(allow_html)
     tokens = md.parse(body, {})
-    lines = body.split("\n")
+    headings, links = headings_and_links(tokens, body.split("\n"), first_line)
+    slots: list[LinkSlot] = []
+    html = md.renderer.render(tokens, md.options, {"slots": slots})
+    anchors = frozenset(h.id for h in headings) | _footnote_anchors(tokens)
+    return ParsedMarkdown(tuple(html.split(SLOT)), tuple(slots), tuple(headings), tuple(links), allow_html, anchors)
+
+
+def headings_and_links(tokens: list[Token], lines: list[str], first_line: int) -> tuple[list[Heading], list[LinkRef]]:
     headings: list[Heading] = []
     links: list[LinkRef] = []
     for index, token in enumerate(tokens):
@@ -170,7 +186,7 @@ def parse_markdown(body: str, first_line: int, allow_html: bool = False) -> Pars
             headings.append(Heading(int(token.tag[1]), token.attrGet("id"), _plain_text(tokens[index + 1])))
         if token.type == "inline" and token.map:
             links.extend(_links_in(token, lines, first_line))
-    return ParsedMarkdown(tuple(tokens), tuple(headings), tuple(links), allow_html)
+    return headings, links
 
 
 def _links_in(inline: Token, lines: list[str], first_line: int):
@@ -210,20 +226,20 @@ def _footnote_anchors(tokens: tuple[Token, ...]) -> frozenset[str]:
 
 
 def render_markdown(parsed: ParsedMarkdown, link_urls: dict[str, str]) -> str:
-    """HTML for one output page; `link_urls` maps each href as written to its URL there."""
-    md = markdown_parser(parsed.allow_html)
-    return md.renderer.render(list(parsed.tokens), md.options, {"link_urls": link_urls})
+    """HTML for one output page; `link_urls` maps each href as parsed to its URL there."""
+    pieces = [parsed.html[0]]
+    for slot, piece in zip(parsed.slots, parsed.html[1:]):
+        pieces.append(slot.tag(link_urls))
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def _render_link_open(self, tokens, idx, options, env):
+    """A slot: the tag is made per page by `LinkSlot.tag`."""
     token = tokens[idx]
-    href = str(token.attrGet("href") or "")
-    new_href = env.get("link_urls", {}).get(href, href)
-    attrs = dict(token.attrs)
-    attrs["href"] = new_href
-    if urlsplit(new_href).scheme in ("http", "https"):
-        attrs["rel"] = "noopener"
-    return _render_with_attrs(self, tokens, idx, options, env, attrs)
+    title = token.attrGet("title")
+    env["slots"].append(LinkSlot(str(token.attrGet("href") or ""), None if title is None else str(title)))
+    return SLOT
 
 
 def _render_with_attrs(renderer, tokens, idx, options, env, attrs):

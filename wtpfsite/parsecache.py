@@ -1,11 +1,11 @@
 """The parse cache: what the parse stage made of each Markdown source and of the data files, by the
 files' content hashes, so that an incremental build does not parse unchanged files again.
 
-Parsing is most of the load stage on a large site (Markdown tokens, and the data files, which a marked
-YAML loader reads in pure Python). Kept per Markdown source: the front matter's values, the body, the
-headings, links and anchors; the tokens are not kept (they cost more to load than to make) but parsed
-again from the body when a page that shows it is rendered (`markdown.LazyParsedMarkdown`). Kept for the
-data: the whole `SiteData`, under the hashes of all data files.
+Parsing is most of the load stage on a large site (the Markdown, and the data files, which a marked
+YAML loader reads in Python). Kept per Markdown source: the front matter's values, the body and the
+whole `ParsedMarkdown` (its HTML with link slots, headings, links and anchors), so neither an unchanged
+page nor a template edit parses Markdown again. Kept for the data: the whole `SiteData`, under the
+hashes of all data files.
 
 Only a parse that reported no error is kept, and only for files whose hash did not change while the
 build ran (`deps.FileHashes`, taken before anything was read). The key also holds the file's path and
@@ -25,11 +25,10 @@ from typing import Callable
 from .data import SiteData, load_data
 from .deps import MISSING, UNSTABLE, FileHashes, digest, file_hash, generator_id
 from .errors import ErrorList
-from .markdown import LazyParsedMarkdown
 from .pages import ParsedSource, parse_source
 from .sources import SourceFile
 
-FORMAT = 1
+FORMAT = 2
 CACHE_FILE = "parsed.pickle"
 
 
@@ -45,23 +44,34 @@ class ParseCache:
     def _known(self, paths) -> bool:
         return all(self.files.get(path) not in (MISSING, UNSTABLE) for path in paths)
 
+    def _source_key(self, file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool) -> tuple:
+        return ("source", repr(file), languages, allow_html_in_drafts, self.files.get(file.path))
+
+    def holds(self, file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool) -> bool:
+        """Whether the last build's parse of this file's content is here."""
+        return self._source_key(file, languages, allow_html_in_drafts) in self.old
+
+    def add(self, file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,
+            parsed: ParsedSource | None, clean: bool) -> None:
+        """Keep a parse made elsewhere (build.py parses in worker processes); `clean`: it found no error."""
+        if parsed is not None and clean and self._known((file.path,)):
+            self.new[self._source_key(file, languages, allow_html_in_drafts)] = (
+                (parsed.title, parsed.description, parsed.translation_of, parsed.draft, parsed.body,
+                 parsed.markdown), (file.path,))
+
     def parse_source(self, file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,
                      errors: ErrorList) -> ParsedSource | None:
         """`pages.parse_source`, or its result for the same file content from the last build."""
-        key = ("source", repr(file), languages, allow_html_in_drafts, self.files.get(file.path))
+        key = self._source_key(file, languages, allow_html_in_drafts)
         entry = self.old.get(key)
         if entry is not None:
             self.new[key] = (entry, (file.path,))
-            title, description, translation_of, draft, body, headings, links, allow_html, anchors = entry
-            return ParsedSource(file, title, description, translation_of, draft,
-                                LazyParsedMarkdown(body, headings, links, allow_html, anchors), body)
+            title, description, translation_of, draft, body, markdown = entry
+            return ParsedSource(file, title, description, translation_of, draft, markdown, body)
         mine = ErrorList(errors.root)
         parsed = parse_source(file, languages, allow_html_in_drafts, mine)
         errors.extend(mine.errors)
-        if parsed is not None and not mine.errors and self._known((file.path,)):
-            markdown = parsed.markdown
-            self.new[key] = ((parsed.title, parsed.description, parsed.translation_of, parsed.draft, parsed.body,
-                              markdown.headings, markdown.links, markdown.allow_html, markdown.anchors), (file.path,))
+        self.add(file, languages, allow_html_in_drafts, parsed, not mine.errors)
         return parsed
 
     def load_data(self, files: tuple[tuple[str, Path], ...], languages: tuple[str, ...],

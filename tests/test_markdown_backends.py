@@ -1,0 +1,157 @@
+"""The two Markdown back ends give the same result (markdown.py, fastmd.py).
+
+markdown-it-py is the reference; markdown-it-pyrs (fastmd.py) parses most documents. For every
+Markdown file of the site, the test fixtures, a synthetic site, one document per feature the site
+uses and generated documents, `parse_markdown` (which picks the back end) must equal
+`parse_markdown_reference`: the same HTML around the same link slots, headings and ids, links with
+their lines and columns, and anchors. Tests also check that the fast back end really was used
+where it should be, so a fast path that silently always fell back could not pass.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wtpfsite import fastmd
+from wtpfsite.errors import ErrorList
+from wtpfsite.frontmatter import split_front_matter
+from wtpfsite.markdown import parse_markdown, parse_markdown_reference, render_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(not fastmd.available(), reason="markdown-it-pyrs is not installed")
+
+
+def _body(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    split = split_front_matter(text, path, ErrorList(path.parent))
+    return split.body if split.meta is not None else text
+
+
+def assert_same(body: str, allow_html: bool = False, first_line: int = 1) -> bool:
+    """Both back ends agree on `body`; returns whether the fast one parsed (part of) it."""
+    reference = parse_markdown_reference(body, first_line, allow_html)
+    fast = fastmd.parse(body, first_line, allow_html)
+    if fast is not None:
+        assert render_markdown(fast, {}) == render_markdown(reference, {})
+        assert fast.slots == reference.slots
+        assert fast.headings == reference.headings
+        assert fast.links == reference.links
+        assert fast.anchors == reference.anchors
+        assert fast == reference
+    assert parse_markdown(body, first_line, allow_html) == reference
+    return fast is not None
+
+
+def _site_markdown() -> list[Path]:
+    return sorted((ROOT / "content").rglob("*.md")) + sorted((ROOT / "tests" / "fixtures").rglob("*.md"))
+
+
+@pytest.mark.parametrize("path", _site_markdown(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_markdown_file_of_the_site_parses_the_same_with_both(path):
+    body = _body(path)
+    for allow_html in (False, True):
+        assert assert_same(body, allow_html, first_line=4), "the fast back end should take this file"
+
+
+def test_a_synthetic_site_parses_the_same_with_both(tmp_path):
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "scripts" / "synthetic.py")
+    synthetic = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synthetic)
+    synthetic.write_site(tmp_path, pages=24, seed=7, experts=1, meetings=1, documents=1)
+    files = sorted((tmp_path / "content").rglob("*.md"))
+    assert len(files) > 30
+    fast = {path.name for path in files if assert_same(_body(path))}
+    assert {path.name for path in files if ".en." in path.name} <= fast
+    # Chinese pages too, their CJK emphasis going to the reference block by block; but a page with CJK
+    # emphasis in most paragraphs goes to the reference whole (fastmd.parse)
+    assert any(".zh." in name for name in fast)
+
+
+# One document per Markdown feature the site uses (docs/content-model.md), each checked alone and all together.
+FEATURES = {
+    "headings": "# Title\n\n## 第三稿 概要\n\n## Outline {#outline-of-draft}\n\n## Hello, World!\n\n## Hello, World!\n\n"
+                "### `code` and [a link](about.md) in a heading\n\nSetext heading\n---\n\nOther\n===\n\n#\n\n"
+                "## Escaped \\{#not-an-id}\n\n## Trailing hashes ##\n\n## A *b* {#c-d}\n",
+    "emphasis": "*em* _em_ **strong** __strong__ ***both*** ~~struck~~ a*b*c a_b_c **foo.**bar *(*foo*)* "
+                "a * b * c\n",
+    "cjk emphasis": "（**注意**）这是**“引用”**的。\n\n**注意：**这是一段话，见[关于](about.md)。\n\n"
+                    "## 标题**“引”**文\n\n- 第一**“项”**\n- 第二项\n\n| 列 |\n|---|\n| **“格”**子 |\n\n"
+                    "> 引用**“文字”**的\n\n这是普通的*强调*和 **bold** text.\n\n"
+                    + "没有强调的段落。\n\n" * 20,  # mostly without: the fast back end, block by block
+    "code": "Inline `code <b>` and ``a ` b``.\n\n    indented <code>\n    block\n\n```python title\nx = 1 < 2\n```\n\n"
+            "~~~\nplain & fence\n~~~\n\n```\nno info\n```\n",
+    "lists": "- a\n- b\n  - nested\n  - list\n- c\n\n1. one\n2. two\n\n3. three starts at three\n4. four\n\n"
+             "- loose\n\n- list\n\n  with two paragraphs\n\n* star\n+ plus\n\n- [ ] not a task list\n",
+    "blocks": "> quote\n> continued\n\n> nested\n>> deeper\n\n---\n\n***\n\nA paragraph\nwith a soft break\n"
+              "and a hard one  \nhere and\\\nhere.\n",
+    "tables": "| Left | Centre | Right | None |\n|:-----|:------:|------:|------|\n| a | **b** | `c` | [d](about.md) |\n"
+              "| \\| pipe | | x | |\n\n| Only head |\n|---|\n\n| 表头 | 说明 |\n|---|---|\n| 中文 | 内容 |\n",
+    "links": "[page](about.md) [anchor](about.md#part) [here](#outline) [ext](https://itu.int/a?b=c&d=e \"T & t\") "
+             "<https://itu.int/x> <someone@example.org> [中文](文件.md) [spaces](<a b.md>) [bad](ftp://x) "
+             "[ref][r] [collapsed][] ![image](pic.png \"Title\") ![alt *x* &amp; `y`](a.png) [q](about.md?x=1)\n"
+             "Second line [l2](about.md#x) and `[no](link.md)`.\n\n[r]: https://itu.int/ref\n[collapsed]: about.md\n",
+    "entities": "&amp; &copy; &lt;tag&gt; &quot; \\* \\_ \\\\ \\[ \\` &nbsp;x &unknown; <not html>\n",
+    "html": "<div class=\"x\">\n*raw*\n</div>\n\nInline <span>html</span> and <!-- comment -->.\n\n<b>bold</b>\n",
+    "blank": "",
+    "whitespace": "   \n\n  \t\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FEATURES))
+@pytest.mark.parametrize("allow_html", [False, True])
+def test_each_markdown_feature_renders_the_same_with_both(name, allow_html):
+    body = FEATURES[name]
+    assert assert_same(body, allow_html)
+
+
+def test_all_features_in_one_document_render_the_same_with_both():
+    without_cjk = [body for name, body in FEATURES.items() if name != "cjk emphasis"]
+    for allow_html in (False, True):
+        assert assert_same("\n\n".join(without_cjk), allow_html, first_line=7)
+        # CJK emphasis and link reference definitions in one document: the reference parses it whole
+        assert not assert_same("\n\n".join(FEATURES.values()), allow_html, first_line=7)
+
+
+@pytest.mark.parametrize("body", [
+    "Text[^1].\n\n[^1]: A footnote.\n",
+    "Inline^[note] footnote.\n",
+    "[x](javascript:alert(1))\n",
+    "[x](java&#x73;cript:1)\n",
+    "[x](JavaScript\\:1)\n",
+    "<data:text/html,x>\n",
+    "line\r\nwith CR\n",
+    "- a\n- \n", "no line feed at the end", "a ~~~ b\n", "`    `\n", "> a\n|---|---|\n", "text\n| a |\n|---|\n",
+    "```\nleft open\n",
+    "（**注意**）\n\n[r]: https://itu.int/\n",  # CJK emphasis and a link definition: the whole document
+])
+def test_what_only_the_reference_can_parse_goes_to_it(body):
+    assert fastmd.parse(body, 1) is None
+    assert parse_markdown(body, 1) == parse_markdown_reference(body, 1)
+
+
+def test_cjk_emphasis_check_finds_what_the_cjk_rule_changes():
+    assert fastmd.cjk_emphasis_runs("（**注意**）") != []
+    assert fastmd.cjk_emphasis_runs("**注意：**这是") != []
+    assert fastmd.cjk_emphasis_runs("中文**强调**中文") == []  # CommonMark already opens and closes here
+    assert fastmd.cjk_emphasis_runs("plain **ascii** text") == []
+    assert fastmd.cjk_emphasis_runs("（\\**注意**）") != []
+
+
+_PIECES = st.sampled_from([
+    "*", "**", "_", "__", "~~", "`", "[", "]", "(", ")", "[a](about.md)", "[b](#x)", "<https://itu.int>", "!",
+    "\n", "\n\n", "  \n", "- ", "1. ", "> ", "# ", "## ", "| a | b |\n|---|---|\n| c | d |\n", "    ", "```\n",
+    "\\", "&amp;", "a", "b c", "中文", "（", "）", "“", "”", "：", "，", "。", "注意", " ", ".", ",", "{#id}", "<b>",
+])
+
+
+@settings(max_examples=int(os.environ.get("BACKEND_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=40).map(lambda pieces: "".join(pieces) + "\n"), st.booleans())
+def test_generated_documents_parse_the_same_with_both(body, allow_html):
+    assert_same(body, allow_html)
