@@ -39,6 +39,36 @@ def test_safe_relative_refuses_paths_that_could_leave_the_output_folder(path):
 
 # -------------------------------------------------------------------------------------- staging and swap
 
+def test_outputs_known_to_be_published_are_linked_not_written(tmp_path):
+    output = old_output(tmp_path)
+    outputs = [("index.html", b"new root"), ("en/index.html", b"old en")]
+    before = (output / "en" / "index.html").stat().st_ino
+    write_outputs(outputs, output, frozenset(), published=frozenset({"en/index.html"}))
+    assert tree_files(output) == dict(outputs)
+    assert (output / "en" / "index.html").stat().st_ino == before  # the same file, linked into the new output
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failed_write_leaves_published_files_that_were_linked_intact(tmp_path):
+    output = old_output(tmp_path)
+
+    def fail(staging: Path) -> None:
+        (staging / "en" / "index.html").unlink()  # what the staging folder does cannot reach the output
+        raise RuntimeError("indexer failed")
+
+    with pytest.raises(RuntimeError):
+        write_outputs([("en/index.html", b"old en")], output, frozenset(), fail, published=frozenset({"en/index.html"}))
+    assert tree_files(output) == {"index.html": b"old root", "en/index.html": b"old en"}
+    assert leftovers(tmp_path) == []
+
+
+def test_a_published_output_that_is_gone_is_written(tmp_path):
+    output = old_output(tmp_path)
+    (output / "en" / "index.html").unlink()
+    write_outputs([("en/index.html", b"old en")], output, frozenset(), published=frozenset({"en/index.html"}))
+    assert tree_files(output) == {"en/index.html": b"old en"}
+
+
 def test_outputs_are_staged_beside_output_and_swapped_in(tmp_path):
     output = old_output(tmp_path)
     seen = {}

@@ -146,7 +146,8 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
         written = WriteResult(0, (), current)
     else:  # the search index is made again only when some HTML output changed (deps.Plan.before_swap)
         search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
-        written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search)
+        written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search,
+                                published=frozenset(plan.reused))
     _write_manifest(manifest, [o.path for o in outputs] + list(written.generated))
     save_cache(site.config.cache_dir, plan.cache(outputs, written.generated))
     if parsed is not None:

@@ -5,6 +5,11 @@ siblings (same filesystem, so the swap is two renames) and stale ones are remove
 next run. No output may leave the output folder, and no path may be written twice.
 A `before_swap` step (the search index) may add files to the staging folder; an exception
 from it fails the write like any other.
+
+An output the caller knows to be byte-identical to the published file of the same path (an
+incremental build took it from there) is hard-linked into staging instead of written: the
+published file is never written to (outputs are only ever replaced by the swap), so sharing its
+inode is safe, and a rebuild after a one-page edit does not write the whole site again.
 """
 
 from __future__ import annotations
@@ -68,24 +73,30 @@ def _owner_alive(pid_text: str) -> bool:
 
 
 def write_outputs(outputs: list[tuple[str, bytes]], output_dir: Path, previous_files: frozenset[str],
-                  before_swap: Callable[[Path], None] | None = None) -> WriteResult:
+                  before_swap: Callable[[Path], None] | None = None,
+                  published: frozenset[str] = frozenset()) -> WriteResult:
     """Write everything into staging, run `before_swap(staging)`, then swap it into place.
     `previous_files` are the files the last build made; anything else found in the old output
-    is listed as foreign."""
+    is listed as foreign. `published`: outputs whose bytes are those of the file at the same path
+    in `output_dir` (linked, not written, when the file system allows)."""
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(output_dir)
     staging = output_dir.parent / f"{STAGING_PREFIX}{output_dir.name}-{os.getpid()}"
     staging.mkdir()
     try:
         seen: set[str] = set()
+        made: set[tuple[str, ...]] = set()  # folders already made in staging
         for path, data in outputs:
             relative = safe_relative(path)
             if path in seen:
                 raise UnsafeOutput(f"'{path}' would be written twice")
             seen.add(path)
             target = staging.joinpath(*relative.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if relative.parent.parts not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(relative.parent.parts)
+            if path not in published or not _link(output_dir.joinpath(*relative.parts), target):
+                target.write_bytes(data)
         generated: tuple[str, ...] = ()
         if before_swap is not None:
             before_swap(staging)
@@ -96,6 +107,14 @@ def write_outputs(outputs: list[tuple[str, bytes]], output_dir: Path, previous_f
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return WriteResult(len(seen), foreign, generated)
+
+
+def _link(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+    except OSError:  # no hard links here (another file system, a FAT drive), or the file is gone
+        return False
+    return True
 
 
 def _files(folder: Path) -> set[str]:
