@@ -142,6 +142,9 @@ def test_ids_that_could_leave_their_folder_are_refused_by_the_identifier_rule(tm
     ("venue", '"Gen\\x1beva"', "'venue' contains a control character (U+001B)"),
     ("venue", '{en: "Gen\\x0beva"}', "'venue.en' contains a control character (U+000B)"),
     ("summary", '"a\\x7fb"', "'summary' contains a control character (U+007F)"),
+    ("venue", '{en: "Geneva\\x0b"}', "'venue.en' contains a control character (U+000B)"),  # though strip() drops it
+    ("venue", '"Geneva\\x85"', "'venue' contains a control character (U+0085)"),
+    ("venue", '{en: " \\x0b"}', "'venue.en' must be non-empty text"),
 ])
 def test_control_characters_in_data_text_are_refused(tmp_path, field, value, message):
     text = MEETING.replace("id: ieg-1", f"id: {value}") if field == "id" else MEETING + f"    {field}: {value}\n"
@@ -188,3 +191,17 @@ def test_data_errors_fail_the_build_together_and_sorted(tmp_path):
 def test_a_data_file_with_a_yaml_error_fails_the_build(tmp_path):
     assert_build_fails(tmp_path, {"content/data/experts.yaml": "experts:\n  - name: [X\n    role: chair\n"},
                        [f"{E}:3:9: YAML syntax error: expected ',' or ']', but got ':'"])
+
+
+def test_a_large_data_file_keeps_every_place_and_the_cycle_collector_as_it_was(tmp_path):
+    import gc
+
+    experts = "".join(f"  - name: {{en: Expert {n}, zh: 专家{n}}}\n    role: member\n    country: C{n}\n"
+                      for n in range(2000))
+    broken = "  - name: X\n    role: membr\n    name: Y\n"
+    data, errors = load(tmp_path, {"experts": "updated: 2020-09\nexperts:\n" + experts + broken})
+    assert len(data.experts) == 2000 and data.experts[1999].name.get("zh", "en").value == "专家1999"
+    assert errors == [f"{E}:6004:11: 'role' must be one of chair, vice-chair, member, not 'membr' "
+                      f"(did you mean 'member'?)",
+                      f"{E}:6005:5: duplicate key 'name' (first defined on line 6003)"]
+    assert gc.isenabled()

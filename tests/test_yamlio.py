@@ -1,16 +1,45 @@
-"""Tests for wtpfsite.yamlio: marks, duplicate keys, dates kept as text, and every YAML problem as an error."""
+"""Tests for wtpfsite.yamlio: marks, duplicate keys, dates kept as text, and every YAML problem as an error.
+
+Every test runs twice: on libyaml's parser (when PyYAML has it) and on the pure-Python one, as without libyaml.
+"""
 
 from __future__ import annotations
 
+import gc
+import math
+import pickle
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from wtpfsite import yamlio
 from wtpfsite.errors import ErrorList
-from wtpfsite.yamlio import Mark, MarkedList, MarkedMap, load_yaml
+from wtpfsite.yamlio import Mark, MarkedList, MarkedMap, cycle_collector_paused, load_yaml
 
 ROOT = Path("/site")
 PATH = ROOT / "content" / "data" / "meetings.yaml"
+PARSERS = ["libyaml", "python"] if yamlio._FastLoader is not yamlio._Loader else ["python"]
+
+
+@contextmanager
+def parser_of(name: str):
+    """Parse with libyaml or, as when PyYAML was built without it, with the pure-Python parser alone."""
+    fast = yamlio._FastLoader
+    yamlio._FastLoader = fast if name == "libyaml" else yamlio._Loader
+    try:
+        yield
+    finally:
+        yamlio._FastLoader = fast
+
+
+@pytest.fixture(autouse=True, params=PARSERS)
+def parser(request):
+    with parser_of(request.param):
+        yield request.param
 
 
 def load(text: str, line_offset: int = 0):
@@ -130,3 +159,152 @@ def test_paths_are_shown_relative_to_the_root():
     errors = ErrorList(ROOT)
     load_yaml("a: 1\na: 2\n", Path("/elsewhere/x.yaml"), errors)
     assert errors.errors[0].path == "/elsewhere/x.yaml"
+
+
+def test_marks_inside_nested_lists_and_mappings():
+    text = "meetings:\n  - id: a\n    venue: {en: G, zh: 日内瓦}\n    discussed: [1, 2]\n  - - x\n    - {y: 1}\n"
+    value, errors = load(text)
+    assert errors == []
+    first, second = value["meetings"]
+    assert first.value_marks == {"id": Mark(2, 9), "venue": Mark(3, 12), "discussed": Mark(4, 16)}
+    assert first["venue"].key_marks == {"en": Mark(3, 13), "zh": Mark(3, 20)}
+    assert first["venue"].value_marks == {"en": Mark(3, 17), "zh": Mark(3, 24)}
+    assert first["discussed"].mark == Mark(4, 16) and first["discussed"].item_marks == [Mark(4, 17), Mark(4, 20)]
+    assert second.mark == Mark(5, 5) and second.item_marks == [Mark(5, 7), Mark(6, 7)]
+    assert second[1].key_marks == {"y": Mark(6, 8)} and second[1].value_marks == {"y": Mark(6, 11)}
+
+
+def test_errors_deep_inside_keep_their_place_and_all_are_reported():
+    text = "a:\n  - b:\n      c: 1\n      c: 2\n  - {d: 1, d: 2}\ne: 1\ne: 2\n"
+    _, errors = load(text)
+    assert errors == ["content/data/meetings.yaml:4:7: duplicate key 'c' (first defined on line 3)",
+                      "content/data/meetings.yaml:5:12: duplicate key 'd' (first defined on line 5)",
+                      "content/data/meetings.yaml:7:1: duplicate key 'e' (first defined on line 6)"]
+
+
+def test_what_a_duplicate_or_refused_key_holds_is_neither_kept_nor_checked():
+    value, errors = load("a: 1\na: {b: 1, b: 2}\n? [k]\n: {c: 1, c: 2}\nz: 3\n")
+    assert errors == ["content/data/meetings.yaml:2:1: duplicate key 'a' (first defined on line 1)",
+                      "content/data/meetings.yaml:3:3: a key must be a plain value"]
+    assert value == {"a": 1, "z": 3} and value.value_marks == {"a": Mark(1, 4), "z": Mark(5, 4)}
+
+
+def test_a_mapping_used_as_a_key_is_still_checked():
+    _, errors = load("? {x: 1, x: 2}\n: 1\n")
+    assert errors == ["content/data/meetings.yaml:1:10: duplicate key 'x' (first defined on line 1)",
+                      "content/data/meetings.yaml:1:3: a key must be a plain value"]
+
+
+def test_keys_of_every_plain_type_become_text():
+    value, errors = load("1: a\n1.5: b\ntrue: c\nnull: d\n")
+    assert errors == ["content/data/meetings.yaml:4:1: a key must be a plain value"]
+    assert value == {"1": "a", "1.5": "b", "True": "c"}
+
+
+def test_quoted_and_block_scalars_stay_text():
+    value, errors = load("a: '1'\nb: \"yes\"\nc: |\n  null\nd: >-\n  3\ne: ''\nf:\n")
+    assert errors == []
+    assert value == {"a": "1", "b": "yes", "c": "null\n", "d": "3", "e": "", "f": None}
+
+
+def test_aliases_of_plain_values_are_their_values_where_the_anchor_stood():
+    value, errors = load("a: &x 12\nb: *x\nc: !!str 5\n")
+    assert errors == []
+    assert value == {"a": 12, "b": 12, "c": "5"}
+    assert value.value_marks == {"a": Mark(1, 4), "b": Mark(1, 4), "c": Mark(3, 4)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a: 0x_\n", "content/data/meetings.yaml:1:4: '0x_' cannot be read as int"),
+    ("<<: 1\n", "content/data/meetings.yaml:1:1: YAML syntax error: could not determine a constructor for the tag "
+                "'tag:yaml.org,2002:merge'"),
+])
+def test_plain_values_that_cannot_be_read_are_reported_as_before(text, expected):
+    _, errors = load(text)
+    assert errors == [expected]
+
+
+def test_errors_found_before_a_syntax_error_are_not_reported():
+    value, errors = load("a: 1\na: 2\nb: [\n")
+    assert value is None
+    assert errors == ["content/data/meetings.yaml:4:1: YAML syntax error: expected the node content, "
+                      "but found '<stream end>'"]
+
+
+def test_usual_documents_take_the_fast_path():
+    for text in ["a: 1\n", "- [x, {y: 'z'}]\n", "%YAML 1.1\n---\na: |\n  x\n...\n", "---\n", "a: 1\na: 2\n"]:
+        yamlio._load_fast(text)
+
+
+@pytest.mark.parametrize("text", ["a: &x 1\n", "a: *x\n", "a: !!str 1\n", "a: ! 1\n", "!!map {a: 1}\n",
+                                  "--- a\n--- b\n", "a: [1\n", "<<: 1\n", "a: 0x_\n"])
+def test_unusual_documents_are_left_to_the_full_path(text):
+    with pytest.raises((yamlio._Unusual, yaml.YAMLError)):
+        yamlio._load_fast(text)
+
+
+def test_nesting_too_deep_for_the_fast_path_is_left_to_the_full_path(parser):
+    if parser == "python":
+        pytest.skip("the pure-Python composer nests as deeply as the fast path")
+    text = "{a: " * 700 + "1" + "}" * 700 + "\n"
+    with pytest.raises(RecursionError):
+        yamlio._load_fast(text)
+    value, errors = load(text)
+    assert errors == [] and value.value_marks == {"a": Mark(1, 5)} and value["a"].mark == Mark(1, 5)
+
+
+def test_marked_values_survive_pickle_and_compare_like_before():
+    value, _ = load("a:\n  - {b: 1}\n")
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        copy = pickle.loads(pickle.dumps(value, protocol=protocol))
+        assert copy == value and copy["a"].item_marks == [Mark(2, 5)] and copy["a"][0].value_marks == {"b": Mark(2, 9)}
+    assert Mark(2, 5) == Mark(2, 5) and hash(Mark(2, 5)) == hash(Mark(2, 5)) and Mark(2, 5) != Mark(5, 2)
+    assert (Mark(2, 5).line, Mark(2, 5).col) == (2, 5) and repr(Mark(2, 5)) == "Mark(line=2, col=5)"
+
+
+def test_the_cycle_collector_is_paused_while_loading_and_restored_after():
+    seen = []
+    real = yamlio._load_fast
+
+    def spy(text):
+        seen.append(gc.isenabled())
+        return real(text)
+
+    yamlio._load_fast, enabled = spy, gc.isenabled()
+    try:
+        load("a: 1\n")
+        with cycle_collector_paused():
+            load("a: 1\n")
+            assert not gc.isenabled()  # the inner pause leaves the collector to the outer one
+    finally:
+        yamlio._load_fast = real
+    assert seen == [False, False] and gc.isenabled() == enabled
+
+
+def shape(value):
+    """Everything a marked value holds, marks included, in a form that compares exactly (NaN too)."""
+    if isinstance(value, MarkedMap):
+        return ("map", value.mark, [(key, value.key_marks[key], value.value_marks[key], shape(item))
+                                    for key, item in value.items()])
+    if isinstance(value, MarkedList):
+        return ("list", value.mark, list(zip(value.item_marks, map(shape, value))))
+    if isinstance(value, float) and math.isnan(value):
+        return ("nan",)
+    return (type(value).__name__, value)
+
+
+FRAGMENTS = ["a", "b", "1", "0x_", "1.5", "1e400", ".nan", "yes", "~", "null", "''", '""', "2020-02-30", ": ", ":",
+             "\n", "\n  ", "\n    ", "- ", "? ", "[", "]", "{", "}", ", ", "&a ", "*a", "!!int ", "!!str ", "! ",
+             "!!python/object:os.system ", "<<: ", "=", "---\n", "...\n", "|\n  ", ">-\n  ", "#", "'x: y'", "中文",
+             "%YAML 1.1\n", "\t", "a: 1\n", "a: 2\n", "- a: 1\n  a: 2\n", "{x: 1, x: 2}", "[1, [2, {3: 4}]]"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.sampled_from(FRAGMENTS), max_size=20), line_offset=st.integers(0, 2))
+def test_the_fast_path_gives_what_the_full_path_gives(pieces, line_offset):
+    text = "".join(pieces)
+    fast_errors, full_errors = ErrorList(ROOT), ErrorList(ROOT)
+    fast = load_yaml(text, PATH, fast_errors, line_offset)
+    full = yamlio._load_full("\n" * line_offset + text, PATH, full_errors, line_offset)
+    assert shape(fast) == shape(full)
+    assert fast_errors.errors == full_errors.errors

@@ -15,7 +15,7 @@ from .errors import ErrorList
 from .schema import Reader
 from .sources import DATA_FILES, read_source_text
 from .text import Text
-from .yamlio import Mark, load_yaml
+from .yamlio import Mark, cycle_collector_paused, load_yaml
 
 MEETING_STATUSES = ("held", "planned", "postponed")
 MILESTONE_KINDS = ("draft-release", "comment-deadline", "nomination-deadline", "consultation-deadline",
@@ -107,11 +107,12 @@ _FIELD_FILES = {"meetings": ("meetings",), "milestones": ("timetable",), "expert
 def load_data(files: tuple[tuple[str, Path], ...], languages: tuple[str, ...], errors: ErrorList) -> SiteData:
     """Read every data file present; all problems go to `errors`."""
     loaded: dict[str, object] = {}
-    for name, path in files:
-        text = read_source_text(path, errors)
-        value = load_yaml(text, path, errors) if text is not None else None
-        reader = Reader(path, errors, languages)
-        loaded[name] = _READERS[name](reader, value)
+    with cycle_collector_paused():  # the marked YAML and the records: many objects, no cycles
+        for name, path in files:
+            text = read_source_text(path, errors)
+            value = load_yaml(text, path, errors) if text is not None else None
+            reader = Reader(path, errors, languages)
+            loaded[name] = _READERS[name](reader, value)
     meetings = loaded.get("meetings", ())
     experts, updated = loaded.get("experts", ((), None))
     data = SiteData(meetings, loaded.get("timetable", ()), experts, updated, loaded.get("documents", ()), files)

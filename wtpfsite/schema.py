@@ -84,11 +84,12 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.error(self.value_mark(node, key), f"'{key}' must be text, not {_type_name(value)}")
             return None
-        if _control_character(str(value)):
-            self.error(self.value_mark(node, key), f"'{key}' contains a control character "
-                       f"({_control_character(str(value))})")
+        value = str(value)
+        control = _control_character(value)
+        if control:
+            self.error(self.value_mark(node, key), f"'{key}' contains a control character ({control})")
             return None
-        return str(value)
+        return value
 
     def integer(self, node: MarkedMap, key: str, minimum: int = 0) -> int | None:
         if key not in node:
@@ -150,7 +151,7 @@ class Reader:
         """A plain string, or a mapping from language code to string."""
         if key not in node:
             return None
-        value, mark = node[key], self.value_mark(node, key)
+        value = node[key]
         if isinstance(value, MarkedMap):
             result: dict[str, str] = {}
             for lang, item in value.items():
@@ -158,18 +159,28 @@ class Reader:
                     hint = ("put text that contains ', ' or ': ' in quotes" if " " in lang
                             else did_you_mean(lang, self.languages))
                     self.error(value.key_marks[lang], f"unknown language '{lang}' in '{key}'", hint)
-                elif not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
+                    continue
+                item = _as_text(item)
+                if item is None or not item.strip():
                     self.error(value.value_marks[lang], f"'{key}.{lang}' must be non-empty text")
-                elif _control_character(str(item)):
-                    self.error(value.value_marks[lang], f"'{key}.{lang}' contains a control character "
-                               f"({_control_character(str(item))})")
+                elif control := _control_character(item):
+                    self.error(value.value_marks[lang], f"'{key}.{lang}' contains a control character ({control})")
                 else:
-                    result[lang] = str(item).strip()
+                    result[lang] = item.strip()
             return Text.by_language(result) if result else None
-        if isinstance(value, str) and _control_character(value):
-            self.error(mark, f"'{key}' contains a control character ({_control_character(value)})")
+        if isinstance(value, str) and (control := _control_character(value)):
+            self.error(self.value_mark(node, key), f"'{key}' contains a control character ({control})")
             return None
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
-            return Text.plain(str(value).strip())
-        self.error(mark, f"'{key}' must be text or a mapping by language, not {_type_name(value)}")
+        text = _as_text(value)
+        if text is not None and text.strip():
+            return Text.plain(text.strip())
+        self.error(self.value_mark(node, key),
+                   f"'{key}' must be text or a mapping by language, not {_type_name(value)}")
         return None
+
+
+def _as_text(value: Any) -> str | None:
+    """Text or a number as text; None for true/false, nothing, a mapping or a list."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
