@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .config import BUILT_IN_SECTIONS, SiteConfig
@@ -232,6 +232,7 @@ def _check_references(site: Site, errors: ErrorList) -> None:
                     errors.add(ref.path, ref.line, ref.col, f"no document '{ref.target}' in documents.yaml")
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every link when checking links and again when rendering each page
 def source_route_key(source_path: Path, target: str, content_dir: Path) -> str | None:
     """The route a Markdown link like '../drafts/draft-3.md' leads to, or None."""
     joined = posixpath.normpath(posixpath.join(source_path.parent.as_posix(), target))
