@@ -144,6 +144,24 @@ def test_cjk_emphasis_check_finds_what_the_cjk_rule_changes():
     assert fastmd.cjk_emphasis_runs("（\\**注意**）") != []
 
 
+@pytest.mark.parametrize("body, blocks_for_the_reference", [
+    ("这是“**引用**”与（*注*）。\n\n## 标题（**引**）\n", 0),  # what CommonMark pairs holds
+    ("**注意：**这是\n\n好。\n", 1),  # CommonMark leaves this `**` as text, the CJK rule closes
+    ("（*注 **“意”** 了*）的\n\n没有强调。\n", 1),  # emphasis inside emphasis: that paragraph only
+    ("（**注意**）\n\n（*注*意*）\n", 1),  # a `*` left over
+    ("注意~~“删除”~~的\n\n好。\n", 1),  # only `*` runs are taken on trust
+])
+def test_cjk_emphasis_is_trusted_to_the_fast_back_end_only_where_provably_the_same(
+        monkeypatch, body, blocks_for_the_reference):
+    assert fastmd.cjk_emphasis_runs(body)
+    calls = []
+    original = fastmd._Walk.reference_block
+    monkeypatch.setattr(fastmd._Walk, "reference_block",
+                        lambda self, *lines: calls.append(lines) or original(self, *lines))
+    assert assert_same(body)
+    assert len(set(calls)) == blocks_for_the_reference
+
+
 _PIECES = st.sampled_from([
     "*", "**", "_", "__", "~~", "`", "[", "]", "(", ")", "[a](about.md)", "[b](#x)", "<https://itu.int>", "!",
     "\n", "\n\n", "  \n", "- ", "1. ", "> ", "# ", "## ", "| a | b |\n|---|---|\n| c | d |\n", "    ", "```\n",
@@ -151,7 +169,8 @@ _PIECES = st.sampled_from([
 ])
 
 
-@settings(max_examples=int(os.environ.get("BACKEND_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("BACKEND_EXAMPLES", "300")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_PIECES, max_size=40).map(lambda pieces: "".join(pieces) + "\n"), st.booleans())
 def test_generated_documents_parse_the_same_with_both(body, allow_html):
     assert_same(body, allow_html)

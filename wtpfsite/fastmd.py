@@ -11,18 +11,22 @@ and heading rules of markdown.py), and the line and column of each link are foun
 `parse` returns None, and the caller uses the reference, for a document this back end cannot
 render exactly:
 
-- an emphasis or strikethrough delimiter run (`*`, `_`, `~`) whose opening or closing ability the CJK-friendly rule
-  (cjk.py) changes, which the Rust parser does not know: then only the top-level blocks (a
-  paragraph, a list, a table...) that hold such a run are parsed by the reference, on their own,
-  and the rest by the Rust parser; the whole document when it has link reference definitions
-  (`[label]: url`), which a block parsed on its own would not see;
+- an emphasis or strikethrough delimiter run (`*`, `_`, `~`) whose opening or closing ability the
+  CJK-friendly rule (cjk.py) changes, which the Rust parser does not know, unless the pairs
+  CommonMark made are provably the ones the CJK rule makes (`_Walk.cjk_rule_agrees`: the common
+  `“**引用**”`, `（*注*）`, `**注意：**这是`): then only the top-level blocks (a paragraph, a
+  list, a table...) that hold such a run are parsed by the reference, on their own, and the rest
+  by the Rust parser; the whole document when it has link reference definitions (`[label]: url`),
+  which a block parsed on its own would not see;
 - footnotes (`[^1]`, `^[...]`): the two number and render them differently;
 - a link scheme the Rust parser validates (`javascript:`, `vbscript:`, `file:`, `data:`, also with
   `\:` or `&colon;`) or any numeric character reference (`&#x73;` could spell one): the reference
   accepts every link and reports bad ones itself (markdown.classify_link);
 - constructs where the two parsers were found to differ (by the generated documents of the test):
-  a list marker alone on its line, a table in a list or quote, a table row that markdown-it-py
-  reads as the start of another block, a last line without a line feed, `~~~` inside a line, a table without a blank line before it, a code span of spaces only, a table's delimiter row under a line that starts another block;
+  a list marker alone on its line; a table in a list or quote, without a blank line before it,
+  with a row that markdown-it-py reads as the start of another block, or with its delimiter row
+  under a line that starts another block; a last line without a line feed; a code fence left
+  open; `~~~` inside a line; a code span of spaces only;
 - NUL or carriage-return characters, any node this walk does not know, and any input the Rust
   parser panics on (markdown-it 0.6.0 does on some unbalanced backticks).
 
@@ -99,9 +103,9 @@ def parse(body: str, first_line: int, allow_html: bool = False) -> ParsedMarkdow
     if runs and _DEFINITION.search(body):
         return None
     line_starts = [0] + [m.end() for m in re.finditer("\n", body)] if runs else []
-    cjk_lines = {bisect.bisect_right(line_starts, run) - 1 for run in runs}
-    if len(cjk_lines) * 3 > len(line_starts):  # most paragraphs: parsing them one by one would cost more
-        return None
+    cjk_lines: dict[int, set[str]] = {}  # line -> the markers of its runs that the CJK rule may change
+    for run in runs:
+        cjk_lines.setdefault(bisect.bisect_right(line_starts, run) - 1, set()).add(body[run])
     try:
         tree = _parser(allow_html).tree(body)
     except (KeyboardInterrupt, SystemExit):
@@ -147,13 +151,17 @@ def cjk_emphasis_runs(text: str) -> list[int]:
         marker = text[start]
         last = text[start - 1] if start else " "
         following = text[end] if end < len(text) else " "
-        if not (is_cjk(last) or is_cjk(following)):
-            continue
-        for before in ((last, marker) if last == "\\" else (last,)):
-            if _abilities(marker, before, following, True) != _abilities(marker, before, following, False):
-                found.append(start)
-                break
+        if (_cjk_rule_changes(marker, last, following)
+                or (last == "\\" and _cjk_rule_changes(marker, marker, following))):
+            found.append(start)
     return found
+
+
+@lru_cache(maxsize=8192)  # few distinct (marker, neighbour, neighbour) triples in a text
+def _cjk_rule_changes(marker: str, last: str, following: str) -> bool:
+    if not (is_cjk(last) or is_cjk(following)):
+        return False
+    return _abilities(marker, last, following, True) != _abilities(marker, last, following, False)
 
 
 # ------------------------------------------------------------------------------------------ the walk
@@ -161,11 +169,11 @@ def cjk_emphasis_runs(text: str) -> list[int]:
 class _Walk:
     """One document: the tree -> the reference renderer's flat token stream -> HTML with link slots."""
 
-    def __init__(self, body: str, first_line: int, allow_html: bool, cjk_lines: set[int]):
+    def __init__(self, body: str, first_line: int, allow_html: bool, cjk_lines: dict[int, set[str]]):
         self.body, self.first_line, self.allow_html = body, first_line, allow_html
-        self.cjk_lines = cjk_lines  # lines (0-based) with a delimiter run only the reference parses right
+        self.cjk_lines = cjk_lines  # lines (0-based) with delimiter runs the CJK rule may parse differently
         self.lines = body.split("\n")
-        encoded = body.encode("utf-8")
+        self.encoded = encoded = body.encode("utf-8")
         self.line_starts = [0] + [m.end() for m in re.finditer(b"\n", encoded)]
         md = markdown_parser(allow_html)
         self.normalize_link, self.normalize_text = md.normalizeLink, md.normalizeLinkText
@@ -182,7 +190,8 @@ class _Walk:
             if name in _INLINE:
                 raise _Unsupported(name)
             first, last = self.line_range(node) if self.cjk_lines else (0, -1)
-            if any(first <= line <= last for line in self.cjk_lines):
+            markers = {m for line, found in self.cjk_lines.items() if first <= line <= last for m in found}
+            if markers and not (markers == {"*"} and self.cjk_rule_agrees(node)):
                 self.reference_block(first, last)
             else:
                 self.block(node, name, top=True)
@@ -212,6 +221,39 @@ class _Walk:
             raise _Unsupported("no source position")
         return (bisect.bisect_right(self.line_starts, srcmap[0]) - 1,
                 bisect.bisect_right(self.line_starts, max(srcmap[0], srcmap[1] - 1)) - 1)
+
+    def cjk_rule_agrees(self, block) -> bool:
+        """Whether CommonMark's emphasis, as the Rust parser applied it to this block, is also what the
+        CJK-friendly rule makes of it, where that rule changes what some `*` runs may do.
+
+        The rule only adds abilities to `*` runs (to open, to close). Markdown-it matches each closing
+        run, left to right, with the nearest earlier run that may open and is not used up (skipping
+        pairs whose lengths add up to a multiple of 3 when one of them may both open and close). If,
+        under CommonMark, every `*` run was matched (no `*` is left in the text), each run is one end
+        of one emphasis of its own length (so no pair adds up to 3 or 6), and no `*` emphasis lies
+        inside another, then at every step the runs still open before a closing run are the same
+        under both rules, and a run that gains the ability to close finds none before it: the same
+        pairs are made. Anything else goes to the reference."""
+        raw = self.encoded
+        stack = [(child, 0) for child in block.children]
+        while stack:
+            node, depth = stack.pop()
+            name = node.name
+            if name == "text" and "*" in node.meta["content"]:
+                return False
+            if name in ("em", "strong") and node.meta.get("marker") == "*":
+                if depth:
+                    return False
+                start, end = node.srcmap or (0, 0)
+                size = 1 if name == "em" else 2
+                run = b"*" * size
+                if (raw[start:start + size] != run or raw[start + size:start + size + 1] == b"*"
+                        or (start and raw[start - 1:start] in (b"*", b"\\")) or raw[end - size:end] != run
+                        or raw[end:end + 1] == b"*" or raw[end - size - 1:end - size] == b"*"):
+                    return False
+                depth += 1
+            stack.extend((child, depth) for child in node.children)
+        return True
 
     def reference_block(self, first: int, last: int) -> None:
         """A top-level block parsed and rendered by the reference, on its own (its lines alone make the
@@ -295,7 +337,8 @@ class _Walk:
         meta = node.meta
         first, last = self.line_range(node)
         closing = self.lines[last].strip()
-        if first == last or not closing.startswith(meta["marker"] * meta["marker_len"]) or closing.strip(meta["marker"]):
+        marker = meta["marker"]
+        if first == last or not closing.startswith(marker * meta["marker_len"]) or closing.strip(marker):
             raise _Unsupported("a code fence left open: the two parsers end it differently")
         info = unescapeAll(meta.get("info") or "").strip()
         attrs = f' class="language-{escapeHtml(info.split(maxsplit=1)[0])}"' if info else ""
