@@ -63,7 +63,7 @@ def test_content_errors_found_in_parse_workers_are_all_reported(tmp_path):
 
 
 def test_parses_made_in_workers_are_kept_in_the_parse_cache(tmp_path, monkeypatch):
-    import wtpfsite.build
+    import wtpfsite.pages
     import wtpfsite.parsecache
 
     site = synthetic_site(tmp_path / "site", 120)
@@ -74,7 +74,7 @@ def test_parses_made_in_workers_are_kept_in_the_parse_cache(tmp_path, monkeypatc
     def no_parsing(*args, **kwargs):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(wtpfsite.build, "parse_source", no_parsing)
+    monkeypatch.setattr(wtpfsite.pages, "parse_source", no_parsing)  # what build.py parses with
     monkeypatch.setattr(wtpfsite.parsecache, "parse_source", no_parsing)
     (site / "templates" / "base.html").write_text((site / "templates" / "base.html").read_text("utf-8") + "\n",
                                                   "utf-8")

@@ -1,4 +1,8 @@
-"""Orchestration: config -> sources -> parse -> link -> render -> write. Nothing else."""
+"""Orchestration: config -> sources -> parse -> link -> render -> write. Nothing else.
+
+The stages are imported where they are used: a build with nothing changed since the last one (stamp.py) returns
+before it needs any of them, and importing them (Jinja, markdown-it, Babel, ...) would be most of its time.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +12,16 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from .config import SiteConfig, load_config, normalize_base_url
-from .data import load_data
-from .deps import FileHashes, Inputs, Plan, load_cache, save_cache
-from .parsecache import ParseCache
-from .errors import ContentErrors, ErrorList, SiteError
-from .extras import extra_outputs
-from .model import Site, link_site
-from .pagegen import Output, render_pages
-from .parallel import map_in_workers, worker_count
-from .pages import parse_source
-from .render import make_environment
-from .search import UI_FILES, index_site
-from .sections import extra_context
-from .sources import discover_sources
-from .strings import load_strings
-from .translations import translation_pages
-from .write import WriteResult, clean_stale, write_outputs
+if TYPE_CHECKING:
+    from .config import SiteConfig
+    from .deps import Plan
+    from .errors import ErrorList, SiteError
+    from .model import Site
+    from .pagegen import Output
+    from .parsecache import ParseCache
+    from .write import WriteResult
 
 Progress = Callable[[int, int], None]
 
@@ -50,6 +45,7 @@ class BuildResult:
     reused: int = 0  # outputs taken unchanged from the last build (incremental builds)
     rendered_paths: tuple[str, ...] = ()
     cache_notice: str | None = None  # why the build cache was discarded, if it was
+    unchanged: bool = False  # nothing changed since the last build (stamp.py): nothing loaded, `outputs` empty
 
 
 def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None = None,
@@ -57,6 +53,14 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     """Every stage up to and including link; raises ContentErrors with all problems found
     (but those `tolerate` accepts: new-draft lets the data name the draft it is about to create).
     With a `parse_cache` (incremental builds), unchanged files are not parsed again."""
+    from .config import load_config
+    from .data import load_data
+    from .errors import ErrorList
+    from .model import link_site
+    from .pages import parse_source
+    from .sources import discover_sources
+    from .strings import load_strings
+
     errors = ErrorList(options.config_path.resolve().parent)
     config = load_config(options.config_path, errors)
     errors.raise_if_any()
@@ -79,6 +83,10 @@ def _parse_all(files, parse, codes, allow_html: bool, errors: ErrorList, workers
                parse_cache: ParseCache | None) -> list:
     """Parse every Markdown source, in order; the files the parse cache does not hold are parsed in
     forked worker processes when there are enough of them (parallel.py), with the same result."""
+    from .errors import ErrorList
+    from .pages import parse_source
+    from .parallel import map_in_workers, worker_count
+
     todo = [f for f in files if parse_cache is None or not parse_cache.holds(f, codes, allow_html)]
     processes = worker_count(workers, len(todo))
     if processes <= 1:
@@ -103,6 +111,8 @@ def _parse_all(files, parse, codes, allow_html: bool, errors: ErrorList, workers
 
 
 def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:
+    from .config import normalize_base_url
+
     changes = {}
     if options.output_dir is not None:
         changes["output_dir"] = options.output_dir.resolve()
@@ -116,6 +126,13 @@ def render_site(site: Site, today: date, progress: Progress | None = None,
     """Every output file of the site; raises ContentErrors for template errors. With a `plan`
     (incremental build), outputs whose inputs did not change are taken from the last build;
     outputs other than pages are made (or kept) in named groups."""
+    from .errors import ErrorList
+    from .extras import extra_outputs
+    from .pagegen import render_pages
+    from .render import make_environment
+    from .sections import extra_context
+    from .translations import translation_pages
+
     errors = ErrorList(site.config.root)
     env = make_environment(site.config.templates_dir)
     pages = render_pages(site, env, today, errors, lambda s, r, lang: extra_context(s, r, lang, today), progress,
@@ -129,9 +146,32 @@ def render_site(site: Site, today: date, progress: Progress | None = None,
 
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True) -> BuildResult:
     """Build and write the site. Incremental (the default): only outputs whose inputs changed since
-    the last build are made again (deps.py); the output is byte-identical to a clean build's."""
-    started = time.perf_counter()
+    the last build are made again (deps.py), and when nothing changed at all the build stamp says so
+    before anything is loaded (stamp.py); the output is byte-identical to a clean build's."""
+    started, started_ns = time.perf_counter(), time.time_ns()
+    if incremental:
+        from .stamp import check as check_stamp
+
+        unchanged = check_stamp(options)
+        if unchanged is not None:
+            from .write import WriteResult, clean_stale
+
+            clean_stale(unchanged.output_dir)  # what an interrupted run left beside output/ goes all the same
+            return BuildResult((), unchanged.pages_per_language, time.perf_counter() - started, WriteResult(0, ()),
+                               reused=unchanged.files, unchanged=True)
+    return _build(options, progress, incremental, started, started_ns)
+
+
+def _build(options: BuildOptions, progress: Progress | None, incremental: bool, started: float,
+           started_ns: int) -> BuildResult:
+    from . import stamp
+    from .deps import FileHashes, Inputs, Plan, load_cache, save_cache
+    from .parsecache import ParseCache
+    from .search import index_site
+    from .write import WriteResult, clean_stale, write_outputs
+
     files = FileHashes.before_load(options.config_path)  # before anything is read: see deps.py
+    before = stamp.before_build(started_ns, files.config)  # the same, for the stamp
     parsed = ParseCache(files.config.cache_dir, files, incremental) if files.config is not None else None
     site = load_site(options, parse_cache=parsed)
     cache, notice = load_cache(site.config.cache_dir) if incremental else (None, None)
@@ -149,21 +189,27 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
         written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search,
                                 published=frozenset(plan.reused))
     _write_manifest(manifest, [o.path for o in outputs] + list(written.generated))
-    save_cache(site.config.cache_dir, plan.cache(outputs, written.generated))
+    record = plan.cache(outputs, written.generated)
+    save_cache(site.config.cache_dir, record)
     if parsed is not None:
         parsed.save()
     rendered = tuple(o.path for o in outputs if o.path not in plan.reused)
-    return BuildResult(outputs, _count_pages(site, outputs), time.perf_counter() - started, written,
-                       len(rendered), len(outputs) - len(rendered), rendered, notice)
+    pages = _count_pages(site, outputs)
+    stamp.save(before, options, site.config, files, {path: r.hash for path, r in record.outputs.items()}, pages,
+               len(outputs))
+    return BuildResult(outputs, pages, time.perf_counter() - started, written, len(rendered),
+                       len(outputs) - len(rendered), rendered, notice)
 
 
 def check(options: BuildOptions) -> BuildResult:
     """Validate and render everything in memory; writes nothing."""
+    from .errors import ContentErrors
+    from .linkcheck import check_output_links
+    from .search import UI_FILES
+
     started = time.perf_counter()
     site = load_site(options)
     outputs = render_site(site, options.today)
-    from .linkcheck import check_output_links
-
     files = {o.path: o.data for o in outputs}
     if site.config.search:  # the search bundle is made when the site is written
         files |= {path: b"" for path in UI_FILES}

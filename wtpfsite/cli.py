@@ -8,10 +8,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from .errors import ContentErrors, UsageError
 
@@ -27,6 +25,8 @@ def _date(value: str) -> date:
 
 def default_today() -> date:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else today in Geneva."""
+    from zoneinfo import ZoneInfo
+
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), ZoneInfo("Europe/Zurich")).date()
@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a bug in the generator, not in the content
         if args.debug:
+            import traceback
+
             traceback.print_exc()
         print(f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in the generator; "
               f"run again with --debug for the traceback and report it.", file=sys.stderr)
@@ -126,9 +128,9 @@ def _run(args) -> int:
         if result.written and result.written.foreign and not args.quiet:
             print(f"removed {len(result.written.foreign)} file(s) from the output folder that the generator "
                   f"did not make: {', '.join(result.written.foreign)}", file=sys.stderr)
-        if not args.quiet:
+        if not args.quiet:  # rendered + reused: `outputs` is empty when nothing changed (result.unchanged)
             counts = ", ".join(f"{n} {code}" for code, n in result.pages_per_language.items())
-            print(f"built {len(result.outputs)} files ({counts} pages) in {result.seconds:.2f} s: "
+            print(f"built {result.rendered + result.reused} files ({counts} pages) in {result.seconds:.2f} s: "
                   f"rendered {result.rendered}, reused {result.reused}")
         return EXIT_OK
     if args.command in ("translated", "new-draft") or (args.command == "check" and (args.translations or

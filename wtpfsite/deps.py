@@ -29,7 +29,8 @@ input that changed during the build is saved as unstable, so the next build make
 The files the before-swap step adds (the search index, made from the HTML outputs only) are copied
 from the last build when every HTML output is byte-identical to the last build's. When the output
 folder already holds exactly the files the build would write, it is left as it is (no staging, no
-swap). Parses of unchanged files come from `parsecache.py`.
+swap). Parses of unchanged files come from `parsecache.py`. A build with nothing changed at all does
+not get this far: the build stamp (`stamp.py`) answers it before the site is loaded.
 
 The cache (`.wtpfsite-cache/deps.json`) is JSON; one that cannot be read, is malformed or was made
 by another format or generator version is discarded with a notice, never trusted.
@@ -45,7 +46,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -133,6 +133,8 @@ def file_hash(path: Path) -> str:
 @functools.cache
 def generator_id() -> str:
     """The package version, a hash of the package's source files and the libraries' versions."""
+    from importlib import metadata  # slow to import: a build with nothing changed does without it (stamp.py)
+
     package = Path(__file__).resolve().parent
     parts = [__version__]
     for path in sorted(package.rglob("*.py")):

@@ -15,7 +15,6 @@ inode is safe, and a rebuild after a one-page edit does not write the whole site
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -56,7 +55,13 @@ def clean_stale(output_dir: Path) -> None:
     for prefix in (STAGING_PREFIX, RETIRED_PREFIX):
         for stale in parent.glob(f"{prefix}{output_dir.name}-*"):
             if not _owner_alive(stale.name.rsplit("-", 1)[-1]):
-                shutil.rmtree(stale, ignore_errors=True)
+                _remove(stale)
+
+
+def _remove(folder: Path) -> None:
+    import shutil  # here, not at the top: a build with nothing changed (stamp.py) seldom needs it
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _owner_alive(pid_text: str) -> bool:
@@ -104,7 +109,7 @@ def write_outputs(outputs: list[tuple[str, bytes]], output_dir: Path, previous_f
         foreign = _foreign_files(output_dir, seen | set(generated), previous_files)
         _swap(staging, output_dir)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)
         raise
     return WriteResult(len(seen), foreign, generated)
 
@@ -136,6 +141,6 @@ def _swap(staging: Path, output_dir: Path) -> None:
         except BaseException:
             retired.rename(output_dir)
             raise
-        shutil.rmtree(retired, ignore_errors=True)
+        _remove(retired)
     else:
         staging.rename(output_dir)
