@@ -301,6 +301,7 @@ def test_a_changed_output_folder_makes_an_ordinary_build(site, loads, change):
 
 def test_an_output_edited_after_it_is_trusted_is_seen(site, loads, monkeypatch):
     monkeypatch.setattr(stamp, "RACY_NS", 0)  # every file is old enough to be trusted by its signature
+    monkeypatch.setattr(stamp, "RACY_FINE_NS", 0)
     assert_unchanged(site)  # ... which this check records
     assert site.document()["racy_files"] == {}
     flip_a_byte(site.path("output/en/experts/index.html"))  # ctime changes all the same
@@ -355,8 +356,9 @@ def test_files_a_build_wrote_are_hashed_until_they_are_old_enough(site, monkeypa
     written = {str(p) for p in site.output.rglob("*") if p.is_file()}
     assert written <= set(document["racy_files"])  # written after the build started
     assert str(site.output) + "/" in document["racy_folders"]
-    assert_unchanged(site)  # hashes them: they are less than 2 s old
+    assert_unchanged(site)  # hashes them: they are less than 100 ms (or 2 s) old
     monkeypatch.setattr(stamp, "RACY_NS", 0)
+    monkeypatch.setattr(stamp, "RACY_FINE_NS", 0)
     assert_unchanged(site)  # hashes them once more, and saves the stamp with them trusted
     assert site.document()["racy_files"] == {} and site.document()["racy_folders"] == []
 
@@ -404,3 +406,11 @@ def test_watch_mode_rebuilds_see_every_edit(site):
         assert state.errors == ()
         assert f"advises {word} on".encode() in site.path("output/en/about/index.html").read_bytes()
     site.assert_same_as_clean()
+
+
+def test_how_long_a_timestamp_stays_racy_depends_on_its_precision():
+    started = 1_700_000_010_000_000_000
+    assert stamp._racy(started - 1_000_000_000, started)  # whole seconds (FAT, some network file systems): 2 s
+    assert not stamp._racy(started - 3_000_000_000, started)
+    assert stamp._racy(started - 50_000_123, started)  # finer (ext4, XFS, APFS, tmpfs): 100 ms
+    assert not stamp._racy(started - 150_000_123, started)

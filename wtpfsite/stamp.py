@@ -20,7 +20,8 @@ holds.
 
 Racy timestamps (git's "racy git" problem): a change within the file system's timestamp granularity of that
 moment (up to 2 s on some file systems) keeps the timestamps, and, for a file of the same size, the whole
-signature. So whatever has an mtime or ctime not older than RACY_NS (2 s) before the build started is not
+signature. So whatever has an mtime or ctime not older than RACY_NS (2 s) before the build started (100 ms,
+RACY_FINE_NS, when the timestamp has a fraction of a second: the file system keeps them finely) is not
 trusted by its signature alone: for such a file the stamp keeps its content hash (`deps.file_hash`) and the
 check hashes it again; such a folder's entries are read again and compared. An input's hash is the one
 `deps.FileHashes` took before the build read the file; an output's is the one the build recorded in the build
@@ -62,7 +63,14 @@ if TYPE_CHECKING:
 FORMAT = 1
 STAMP_FILE = "stamp.json"
 CACHE_DIR = ".wtpfsite-cache"  # beside the config file, as `config.SiteConfig.cache_dir`
-RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000  # for timestamps in whole seconds (FAT has 2 s)
+# for timestamps with a fraction of a second (ext4, XFS, Btrfs, APFS, NTFS, tmpfs): the kernel's clock for them
+# moves in steps of a few milliseconds at most
+RACY_FINE_NS = 100_000_000
+
+
+def _racy(newest: int, started_ns: int) -> bool:
+    return newest >= started_ns - (RACY_NS if newest % 1_000_000_000 == 0 else RACY_FINE_NS)
 FILE, FOLDER, LINK = "f", "d", "l"  # the kinds of entries in a folder's record
 
 
@@ -105,10 +113,10 @@ class Signature:
         return hashlib.blake2b("\n".join(self.lines).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
     def racy_files(self, started_ns: int) -> list[str]:
-        return [path for path, newest in self.files if newest >= started_ns - RACY_NS]
+        return [path for path, newest in self.files if _racy(newest, started_ns)]
 
     def racy_folders(self, started_ns: int) -> list[str]:
-        return [path for path, newest in self.folders if newest >= started_ns - RACY_NS]
+        return [path for path, newest in self.folders if _racy(newest, started_ns)]
 
     def file(self, tag: str, path: str) -> None:
         """One file (a missing one too); a link is followed."""
