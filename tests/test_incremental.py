@@ -473,3 +473,30 @@ def test_incremental_builds_match_clean_builds_after_any_edits(pristine, steps):
             assert tree_files(site.output) == before, f"a failed build changed the output (after {step})"
         else:
             site.assert_same_as_clean(clean)
+
+
+def test_compiled_templates_are_kept_in_the_cache_for_the_next_build(tmp_path, monkeypatch):
+    from jinja2 import Environment
+
+    from wtpfsite import render
+
+    site = Site(tmp_path)
+    site.build()
+    folder = site.cache.parent / "templates"
+    assert any(folder.glob("*.code"))  # the first build wrote them
+    render._COMPILED.clear()  # as in a new process
+    compiled = []
+    original = Environment.compile
+    monkeypatch.setattr(Environment, "compile", lambda self, *a, **k: compiled.append(a) or original(self, *a, **k))
+    site.edit("content/pages/about.en.md", lambda text: text + "\nOne more line.\n")
+    site.build()
+    assert compiled == []  # read back, not compiled
+    site.edit("templates/base.html", lambda text: text + "\n")
+    site.build()
+    assert len(compiled) == 1  # only the edited one
+    for code in folder.glob("*.code"):
+        code.write_bytes(b"damaged")
+    render._COMPILED.clear()
+    site.edit("content/pages/about.en.md", lambda text: text + "\nAnd another.\n")
+    site.build()
+    site.assert_same_as_clean()

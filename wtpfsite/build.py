@@ -134,7 +134,8 @@ def render_site(site: Site, today: date, progress: Progress | None = None,
     from .translations import translation_pages
 
     errors = ErrorList(site.config.root)
-    env = make_environment(site.config.templates_dir)
+    # a build keeps compiled templates in its cache folder (checked by source checksum); `check` writes nothing
+    env = make_environment(site.config.templates_dir, site.config.cache_dir if plan is not None else None)
     pages = render_pages(site, env, today, errors, lambda s, r, lang: extra_context(s, r, lang, today), progress,
                          plan, workers)
     group = plan.group if plan is not None else (lambda name, make: make())

@@ -4,6 +4,7 @@ templates each page loads (its template dependencies)."""
 from __future__ import annotations
 
 import contextvars
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -44,29 +45,57 @@ class RecordingEnvironment(Environment):
 
 
 class CompiledTemplates(BytecodeCache):
-    """Compiled templates kept for the life of the process, by template file and source checksum: a
-    second build in the same process (serve, tests) compiles only the templates that changed. Every
-    environment comes from make_environment, with the same options, so the code fits them all."""
+    """Compiled templates by template file and source checksum, kept for the life of the process (a
+    second build in the same process, serve or tests, compiles only the templates that changed) and,
+    given a folder (the build cache's `templates/`), on disk for the next build. Jinja's bucket checks
+    its format, the Python version and the source checksum when it reads one back; an unreadable one
+    is compiled again. Every environment comes from make_environment, with the same options, so the
+    code fits them all."""
 
-    def __init__(self) -> None:
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory
         self._code: dict[str, tuple[str, CodeType]] = {}
 
     def load_bytecode(self, bucket: Bucket) -> None:
         checksum, code = self._code.get(bucket.key, ("", None))
         if code is not None and checksum == bucket.checksum:
             bucket.code = code
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
+            return
+        if self.directory is None:
+            return
+        try:
+            with open(self.directory / f"{bucket.key}.code", "rb") as file:
+                bucket.load_bytecode(file)
+        except (OSError, EOFError, ValueError, TypeError):  # missing, or not a whole code object
+            bucket.reset()
         if bucket.code is not None:
             self._code[bucket.key] = (bucket.checksum, bucket.code)
 
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if bucket.code is None:
+            return
+        self._code[bucket.key] = (bucket.checksum, bucket.code)
+        if self.directory is None:
+            return
+        temporary = self.directory / f".{bucket.key}.{os.getpid()}.tmp"
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as file:
+                bucket.write_bytecode(file)
+            os.replace(temporary, self.directory / f"{bucket.key}.code")
+        except OSError:
+            temporary.unlink(missing_ok=True)  # a build cache that cannot be written costs only time
 
-_COMPILED = CompiledTemplates()
+
+_COMPILED: dict[Path | None, CompiledTemplates] = {}
 
 
-def make_environment(templates_dir: Path) -> Environment:
+def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> Environment:
+    """The environment every template renders in; with `cache_dir`, compiled templates are kept there."""
+    folder = cache_dir / "templates" if cache_dir is not None else None
+    compiled = _COMPILED.setdefault(folder, CompiledTemplates(folder))
     env = RecordingEnvironment(
-        bytecode_cache=_COMPILED,
+        bytecode_cache=compiled,
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=True,
         undefined=StrictUndefined,
