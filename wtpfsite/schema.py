@@ -167,7 +167,7 @@ class Reader:
                     self.error(value.value_marks[lang], f"'{key}.{lang}' contains a control character ({control})")
                 else:
                     result[lang] = item.strip()
-            return Text.by_language(result) if result else None
+            return Text.by_language(result, node.value_marks.get(key)) if result else None
         if isinstance(value, str) and (control := _control_character(value)):
             self.error(self.value_mark(node, key), f"'{key}' contains a control character ({control})")
             return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -19,14 +19,17 @@ class Text:
 
     values: tuple[tuple[str, str], ...]
     universal: bool = False
+    # where a text by language stood in its data file (a yamlio.Mark), for the translation report's
+    # "missing translation" places; not part of the value
+    mark: object | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def plain(cls, value: str) -> Text:
         return cls((("*", value),), universal=True)
 
     @classmethod
-    def by_language(cls, values: dict[str, str]) -> Text:
-        return cls(tuple(sorted(values.items())))
+    def by_language(cls, values: dict[str, str], mark: object | None = None) -> Text:
+        return cls(tuple(sorted(values.items())), mark=mark)
 
     def languages(self) -> frozenset[str]:
         return frozenset(code for code, _ in self.values)

@@ -215,11 +215,15 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -
              for code in codes if not value.has(code)]
     if not found:
         return []
-    paths, nodes = dict(data.files), data_nodes(data)  # the files are read again only for the places
+    paths = dict(data.files)
+    nodes = None  # the files are read again for the places only when a text does not carry its own
     problems = []
     for name, label, record, field, value, code in found:
-        node = nodes.get((name, label))
-        mark = node.value_marks.get(field, node.mark) if node is not None else Mark(1, 1)
+        mark = value.mark
+        if mark is None:
+            nodes = data_nodes(data) if nodes is None else nodes
+            node = nodes.get((name, label))
+            mark = node.value_marks.get(field, node.mark) if node is not None else Mark(1, 1)
         who = _record_label(name, label, record, default)
         problems.append(Problem(
             "data", code, shown(paths[name]), mark.line, mark.col,
