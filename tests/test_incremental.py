@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from helpers import run_cli, tree_files
 from wtpfsite.build import BuildOptions, BuildResult, build
 from wtpfsite.deps import CACHE_FILE
-from wtpfsite import parsecache
+from wtpfsite import deps, parsecache
 from wtpfsite.errors import ContentErrors
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -237,7 +237,7 @@ def test_an_output_missing_or_changed_by_hand_is_made_again(site):
 @pytest.mark.parametrize("content, notice", [
     ("{ not json", "is not valid JSON"),
     ('{"format": 999}', "format version 999"),
-    ('{"format": 1, "generator": "0.0.1+old"}', "another version of the generator"),
+    (f'{{"format": {deps.FORMAT}, "generator": "0.0.1+old"}}', "another version of the generator"),
     ("[1, 2, 3]", "is malformed"),
 ])
 def test_a_corrupt_or_foreign_cache_is_discarded_with_a_notice(site, content, notice):
@@ -499,4 +499,52 @@ def test_compiled_templates_are_kept_in_the_cache_for_the_next_build(tmp_path, m
     render._COMPILED.clear()
     site.edit("content/pages/about.en.md", lambda text: text + "\nAnd another.\n")
     site.build()
+    site.assert_same_as_clean()
+
+
+def test_unchanged_outputs_are_known_by_their_stat_signature_and_not_read(site, monkeypatch):
+    from wtpfsite import stamp
+
+    monkeypatch.setattr(stamp, "RACY_FINE_NS", 0)  # every file old enough to be trusted by its signature
+    monkeypatch.setattr(stamp, "RACY_NS", 0)
+    site.build(incremental=False)
+    records = json.loads(site.cache.read_text("utf-8"))["outputs"]
+    assert [path for path, record in records.items() if not record["stat"]] == []
+    read = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or original(self))
+    site.edit("content/pages/about.en.md", lambda text: text + "\nOne more line.\n")
+    result = site.build()
+    assert result.reused > 30
+    assert not [p for p in read if site.output in p.parents]  # no published output was read
+    assert all(o.data is None for o in result.outputs if o.path not in rendered(result))
+    site.assert_same_as_clean()
+
+
+def test_an_output_edited_with_its_size_and_mtime_kept_is_made_again(site, monkeypatch):
+    import os
+
+    from wtpfsite import stamp
+
+    monkeypatch.setattr(stamp, "RACY_FINE_NS", 0)
+    monkeypatch.setattr(stamp, "RACY_NS", 0)
+    site.build(incremental=False)
+    target = site.output / "zh" / "about" / "index.html"
+    info, data = target.stat(), bytearray(target.read_bytes())
+    data[-2] = ord("X") if data[-2] != ord("X") else ord("Y")
+    target.write_bytes(bytes(data))
+    os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))  # the ctime changes all the same
+    result = site.build()
+    assert "zh/about/index.html" in rendered(result)
+    site.assert_same_as_clean()
+
+
+def test_outputs_are_copied_when_they_cannot_be_linked(site, monkeypatch):
+    from wtpfsite import write
+
+    site.build()
+    monkeypatch.setattr(write, "_link", lambda source, target: False)  # a file system without hard links
+    site.edit("content/pages/about.en.md", lambda text: text + "\nOne more line.\n")
+    result = site.build()
+    assert result.reused > 30
     site.assert_same_as_clean()

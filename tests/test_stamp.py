@@ -352,11 +352,14 @@ def test_a_damaged_stamp_is_ignored(site, loads, damage):
 
 
 def test_files_a_build_wrote_are_hashed_until_they_are_old_enough(site, monkeypatch):
+    monkeypatch.setattr(stamp, "RACY_NS", 3600 * 10**9)  # a file system whose clock moves in hours
+    monkeypatch.setattr(stamp, "RACY_FINE_NS", 3600 * 10**9)
+    wtpfsite.build.build(site.options(), incremental=False)
     document = site.document()
     written = {str(p) for p in site.output.rglob("*") if p.is_file()}
-    assert written <= set(document["racy_files"])  # written after the build started
+    assert written <= set(document["racy_files"])  # written less than an hour before the stamp was saved
     assert str(site.output) + "/" in document["racy_folders"]
-    assert_unchanged(site)  # hashes them: they are less than 100 ms (or 2 s) old
+    assert_unchanged(site)  # hashes them: they are still racy
     monkeypatch.setattr(stamp, "RACY_NS", 0)
     monkeypatch.setattr(stamp, "RACY_FINE_NS", 0)
     assert_unchanged(site)  # hashes them once more, and saves the stamp with them trusted
@@ -410,7 +413,21 @@ def test_watch_mode_rebuilds_see_every_edit(site):
 
 def test_how_long_a_timestamp_stays_racy_depends_on_its_precision():
     started = 1_700_000_010_000_000_000
-    assert stamp._racy(started - 1_000_000_000, started)  # whole seconds (FAT, some network file systems): 2 s
-    assert not stamp._racy(started - 3_000_000_000, started)
-    assert stamp._racy(started - 50_000_123, started)  # finer (ext4, XFS, APFS, tmpfs): 100 ms
-    assert not stamp._racy(started - 150_000_123, started)
+    assert stamp.racy(started - 1_000_000_000, started)  # whole seconds (FAT, some network file systems): 2 s
+    assert not stamp.racy(started - 3_000_000_000, started)
+    assert stamp.racy(started - 50_000_123, started)  # finer (ext4, XFS, APFS, tmpfs): 100 ms
+    assert not stamp.racy(started - 150_000_123, started)
+
+
+def test_outputs_are_racy_by_when_the_stamp_is_saved_not_when_the_build_started(site, monkeypatch):
+    import time
+
+    from wtpfsite import parsecache
+
+    monkeypatch.setattr(stamp, "RACY_NS", 10**9)
+    monkeypatch.setattr(stamp, "RACY_FINE_NS", 10**9)
+    save = parsecache.ParseCache.save
+    monkeypatch.setattr(parsecache.ParseCache, "save", lambda self: time.sleep(1.5) or save(self))  # after writing
+    wtpfsite.build.build(site.options(), incremental=False)
+    racy = site.document()["racy_files"]
+    assert not any(path.startswith(str(site.output)) for path in racy)  # written 1.5 s before the stamp was made

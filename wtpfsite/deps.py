@@ -21,7 +21,10 @@ lookup cached on `Site` (a `cached_property`) notes its key itself, since the ca
 The config file, the string catalog, the base URL, `today` and the generator itself (its version,
 its source files and the versions of the libraries that shape the output) are inputs of every
 output (the global hash). A record is trusted only when every input it names has the same hash
-now; the output's bytes are taken from the output folder only when their hash is the recorded one.
+now; an output is taken from the output folder (its bytes are not even read: the write stage links the
+file) only when the file is the recorded one: by the stat signature (size, mtime, ctime, inode) the
+last build recorded after writing it, or, when that was too fresh to be trusted (stamp.racy), by the
+hash of its bytes.
 Outputs made in groups (extras, translations) are re-made together when any input of the group
 changed. Files are hashed before the build reads them and again when the cache is saved; an
 input that changed during the build is saved as unstable, so the next build makes its outputs again.
@@ -42,9 +45,10 @@ import functools
 import hashlib
 import json
 import os
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -55,7 +59,7 @@ if TYPE_CHECKING:
     from .model import Site
     from .pagegen import Output
 
-FORMAT = 1
+FORMAT = 2
 CACHE_FILE = "deps.json"
 MISSING = "missing"  # the hash of a file that does not exist
 UNSTABLE = "unstable"  # an input that changed while the build read it: never equal to a real hash
@@ -280,6 +284,9 @@ class Record:
     hash: str  # of the output's bytes
     reads: tuple[str, ...]  # input keys (empty for outputs of a group: the group has them)
     group: str | None = None
+    # the published file's stat signature when the build cache was saved (output_signature), or None
+    # when it was too fresh to be trusted (stamp.racy): then its bytes are hashed to know it is unchanged
+    stat: str | None = None
 
 
 @dataclass(frozen=True)
@@ -359,7 +366,10 @@ def _parse_cache(raw: dict) -> Cache:
         reads = _strings(value.get("reads", []), f"reads of {path!r}")
         if any(key not in inputs for key in reads):
             raise MalformedCache(f"an input of {path!r} has no hash")
-        records[_safe_path(path)] = Record(value["hash"], reads, group)
+        signature = value.get("stat")
+        if signature is not None and not isinstance(signature, str):
+            raise MalformedCache(f"stat of {path!r}")
+        records[_safe_path(path)] = Record(value["hash"], reads, group, signature)
     parsed_groups = {}
     for name, value in groups.items():
         if not isinstance(value, dict):
@@ -380,7 +390,7 @@ def save_cache(cache_dir: Path, cache: Cache) -> None:
         "generator": generator_id(),
         "global": cache.global_hash,
         "inputs": dict(sorted(cache.inputs.items())),
-        "outputs": {path: {"hash": r.hash, "reads": list(r.reads), "group": r.group}
+        "outputs": {path: {"hash": r.hash, "reads": list(r.reads), "group": r.group, "stat": r.stat}
                     for path, r in sorted(cache.outputs.items())},
         "groups": {name: {"reads": list(g.reads), "paths": list(g.paths)} for name, g in sorted(cache.groups.items())},
     }
@@ -396,6 +406,20 @@ def save_cache(cache_dir: Path, cache: Cache) -> None:
         os.replace(temporary, cache_dir / CACHE_FILE)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def output_signature(path: Path, now_ns: int | None) -> str | None:
+    """A published file's stat signature (size, mtime, ctime, inode), or None when it is missing or, with
+    `now_ns`, changed too recently to be trusted by it (see stamp.py on racy timestamps)."""
+    from .stamp import racy
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if now_ns is not None and racy(max(info.st_mtime_ns, info.st_ctime_ns), now_ns):
+        return None
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
 def discard_cache(cache_dir: Path) -> None:
@@ -430,6 +454,13 @@ class Plan:
             return None
         return data if digest(data) == record.hash else None
 
+    def _unchanged(self, path: str, record: Record) -> bool:
+        """Whether the published file is the one the last build recorded: by its stat signature when that
+        was recorded (no reading), else by the hash of its bytes."""
+        if record.stat is not None:
+            return output_signature(self.output_dir / path, None) == record.stat
+        return self._published(path, record) is not None
+
     def reuse(self, path: str) -> Output | None:
         """The page at `path` as the last build made it, when nothing it was made from changed."""
         from .pagegen import Output
@@ -437,11 +468,10 @@ class Plan:
         record = self.old.outputs.get(path) if self.old is not None else None
         if record is None or record.group is not None or not self._clean(record.reads):
             return None
-        data = self._published(path, record)
-        if data is None:
+        if not self._unchanged(path, record):
             return None
         self.reused[path] = record
-        return Output(path, data, reads=frozenset(record.reads))
+        return Output(path, None, reads=frozenset(record.reads))  # the bytes stay in the output folder
 
     def group(self, name: str, make: Callable[[], list[Output]]) -> list[Output]:
         """The outputs of a group: the last build's when nothing the group read changed, else made again."""
@@ -449,11 +479,10 @@ class Plan:
 
         old = self.old.groups.get(name) if self.old is not None else None
         if old is not None and self._clean(old.reads):
-            kept = [(path, self._published(path, self.old.outputs[path])) for path in old.paths]
-            if all(data is not None for _, data in kept):
+            if all(self._unchanged(path, self.old.outputs[path]) for path in old.paths):
                 self.reused.update((path, self.old.outputs[path]) for path in old.paths)
                 self.groups[name] = old
-                return [Output(path, data) for path, data in kept]
+                return [Output(path, None) for path in old.paths]  # the bytes stay in the output folder
         with recording() as reads:
             outputs = make()
         self.groups[name] = Group(tuple(sorted(reads)), tuple(o.path for o in outputs))
@@ -521,13 +550,15 @@ class Plan:
         folder. Inputs that changed while the build ran are saved as unstable."""
         grouped = {path: name for name, group in self.groups.items() for path in group.paths}
         records = {}
+        now = time.time_ns()  # the signatures are taken now; what changed just before is not trusted by them
         for output in outputs:
+            signature = output_signature(self.output_dir / output.path, now)
             if output.path in self.reused:
-                records[output.path] = self.reused[output.path]
+                records[output.path] = replace(self.reused[output.path], stat=signature)
             elif output.path in grouped:
-                records[output.path] = Record(self._hash(output), (), grouped[output.path])
+                records[output.path] = Record(self._hash(output), (), grouped[output.path], signature)
             else:
-                records[output.path] = Record(self._hash(output), tuple(sorted(output.reads)))
+                records[output.path] = Record(self._hash(output), tuple(sorted(output.reads)), None, signature)
         groups = dict(self.groups)
         keys = {key for r in records.values() for key in r.reads} | {k for g in groups.values() for k in g.reads}
         inputs = {key: self.inputs.value(key) if self.inputs.file_key_is_stable(key) else UNSTABLE

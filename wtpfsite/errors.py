@@ -7,6 +7,7 @@ them in an `ErrorList` so that one run reports all of them together.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -44,11 +45,7 @@ class ErrorList:
     errors: list[SiteError] = field(default_factory=list)
 
     def display_path(self, path: Path | str) -> str:
-        path = Path(path)
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return _display_path(str(path), str(self.root))
 
     def add(self, path: Path | str, line: int, col: int, message: str, hint: str | None = None) -> None:
         self.errors.append(SiteError(self.display_path(path), line, col, message, hint))
@@ -70,3 +67,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
     close = get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+@lru_cache(maxsize=1 << 16)  # the translation report shows thousands of paths, each resolved once
+def _display_path(path: str, root: str) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

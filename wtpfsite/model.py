@@ -235,15 +235,15 @@ def _check_references(site: Site, errors: ErrorList) -> None:
 @lru_cache(maxsize=1 << 16)  # asked for every link when checking links and again when rendering each page
 def source_route_key(source_path: Path, target: str, content_dir: Path) -> str | None:
     """The route a Markdown link like '../drafts/draft-3.md' leads to, or None."""
-    joined = posixpath.normpath(posixpath.join(source_path.parent.as_posix(), target))
-    try:
-        rel = Path(joined).relative_to(content_dir)
-    except ValueError:
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(str(source_path)), target))
+    prefix = str(content_dir).rstrip("/") + "/"
+    if not joined.startswith(prefix):
         return None
-    if len(rel.parts) != 2 or rel.parts[0] not in ("pages", "drafts"):
+    parts = joined[len(prefix):].split("/")
+    if len(parts) != 2 or parts[0] not in ("pages", "drafts"):
         return None
-    name = rel.name[: -len(".md")].split(".")[0]
-    if rel.parts[0] == "drafts":
+    name = parts[1][: -len(".md")].split(".")[0]
+    if parts[0] == "drafts":
         return f"draft/{name[len('draft-'):]}" if name.startswith("draft-") else None
     return "home" if name == "index" else f"page/{name}"
 

@@ -24,7 +24,7 @@ from .urls import absolute_url, output_file, relative_url, route_path
 @dataclass(frozen=True)
 class Output:
     path: str  # site-relative file path: "en/about/index.html"
-    data: bytes
+    data: bytes | None  # None: the file in the output folder, unchanged since the last build (deps.Plan)
     templates: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     reads: frozenset[str] = frozenset()  # the input keys it was made from (deps.py)

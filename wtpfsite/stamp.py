@@ -20,14 +20,14 @@ holds.
 
 Racy timestamps (git's "racy git" problem): a change within the file system's timestamp granularity of that
 moment (up to 2 s on some file systems) keeps the timestamps, and, for a file of the same size, the whole
-signature. So whatever has an mtime or ctime not older than RACY_NS (2 s) before the build started (100 ms,
-RACY_FINE_NS, when the timestamp has a fraction of a second: the file system keeps them finely) is not
-trusted by its signature alone: for such a file the stamp keeps its content hash (`deps.file_hash`) and the
-check hashes it again; such a folder's entries are read again and compared. An input's hash is the one
+signature. So whatever has an mtime or ctime not older than RACY_NS (2 s) before its signature was taken
+(100 ms, RACY_FINE_NS, when the timestamp has a fraction of a second: the file system keeps them finely) is
+not trusted by its signature alone: for such a file the stamp keeps its content hash (`deps.file_hash`) and
+the check hashes it again; such a folder's entries are read again and compared. The inputs' signatures are
+taken when the build starts, the output and cache folders' when the stamp is saved. An input's hash is the one
 `deps.FileHashes` took before the build read the file; an output's is the one the build recorded in the build
-cache, after it wrote the file or checked its bytes. Every file a build writes is racy, so the first check
-after a build that wrote much hashes much; a check that finds racy files and folders as recorded and now older
-than RACY_NS before it started saves the stamp again with them trusted.
+cache, after it wrote the file or checked its bytes. A check that finds racy files and folders as recorded
+and now old enough saves the stamp again with them trusted.
 
 Edits during a build: the inputs' signatures are taken before the build reads them and again when the stamp is
 saved; a build that saw an input change saves no stamp (and removes the last one).
@@ -69,8 +69,12 @@ RACY_NS = 2_000_000_000  # for timestamps in whole seconds (FAT has 2 s)
 RACY_FINE_NS = 100_000_000
 
 
-def _racy(newest: int, started_ns: int) -> bool:
+def racy(newest: int, started_ns: int) -> bool:
+    """Whether a file or folder changed at `newest` (its newer of mtime and ctime) may change again without
+    changing its signature, for a signature taken at `started_ns`."""
     return newest >= started_ns - (RACY_NS if newest % 1_000_000_000 == 0 else RACY_FINE_NS)
+
+
 FILE, FOLDER, LINK = "f", "d", "l"  # the kinds of entries in a folder's record
 
 
@@ -113,10 +117,10 @@ class Signature:
         return hashlib.blake2b("\n".join(self.lines).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
     def racy_files(self, started_ns: int) -> list[str]:
-        return [path for path, newest in self.files if _racy(newest, started_ns)]
+        return [path for path, newest in self.files if racy(newest, started_ns)]
 
     def racy_folders(self, started_ns: int) -> list[str]:
-        return [path for path, newest in self.folders if _racy(newest, started_ns)]
+        return [path for path, newest in self.folders if racy(newest, started_ns)]
 
     def file(self, tag: str, path: str) -> None:
         """One file (a missing one too); a link is followed."""
@@ -329,6 +333,8 @@ def _document(before: Before | None, options: BuildOptions, config: SiteConfig, 
         return None
     try:
         inputs, _ = _scan_inputs(config.path, config.content_dir, config.templates_dir)
+        # what the build produced is racy by when its signature is taken (now), not by when the build started
+        scanned_ns = time.time_ns()
         produced = Signature()
         output_folders = produced.scan("output", str(config.output_dir))
         cache_folders = produced.scan("cache", str(config.cache_dir), _skip_in_cache, own=False)
@@ -345,10 +351,10 @@ def _document(before: Before | None, options: BuildOptions, config: SiteConfig, 
         racy[path] = files.get(Path(path))  # as the build found it before it read it
         if racy[path] in (MISSING, UNSTABLE):
             return None
-    for path in produced.racy_files(before.started_ns):
+    for path in produced.racy_files(scanned_ns):
         if path in in_output:  # the cache's files are compared by signature only
             racy[path] = outputs[in_output[path]]
-    racy_folders = before.inputs.racy_folders(before.started_ns) + produced.racy_folders(before.started_ns)
+    racy_folders = before.inputs.racy_folders(before.started_ns) + produced.racy_folders(scanned_ns)
     return {
         "format": FORMAT,
         "generator": generator_id(),

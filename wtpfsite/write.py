@@ -77,13 +77,14 @@ def _owner_alive(pid_text: str) -> bool:
     return True
 
 
-def write_outputs(outputs: list[tuple[str, bytes]], output_dir: Path, previous_files: frozenset[str],
+def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, previous_files: frozenset[str],
                   before_swap: Callable[[Path], None] | None = None,
                   published: frozenset[str] = frozenset()) -> WriteResult:
     """Write everything into staging, run `before_swap(staging)`, then swap it into place.
     `previous_files` are the files the last build made; anything else found in the old output
     is listed as foreign. `published`: outputs whose bytes are those of the file at the same path
-    in `output_dir` (linked, not written, when the file system allows)."""
+    in `output_dir` (linked, not written, when the file system allows; copied otherwise); their data
+    may be None."""
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(output_dir)
     staging = output_dir.parent / f"{STAGING_PREFIX}{output_dir.name}-{os.getpid()}"
@@ -101,7 +102,12 @@ def write_outputs(outputs: list[tuple[str, bytes]], output_dir: Path, previous_f
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(relative.parent.parts)
             if path not in published or not _link(output_dir.joinpath(*relative.parts), target):
-                target.write_bytes(data)
+                if data is None:  # the published file's bytes, not read by the build: copy them
+                    import shutil
+
+                    shutil.copyfile(output_dir.joinpath(*relative.parts), target)
+                else:
+                    target.write_bytes(data)
         generated: tuple[str, ...] = ()
         if before_swap is not None:
             before_swap(staging)
@@ -123,7 +129,14 @@ def _link(source: Path, target: Path) -> bool:
 
 
 def _files(folder: Path) -> set[str]:
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    """Every file under `folder` (links too, not followed), as POSIX paths relative to it."""
+    found: set[str] = set()
+    for top, folders, files in os.walk(folder):
+        relative = os.path.relpath(top, folder).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        found.update(prefix + name for name in files)
+        found.update(prefix + name for name in folders if os.path.islink(os.path.join(top, name)))
+    return found
 
 
 def _foreign_files(output_dir: Path, new: set[str], previous: frozenset[str]) -> tuple[str, ...]:
