@@ -276,3 +276,62 @@ def test_a_build_killed_while_writing_leaves_output_intact_and_the_next_build_cl
     assert leftovers(root) == []
     assert tree_hash(output) != before
     assert (output / "en" / "index.html").is_file() and (output / "zh" / "index.html").is_file()
+
+
+# ------------------------------------------------------------------------------------------ in place
+
+def test_update_in_place_replaces_only_what_changed_and_removes_what_no_longer_belongs(tmp_path):
+    output = old_output(tmp_path)
+    (output / "en" / "gone").mkdir()
+    (output / "en" / "gone" / "index.html").write_bytes(b"made last time")
+    (output / "notes.txt").write_bytes(b"someone's")
+    kept_inode = (output / "en" / "index.html").stat().st_ino
+    outputs = [("index.html", b"new root"), ("en/index.html", None), ("en/about/index.html", b"about")]
+    result = write.update_in_place(outputs, output, frozenset({"index.html", "en/index.html", "en/gone/index.html"}),
+                                   published=frozenset({"en/index.html"}))
+    assert tree_files(output) == {"index.html": b"new root", "en/index.html": b"old en", "en/about/index.html": b"about"}
+    assert (output / "en" / "index.html").stat().st_ino == kept_inode  # not touched
+    assert not (output / "en" / "gone").exists()  # emptied folders go too
+    assert result.written == 3 and result.foreign == ("notes.txt",)
+    assert leftovers(tmp_path) == [] and not list(output.rglob(".wtpfsite-new-*"))
+
+
+@pytest.mark.parametrize("arrange", [
+    lambda output: (output / "en" / "about" / "index.html").mkdir(parents=True),  # a folder where a file goes
+    lambda output: (output / "en" / "index.html").unlink(),  # a published output is missing
+    lambda output: (output / "en" / "about").write_bytes(b"x"),  # a file where a folder goes
+], ids=["folder for a file", "published file missing", "file for a folder"])
+def test_update_in_place_declines_a_folder_that_is_not_plainly_the_last_build(tmp_path, arrange):
+    output = old_output(tmp_path)
+    arrange(output)
+    before = sorted(p.relative_to(output).as_posix() for p in output.rglob("*"))
+    outputs = [("en/index.html", None), ("en/about/index.html", b"about")]
+    assert write.update_in_place(outputs, output, frozenset(), published=frozenset({"en/index.html"})) is None
+    assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*")) == before
+
+
+def test_update_in_place_refuses_unsafe_paths_before_writing_anything(tmp_path):
+    output = old_output(tmp_path)
+    before = tree_files(output)
+    with pytest.raises(UnsafeOutput):
+        write.update_in_place([("index.html", b"new"), ("../escape.html", b"x")], output, frozenset(), frozenset())
+    assert tree_files(output) == before and not (tmp_path / "escape.html").exists()
+
+
+def test_a_rebuild_that_changed_few_outputs_updates_in_place_and_one_that_changed_many_stages(tmp_path, monkeypatch):
+    from helpers import options
+
+    from wtpfsite.build import build
+
+    site = make_site(tmp_path, {"content/pages/about.en.md": page("About", "Text.\n")})
+    build(options(site))
+    swaps = []
+    original = write._swap
+    monkeypatch.setattr(write, "_swap", lambda staging, output: swaps.append(1) or original(staging, output))
+    (site / "content" / "pages" / "about.en.md").write_text(page("About", "Other text.\n"), "utf-8")
+    result = build(options(site))
+    assert 0 < result.rendered * 4 <= len(result.outputs) and swaps == []  # in place
+    base = site / "templates" / "base.html"
+    base.write_text(base.read_text("utf-8") + "\n<!-- edited -->\n", "utf-8")
+    build(options(site))
+    assert swaps == [1]  # every page changed: staged and swapped

@@ -163,6 +163,26 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     return _build(options, progress, incremental, started, started_ns)
 
 
+IN_PLACE_SHARE = 4  # at most one output in this many changed: replaced in place, not staged
+
+
+def _update_in_place(plan: Plan, outputs: tuple[Output, ...], config: SiteConfig,
+                     previous: frozenset[str]) -> WriteResult | None:
+    """A rebuild that changed few outputs and needs no new search index replaces just those files in the
+    output folder (write.update_in_place); None when it should stage the whole site instead."""
+    from .write import clean_stale, update_in_place
+
+    changed = sum(1 for o in outputs if o.path not in plan.reused)
+    kept = plan.search_kept(outputs) if config.search else frozenset()
+    if kept is None or changed * IN_PLACE_SHARE > len(outputs):
+        return None
+    written = update_in_place([(o.path, o.data) for o in outputs], config.output_dir, previous,
+                              frozenset(plan.reused), kept)
+    if written is not None:
+        clean_stale(config.output_dir)  # what an interrupted run left beside output/
+    return written
+
+
 def _build(options: BuildOptions, progress: Progress | None, incremental: bool, started: float,
            started_ns: int) -> BuildResult:
     from . import stamp
@@ -185,10 +205,12 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     if current is not None:  # output/ already holds exactly these files (deps.Plan): writing would change nothing
         clean_stale(site.config.output_dir)  # what an interrupted run left beside output/ goes all the same
         written = WriteResult(0, (), current)
-    else:  # the search index is made again only when some HTML output changed (deps.Plan.before_swap)
-        search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
-        written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search,
-                                published=frozenset(plan.reused))
+    else:
+        written = _update_in_place(plan, outputs, site.config, previous) if incremental else None
+        if written is None:  # the search index is made again only when some HTML output changed (Plan.before_swap)
+            search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
+            written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search,
+                                    published=frozenset(plan.reused))
     _write_manifest(manifest, [o.path for o in outputs] + list(written.generated))
     record = plan.cache(outputs, written.generated)
     save_cache(site.config.cache_dir, record)

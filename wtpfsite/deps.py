@@ -508,6 +508,11 @@ class Plan:
                 self._index = kept if all(data is not None for _, data in kept) else None
         return self._index
 
+    def search_kept(self, outputs: tuple[Output, ...]) -> frozenset[str] | None:
+        """The search index files of the last build, when they stay as they are (`_kept_index`); else None."""
+        kept = self._kept_index(outputs)
+        return None if kept is None else frozenset(path for path, _ in kept)
+
     def before_swap(self, step: Callable[[Path], None], outputs: tuple[Output, ...]) -> Callable[[Path], None]:
         """The before-swap step that adds files to the staging folder (the search index), or a copy of the
         files it added last time when nothing it reads changed (`_kept_index`)."""

@@ -1,4 +1,5 @@
-"""The write stage: all outputs into a staging folder beside `output/`, swapped in at the end.
+"""The write stage: all outputs into a staging folder beside `output/`, swapped in at the end; or, for an
+incremental build that changed few outputs, only those files replaced in place (`update_in_place`).
 
 A failed or interrupted build never touches the published folder: staging folders are
 siblings (same filesystem, so the swap is two renames) and stale ones are removed by the
@@ -21,6 +22,7 @@ from typing import Callable
 
 STAGING_PREFIX = ".staging-"
 RETIRED_PREFIX = ".retired-"
+TEMPORARY_PREFIX = ".wtpfsite-new-"  # a file being replaced in place (update_in_place)
 
 
 class UnsafeOutput(Exception):
@@ -118,6 +120,72 @@ def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, pre
         _remove(staging)
         raise
     return WriteResult(len(seen), foreign, generated)
+
+
+def update_in_place(outputs: list[tuple[str, bytes | None]], output_dir: Path, previous_files: frozenset[str],
+                    published: frozenset[str], kept: frozenset[str] = frozenset()) -> WriteResult | None:
+    """Bring the output folder to exactly these outputs (plus `kept`, files already there that stay: the
+    search index) by replacing only the files that changed, each atomically (written beside, then renamed
+    over), and removing what no longer belongs. For an incremental build that changed a few outputs: a
+    staging folder would make (and the swap remove) one folder per page. `published` outputs are already
+    there, byte for byte (their data may be None). Returns None, having changed nothing, when the folder
+    is not plainly the last build's (a published output missing, a folder or link where a file goes): then
+    write_outputs does it. Paths are checked before anything is written."""
+    if not output_dir.is_dir() or output_dir.is_symlink():
+        return None
+    seen: dict[str, tuple[PurePosixPath, bytes | None]] = {}
+    for path, data in outputs:
+        relative = safe_relative(path)
+        if path in seen:
+            raise UnsafeOutput(f"'{path}' would be written twice")
+        seen[path] = (relative, data)
+    files, links, folders = _listing(output_dir)
+    parts = [relative.parts for relative, _ in seen.values()] + [PurePosixPath(path).parts for path in kept]
+    wanted_folders = {"/".join(p[:n]) for p in parts for n in range(1, len(p))}
+    if wanted_folders & (files | links) or not kept <= files:
+        return None  # a file or link where a folder goes, or the search index is not all there
+    for path in seen:
+        if path in folders or path in links or (path in published and path not in files):
+            return None
+    for path, (relative, data) in seen.items():
+        if path in published:
+            continue
+        if data is None:
+            raise ValueError(f"no bytes for '{path}', which is not in the output folder")  # a bug
+        target = output_dir.joinpath(*relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f"{TEMPORARY_PREFIX}{target.name}.{os.getpid()}")
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    keep = set(seen) | kept
+    foreign = tuple(sorted(p for p in files | links if p not in keep and p not in previous_files
+                           and not PurePosixPath(p).name.startswith(TEMPORARY_PREFIX)))
+    for path in sorted((files | links) - keep):
+        (output_dir / path).unlink(missing_ok=True)
+    for folder in sorted(folders - wanted_folders, key=lambda f: -f.count("/")):
+        try:
+            (output_dir / folder).rmdir()
+        except OSError:  # not empty: it holds something wanted
+            pass
+    return WriteResult(len(seen), foreign, tuple(sorted(kept)))
+
+
+def _listing(folder: Path) -> tuple[set[str], set[str], set[str]]:
+    """The files, links (and other non-folders) and folders under `folder`, relative, not following links."""
+    files, links, folders = set(), set(), set()
+    for top, subfolders, names in os.walk(folder):
+        relative = os.path.relpath(top, folder).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        for name in subfolders:
+            (links if os.path.islink(os.path.join(top, name)) else folders).add(prefix + name)
+        for name in names:
+            full = os.path.join(top, name)
+            (files if os.path.isfile(full) and not os.path.islink(full) else links).add(prefix + name)
+    return files, links, folders
 
 
 def _link(source: Path, target: Path) -> bool:
