@@ -289,7 +289,8 @@ def test_update_in_place_replaces_only_what_changed_and_removes_what_no_longer_b
     outputs = [("index.html", b"new root"), ("en/index.html", None), ("en/about/index.html", b"about")]
     result = write.update_in_place(outputs, output, frozenset({"index.html", "en/index.html", "en/gone/index.html"}),
                                    published=frozenset({"en/index.html"}))
-    assert tree_files(output) == {"index.html": b"new root", "en/index.html": b"old en", "en/about/index.html": b"about"}
+    assert tree_files(output) == {"index.html": b"new root", "en/index.html": b"old en",
+                                  "en/about/index.html": b"about"}
     assert (output / "en" / "index.html").stat().st_ino == kept_inode  # not touched
     assert not (output / "en" / "gone").exists()  # emptied folders go too
     assert result.written == 3 and result.foreign == ("notes.txt",)
