@@ -1,16 +1,19 @@
 """The write stage: all outputs into a staging folder beside `output/`, swapped in at the end; or, for an
 incremental build that changed few outputs, only those files replaced in place (`update_in_place`).
 
-A failed or interrupted build never touches the published folder: staging folders are
-siblings (same filesystem, so the swap is two renames) and stale ones are removed by the
-next run. No output may leave the output folder, and no path may be written twice.
-A `before_swap` step (the search index) may add files to the staging folder; an exception
+A failed build never touches the published folder (content and template errors are all found
+before anything is written). A staged build that is interrupted leaves it as it was: staging
+folders are siblings (same filesystem, so the swap is two renames) and stale ones are removed
+by the next run. An interrupted in-place update leaves every file whole, old or new, and the next
+build finishes the job (the build cache is saved only after writing, so the files it replaced no
+longer match their records). No output may leave the output folder, and no path may be written
+twice. A `before_swap` step (the search index) may add files to the staging folder; an exception
 from it fails the write like any other.
 
 An output the caller knows to be byte-identical to the published file of the same path (an
-incremental build took it from there) is hard-linked into staging instead of written: the
-published file is never written to (outputs are only ever replaced by the swap), so sharing its
-inode is safe, and a rebuild after a one-page edit does not write the whole site again.
+incremental build took it from there) is hard-linked into staging instead of written: a published
+file is never written to (outputs are only ever replaced, by the swap or by a rename over them),
+so sharing its inode is safe, and a rebuild after a one-page edit does not write the whole site again.
 """
 
 from __future__ import annotations
