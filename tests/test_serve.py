@@ -318,14 +318,14 @@ def test_watcher_burst_of_saves_is_one_rebuild(fake_site):
 class ServeProcess:
     """`build.py serve --port 0` on a copy of the real site; stdout and stderr collected in `lines`."""
 
-    def __init__(self, site: Path):
+    def __init__(self, site: Path, preexec_fn=None):
         self.site = site
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "build.py"), "serve", "--config", str(site / "site_config.yaml"),
              "--port", "0", "--today", "2020-10-01"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=preexec_fn)
         threading.Thread(target=self._read, daemon=True).start()
         try:
             found = wait_until(lambda: next((m for line in self.lines
@@ -382,6 +382,17 @@ def test_serve_process_builds_serves_and_stops_on_ctrl_c(live):
     assert not any(MARK in p.read_bytes() for p in (live.site / "output").rglob("*.html"))
     assert live.stop() == 0, live.output
     assert "Traceback" not in live.output
+
+
+def test_serve_stops_cleanly_on_sigint_even_when_started_with_it_ignored_and_on_sigterm(tmp_path):
+    # a shell without job control starts background commands with SIGINT ignored
+    ignoring = ServeProcess(copy_real_site(tmp_path / "a"), lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert ignoring.stop() == 0, ignoring.output
+    assert ignoring.lines[-1] == "stopped"
+    terminated = ServeProcess(copy_real_site(tmp_path / "b"))
+    terminated.proc.send_signal(signal.SIGTERM)
+    assert terminated.proc.wait(15) == 0, terminated.output
+    assert "Traceback" not in terminated.output
 
 
 # ------------------------------------------------------------------------------------- browser

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
 import socket
 import sys
 import threading
@@ -426,6 +427,25 @@ def site_paths(options: BuildOptions) -> tuple[SitePaths, tuple[str, ...]]:
     return SitePaths(config.path, config.content_dir, config.templates_dir, output), config.language_codes
 
 
+def _stop_on_signals() -> Callable[[], None]:
+    """Ctrl-C (SIGINT) and SIGTERM stop the server cleanly, also when SIGINT came ignored from the parent
+    (a shell without job control starts background commands so, and Python then leaves it ignored).
+    Returns what puts the previous handlers back. Only the main thread can set handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+    return restore
+
+
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> int:
     """Build, serve on host:port and rebuild on changes until Ctrl-C; 0 when stopped that way."""
     paths, languages = site_paths(options)
@@ -436,6 +456,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
         print(f"build.py: error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     watcher = Watcher(paths, coordinator)
+    restore = _stop_on_signals()
     try:
         watcher.start()
         coordinator.rebuild(progress=_progress(quiet))
@@ -444,6 +465,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
     except KeyboardInterrupt:
         pass
     finally:
+        restore()
         watcher.stop()
         coordinator.close()
         server.server_close()
