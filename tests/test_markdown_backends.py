@@ -95,7 +95,8 @@ FEATURES = {
               "| \\| pipe | | x | |\n\n| Only head |\n|---|\n\n| 表头 | 说明 |\n|---|---|\n| 中文 | 内容 |\n",
     "links": "[page](about.md) [anchor](about.md#part) [here](#outline) [ext](https://itu.int/a?b=c&d=e \"T & t\") "
              "<https://itu.int/x> <someone@example.org> [中文](文件.md) [spaces](<a b.md>) [bad](ftp://x) "
-             "[ref][r] [collapsed][] ![image](pic.png \"Title\") ![alt *x* &amp; `y`](a.png) [q](about.md?x=1)\n"
+             "[ref][r] [collapsed][] ![image](pic.png \"Title\")\n"
+             "![alt *x* &amp; `y` <https://itu.int/i>](a.png) [q](about.md?x=1)\n"
              "Second line [l2](about.md#x) and `[no](link.md)`.\n\n[r]: https://itu.int/ref\n[collapsed]: about.md\n",
     "entities": "&amp; &copy; &lt;tag&gt; &quot; \\* \\_ \\\\ \\[ \\` &nbsp;x &unknown; <not html>\n",
     "html": "<div class=\"x\">\n*raw*\n</div>\n\nInline <span>html</span> and <!-- comment -->.\n\n<b>bold</b>\n",

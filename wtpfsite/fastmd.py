@@ -478,33 +478,39 @@ class _Walk:
         src = self.normalize_link(meta["url"])
         self.note_link(src)
         title = meta.get("title")
-        alt = _alt_text(node.children)
+        alt = _text(node.children, self.normalize_text, "\n", images=True)
         title_attr = "" if title is None else f' title="{escapeHtml(title)}"'
         return f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}"{title_attr}>'
 
 
-def _plain_text(nodes, trailing: str, link_text) -> str:
-    """markdown._plain_text over the flat children: text and code, breaks as spaces, no images;
-    an autolink's text as `link_text` (markdown-it's normalizeLinkText) makes it."""
+def _text(nodes, link_text, breaks: str, images: bool) -> str:
+    """The text of inline nodes, as the reference gathers it from its flat tokens: text and code; line breaks
+    as `breaks`; an autolink's text as `link_text` (markdown-it's normalizeLinkText) makes it; with `images`,
+    image descriptions and raw HTML too (RendererHTML.renderInlineAsText, for `alt`), else neither
+    (markdown._plain_text, for heading ids)."""
     parts: list[str] = []
 
     def walk(items) -> None:
         for node in items:
             name = node.name
-            if name in ("text", "text_special"):
+            if name in ("text", "text_special") or (images and name == "html_inline"):
                 parts.append(node.meta["content"])
             elif name == "code_inline":
                 parts.append("".join(c.meta["content"] for c in node.children))
             elif name in ("softbreak", "hardbreak"):
-                parts.append(" ")
+                parts.append(breaks)
             elif name == "autolink":
                 parts.append(link_text(_autolink_raw(node)))
-            elif name in ("strong", "em", "strikethrough", "link"):
+            elif name in ("strong", "em", "strikethrough", "link") or (images and name == "image"):
                 walk(node.children)
 
     walk(nodes)
-    parts.append(trailing)
-    return "".join(parts).strip()
+    return "".join(parts)
+
+
+def _plain_text(nodes, trailing: str, link_text) -> str:
+    """markdown._plain_text of a heading (its explicit id taken off the `trailing` text)."""
+    return (_text(nodes, link_text, " ", images=False) + trailing).strip()
 
 
 def _autolink_raw(node) -> str:
@@ -514,25 +520,3 @@ def _autolink_raw(node) -> str:
     return raw
 
 
-def _alt_text(nodes) -> str:
-    """RendererHTML.renderInlineAsText over an image's children."""
-    parts: list[str] = []
-
-    def walk(items) -> None:
-        for node in items:
-            name = node.name
-            if name in ("text", "text_special"):
-                parts.append(node.meta["content"])
-            elif name == "code_inline":
-                parts.append("".join(c.meta["content"] for c in node.children))
-            elif name == "image":
-                parts.append(_alt_text(node.children))
-            elif name == "html_inline":
-                parts.append(node.meta["content"])
-            elif name in ("softbreak", "hardbreak"):
-                parts.append("\n")
-            elif name in ("strong", "em", "strikethrough", "link"):
-                walk(node.children)
-
-    walk(nodes)
-    return "".join(parts)
