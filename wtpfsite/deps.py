@@ -411,7 +411,7 @@ def save_cache(cache_dir: Path, cache: Cache) -> None:
 def output_signature(path: Path, now_ns: int | None) -> str | None:
     """A published file's stat signature (size, mtime, ctime, inode), or None when it is missing or, with
     `now_ns`, changed too recently to be trusted by it (see stamp.py on racy timestamps)."""
-    from .stamp import racy
+    from .stamp import file_signature, racy
 
     try:
         info = os.stat(path)
@@ -419,7 +419,7 @@ def output_signature(path: Path, now_ns: int | None) -> str | None:
         return None
     if now_ns is not None and racy(max(info.st_mtime_ns, info.st_ctime_ns), now_ns):
         return None
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+    return file_signature(info)
 
 
 def discard_cache(cache_dir: Path) -> None:

@@ -75,6 +75,11 @@ def racy(newest: int, started_ns: int) -> bool:
     return newest >= started_ns - (RACY_NS if newest % 1_000_000_000 == 0 else RACY_FINE_NS)
 
 
+def file_signature(info: os.stat_result) -> str:
+    """A file's stat signature: what changes whenever its content can have changed (see above)."""
+    return f"{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}"
+
+
 FILE, FOLDER, LINK = "f", "d", "l"  # the kinds of entries in a folder's record
 
 
@@ -143,7 +148,7 @@ class Signature:
         self._folder(f"{tag}\0", path, info)
 
     def _file(self, name: str, path: str, info: os.stat_result) -> None:
-        self.lines.append(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}")
+        self.lines.append(f"{name}\0{file_signature(info)}")
         self.files.append((path, max(info.st_mtime_ns, info.st_ctime_ns)))
 
     def _folder(self, name: str, path: str, info: os.stat_result) -> None:
@@ -216,7 +221,7 @@ class Signature:
                     self._entry(relative, file, kind, name)
                     continue
                 mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
-                lines.append(f"{relative}{kind}{name}\0{info.st_size}\0{mtime}\0{ctime}\0{info.st_ino}")
+                lines.append(f"{relative}{kind}{name}\0{file_signature(info)}")
                 files.append((file, mtime if mtime > ctime else ctime))
 
     def _entry(self, relative: str, path: str, kind: str, name: str) -> None:

@@ -201,13 +201,8 @@ def _link(source: Path, target: Path) -> bool:
 
 def _files(folder: Path) -> set[str]:
     """Every file under `folder` (links too, not followed), as POSIX paths relative to it."""
-    found: set[str] = set()
-    for top, folders, files in os.walk(folder):
-        relative = os.path.relpath(top, folder).replace(os.sep, "/")
-        prefix = "" if relative == "." else relative + "/"
-        found.update(prefix + name for name in files)
-        found.update(prefix + name for name in folders if os.path.islink(os.path.join(top, name)))
-    return found
+    files, links, _ = _listing(folder)
+    return files | links
 
 
 def _foreign_files(output_dir: Path, new: set[str], previous: frozenset[str]) -> tuple[str, ...]:
