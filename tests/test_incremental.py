@@ -257,6 +257,7 @@ def test_a_cache_with_a_wrong_record_is_discarded(site):
     assert "is malformed" in result.cache_notice and result.reused == 0
     document = json.loads(site.cache.read_text("utf-8"))
     document["outputs"]["en/about/index.html"]["hash"] = "0" * 32  # well-formed, but not what output/ holds
+    document["outputs"]["en/about/index.html"]["stat"] = None  # (a recorded stat signature would be trusted)
     site.cache.write_text(json.dumps(document), "utf-8")
     result = site.build()
     assert result.cache_notice is None and rendered(result) == {"en/about/index.html"}
@@ -351,6 +352,88 @@ def test_the_search_index_is_made_again_only_when_some_html_changed(tmp_path, mo
     site.edit("content/pages/about.en.md", lambda text: text + "\nSearchable words.\n")
     site.build()
     assert len(runs) == 2
+    site.assert_same_as_clean()
+
+
+def _search_site(tmp_path, monkeypatch) -> tuple[Site, list[int]]:
+    """A site with search on, built once; and the list that counts Pagefind runs from then on."""
+    import wtpfsite.search
+
+    site = Site(tmp_path)
+    site.edit("site_config.yaml", lambda text: text.replace("search: false", "search: true"))
+    site.build()
+    runs = []
+    run_pagefind = wtpfsite.search.run_pagefind
+    monkeypatch.setattr(wtpfsite.search, "run_pagefind", lambda *args: runs.append(1) or run_pagefind(*args))
+    return site, runs
+
+
+def _index(site: Site) -> dict[str, bytes]:
+    return {p: data for p, data in tree_files(site.output).items() if p.startswith("pagefind/")}
+
+
+def _deferred(site: Site) -> BuildResult:
+    return build(BuildOptions(site.config, TODAY), defer_search=True)
+
+
+def test_a_watch_mode_rebuild_keeps_the_last_index_and_makes_it_again_afterwards(tmp_path, monkeypatch):
+    from wtpfsite.stamp import stamp_path
+
+    site, runs = _search_site(tmp_path, monkeypatch)
+    old = _index(site)
+    site.edit("content/pages/about.en.md", lambda text: text + "\nSearchable words.\n")
+    result = _deferred(site)
+    assert runs == [] and result.pending_index is not None
+    assert "Searchable words." in site.path("output/en/about/index.html").read_text("utf-8")  # the page is new
+    assert _index(site) == old  # the index is the last one, for now
+    assert not stamp_path(site.config).exists()  # so a build that follows cannot take the site as built
+    assert result.pending_index.run() is True and len(runs) == 1
+    site.assert_same_as_clean()  # index and all
+    runs.clear()  # (the clean build ran Pagefind too)
+    assert site.build().rendered == 0 and runs == []  # the cache records the index made afterwards
+    assert site.build().unchanged
+
+
+def test_an_index_left_stale_is_never_taken_for_current(tmp_path, monkeypatch):
+    site, runs = _search_site(tmp_path, monkeypatch)
+    site.edit("content/pages/about.en.md", lambda text: text + "\nSearchable words.\n")
+    pending = _deferred(site).pending_index
+    assert pending is not None
+    assert _deferred(site).pending_index is not None and runs == []  # another watch-mode build: still stale
+    site.build()  # the command line, the pending index never made: it is made here
+    assert len(runs) == 1
+    site.assert_same_as_clean()
+
+
+def test_a_pending_index_stops_when_a_file_changes_and_leaves_the_last_one(tmp_path, monkeypatch):
+    site, runs = _search_site(tmp_path, monkeypatch)
+    old = _index(site)
+    site.edit("content/pages/about.en.md", lambda text: text + "\nSearchable words.\n")
+    pending = _deferred(site).pending_index
+    assert pending.run(cancelled=lambda: True) is False
+    assert _index(site) == old
+    assert not list(site.root.glob(".staging-*"))  # the half-made index is gone
+    assert _deferred(site).pending_index is not None  # and the next rebuild leaves one again
+    site.build()
+    site.assert_same_as_clean()
+
+
+def test_a_template_edit_in_watch_mode_stages_the_site_with_the_last_index(tmp_path, monkeypatch):
+    site, runs = _search_site(tmp_path, monkeypatch)
+    old = _index(site)
+    site.edit("templates/base.html", lambda text: text.replace("</body>", "<!-- edited --></body>"))
+    result = _deferred(site)
+    assert result.rendered > len(result.outputs) // 2  # more than in-place updates take: staged and swapped
+    assert _index(site) == old and runs == []
+    assert result.pending_index.run() is True
+    site.assert_same_as_clean()
+
+
+def test_a_watch_mode_build_with_no_index_yet_makes_it_at_once(tmp_path):
+    site = Site(tmp_path)
+    site.edit("site_config.yaml", lambda text: text.replace("search: false", "search: true"))
+    result = _deferred(site)
+    assert result.pending_index is None and "pagefind/pagefind-ui.js" in _index(site)
     site.assert_same_as_clean()
 
 

@@ -22,7 +22,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import copy_real_site
+from helpers import copy_real_site, tree_files
+from helpers import options as helper_options
 
 from wtpfsite.errors import ContentErrors, SiteError
 from wtpfsite.serve import (EVENTS_URL, Coordinator, Debouncer, DevServer, SitePaths, Watcher, inject,
@@ -311,6 +312,79 @@ def test_watcher_burst_of_saves_is_one_rebuild(fake_site):
         wait_until(lambda: fake.calls == 2)
     finally:
         watcher.stop()
+
+
+# ------------------------------------------------------------------------------------- search index later
+
+def _real_coordinator(site: Path, logs: list) -> Coordinator:
+    """A coordinator running the real build, as `serve` does, on a copy of the real site (search on)."""
+    from wtpfsite.build import build
+    from wtpfsite.serve import site_paths
+
+    options = helper_options(site)
+    paths, _ = site_paths(options)
+    return Coordinator(lambda progress: build(options, progress, defer_search=True), paths,
+                       lambda message, is_error: logs.append((message, is_error)))
+
+
+def test_a_rebuild_tells_the_browsers_before_it_makes_the_search_index(tmp_path, monkeypatch):
+    import wtpfsite.search
+    from wtpfsite.build import build
+
+    logs: list = []
+    coordinator = _real_coordinator(copy_real_site(tmp_path / "site"), logs)
+    assert coordinator.rebuild().errors == ()
+    client = coordinator.subscribe()
+    sent_before_pagefind = []
+    run_pagefind = wtpfsite.search.run_pagefind
+
+    def spy(*args, **kwargs):
+        sent_before_pagefind.append(client.qsize())
+        return run_pagefind(*args, **kwargs)
+
+    monkeypatch.setattr(wtpfsite.search, "run_pagefind", spy)
+    edit = "\nA sentence to find.\n"
+    source = tmp_path / "site" / "content" / "pages" / "about.en.md"
+    source.write_text(source.read_text("utf-8") + edit, "utf-8")
+    state = coordinator.rebuild(frozenset({source}))
+    assert state.errors == () and sent_before_pagefind == [1]  # the new state went out first
+    assert any(message.startswith("search index made again") for message, _ in logs), logs
+    # the output is a clean build's of the same files, index and all, and the index is recorded as made
+    clean = copy_real_site(tmp_path / "clean")
+    (clean / "content" / "pages" / "about.en.md").write_text(source.read_text("utf-8"), "utf-8")
+    build(helper_options(clean), incremental=False)
+    assert tree_files(tmp_path / "site" / "output") == tree_files(clean / "output")
+    sent_before_pagefind.clear()
+    build(helper_options(tmp_path / "site"))
+    assert sent_before_pagefind == []
+
+
+def test_a_change_while_the_index_is_made_stops_pagefind(tmp_path, monkeypatch):
+    import wtpfsite.search
+
+    logs: list = []
+    site = copy_real_site(tmp_path / "site")
+    coordinator = _real_coordinator(site, logs)
+    assert coordinator.rebuild().errors == ()  # with the real Pagefind: there is an index to keep
+    index = {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")}
+    started = tmp_path / "pagefind.pid"
+    slow = tmp_path / "slow-pagefind"
+    slow.write_text(f"#!/bin/sh\necho $$ > '{started}'\nexec sleep 120\n", "utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setattr(wtpfsite.search, "pagefind_binary", lambda: slow)
+
+    def change_when_pagefind_runs():
+        wait_until(lambda: started.exists() and started.read_text().strip())
+        coordinator.note_change()  # what the watcher does when a file is saved
+
+    threading.Thread(target=change_when_pagefind_runs, daemon=True).start()
+    source = site / "content" / "pages" / "about.en.md"
+    source.write_text(source.read_text("utf-8") + "\nAnother sentence.\n", "utf-8")
+    assert coordinator.rebuild(frozenset({source})).errors == ()
+    with pytest.raises(ProcessLookupError):  # stopped, not left running
+        os.kill(int(started.read_text()), 0)
+    assert {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")} == index
+    assert not list(site.glob(".staging-*")) and not any(is_error for _, is_error in logs), logs
 
 
 # ------------------------------------------------------------------------------------- real process

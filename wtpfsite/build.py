@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .write import WriteResult
 
 Progress = Callable[[int, int], None]
+MANIFEST = "manifest.json"  # in the cache folder: the files the last build left in the output folder
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,31 @@ class BuildResult:
     rendered_paths: tuple[str, ...] = ()
     cache_notice: str | None = None  # why the build cache was discarded, if it was
     unchanged: bool = False  # nothing changed since the last build (stamp.py): nothing loaded, `outputs` empty
+    pending_index: PendingIndex | None = None  # the search index this build left to make later (defer_search)
+
+
+@dataclass(frozen=True)
+class PendingIndex:
+    """The search index a watch-mode rebuild left to make after the browsers have reloaded: the output folder
+    holds the new pages and the last build's index, which the build cache still records as made from the HTML
+    it was made from (deps.Plan.stale_index), so nothing takes it for current until `run` has made it again."""
+    config: SiteConfig
+    output_dir: Path
+    html: str  # the digest of the HTML outputs now in the output folder (deps.Plan.html_digest)
+    outputs: tuple[str, ...]  # every output of the build, for the manifest
+
+    def run(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
+        """Index the output folder, swap the index in and record it; False, leaving the stale index (and the
+        cache) as they were, when `cancelled()` turns true first. ContentErrors when Pagefind cannot run."""
+        from .deps import record_index
+        from .search import reindex
+
+        files = reindex(self.config, self.output_dir, cancelled)
+        if files is None:
+            return False
+        record_index(self.config.cache_dir, self.output_dir, self.html, files)
+        _write_manifest(self.config.cache_dir / MANIFEST, list(self.outputs) + list(files))
+        return True
 
 
 def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None = None,
@@ -145,10 +171,14 @@ def render_site(site: Site, today: date, progress: Progress | None = None,
     return tuple(sorted(pages + others, key=lambda o: o.path))
 
 
-def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True) -> BuildResult:
+def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
+          defer_search: bool = False) -> BuildResult:
     """Build and write the site. Incremental (the default): only outputs whose inputs changed since
     the last build are made again (deps.py), and when nothing changed at all the build stamp says so
-    before anything is loaded (stamp.py); the output is byte-identical to a clean build's."""
+    before anything is loaded (stamp.py); the output is byte-identical to a clean build's.
+    `defer_search` (watch mode): when the search index has to be made again and the last one is in the output
+    folder, keep that one for now and return the new one as `pending_index`, to make once the browsers have
+    reloaded; the output is a clean build's once it has run."""
     started, started_ns = time.perf_counter(), time.time_ns()
     if incremental:
         from .stamp import check as check_stamp
@@ -160,20 +190,21 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
             clean_stale(unchanged.output_dir)  # what an interrupted run left beside output/ goes all the same
             return BuildResult((), unchanged.pages_per_language, time.perf_counter() - started, WriteResult(0, ()),
                                reused=unchanged.files, unchanged=True)
-    return _build(options, progress, incremental, started, started_ns)
+    return _build(options, progress, incremental, started, started_ns, defer_search)
 
 
 IN_PLACE_SHARE = 4  # at most one output in this many changed: replaced in place, not staged
 
 
 def _update_in_place(plan: Plan, outputs: tuple[Output, ...], config: SiteConfig,
-                     previous: frozenset[str]) -> WriteResult | None:
-    """A rebuild that changed few outputs and needs no new search index replaces just those files in the
-    output folder (write.update_in_place); None when it should stage the whole site instead."""
+                     previous: frozenset[str], stale: frozenset[str] | None) -> WriteResult | None:
+    """A rebuild that changed few outputs and needs no new search index (or keeps the `stale` one for now)
+    replaces just those files in the output folder (write.update_in_place); None when it should stage the
+    whole site instead."""
     from .write import clean_stale, update_in_place
 
     changed = sum(1 for o in outputs if o.path not in plan.reused)
-    kept = plan.search_kept(outputs) if config.search else frozenset()
+    kept = stale if stale is not None else plan.search_kept(outputs) if config.search else frozenset()
     if kept is None or changed * IN_PLACE_SHARE > len(outputs):
         return None
     written = update_in_place([(o.path, o.data) for o in outputs], config.output_dir, previous,
@@ -184,7 +215,7 @@ def _update_in_place(plan: Plan, outputs: tuple[Output, ...], config: SiteConfig
 
 
 def _build(options: BuildOptions, progress: Progress | None, incremental: bool, started: float,
-           started_ns: int) -> BuildResult:
+           started_ns: int, defer_search: bool) -> BuildResult:
     from . import stamp
     from .deps import FileHashes, Inputs, Plan, load_cache, save_cache
     from .parsecache import ParseCache
@@ -199,15 +230,22 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     notice = "; ".join(n for n in (notice, parsed.notice if parsed else None) if n) or None
     plan = Plan(cache, Inputs(site, options.today, files), site.config.output_dir)
     outputs = render_site(site, options.today, progress, plan, options.workers)
-    manifest = site.config.cache_dir / "manifest.json"
+    manifest = site.config.cache_dir / MANIFEST
     previous = _read_manifest(manifest)
     current = plan.output_is_current(outputs, site.config.search)
+    stale = None
     if current is not None:  # output/ already holds exactly these files (deps.Plan): writing would change nothing
         clean_stale(site.config.output_dir)  # what an interrupted run left beside output/ goes all the same
         written = WriteResult(0, (), current)
     else:
-        written = _update_in_place(plan, outputs, site.config, previous) if incremental else None
-        if written is None:  # the search index is made again only when some HTML output changed (Plan.before_swap)
+        if defer_search and incremental and site.config.search:
+            stale = plan.stale_index(outputs)
+        written = _update_in_place(plan, outputs, site.config, previous, stale) if incremental else None
+        if written is None and stale is not None:  # staged, with the stale index linked in like any kept output
+            written = write_outputs([(o.path, o.data) for o in outputs] + [(path, None) for path in sorted(stale)],
+                                    site.config.output_dir, previous, published=frozenset(plan.reused) | stale)
+            written = replace(written, generated=tuple(sorted(stale)))
+        elif written is None:  # the search index is made again only when some HTML output changed (Plan.before_swap)
             search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
             written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search,
                                     published=frozenset(plan.reused))
@@ -218,10 +256,14 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
         parsed.save()
     rendered = tuple(o.path for o in outputs if o.path not in plan.reused)
     pages = _count_pages(site, outputs)
+    pending = None
+    if stale is not None:  # not stamped: the stale index must be made again before the site counts as built
+        before = None
+        pending = PendingIndex(site.config, site.config.output_dir, plan.html_digest, tuple(o.path for o in outputs))
     stamp.save(before, options, site.config, files, {path: r.hash for path, r in record.outputs.items()}, pages,
                len(outputs))
     return BuildResult(outputs, pages, time.perf_counter() - started, written, len(rendered),
-                       len(outputs) - len(rendered), rendered, notice)
+                       len(outputs) - len(rendered), rendered, notice, pending_index=pending)
 
 
 def check(options: BuildOptions) -> BuildResult:

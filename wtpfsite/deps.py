@@ -422,6 +422,26 @@ def output_signature(path: Path, now_ns: int | None) -> str | None:
     return file_signature(info)
 
 
+def _index_records(output_dir: Path, paths, now_ns: int) -> dict[str, Record]:
+    return {path: Record(file_hash(output_dir / path), (), SEARCH, output_signature(output_dir / path, now_ns))
+            for path in paths}
+
+
+def record_index(cache_dir: Path, output_dir: Path, html: str, paths: tuple[str, ...]) -> bool:
+    """After a search index made apart from its build (build.PendingIndex): the saved cache says that the index
+    in the output folder is now `paths`, made from the HTML whose digest is `html` (Plan.html_digest). False,
+    changing nothing, when there is no readable cache to update."""
+    cache, _ = load_cache(cache_dir)
+    if cache is None:
+        return False
+    old = cache.groups.get(SEARCH)
+    outputs = {path: r for path, r in cache.outputs.items() if old is None or path not in old.paths}
+    outputs.update(_index_records(output_dir, paths, time.time_ns()))
+    save_cache(cache_dir, replace(cache, inputs={**cache.inputs, HTML: html}, outputs=outputs,
+                                  groups={**cache.groups, SEARCH: Group((HTML,), tuple(paths))}))
+    return True
+
+
 def discard_cache(cache_dir: Path) -> None:
     (cache_dir / CACHE_FILE).unlink(missing_ok=True)
 
@@ -440,6 +460,7 @@ class Plan:
         self._hashes: dict[str, str] = {}  # of this build's outputs, by path
         self._html: str | None = None
         self._index: list[tuple[str, bytes]] | None = None
+        self._stale: Group | None = None  # the last search index, kept stale for now (stale_index)
         self.search_reused = False
 
     def _clean(self, reads: tuple[str, ...]) -> bool:
@@ -513,6 +534,27 @@ class Plan:
         kept = self._kept_index(outputs)
         return None if kept is None else frozenset(path for path, _ in kept)
 
+    def stale_index(self, outputs: tuple[Output, ...]) -> frozenset[str] | None:
+        """When the search index must be made again (`_kept_index` is None) but the last one is still in the output
+        folder as it was written: its files. A watch-mode rebuild keeps them, stale, and makes the index again after
+        the browsers have reloaded (build.PendingIndex). The cache goes on saying which HTML that index was made
+        from, so nothing ever takes it for current. None when there is no such index."""
+        if self.old is None or self._kept_index(outputs) is not None:
+            return None
+        old = self.old.groups.get(SEARCH)
+        if old is None or HTML not in self.old.inputs or {o.path for o in outputs} & set(old.paths):
+            return None
+        if not all(self._unchanged(path, self.old.outputs[path]) for path in old.paths):
+            return None
+        self._stale = old
+        return frozenset(old.paths)
+
+    @property
+    def html_digest(self) -> str | None:
+        """What the search index is made from: every HTML output of this build, by path and hash (once
+        `_kept_index` has run)."""
+        return self._html
+
     def before_swap(self, step: Callable[[Path], None], outputs: tuple[Output, ...]) -> Callable[[Path], None]:
         """The before-swap step that adds files to the staging folder (the search index), or a copy of the
         files it added last time when nothing it reads changed (`_kept_index`)."""
@@ -568,9 +610,13 @@ class Plan:
         keys = {key for r in records.values() for key in r.reads} | {k for g in groups.values() for k in g.reads}
         inputs = {key: self.inputs.value(key) if self.inputs.file_key_is_stable(key) else UNSTABLE
                   for key in sorted(keys)}
-        if added and self._html is not None:
-            for path in added:
-                records[path] = Record(file_hash(self.output_dir / path), (), SEARCH)
+        if self._stale is not None:  # the last index, kept as it was: still the index of the HTML it was made from
+            for path in self._stale.paths:
+                records[path] = replace(self.old.outputs[path], stat=output_signature(self.output_dir / path, now))
+            groups[SEARCH] = self._stale
+            inputs[HTML] = self.old.inputs[HTML]
+        elif added and self._html is not None:
+            records.update(_index_records(self.output_dir, added, now))
             groups[SEARCH] = Group((HTML,), tuple(added))
             inputs[HTML] = self._html
         global_hash = self.inputs.global_hash if self.inputs.global_is_stable() else UNSTABLE

@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
+from typing import Callable
 
 from .config import SiteConfig
 from .errors import ContentErrors, ErrorList
@@ -26,6 +28,7 @@ BUNDLE_DIR = "pagefind"
 # The files of the bundle that pages link to; `check` counts them as present.
 UI_FILES = (f"{BUNDLE_DIR}/pagefind-ui.js", f"{BUNDLE_DIR}/pagefind-ui.css")
 TIMEOUT_SECONDS = 600
+POLL_SECONDS = 0.05  # how often a cancellable run asks whether to stop
 _HINT = "install the pinned dependencies (make build), or set 'search: false' in site_config.yaml"
 
 
@@ -55,24 +58,70 @@ def index_site(config: SiteConfig, site_dir: Path) -> None:
         errors.raise_if_any()
 
 
-def run_pagefind(binary: Path, site_dir: Path) -> None:
+def run_pagefind(binary: Path, site_dir: Path, bundle: Path | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> bool:
+    """Index the site in `site_dir` into `bundle` (default: its `pagefind/` folder). False, with Pagefind stopped,
+    when `cancelled()` turns true while it runs; SearchUnavailable when it cannot run or fails."""
     # Run inside the site with no PAGEFIND_* variables: a pagefind.yml or environment of the
     # editor's machine must not change the published index.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
-    command = [str(binary), "--site", ".", "--output-subdir", BUNDLE_DIR, "--quiet"]
+    bundle = bundle if bundle is not None else site_dir / BUNDLE_DIR
+    command = [str(binary), "--site", ".", "--output-path", str(bundle.absolute()), "--quiet"]
     try:
-        done = subprocess.run(command, cwd=site_dir, env=env, capture_output=True, text=True,
-                              timeout=TIMEOUT_SECONDS, check=False)
+        process = subprocess.Popen(command, cwd=site_dir, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
     except OSError as exc:
         raise SearchUnavailable(f"cannot run Pagefind ({binary}): {exc.strerror or exc}") from None
-    except subprocess.TimeoutExpired:
-        raise SearchUnavailable(f"Pagefind did not finish within {TIMEOUT_SECONDS} s") from None
-    if done.returncode != 0:
-        output = (done.stderr.strip() or done.stdout.strip()).splitlines()[-5:]
-        raise SearchUnavailable(f"Pagefind failed (exit status {done.returncode}): " + " / ".join(output))
-    if not (site_dir / UI_FILES[0]).is_file():
+    with process:
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while True:
+            try:
+                stdout, stderr = process.communicate(timeout=POLL_SECONDS if cancelled else TIMEOUT_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                if (cancelled is not None and cancelled()) or time.monotonic() > deadline:
+                    process.kill()
+                    process.communicate()
+                    if cancelled is not None and cancelled():
+                        return False
+                    raise SearchUnavailable(f"Pagefind did not finish within {TIMEOUT_SECONDS} s") from None
+    if process.returncode != 0:
+        output = (stderr.strip() or stdout.strip()).splitlines()[-5:]
+        raise SearchUnavailable(f"Pagefind failed (exit status {process.returncode}): " + " / ".join(output))
+    if not (bundle / "pagefind-ui.js").is_file():
         raise SearchUnavailable("Pagefind ran but wrote no search bundle")
-    _stable_entry(site_dir / BUNDLE_DIR / "pagefind-entry.json")
+    _stable_entry(bundle / "pagefind-entry.json")
+    return True
+
+
+def reindex(config: SiteConfig, site_dir: Path, cancelled: Callable[[], bool]) -> tuple[str, ...] | None:
+    """Make the search index of the site already in `site_dir` again, beside it, and put it in place of the old
+    one (two renames); the bundle's files, relative to `site_dir`, or None when `cancelled()` turned true first
+    (then the old index stays). ContentErrors when Pagefind cannot run, as for `index_site`. For watch mode,
+    after the browsers have reloaded (build.PendingIndex); the folders it makes beside `site_dir` carry the
+    staging prefix, so what an interrupted run leaves is removed by the next build (write.clean_stale)."""
+    from .write import STAGING_PREFIX, _listing, _remove
+
+    fresh = site_dir.parent / f"{STAGING_PREFIX}{site_dir.name}-index-{os.getpid()}"
+    retired = site_dir.parent / f"{STAGING_PREFIX}{site_dir.name}-oldindex-{os.getpid()}"
+    for leftover in (fresh, retired):
+        _remove(leftover)
+    try:
+        if not run_pagefind(pagefind_binary(), site_dir, fresh, cancelled):
+            return None
+        files, _, _ = _listing(fresh)
+        current = site_dir / BUNDLE_DIR
+        if current.exists():
+            current.rename(retired)
+        fresh.rename(current)
+    except SearchUnavailable as exc:
+        errors = ErrorList(config.root)
+        errors.add(config.path, 1, 1, f"search index: {exc}", _HINT)
+        errors.raise_if_any()
+    finally:
+        _remove(fresh)
+        _remove(retired)
+    return tuple(sorted(f"{BUNDLE_DIR}/{path}" for path in files))
 
 
 def _stable_entry(path: Path) -> None:

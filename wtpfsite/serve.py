@@ -5,6 +5,8 @@
     DevServer: files from the output folder only, HTML with LIVE_RELOAD_JS injected (never on disk).
 
 A failed build keeps the last good output; browsers show its errors in an overlay until a build succeeds.
+A rebuild that changes HTML keeps the last search index for a moment and makes the new one once the browsers
+have been told to reload (build.PendingIndex), so a saved page shows without waiting for Pagefind.
 Paths come from site_config.yaml at start-up: changing content_dir, templates_dir or output_dir needs a restart.
 """
 
@@ -164,9 +166,9 @@ class Coordinator:
         with self._build_lock:
             with self._cond:
                 self._busy, self._dirty = True, False
-            started, errors = time.perf_counter(), ()
+            started, errors, result = time.perf_counter(), (), None
             try:
-                self._run_build(progress)
+                result = self._run_build(progress)
             except ContentErrors as exc:
                 errors = tuple(error.format() for error in exc.errors)
             except Exception as exc:  # a bug in the generator: report it, keep serving
@@ -189,7 +191,27 @@ class Coordinator:
                 for client in self._clients:
                     client.put(state)
             self._report(state, changed, time.perf_counter() - started)
+            pending = getattr(result, "pending_index", None) if not errors else None
+            if pending is not None:
+                self._index(pending)
         return state
+
+    def _index(self, pending) -> None:
+        """Make the search index the build left for later (build.PendingIndex), now that the browsers are
+        reloading; given up when a file changes meanwhile (the rebuild that follows leaves a new one)."""
+        started = time.perf_counter()
+        try:
+            done = pending.run(cancelled=lambda: self._dirty)
+        except ContentErrors as exc:
+            for error in exc.errors:
+                self._log(error.format(), True)
+            self._log("the search index keeps the last good build's pages", True)
+            return
+        except Exception as exc:  # a bug in the generator: report it, keep serving
+            self._log(f"internal error while indexing: {type(exc).__name__}: {exc}", True)
+            return
+        if done:
+            self._log(f"search index made again in {time.perf_counter() - started:.2f} s", False)
 
     def _report(self, state: State, changed: frozenset[Path], seconds: float) -> None:
         for message in state.errors:
@@ -449,7 +471,7 @@ def _stop_on_signals() -> Callable[[], None]:
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> int:
     """Build, serve on host:port and rebuild on changes until Ctrl-C; 0 when stopped that way."""
     paths, languages = site_paths(options)
-    coordinator = Coordinator(lambda progress: build(options, progress), paths, _log(quiet))
+    coordinator = Coordinator(lambda progress: build(options, progress, defer_search=True), paths, _log(quiet))
     try:
         server = DevServer((host, port), paths, coordinator, languages)
     except OSError as exc:
