@@ -125,13 +125,31 @@ def digest(data: bytes | str) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+_KNOWN: dict[str, tuple[str, str]] = {}  # path -> (stat signature, content hash) of files hashed in this process
+
+
 def file_hash(path: Path) -> str:
+    """The hash of the file's content; MISSING when there is no file. A file this process has hashed before is not
+    read again while its stat signature is the same, unless it had changed too recently for its signature to be
+    trusted (stamp.racy): within one build each input is checked up to three times, and watch mode builds again
+    and again in the same process."""
+    from .stamp import file_signature, racy
+
     try:
-        return digest(path.read_bytes())
+        info = os.stat(path)
+        signature = file_signature(info)
+        known = _KNOWN.get(str(path))
+        if known is not None and known[0] == signature:
+            return known[1]
+        found = digest(path.read_bytes())
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return MISSING
     except OSError:
         return UNSTABLE
+    # read after the stat: a change in between gave the file a new signature, which no later stat will match
+    if not racy(max(info.st_mtime_ns, info.st_ctime_ns), time.time_ns()):
+        _KNOWN[str(path)] = (signature, found)
+    return found
 
 
 @functools.cache
