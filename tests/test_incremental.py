@@ -24,6 +24,7 @@ from wtpfsite.build import BuildOptions, BuildResult, build
 from wtpfsite.deps import CACHE_FILE
 from wtpfsite import deps, parsecache
 from wtpfsite.errors import ContentErrors
+from wtpfsite.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "basic"
@@ -372,22 +373,20 @@ def _index(site: Site) -> dict[str, bytes]:
     return {p: data for p, data in tree_files(site.output).items() if p.startswith("pagefind/")}
 
 
-def _deferred(site: Site) -> BuildResult:
-    return build(BuildOptions(site.config, TODAY), defer_search=True)
+def _deferred(site: Site, session: Session | None = None) -> BuildResult:
+    """A watch-mode build (a new session, unless given one)."""
+    return build(BuildOptions(site.config, TODAY), session=session or Session())
 
 
 def test_a_watch_mode_rebuild_keeps_the_last_index_and_makes_it_again_afterwards(tmp_path, monkeypatch):
-    from wtpfsite.stamp import stamp_path
-
     site, runs = _search_site(tmp_path, monkeypatch)
     old = _index(site)
     site.edit("content/pages/about.en.md", lambda text: text + "\nSearchable words.\n")
     result = _deferred(site)
-    assert runs == [] and result.pending_index is not None
+    assert runs == [] and result.afterwards.index is not None
     assert "Searchable words." in site.path("output/en/about/index.html").read_text("utf-8")  # the page is new
     assert _index(site) == old  # the index is the last one, for now
-    assert not stamp_path(site.config).exists()  # so a build that follows cannot take the site as built
-    assert result.pending_index.run() is True and len(runs) == 1
+    assert result.afterwards.run() is True and len(runs) == 1
     site.assert_same_as_clean()  # index and all
     runs.clear()  # (the clean build ran Pagefind too)
     assert site.build().rendered == 0 and runs == []  # the cache records the index made afterwards
@@ -397,11 +396,10 @@ def test_a_watch_mode_rebuild_keeps_the_last_index_and_makes_it_again_afterwards
 def test_an_index_left_stale_is_never_taken_for_current(tmp_path, monkeypatch):
     site, runs = _search_site(tmp_path, monkeypatch)
     site.edit("content/pages/about.en.md", lambda text: text + "\nSearchable words.\n")
-    pending = _deferred(site).pending_index
-    assert pending is not None
-    assert _deferred(site).pending_index is not None and runs == []  # another watch-mode build: still stale
-    site.build()  # the command line, the pending index never made: it is made here
-    assert len(runs) == 1
+    assert _deferred(site).afterwards.index is not None
+    assert _deferred(site).afterwards.index is not None and runs == []  # another watch-mode build: still stale
+    result = site.build()  # the command line, the pending index never made (nor the caches saved): made here
+    assert not result.unchanged and len(runs) == 1
     site.assert_same_as_clean()
 
 
@@ -409,11 +407,11 @@ def test_a_pending_index_stops_when_a_file_changes_and_leaves_the_last_one(tmp_p
     site, runs = _search_site(tmp_path, monkeypatch)
     old = _index(site)
     site.edit("content/pages/about.en.md", lambda text: text + "\nSearchable words.\n")
-    pending = _deferred(site).pending_index
-    assert pending.run(cancelled=lambda: True) is False
+    afterwards = _deferred(site).afterwards
+    assert afterwards.run(cancelled=lambda: True) is False
     assert _index(site) == old
     assert not list(site.root.glob(".staging-*"))  # the half-made index is gone
-    assert _deferred(site).pending_index is not None  # and the next rebuild leaves one again
+    assert _deferred(site).afterwards.index is not None  # and the next rebuild leaves one again
     site.build()
     site.assert_same_as_clean()
 
@@ -425,7 +423,7 @@ def test_a_template_edit_in_watch_mode_stages_the_site_with_the_last_index(tmp_p
     result = _deferred(site)
     assert result.rendered > len(result.outputs) // 2  # more than in-place updates take: staged and swapped
     assert _index(site) == old and runs == []
-    assert result.pending_index.run() is True
+    assert result.afterwards.run() is True
     site.assert_same_as_clean()
 
 
@@ -433,8 +431,37 @@ def test_a_watch_mode_build_with_no_index_yet_makes_it_at_once(tmp_path):
     site = Site(tmp_path)
     site.edit("site_config.yaml", lambda text: text.replace("search: false", "search: true"))
     result = _deferred(site)
-    assert result.pending_index is None and "pagefind/pagefind-ui.js" in _index(site)
+    assert result.afterwards.index is None and "pagefind/pagefind-ui.js" in _index(site)
     site.assert_same_as_clean()
+
+
+def test_watch_mode_builds_keep_the_caches_in_memory_and_save_them_after(tmp_path, monkeypatch):
+    site = Site(tmp_path)
+    session = Session()
+    first = _deferred(site, session)  # reads what is on disk (nothing here), like any build
+    assert first.rendered == len(first.outputs) and not site.cache.exists()  # nothing saved yet
+    assert first.afterwards.run() is True and site.cache.exists()
+    saved = {p.name: p.read_bytes() for p in site.cache.parent.iterdir() if p.is_file()}
+    assert {"deps.json", "parsed.pickle", "stamp.json"} <= saved.keys()
+
+    def no_reading(*args):
+        raise AssertionError("a watch-mode build read a cache from disk")
+
+    monkeypatch.setattr(deps, "load_cache", no_reading)
+    monkeypatch.setattr(parsecache, "_read", no_reading)
+    parses = []
+    parse_source = parsecache.parse_source
+    monkeypatch.setattr(parsecache, "parse_source", lambda *args: parses.append(args[0].path) or parse_source(*args))
+    site.edit("content/pages/about.en.md", lambda text: text + "\nEdited while serving.\n")
+    second = _deferred(site, session)
+    assert [p.name for p in parses] == ["about.en.md"]  # only the edited file is parsed again
+    assert rendered(second) >= {"en/about/index.html"} and len(rendered(second)) < len(second.outputs)
+    assert {p.name: p.read_bytes() for p in site.cache.parent.iterdir() if p.is_file()}["deps.json"] == \
+        saved["deps.json"]  # not saved yet
+    second.afterwards.finish()  # what a stopping server does
+    monkeypatch.undo()
+    site.assert_same_as_clean()
+    assert site.build().rendered == 0  # the command line finds the caches the watch-mode build saved
 
 
 def test_the_command_line_reports_counts_and_no_cache_makes_everything_again(site):

@@ -26,6 +26,7 @@ from helpers import copy_real_site, tree_files
 from helpers import options as helper_options
 
 from wtpfsite.errors import ContentErrors, SiteError
+from wtpfsite.session import Session
 from wtpfsite.serve import (EVENTS_URL, Coordinator, Debouncer, DevServer, SitePaths, Watcher, inject,
                             resolve_inside)
 
@@ -323,7 +324,8 @@ def _real_coordinator(site: Path, logs: list) -> Coordinator:
 
     options = helper_options(site)
     paths, _ = site_paths(options)
-    return Coordinator(lambda progress: build(options, progress, defer_search=True), paths,
+    session = Session()
+    return Coordinator(lambda progress: build(options, progress, session=session), paths,
                        lambda message, is_error: logs.append((message, is_error)))
 
 
@@ -357,6 +359,33 @@ def test_a_rebuild_tells_the_browsers_before_it_makes_the_search_index(tmp_path,
     sent_before_pagefind.clear()
     build(helper_options(tmp_path / "site"))
     assert sent_before_pagefind == []
+
+
+class FakeAfterwards:
+    """Stands in for session.Afterwards: `run` gives up (as when a file changed meanwhile) or finishes."""
+
+    def __init__(self, gives_up: bool):
+        self.gives_up, self.indexed, self.calls = gives_up, False, []
+
+    def run(self, cancelled):
+        self.calls.append(("run", cancelled()))
+        return not self.gives_up
+
+    def finish(self):
+        self.calls.append(("finish",))
+
+
+def test_work_left_after_a_build_is_finished_when_the_server_stops(fake_site):
+    left = [FakeAfterwards(gives_up=False), FakeAfterwards(gives_up=True)]
+    results = iter(left)
+    coordinator = Coordinator(lambda progress: type("Result", (), {"afterwards": next(results)})(), fake_site,
+                              lambda message, is_error: None)
+    coordinator.rebuild()
+    coordinator.rebuild()
+    assert left[0].calls == [("run", False)] and left[1].calls == [("run", False)]
+    coordinator.finish()  # serve() does this when it stops: only what is still undone, once
+    coordinator.finish()
+    assert left[0].calls == [("run", False)] and left[1].calls == [("run", False), ("finish",)]
 
 
 def test_a_change_while_the_index_is_made_stops_pagefind(tmp_path, monkeypatch):

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .model import Site
     from .pagegen import Output
     from .parsecache import ParseCache
+    from .session import Afterwards, Kept, Session
     from .write import WriteResult
 
 Progress = Callable[[int, int], None]
@@ -47,31 +48,7 @@ class BuildResult:
     rendered_paths: tuple[str, ...] = ()
     cache_notice: str | None = None  # why the build cache was discarded, if it was
     unchanged: bool = False  # nothing changed since the last build (stamp.py): nothing loaded, `outputs` empty
-    pending_index: PendingIndex | None = None  # the search index this build left to make later (defer_search)
-
-
-@dataclass(frozen=True)
-class PendingIndex:
-    """The search index a watch-mode rebuild left to make after the browsers have reloaded: the output folder
-    holds the new pages and the last build's index, which the build cache still records as made from the HTML
-    it was made from (deps.Plan.stale_index), so nothing takes it for current until `run` has made it again."""
-    config: SiteConfig
-    output_dir: Path
-    html: str  # the digest of the HTML outputs now in the output folder (deps.Plan.html_digest)
-    outputs: tuple[str, ...]  # every output of the build, for the manifest
-
-    def run(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
-        """Index the output folder, swap the index in and record it; False, leaving the stale index (and the
-        cache) as they were, when `cancelled()` turns true first. ContentErrors when Pagefind cannot run."""
-        from .deps import record_index
-        from .search import reindex
-
-        files = reindex(self.config, self.output_dir, cancelled)
-        if files is None:
-            return False
-        record_index(self.config.cache_dir, self.output_dir, self.html, files)
-        _write_manifest(self.config.cache_dir / MANIFEST, list(self.outputs) + list(files))
-        return True
+    afterwards: Afterwards | None = None  # what a watch-mode build left to do after the reload (session.py)
 
 
 def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None = None,
@@ -172,13 +149,13 @@ def render_site(site: Site, today: date, progress: Progress | None = None,
 
 
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
-          defer_search: bool = False) -> BuildResult:
+          session: Session | None = None) -> BuildResult:
     """Build and write the site. Incremental (the default): only outputs whose inputs changed since
     the last build are made again (deps.py), and when nothing changed at all the build stamp says so
     before anything is loaded (stamp.py); the output is byte-identical to a clean build's.
-    `defer_search` (watch mode): when the search index has to be made again and the last one is in the output
-    folder, keep that one for now and return the new one as `pending_index`, to make once the browsers have
-    reloaded; the output is a clean build's once it has run."""
+    With a `session` (watch mode, session.py) the caches come from memory, and saving them (with the search index,
+    when the last one was left in place) is left in `afterwards`, to run once the browsers have reloaded; the
+    output is a clean build's once it has run."""
     started, started_ns = time.perf_counter(), time.time_ns()
     if incremental:
         from .stamp import check as check_stamp
@@ -190,7 +167,7 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
             clean_stale(unchanged.output_dir)  # what an interrupted run left beside output/ goes all the same
             return BuildResult((), unchanged.pages_per_language, time.perf_counter() - started, WriteResult(0, ()),
                                reused=unchanged.files, unchanged=True)
-    return _build(options, progress, incremental, started, started_ns, defer_search)
+    return _build(options, progress, incremental, started, started_ns, session if incremental else None)
 
 
 IN_PLACE_SHARE = 4  # at most one output in this many changed: replaced in place, not staged
@@ -215,18 +192,24 @@ def _update_in_place(plan: Plan, outputs: tuple[Output, ...], config: SiteConfig
 
 
 def _build(options: BuildOptions, progress: Progress | None, incremental: bool, started: float,
-           started_ns: int, defer_search: bool) -> BuildResult:
+           started_ns: int, session: Session | None) -> BuildResult:
     from . import stamp
-    from .deps import FileHashes, Inputs, Plan, load_cache, save_cache
+    from .deps import FileHashes, Inputs, Plan, load_cache
     from .parsecache import ParseCache
     from .search import index_site
+    from .session import Afterwards, Kept, PendingIndex
     from .write import WriteResult, clean_stale, write_outputs
 
     files = FileHashes.before_load(options.config_path)  # before anything is read: see deps.py
     before = stamp.before_build(started_ns, files.config)  # the same, for the stamp
-    parsed = ParseCache(files.config.cache_dir, files, incremental) if files.config is not None else None
+    kept = session.kept(files.config.cache_dir) if session is not None and files.config is not None else None
+    parsed = (ParseCache(files.config.cache_dir, files, incremental, kept.parsed if kept is not None else None)
+              if files.config is not None else None)
     site = load_site(options, parse_cache=parsed)
-    cache, notice = load_cache(site.config.cache_dir) if incremental else (None, None)
+    if kept is not None and site.config.cache_dir == files.config.cache_dir:
+        cache, notice = kept.cache, None
+    else:
+        cache, notice = load_cache(site.config.cache_dir) if incremental else (None, None)
     notice = "; ".join(n for n in (notice, parsed.notice if parsed else None) if n) or None
     plan = Plan(cache, Inputs(site, options.today, files), site.config.output_dir)
     outputs = render_site(site, options.today, progress, plan, options.workers)
@@ -238,7 +221,7 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
         clean_stale(site.config.output_dir)  # what an interrupted run left beside output/ goes all the same
         written = WriteResult(0, (), current)
     else:
-        if defer_search and incremental and site.config.search:
+        if session is not None and site.config.search:
             stale = plan.stale_index(outputs)
         written = _update_in_place(plan, outputs, site.config, previous, stale) if incremental else None
         if written is None and stale is not None:  # staged, with the stale index linked in like any kept output
@@ -249,21 +232,37 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
             search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
             written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search,
                                     published=frozenset(plan.reused))
-    _write_manifest(manifest, [o.path for o in outputs] + list(written.generated))
+    write_manifest(manifest, [o.path for o in outputs] + list(written.generated))
     record = plan.cache(outputs, written.generated)
-    save_cache(site.config.cache_dir, record)
-    if parsed is not None:
-        parsed.save()
+    entries = parsed.entries() if parsed is not None else {}
     rendered = tuple(o.path for o in outputs if o.path not in plan.reused)
     pages = _count_pages(site, outputs)
-    pending = None
-    if stale is not None:  # not stamped: the stale index must be made again before the site counts as built
-        before = None
-        pending = PendingIndex(site.config, site.config.output_dir, plan.html_digest, tuple(o.path for o in outputs))
-    stamp.save(before, options, site.config, files, {path: r.hash for path, r in record.outputs.items()}, pages,
-               len(outputs))
+
+    def save(kept: Kept, stamped: bool) -> None:
+        """The caches and the stamp, as this build leaves them (`kept`: as it, or what came after it, made them)."""
+        from .deps import save_cache
+        from .parsecache import write as write_parses
+
+        save_cache(site.config.cache_dir, kept.cache)
+        keys = frozenset(kept.parsed)
+        if session.parses_unsaved(site.config.cache_dir, keys) if session is not None \
+                else parsed is not None and keys != parsed.old.keys():
+            write_parses(site.config.cache_dir, kept.parsed)
+            if session is not None:
+                session.parses_saved(site.config.cache_dir, keys)
+        # not stamped while the last search index stands in for a new one: the next build must make it
+        stamp.save(before if stamped else None, options, site.config, files,
+                   {path: r.hash for path, r in kept.cache.outputs.items()}, pages, len(outputs))
+
+    afterwards = None
+    if session is None:
+        save(Kept(record, entries), True)
+    else:
+        pending = None if stale is None else \
+            PendingIndex(site.config, plan.html_digest, tuple(o.path for o in outputs))
+        afterwards = Afterwards(session.keep(site.config.cache_dir, record, entries), pending, save)
     return BuildResult(outputs, pages, time.perf_counter() - started, written, len(rendered),
-                       len(outputs) - len(rendered), rendered, notice, pending_index=pending)
+                       len(outputs) - len(rendered), rendered, notice, afterwards=afterwards)
 
 
 def check(options: BuildOptions) -> BuildResult:
@@ -296,6 +295,6 @@ def _read_manifest(path: Path) -> frozenset[str]:
         return frozenset()
 
 
-def _write_manifest(path: Path, files: list[str]) -> None:
+def write_manifest(path: Path, files: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"files": files}, indent=0), "utf-8")

@@ -177,13 +177,15 @@ class FileHashes:
     def __init__(self, roots: tuple[Path, ...] = (), files: tuple[Path, ...] = (), config=None):
         self.config = config  # the SiteConfig read to find the folders (None when it is unusable)
         self.roots = tuple(root.resolve() for root in roots)
-        self._hashes: dict[Path, str] = {}
+        self._prefixes = tuple(os.path.join(str(root), "") for root in self.roots)
+        # by the path as a string: hashing and comparing Path objects is most of a large site's dependency checks
+        self._hashes: dict[str, str] = {}
         for root in self.roots:
             for path in sorted(root.rglob("*")) if root.is_dir() else ():
                 if path.is_file():
-                    self._hashes[path] = file_hash(path)
+                    self._hashes[str(path)] = file_hash(path)
         for path in files:
-            self._hashes[path.resolve()] = file_hash(path)
+            self._hashes[str(path.resolve())] = file_hash(path)
 
     @classmethod
     def before_load(cls, config_path: Path) -> FileHashes:
@@ -197,15 +199,17 @@ class FileHashes:
             return cls(files=(config_path,))
         return cls((config.content_dir, config.templates_dir), (config_path,), config)
 
-    def get(self, path: Path) -> str:
-        path = path.resolve() if not path.is_absolute() else path
-        known = self._hashes.get(path)
+    def get(self, path: Path | str) -> str:
+        key = os.fspath(path)
+        known = self._hashes.get(key)
         if known is not None:
             return known
-        if any(path.is_relative_to(root) for root in self.roots):
+        if not os.path.isabs(key):
+            return self.get(Path(key).resolve())
+        if key.startswith(self._prefixes):
             return MISSING
-        self._hashes[path] = file_hash(path)  # outside the snapshot (not expected): hashed when first asked
-        return self._hashes[path]
+        self._hashes[key] = file_hash(Path(key))  # outside the snapshot (not expected): hashed when first asked
+        return self._hashes[key]
 
 
 # ------------------------------------------------------------------------------------------- inputs
@@ -246,7 +250,7 @@ class Inputs:
         if kind == "s":
             field_name, _, path = rest.partition(":")
             if field_name == "body":
-                return self.files.get(Path(path))
+                return self.files.get(path)
             source = self._sources.get(path)
             if source is None or field_name not in ("title", "description", "translation_of", "draft"):
                 return MISSING
@@ -445,19 +449,14 @@ def _index_records(output_dir: Path, paths, now_ns: int) -> dict[str, Record]:
             for path in paths}
 
 
-def record_index(cache_dir: Path, output_dir: Path, html: str, paths: tuple[str, ...]) -> bool:
-    """After a search index made apart from its build (build.PendingIndex): the saved cache says that the index
-    in the output folder is now `paths`, made from the HTML whose digest is `html` (Plan.html_digest). False,
-    changing nothing, when there is no readable cache to update."""
-    cache, _ = load_cache(cache_dir)
-    if cache is None:
-        return False
+def with_index(cache: Cache, output_dir: Path, html: str, paths: tuple[str, ...]) -> Cache:
+    """The record `cache`, saying that the search index in the output folder is now `paths`, made (after its build:
+    session.Afterwards) from the HTML whose digest is `html` (Plan.html_digest)."""
     old = cache.groups.get(SEARCH)
     outputs = {path: r for path, r in cache.outputs.items() if old is None or path not in old.paths}
     outputs.update(_index_records(output_dir, paths, time.time_ns()))
-    save_cache(cache_dir, replace(cache, inputs={**cache.inputs, HTML: html}, outputs=outputs,
-                                  groups={**cache.groups, SEARCH: Group((HTML,), tuple(paths))}))
-    return True
+    return replace(cache, inputs={**cache.inputs, HTML: html}, outputs=outputs,
+                   groups={**cache.groups, SEARCH: Group((HTML,), tuple(paths))})
 
 
 def discard_cache(cache_dir: Path) -> None:
@@ -555,7 +554,7 @@ class Plan:
     def stale_index(self, outputs: tuple[Output, ...]) -> frozenset[str] | None:
         """When the search index must be made again (`_kept_index` is None) but the last one is still in the output
         folder as it was written: its files. A watch-mode rebuild keeps them, stale, and makes the index again after
-        the browsers have reloaded (build.PendingIndex). The cache goes on saying which HTML that index was made
+        the browsers have reloaded (session.Afterwards). The cache goes on saying which HTML that index was made
         from, so nothing ever takes it for current. None when there is no such index."""
         if self.old is None or self._kept_index(outputs) is not None:
             return None

@@ -33,12 +33,16 @@ CACHE_FILE = "parsed.pickle"
 
 
 class ParseCache:
-    def __init__(self, cache_dir: Path, files: FileHashes, read_old: bool = True):
+    def __init__(self, cache_dir: Path, files: FileHashes, read_old: bool = True, old: dict | None = None):
+        """`old`: the last build's entries, kept in memory (session.py); else read from the cache folder when
+        `read_old`."""
         self.cache_dir, self.files = cache_dir, files
         self.old: dict = {}
         self.new: dict = {}  # key -> (entry, the files it was made from)
         self.notice: str | None = None
-        if read_old:
+        if old is not None:
+            self.old = old
+        elif read_old:
             self.old, self.notice = _read(cache_dir / CACHE_FILE)
 
     def _known(self, paths) -> bool:
@@ -90,21 +94,23 @@ class ParseCache:
             self.new[key] = (data, paths)
         return data
 
-    def save(self) -> None:
-        """Keep what this build parsed, but not the parses of files that changed while it ran."""
+    def entries(self) -> dict:
+        """What this build parsed, but not the parses of files that changed while it ran."""
         stable: Callable[[Path], bool] = lambda path: self.files.get(path) == file_hash(path)  # noqa: E731
-        entries = {key: entry for key, (entry, paths) in self.new.items() if all(stable(p) for p in paths)}
-        if entries.keys() == self.old.keys():
-            return  # the same keys hold the same parses: nothing to write
-        payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-        header = f"wtpfsite-parsed {FORMAT} {generator_id()} {digest(payload)}\n".encode("utf-8")
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary = self.cache_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
-        try:
-            temporary.write_bytes(header + payload)
-            os.replace(temporary, self.cache_dir / CACHE_FILE)
-        finally:
-            temporary.unlink(missing_ok=True)
+        return {key: entry for key, (entry, paths) in self.new.items() if all(stable(p) for p in paths)}
+
+
+def write(cache_dir: Path, entries: dict) -> None:
+    """Write the parse cache's entries, atomically."""
+    payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+    header = f"wtpfsite-parsed {FORMAT} {generator_id()} {digest(payload)}\n".encode("utf-8")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
+    try:
+        temporary.write_bytes(header + payload)
+        os.replace(temporary, cache_dir / CACHE_FILE)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _read(path: Path) -> tuple[dict, str | None]:

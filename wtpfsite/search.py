@@ -73,18 +73,21 @@ def run_pagefind(binary: Path, site_dir: Path, bundle: Path | None = None,
     except OSError as exc:
         raise SearchUnavailable(f"cannot run Pagefind ({binary}): {exc.strerror or exc}") from None
     with process:
-        deadline = time.monotonic() + TIMEOUT_SECONDS
-        while True:
-            try:
-                stdout, stderr = process.communicate(timeout=POLL_SECONDS if cancelled else TIMEOUT_SECONDS)
-                break
-            except subprocess.TimeoutExpired:
-                if (cancelled is not None and cancelled()) or time.monotonic() > deadline:
-                    process.kill()
-                    process.communicate()
+        try:
+            deadline = time.monotonic() + TIMEOUT_SECONDS
+            while True:
+                try:
+                    stdout, stderr = process.communicate(timeout=POLL_SECONDS if cancelled else TIMEOUT_SECONDS)
+                    break
+                except subprocess.TimeoutExpired:
                     if cancelled is not None and cancelled():
                         return False
-                    raise SearchUnavailable(f"Pagefind did not finish within {TIMEOUT_SECONDS} s") from None
+                    if time.monotonic() > deadline:
+                        raise SearchUnavailable(f"Pagefind did not finish within {TIMEOUT_SECONDS} s") from None
+        finally:
+            if process.poll() is None:  # given up, timed out or interrupted: not left running
+                process.kill()
+                process.communicate()
     if process.returncode != 0:
         output = (stderr.strip() or stdout.strip()).splitlines()[-5:]
         raise SearchUnavailable(f"Pagefind failed (exit status {process.returncode}): " + " / ".join(output))

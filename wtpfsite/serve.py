@@ -5,8 +5,9 @@
     DevServer: files from the output folder only, HTML with LIVE_RELOAD_JS injected (never on disk).
 
 A failed build keeps the last good output; browsers show its errors in an overlay until a build succeeds.
-A rebuild that changes HTML keeps the last search index for a moment and makes the new one once the browsers
-have been told to reload (build.PendingIndex), so a saved page shows without waiting for Pagefind.
+Builds keep their caches in memory (session.Session); a rebuild that changes HTML keeps the last search index
+for a moment. The new index, and saving the caches, come once the browsers have been told to reload
+(session.Afterwards), so a saved page shows without waiting for either.
 Paths come from site_config.yaml at start-up: changing content_dir, templates_dir or output_dir needs a restart.
 """
 
@@ -32,6 +33,7 @@ from watchdog.observers import Observer
 from .build import BuildOptions, Progress, build
 from .config import load_config
 from .errors import ContentErrors, ErrorList
+from .session import Session
 from .write import RETIRED_PREFIX, STAGING_PREFIX
 
 EVENTS_URL, STATUS_URL = "/__wtpfsite/events", "/__wtpfsite/status"
@@ -151,6 +153,8 @@ class Coordinator:
         self._cond = threading.Condition()
         self._busy = self._dirty = False
         self._clients: set[queue.Queue] = set()
+        self._unfinished = None  # the last build's session.Afterwards, when not all done
+        self._stopping = False
         self.state = State()
 
     def note_change(self) -> None:
@@ -191,27 +195,43 @@ class Coordinator:
                 for client in self._clients:
                     client.put(state)
             self._report(state, changed, time.perf_counter() - started)
-            pending = getattr(result, "pending_index", None) if not errors else None
-            if pending is not None:
-                self._index(pending)
+            afterwards = getattr(result, "afterwards", None) if not errors else None
+            if afterwards is not None:
+                self._unfinished = afterwards
+                self._afterwards(afterwards)
         return state
 
-    def _index(self, pending) -> None:
-        """Make the search index the build left for later (build.PendingIndex), now that the browsers are
-        reloading; given up when a file changes meanwhile (the rebuild that follows leaves a new one)."""
+    def _afterwards(self, afterwards) -> None:
+        """What the build left until the browsers reload (session.Afterwards): the search index, when it left the
+        last one in place, and saving its caches; given up when a file changes meanwhile (the rebuild that follows
+        leaves its own)."""
         started = time.perf_counter()
         try:
-            done = pending.run(cancelled=lambda: self._dirty)
+            done = afterwards.run(cancelled=lambda: self._dirty or self._stopping)
         except ContentErrors as exc:
             for error in exc.errors:
                 self._log(error.format(), True)
             self._log("the search index keeps the last good build's pages", True)
             return
         except Exception as exc:  # a bug in the generator: report it, keep serving
-            self._log(f"internal error while indexing: {type(exc).__name__}: {exc}", True)
+            self._log(f"internal error after the build: {type(exc).__name__}: {exc}", True)
             return
         if done:
+            self._unfinished = None
+        if afterwards.indexed:
             self._log(f"search index made again in {time.perf_counter() - started:.2f} s", False)
+
+    def finish(self) -> None:
+        """Save what the last build kept in memory, if that was left undone (when the server stops; a search index
+        being made is given up)."""
+        self._stopping = True
+        with self._build_lock:
+            if self._unfinished is not None:
+                try:
+                    self._unfinished.finish()
+                except Exception as exc:  # noqa: BLE001 (stopping: report, do not hide the stop)
+                    self._log(f"could not save the build caches: {type(exc).__name__}: {exc}", True)
+                self._unfinished = None
 
     def _report(self, state: State, changed: frozenset[Path], seconds: float) -> None:
         for message in state.errors:
@@ -471,7 +491,8 @@ def _stop_on_signals() -> Callable[[], None]:
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> int:
     """Build, serve on host:port and rebuild on changes until Ctrl-C; 0 when stopped that way."""
     paths, languages = site_paths(options)
-    coordinator = Coordinator(lambda progress: build(options, progress, defer_search=True), paths, _log(quiet))
+    session = Session()
+    coordinator = Coordinator(lambda progress: build(options, progress, session=session), paths, _log(quiet))
     try:
         server = DevServer((host, port), paths, coordinator, languages)
     except OSError as exc:
@@ -489,6 +510,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
     finally:
         restore()
         watcher.stop()
+        coordinator.finish()
         coordinator.close()
         server.server_close()
     if not quiet:

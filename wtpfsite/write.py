@@ -179,15 +179,25 @@ def update_in_place(outputs: list[tuple[str, bytes | None]], output_dir: Path, p
 
 def _listing(folder: Path) -> tuple[set[str], set[str], set[str]]:
     """The files, links (and other non-folders) and folders under `folder`, relative, not following links."""
-    files, links, folders = set(), set(), set()
-    for top, subfolders, names in os.walk(folder):
-        relative = os.path.relpath(top, folder).replace(os.sep, "/")
-        prefix = "" if relative == "." else relative + "/"
-        for name in subfolders:
-            (links if os.path.islink(os.path.join(top, name)) else folders).add(prefix + name)
-        for name in names:
-            full = os.path.join(top, name)
-            (files if os.path.isfile(full) and not os.path.islink(full) else links).add(prefix + name)
+    files: set[str] = set()
+    links: set[str] = set()
+    folders: set[str] = set()
+    pending = [(str(folder), "")]
+    while pending:
+        top, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(top))
+        except OSError:  # gone or unreadable: as os.walk, listed as empty
+            continue
+        for entry in entries:
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.add(relative)
+                pending.append((entry.path, relative + "/"))
+            elif entry.is_file(follow_symlinks=False):
+                files.add(relative)
+            else:
+                links.add(relative)
     return files, links, folders
 
 

@@ -1,0 +1,109 @@
+"""Watch mode's builds: what one process keeps between them, and what each leaves until the browsers have reloaded.
+
+A build from the command line reads the build cache and the parse cache from disk, saves them again (deps.py,
+parsecache.py), stamps the output (stamp.py) and runs Pagefind before it returns. On a large site that reading
+and saving is most of a one-page rebuild, and on the real site Pagefind is. In watch mode:
+
+- the process keeps the last build's cache record and parses in memory (`Session`), so the next build reads
+  neither from disk;
+- a build that must make the search index again leaves the last index in place for the moment (the cache goes
+  on recording which HTML it was made from: deps.Plan.stale_index);
+- what is left (`Afterwards`): the new index, then the saving of both caches and of the stamp. It runs once the
+  browsers have been told to reload, and stops early when a file changes meanwhile (the next build leaves its
+  own).
+
+Each thing saved is what a command-line build would have saved. A save that never happens (a change came first,
+the server stopped) only means the next command-line build does more work: the caches on disk are older, never
+wrong, because every record is checked against the files it names. The same holds for one kept in memory when
+another process changed the output meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
+    from .deps import Cache
+
+Cancelled = Callable[[], bool]
+
+
+@dataclass
+class Kept:
+    """The last build's record, as it would have saved them."""
+    cache: Cache
+    parsed: dict  # the parse cache's entries (parsecache.ParseCache.entries)
+
+
+@dataclass
+class Session:
+    """What one watch-mode process keeps between its builds of one site, by cache folder."""
+    _kept: dict[Path, Kept] = field(default_factory=dict)
+    _saved_parses: dict[Path, frozenset] = field(default_factory=dict)  # keys of the parses last written
+
+    def kept(self, cache_dir: Path) -> Kept | None:
+        return self._kept.get(cache_dir)
+
+    def keep(self, cache_dir: Path, cache: Cache, parsed: dict) -> Kept:
+        kept = self._kept[cache_dir] = Kept(cache, parsed)
+        return kept
+
+    def parses_unsaved(self, cache_dir: Path, keys: frozenset) -> bool:
+        return self._saved_parses.get(cache_dir) != keys
+
+    def parses_saved(self, cache_dir: Path, keys: frozenset) -> None:
+        self._saved_parses[cache_dir] = keys
+
+
+@dataclass(frozen=True)
+class PendingIndex:
+    """The search index a watch-mode build left to make: the output folder holds the new pages and the last
+    index, which the cache still records as made from the HTML it was made from."""
+    config: SiteConfig
+    html: str  # the digest of the HTML outputs now in the output folder (deps.Plan.html_digest)
+    outputs: tuple[str, ...]  # every output of the build, for the manifest
+
+
+@dataclass
+class Afterwards:
+    """What a watch-mode build left to do once the browsers have been told to reload (see the module)."""
+    kept: Kept
+    index: PendingIndex | None
+    save: Callable[[Kept, bool], None]  # writes the caches (and, when the bool says so, the stamp)
+    indexed: bool = field(default=False, init=False)
+    saved: bool = field(default=False, init=False)
+
+    def run(self, cancelled: Cancelled = lambda: False) -> bool:
+        """Make the index (when one is pending), then save; False when `cancelled()` turned true first (what is
+        left is then for `finish`). ContentErrors when Pagefind cannot run (nothing is saved: the next build
+        leaves the same work)."""
+        if self.index is not None and not self.indexed:
+            if not self._index(cancelled):
+                return False
+        if cancelled():
+            return False
+        self.finish()
+        return True
+
+    def finish(self) -> None:
+        """Save what the build kept in memory, without making a pending index (when the server stops)."""
+        if not self.saved:
+            self.save(self.kept, self.index is None)
+            self.saved = True
+
+    def _index(self, cancelled: Cancelled) -> bool:
+        from .build import MANIFEST, write_manifest
+        from .deps import with_index
+        from .search import reindex
+
+        config = self.index.config
+        files = reindex(config, config.output_dir, cancelled)
+        if files is None:
+            return False
+        self.kept.cache = with_index(self.kept.cache, config.output_dir, self.index.html, files)
+        write_manifest(config.cache_dir / MANIFEST, list(self.index.outputs) + list(files))
+        self.indexed = True
+        return True
