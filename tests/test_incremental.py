@@ -295,13 +295,14 @@ def test_a_file_changed_while_the_build_reads_it_is_not_trusted_next_time(site):
 def test_unchanged_files_are_not_parsed_again(site, monkeypatch):
     import wtpfsite.parsecache as parsecache
 
-    parsed, loaded = [], []
-    parse_source, load_data = parsecache.parse_source, parsecache.load_data
+    parsed, loaded, catalogs = [], [], []
+    parse_source, load_data, load_strings = parsecache.parse_source, parsecache.load_data, parsecache.load_strings
     monkeypatch.setattr(parsecache, "parse_source", lambda file, *a: parsed.append(file.path.name) or
                         parse_source(file, *a))
     monkeypatch.setattr(parsecache, "load_data", lambda *a: loaded.append(1) or load_data(*a))
+    monkeypatch.setattr(parsecache, "load_strings", lambda *a: catalogs.append(1) or load_strings(*a))
     site.build()
-    assert parsed == [] and loaded == []
+    assert parsed == [] and loaded == [] and catalogs == []
     for name in ("about.en.md", "about.zh.md"):  # the zh tree shows about.zh.md: it needs the footnote too
         site.edit(f"content/pages/{name}", lambda text: text + "\nA footnote.[^n]\n\n[^n]: The note.\n")
     site.edit("content/pages/process.en.md", lambda text: text + "\nSee [the note](about.md#fn1).\n")
@@ -309,8 +310,21 @@ def test_unchanged_files_are_not_parsed_again(site, monkeypatch):
     assert sorted(parsed) == ["about.en.md", "about.zh.md", "process.en.md"] and loaded == []
     site.edit("content/data/timetable.yaml", lambda text: text.replace("First draft published", "Draft 1 out"))
     site.build()
-    assert len(parsed) == 3 and loaded == [1]
+    assert len(parsed) == 3 and loaded == [1] and catalogs == []
+    site.edit("content/strings.yaml", lambda text: text.replace("nav.home: {en: Home,", "nav.home: {en: Start,"))
+    site.build()
+    assert catalogs == [1] and ">Start<" in site.path("output/en/about/index.html").read_text("utf-8")
     site.assert_same_as_clean()
+    catalogs.clear()  # (the clean build read it too)
+    site.edit("content/strings.yaml",
+              lambda text: text.replace("nav.home: {en: Start, zh: 首页}", "nav.home: {en: Start}"))
+    with pytest.raises(ContentErrors, match=r"strings\.yaml:\d+:\d+: .*zh"):  # a catalog with errors is not kept
+        site.build()
+    with pytest.raises(ContentErrors, match=r"strings\.yaml:\d+:\d+: .*zh"):
+        site.build()
+    assert catalogs == [1, 1]
+    site.edit("content/strings.yaml",
+              lambda text: text.replace("nav.home: {en: Start}", "nav.home: {en: Start, zh: 首页}"))
     # the parse cache's anchors (heading and footnote ids) still check links
     site.edit("content/pages/process.en.md", lambda text: text.replace("about.md#fn1", "about.md#fn2"))
     with pytest.raises(ContentErrors, match="no heading with id 'fn2'"):

@@ -70,7 +70,8 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     config = _apply_overrides(config, options)
     codes = config.language_codes
     sources = discover_sources(config.content_dir, config.templates_dir, codes, errors)
-    strings = load_strings(sources.strings, codes, errors)
+    strings = (parse_cache.load_strings if parse_cache is not None else load_strings)(sources.strings, codes,
+                                                                                      errors)
     data = (parse_cache.load_data if parse_cache is not None else load_data)(sources.data, codes, errors)
     parse = parse_cache.parse_source if parse_cache is not None else parse_source
     parsed = _parse_all(sources.markdown, parse, codes, config.allow_raw_html_in_drafts, errors,

@@ -5,7 +5,7 @@ Parsing is most of the load stage on a large site (the Markdown, and the data fi
 YAML loader reads in Python). Kept per Markdown source: the front matter's values, the body and the
 whole `ParsedMarkdown` (its HTML with link slots, headings, links and anchors), so neither an unchanged
 page nor a template edit parses Markdown again. Kept for the data: the whole `SiteData`, under the
-hashes of all data files.
+hashes of all data files; and the whole string catalog (`Strings`).
 
 Only a parse that reported no error is kept, and only for files whose hash did not change while the
 build ran (`deps.FileHashes`, taken before anything was read). The key also holds the file's path and
@@ -27,6 +27,7 @@ from .deps import MISSING, UNSTABLE, FileHashes, digest, file_hash, generator_id
 from .errors import ErrorList
 from .pages import ParsedSource, parse_source
 from .sources import SourceFile
+from .strings import Strings, load_strings
 
 FORMAT = 2
 CACHE_FILE = "parsed.pickle"
@@ -82,17 +83,27 @@ class ParseCache:
                   errors: ErrorList) -> SiteData:
         """`data.load_data`, or its result for the same data files from the last build."""
         key = ("data", tuple((name, str(path), self.files.get(path)) for name, path in files), languages)
-        paths = tuple(path for _, path in files)
+        return self._whole(key, tuple(path for _, path in files), SiteData,
+                           lambda mine: load_data(files, languages, mine), errors)
+
+    def load_strings(self, path: Path, languages: tuple[str, ...], errors: ErrorList) -> Strings:
+        """`strings.load_strings`, or its result for the same catalog from the last build."""
+        key = ("strings", str(path), self.files.get(path), languages)
+        return self._whole(key, (path,), Strings, lambda mine: load_strings(path, languages, mine), errors)
+
+    def _whole(self, key: tuple, paths: tuple[Path, ...], kind: type, make: Callable[[ErrorList], object],
+               errors: ErrorList):
+        """What `make` reads from `paths`, kept whole under `key` when it found no error."""
         entry = self.old.get(key)
-        if isinstance(entry, SiteData):
+        if isinstance(entry, kind):
             self.new[key] = (entry, paths)
             return entry
         mine = ErrorList(errors.root)
-        data = load_data(files, languages, mine)
+        made = make(mine)
         errors.extend(mine.errors)
         if not mine.errors and self._known(paths):
-            self.new[key] = (data, paths)
-        return data
+            self.new[key] = (made, paths)
+        return made
 
     def entries(self) -> dict:
         """What this build parsed, but not the parses of files that changed while it ran."""
