@@ -125,3 +125,26 @@ def test_bom_and_crlf_build_the_same_site_as_lf(tmp_path):
         code, _, err = run_cli(build_args(root, "--quiet"))
         assert (code, err) == (0, "")
     assert tree_files(windows / "output") == tree_files(plain / "output")
+
+
+def test_error_paths_are_shown_relative_to_the_resolved_root_through_links(tmp_path):
+    from wtpfsite.errors import ErrorList
+
+    root = tmp_path / "site"
+    (root / "content" / "pages").mkdir(parents=True)
+    (root / "content" / "pages" / "a.en.md").write_text("x", "utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "b.en.md").write_text("x", "utf-8")
+    (root / "linked").symlink_to(root / "content")  # a folder reached through a link
+    (root / "content" / "pages" / "c.en.md").symlink_to(tmp_path / "elsewhere" / "b.en.md")  # a linked file
+    (root / "outside").symlink_to(tmp_path / "elsewhere")
+    errors = ErrorList(root)
+    cases = [root / "content" / "pages" / "a.en.md", root / "linked" / "pages" / "a.en.md",
+             root / "content" / "pages" / "missing.zh.md", root / "content" / "pages" / ".." / "pages" / "a.en.md",
+             root / "content" / "pages" / "c.en.md", root / "outside" / "b.en.md", root / "content" / ".."]
+    for path in cases:
+        try:
+            expected = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            expected = path.as_posix()
+        assert errors.display_path(path) == expected, path

@@ -6,6 +6,7 @@ them in an `ErrorList` so that one run reports all of them together.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -72,6 +73,20 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 @lru_cache(maxsize=1 << 16)  # the translation report shows thousands of paths, each resolved once
 def _display_path(path: str, root: str) -> str:
     try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+        return _resolved(path).relative_to(_resolved_folder(root)).as_posix()
     except ValueError:
         return Path(path).as_posix()
+
+
+def _resolved(path: str) -> Path:
+    """`Path(path).resolve()`, with the folder resolved once for all its files: resolving walks every component
+    of the path, and thousands of sources share a few folders."""
+    name = os.path.basename(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        return Path(path).resolve()
+    return _resolved_folder(os.path.dirname(path) or ".") / name
+
+
+@lru_cache(maxsize=1024)
+def _resolved_folder(folder: str) -> Path:
+    return Path(folder).resolve()
