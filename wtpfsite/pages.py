@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from .dates import DateSpec
@@ -15,6 +16,7 @@ from .sources import SourceFile, read_source_text
 from .yamlio import Mark
 
 DRAFT_STATUSES = ("released", "planned")
+REVISION_LENGTH = 12
 PAGE_FIELDS = ("description", "translation_of")
 DRAFT_FIELDS = ("description", "translation_of", "comments_due", "incorporates", "documents")
 
@@ -37,7 +39,8 @@ class ParsedSource:
     translation_of: str | None  # the revision of the original this translation was made from
     draft: DraftMeta | None
     markdown: ParsedMarkdown
-    body: str  # the Markdown body, for diffs and revision hashes
+    body: str | None  # a draft's Markdown body (the changes between drafts, new-draft); not kept for pages
+    revision: str  # a short hash of the title and body (`revision`), which translations record
 
     def __getattribute__(self, name: str):
         # a read of a field is a dependency of the output being made (deps.py): the body (the file's
@@ -50,7 +53,14 @@ class ParsedSource:
 
 
 _TRACKED_FIELDS = {"title": "title", "description": "description", "translation_of": "translation_of",
-                   "draft": "draft", "markdown": "body", "body": "body"}
+                   "draft": "draft", "markdown": "body", "body": "body", "revision": "body"}
+
+
+def revision(title: str, body: str) -> str:
+    """The revision of a source: a short hash of its title and Markdown body."""
+    text = body.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip("\n")
+    digest = hashlib.sha256(f"{title.strip()}\n\n{text}\n".encode("utf-8")).hexdigest()
+    return digest[:REVISION_LENGTH]
 
 
 def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,
@@ -78,7 +88,8 @@ def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_dra
     parsed = parse_markdown(split.body, split.body_first_line, allow_html)
     if title is None or (is_draft and draft is None):
         return None
-    return ParsedSource(file, title.strip(), description, translation_of, draft, parsed, split.body)
+    return ParsedSource(file, title.strip(), description, translation_of, draft, parsed,
+                        split.body if is_draft else None, revision(title, split.body))
 
 
 def _read_draft_meta(reader: Reader, meta) -> DraftMeta | None:

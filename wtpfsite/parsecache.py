@@ -2,8 +2,8 @@
 files' content hashes, so that an incremental build does not parse unchanged files again.
 
 Parsing is most of the load stage on a large site (the Markdown, and the data files, which a marked
-YAML loader reads in Python). Kept per Markdown source: the front matter's values, the body and the
-whole `ParsedMarkdown` (its HTML with link slots, headings, links and anchors), so neither an unchanged
+YAML loader reads in Python). Kept per Markdown source: the front matter's values, the revision (and a
+draft's body) and the whole `ParsedMarkdown` (its HTML with link slots, headings, links and anchors), so neither an unchanged
 page nor a template edit parses Markdown again. Kept for the data: the whole `SiteData`, under the
 hashes of all data files; and the whole string catalog (`Strings`).
 
@@ -30,7 +30,7 @@ from .pages import ParsedSource, parse_source
 from .sources import SourceFile
 from .strings import Strings, load_strings
 
-FORMAT = 2
+FORMAT = 3
 CACHE_FILE = "parsed.pickle"
 
 
@@ -63,7 +63,7 @@ class ParseCache:
         if parsed is not None and clean and self._known((file.path,)):
             self.new[self._source_key(file, languages, allow_html_in_drafts)] = (
                 (parsed.title, parsed.description, parsed.translation_of, parsed.draft, parsed.body,
-                 parsed.markdown), (file.path,))
+                 parsed.revision, parsed.markdown), (file.path,))
 
     def parse_source(self, file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,
                      errors: ErrorList) -> ParsedSource | None:
@@ -72,8 +72,8 @@ class ParseCache:
         entry = self.old.get(key)
         if entry is not None:
             self.new[key] = (entry, (file.path,))
-            title, description, translation_of, draft, body, markdown = entry
-            return ParsedSource(file, title, description, translation_of, draft, markdown, body)
+            title, description, translation_of, draft, body, revision, markdown = entry
+            return ParsedSource(file, title, description, translation_of, draft, markdown, body, revision)
         mine = ErrorList(errors.root)
         parsed = parse_source(file, languages, allow_html_in_drafts, mine)
         errors.extend(mine.errors)

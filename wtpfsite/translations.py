@@ -16,7 +16,6 @@ The report is shown by `python build.py check --translations` and on the noindex
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -30,11 +29,10 @@ from .data import SiteData
 from .errors import ContentErrors, ErrorList, SiteError, UsageError
 from .frontmatter import split_front_matter
 from .model import Route, Site
-from .pages import ParsedSource, parse_source
+from .pages import REVISION_LENGTH, ParsedSource, parse_source, revision  # noqa: F401 (re-exported)
 from .sources import discover_sources, read_source_text
 from .yamlio import Mark, MarkedList, MarkedMap, load_yaml
 
-REVISION_LENGTH = 12
 FIELD = "translation_of"
 ROUTE_KEY = "translations"
 TEMPLATE = "translations.html"
@@ -51,15 +49,12 @@ _RECORD_NAMES = {"meetings": "meeting", "timetable": "milestone", "experts": "ex
 
 # --------------------------------------------------------------------------------------------- revisions
 
-def revision(title: str, body: str) -> str:
-    """The revision of a source: a short hash of its title and Markdown body."""
-    text = body.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip("\n")
-    digest = hashlib.sha256(f"{title.strip()}\n\n{text}\n".encode("utf-8")).hexdigest()
-    return digest[:REVISION_LENGTH]
+# `revision` (a short hash of a source's title and Markdown body) is made by the parse stage, which keeps it
+# in `ParsedSource.revision`; it lives in pages.py and is named here, where the revisions are used.
 
 
 def source_revision(source: ParsedSource) -> str:
-    return revision(source.title, source.body)
+    return source.revision
 
 
 def is_outdated(translation: ParsedSource, original: ParsedSource) -> bool:
