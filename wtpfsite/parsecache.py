@@ -2,9 +2,9 @@
 files' content hashes, so that an incremental build does not parse unchanged files again.
 
 Parsing is most of the load stage on a large site (the Markdown, and the data files, which a marked
-YAML loader reads in Python). Kept per Markdown source: the front matter's values, the revision (and a
-draft's body) and the whole `ParsedMarkdown` (its HTML with link slots, headings, links and anchors), so neither an unchanged
-page nor a template edit parses Markdown again. Kept for the data: the whole `SiteData`, under the
+YAML loader reads in Python). Kept per Markdown source: the front matter's values, the revision (and
+a draft's body) and the whole `ParsedMarkdown` (its HTML with link slots, headings, links and anchors),
+so neither an unchanged page nor a template edit parses Markdown again. Kept for the data: the whole `SiteData`, under the
 hashes of all data files; and the whole string catalog (`Strings`).
 
 Only a parse that reported no error is kept, and only for files whose hash did not change while the
