@@ -336,3 +336,42 @@ def test_a_rebuild_that_changed_few_outputs_updates_in_place_and_one_that_change
     base.write_text(base.read_text("utf-8") + "\n<!-- edited -->\n", "utf-8")
     build(options(site))
     assert swaps == [1]  # every page changed: staged and swapped
+
+
+# ------------------------------------------------------------------------------- outputs staged as made
+
+def test_staging_refuses_unsafe_paths_and_writes_nothing_outside(tmp_path):
+    output = tmp_path / "site" / "output"
+    staging = write.Staging(output)
+    try:
+        for bad in ("../escape.html", "/abs.html", "en/../../escape.html"):
+            with pytest.raises(UnsafeOutput):
+                staging.put(bad, b"x")
+        staging.put("en/ok/index.html", b"ok")
+        assert (staging.folder / "en" / "ok" / "index.html").read_bytes() == b"ok"
+    finally:
+        staging.remove()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["site"]
+
+
+def test_a_build_keeps_no_output_in_memory_and_a_failing_one_leaves_no_staging(tmp_path, monkeypatch):
+    from helpers import assert_build_fails, draft, options
+
+    from wtpfsite.build import build
+
+    files = {"content/drafts/draft-1.en.md": draft(1), "content/drafts/draft-1.zh.md": draft(1)}
+    root = make_site(tmp_path, files)
+    result = build(options(root), incremental=False)
+    assert result.outputs and all(o.data is None and o.digest for o in result.outputs)  # all written as made
+    assert leftovers(root) == []
+    # pages render before drafts: a draft template failing at render time comes after pages were staged
+    bad = (root / "templates" / "draft.html").read_text("utf-8").replace("{% block content %}",
+                                                                      "{% block content %}{{ nothing() }}", 1)
+    assert bad != (root / "templates" / "draft.html").read_text("utf-8")
+    staged_when_removed = []
+    remove = write.Staging.remove
+    monkeypatch.setattr(write.Staging, "remove", lambda self: staged_when_removed.append(
+        sum(1 for p in self.folder.rglob("*") if p.is_file())) or remove(self))
+    assert_build_fails(tmp_path / "failing", {**files, "templates/draft.html": bad},
+                       ["templates/draft.html:2:1: template error: 'nothing' is undefined"])
+    assert staged_when_removed[-1] > 0  # the failing build had written pages there: all removed

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .pagegen import Output
     from .parsecache import ParseCache
     from .session import Afterwards, Kept, Session
-    from .write import WriteResult
+    from .write import Staging, WriteResult
 
 Progress = Callable[[int, int], None]
 MANIFEST = "manifest.json"  # in the cache folder: the files the last build left in the output folder
@@ -126,10 +126,11 @@ def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:
 
 
 def render_site(site: Site, today: date, progress: Progress | None = None,
-                plan: Plan | None = None, workers: int = 1) -> tuple[Output, ...]:
+                plan: Plan | None = None, workers: int = 1, staging: Staging | None = None) -> tuple[Output, ...]:
     """Every output file of the site; raises ContentErrors for template errors. With a `plan`
     (incremental build), outputs whose inputs did not change are taken from the last build;
-    outputs other than pages are made (or kept) in named groups."""
+    outputs other than pages are made (or kept) in named groups. With `staging`, each output made is
+    written there as soon as it is made, and kept only as its path and digest."""
     from .errors import ErrorList
     from .extras import extra_outputs
     from .pagegen import render_pages
@@ -140,13 +141,26 @@ def render_site(site: Site, today: date, progress: Progress | None = None,
     errors = ErrorList(site.config.root)
     # a build keeps compiled templates in its cache folder (checked by source checksum); `check` writes nothing
     env = make_environment(site.config.templates_dir, site.config.cache_dir if plan is not None else None)
+    store = partial(_store, staging) if staging is not None else None
     pages = render_pages(site, env, today, errors, lambda s, r, lang: extra_context(s, r, lang, today), progress,
-                         plan, workers)
+                         plan, workers, store)
     group = plan.group if plan is not None else (lambda name, make: make())
     others = group("extras", lambda: extra_outputs(site, env, today, pages, errors))
     others += group("translations", lambda: translation_pages(site, env, today, errors))
+    if store is not None:
+        others = [store(o) for o in others]
     errors.raise_if_any()
     return tuple(sorted(pages + others, key=lambda o: o.path))
+
+
+def _store(staging: Staging, output: Output) -> Output:
+    """The output written to the staging folder, kept as its path and digest only."""
+    from .deps import digest
+
+    if output.data is None:  # taken from the last build: already in the output folder
+        return output
+    staging.put(output.path, output.data)
+    return replace(output, data=None, digest=digest(output.data))
 
 
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
@@ -174,22 +188,19 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
 IN_PLACE_SHARE = 4  # at most one output in this many changed: replaced in place, not staged
 
 
-def _update_in_place(plan: Plan, outputs: tuple[Output, ...], config: SiteConfig,
-                     previous: frozenset[str], stale: frozenset[str] | None) -> WriteResult | None:
+def _update_in_place(plan: Plan, outputs: tuple[Output, ...], config: SiteConfig, previous: frozenset[str],
+                     stale: frozenset[str] | None, staging: Staging) -> WriteResult | None:
     """A rebuild that changed few outputs and needs no new search index (or keeps the `stale` one for now)
     replaces just those files in the output folder (write.update_in_place); None when it should stage the
     whole site instead."""
-    from .write import clean_stale, update_in_place
+    from .write import update_in_place
 
     changed = sum(1 for o in outputs if o.path not in plan.reused)
     kept = stale if stale is not None else plan.search_kept(outputs) if config.search else frozenset()
     if kept is None or changed * IN_PLACE_SHARE > len(outputs):
         return None
-    written = update_in_place([(o.path, o.data) for o in outputs], config.output_dir, previous,
-                              frozenset(plan.reused), kept)
-    if written is not None:
-        clean_stale(config.output_dir)  # what an interrupted run left beside output/
-    return written
+    return update_in_place([(o.path, o.data) for o in outputs], config.output_dir, previous,
+                           frozenset(plan.reused), kept, staging)
 
 
 def _build(options: BuildOptions, progress: Progress | None, incremental: bool, started: float,
@@ -199,7 +210,7 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     from .parsecache import ParseCache
     from .search import index_site
     from .session import Afterwards, Kept, PendingIndex
-    from .write import WriteResult, clean_stale, write_outputs
+    from .write import Staging, WriteResult, clean_stale, write_outputs
 
     files = FileHashes.before_load(options.config_path)  # before anything is read: see deps.py
     before = stamp.before_build(started_ns, files.config)  # the same, for the stamp
@@ -213,26 +224,31 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
         cache, notice = load_cache(site.config.cache_dir) if incremental else (None, None)
     notice = "; ".join(n for n in (notice, parsed.notice if parsed else None) if n) or None
     plan = Plan(cache, Inputs(site, options.today, files), site.config.output_dir)
-    outputs = render_site(site, options.today, progress, plan, options.workers)
     manifest = site.config.cache_dir / MANIFEST
     previous = _read_manifest(manifest)
-    current = plan.output_is_current(outputs, site.config.search)
     stale = None
-    if current is not None:  # output/ already holds exactly these files (deps.Plan): writing would change nothing
-        clean_stale(site.config.output_dir)  # what an interrupted run left beside output/ goes all the same
-        written = WriteResult(0, (), current)
-    else:
-        if session is not None and site.config.search:
-            stale = plan.stale_index(outputs)
-        written = _update_in_place(plan, outputs, site.config, previous, stale) if incremental else None
-        if written is None and stale is not None:  # staged, with the stale index linked in like any kept output
-            written = write_outputs([(o.path, o.data) for o in outputs] + [(path, None) for path in sorted(stale)],
-                                    site.config.output_dir, previous, published=frozenset(plan.reused) | stale)
-            written = replace(written, generated=tuple(sorted(stale)))
-        elif written is None:  # the search index is made again only when some HTML output changed (Plan.before_swap)
-            search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
-            written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous, search,
-                                    published=frozenset(plan.reused))
+    staging = Staging(site.config.output_dir)  # outputs go there as they are made; removed whatever happens
+    try:
+        outputs = render_site(site, options.today, progress, plan, options.workers, staging)
+        current = plan.output_is_current(outputs, site.config.search)
+        if current is not None:  # output/ already holds exactly these files (deps.Plan): writing changes nothing
+            written = WriteResult(0, (), current)
+        else:
+            if session is not None and site.config.search:
+                stale = plan.stale_index(outputs)
+            written = _update_in_place(plan, outputs, site.config, previous, stale, staging) if incremental else None
+            if written is None and stale is not None:  # staged, with the stale index linked in like a kept output
+                written = write_outputs([(o.path, o.data) for o in outputs] + [(p, None) for p in sorted(stale)],
+                                        site.config.output_dir, previous, published=frozenset(plan.reused) | stale,
+                                        staging=staging)
+                written = replace(written, generated=tuple(sorted(stale)))
+            elif written is None:  # the search index is made again only when some HTML changed (Plan.before_swap)
+                search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
+                written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous,
+                                        search, published=frozenset(plan.reused), staging=staging)
+    finally:
+        staging.remove()  # (after a swap it is the output folder's name no longer: nothing to remove)
+    clean_stale(site.config.output_dir)  # what an interrupted run left beside output/
     write_manifest(manifest, [o.path for o in outputs] + list(written.generated))
     record = plan.cache(outputs, written.generated)
     entries = parsed.entries() if parsed is not None else {}

@@ -530,7 +530,8 @@ class Plan:
         found = self._hashes.get(output.path)
         if found is None:
             kept = self.reused.get(output.path)
-            found = self._hashes[output.path] = kept.hash if kept is not None else digest(output.data)
+            found = self._hashes[output.path] = (kept.hash if kept is not None else output.digest
+                                                 if output.digest is not None else digest(output.data))
         return found
 
     def _kept_index(self, outputs: tuple[Output, ...]) -> list[tuple[str, bytes]] | None:

@@ -24,10 +24,13 @@ from .urls import absolute_url, output_file, relative_url, route_path
 @dataclass(frozen=True)
 class Output:
     path: str  # site-relative file path: "en/about/index.html"
-    data: bytes | None  # None: the file in the output folder, unchanged since the last build (deps.Plan)
+    # None: the bytes are in a file, not in memory: in the staging folder when `digest` is set (write.Staging),
+    # else in the output folder, unchanged since the last build (deps.Plan)
+    data: bytes | None
     templates: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     reads: frozenset[str] = frozenset()  # the input keys it was made from (deps.py)
+    digest: str | None = None  # of the bytes, when they were written to the staging folder
 
 
 @dataclass(frozen=True)
@@ -137,10 +140,12 @@ def base_context(site: Site, lang: str, path: str, today: date) -> dict[str, Any
 def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
                  extra_context: Callable[[Site, Route, str], dict[str, Any]],
                  progress: Callable[[int, int], None] | None = None, plan: Plan | None = None,
-                 workers: int = 1) -> list[Output]:
+                 workers: int = 1, store: Callable[[Output], Output] | None = None) -> list[Output]:
     """Render every route in every language; template errors are collected, not raised. With a
     `plan` (incremental build), a page whose inputs did not change is taken from the last build.
-    `workers` > 1 (or 0: one per core) renders in forked processes (parallel.py), same output."""
+    `workers` > 1 (or 0: one per core) renders in forked processes (parallel.py), same output.
+    `store` takes each page as it is made (in the worker that made it) and gives what to keep of it: the
+    build writes the bytes to its staging folder there, so neither the pipe nor the parent carries them."""
     made: dict[tuple[str, str], Output] = {}  # by (route key, language), put in the usual order at the end
     jobs = []
     for route in site.routes:
@@ -163,8 +168,9 @@ def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
                 template_error(exc, site.config.templates_dir, route.template, job_errors)
                 return None, tuple(job_errors.errors)
         sources = tuple(sorted(str(v.file.path) for v in route.versions.values()))
-        return Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates,
-                      sources, frozenset(reads)), ()
+        output = Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates,
+                        sources, frozenset(reads))
+        return (store(output) if store is not None else output), ()
 
     processes = worker_count(workers, len(jobs))
     for done, (output, job_errors) in enumerate(map_in_workers(render_job, len(jobs), processes), start=1):

@@ -1,5 +1,7 @@
 """The write stage: all outputs into a staging folder beside `output/`, swapped in at the end; or, for an
 incremental build that changed few outputs, only those files replaced in place (`update_in_place`).
+A build writes each output into its staging folder as soon as it is rendered (`Staging`), so it never holds
+the whole site in memory; the write stage then completes that folder, or renames its files into place.
 
 A failed build never touches the published folder (content and template errors are all found
 before anything is written). A staged build that is interrupted leaves it as it was: staging
@@ -82,18 +84,39 @@ def _owner_alive(pid_text: str) -> bool:
     return True
 
 
+class Staging:
+    """The staging folder of one build, beside the output folder: outputs are written into it as they are made
+    (`put`, also from forked workers), so the build never holds every output in memory. `write_outputs` then
+    completes and swaps it in, or `update_in_place` renames its files into the output folder; `remove` when
+    the build fails (the published folder is never touched before the write stage)."""
+
+    def __init__(self, output_dir: Path):
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(output_dir)
+        self.folder = output_dir.parent / f"{STAGING_PREFIX}{output_dir.name}-{os.getpid()}"
+        self.folder.mkdir()
+
+    def put(self, path: str, data: bytes) -> None:
+        target = self.folder.joinpath(*safe_relative(path).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def remove(self) -> None:
+        _remove(self.folder)
+
+
 def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, previous_files: frozenset[str],
                   before_swap: Callable[[Path], None] | None = None,
-                  published: frozenset[str] = frozenset()) -> WriteResult:
+                  published: frozenset[str] = frozenset(), staging: Staging | None = None) -> WriteResult:
     """Write everything into staging, run `before_swap(staging)`, then swap it into place.
     `previous_files` are the files the last build made; anything else found in the old output
     is listed as foreign. `published`: outputs whose bytes are those of the file at the same path
     in `output_dir` (linked, not written, when the file system allows; copied otherwise); their data
-    may be None."""
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(output_dir)
-    staging = output_dir.parent / f"{STAGING_PREFIX}{output_dir.name}-{os.getpid()}"
-    staging.mkdir()
+    may be None. With `staging`, outputs whose data is None and that are not published are already
+    in it (Staging.put)."""
+    if staging is None:
+        staging = Staging(output_dir)
+    staging_folder = staging.folder
     try:
         seen: set[str] = set()
         made: set[tuple[str, ...]] = set()  # folders already made in staging
@@ -102,7 +125,9 @@ def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, pre
             if path in seen:
                 raise UnsafeOutput(f"'{path}' would be written twice")
             seen.add(path)
-            target = staging.joinpath(*relative.parts)
+            if data is None and path not in published:
+                continue  # already in staging
+            target = staging_folder.joinpath(*relative.parts)
             if relative.parent.parts not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(relative.parent.parts)
@@ -115,25 +140,27 @@ def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, pre
                     target.write_bytes(data)
         generated: tuple[str, ...] = ()
         if before_swap is not None:
-            before_swap(staging)
-            generated = tuple(sorted(_files(staging) - seen))
+            before_swap(staging_folder)
+            generated = tuple(sorted(_files(staging_folder) - seen))
         foreign = _foreign_files(output_dir, seen | set(generated), previous_files)
-        _swap(staging, output_dir)
+        _swap(staging_folder, output_dir)
     except BaseException:
-        _remove(staging)
+        staging.remove()
         raise
     return WriteResult(len(seen), foreign, generated)
 
 
 def update_in_place(outputs: list[tuple[str, bytes | None]], output_dir: Path, previous_files: frozenset[str],
-                    published: frozenset[str], kept: frozenset[str] = frozenset()) -> WriteResult | None:
+                    published: frozenset[str], kept: frozenset[str] = frozenset(),
+                    staging: Staging | None = None) -> WriteResult | None:
     """Bring the output folder to exactly these outputs (plus `kept`, files already there that stay: the
     search index) by replacing only the files that changed, each atomically (written beside, then renamed
     over), and removing what no longer belongs. For an incremental build that changed a few outputs: a
     staging folder would make (and the swap remove) one folder per page. `published` outputs are already
-    there, byte for byte (their data may be None). Returns None, having changed nothing, when the folder
-    is not plainly the last build's (a published output missing, a folder or link where a file goes): then
-    write_outputs does it. Paths are checked before anything is written."""
+    there, byte for byte (their data may be None); others whose data is None are in `staging` and are renamed
+    into place from there (still one atomic replacement per file). Returns None, having changed nothing, when
+    the folder is not plainly the last build's (a published output missing, a folder or link where a file
+    goes): then write_outputs does it. Paths are checked before anything is written."""
     if not output_dir.is_dir() or output_dir.is_symlink():
         return None
     seen: dict[str, tuple[PurePosixPath, bytes | None]] = {}
@@ -153,10 +180,13 @@ def update_in_place(outputs: list[tuple[str, bytes | None]], output_dir: Path, p
     for path, (relative, data) in seen.items():
         if path in published:
             continue
-        if data is None:
-            raise ValueError(f"no bytes for '{path}', which is not in the output folder")  # a bug
         target = output_dir.joinpath(*relative.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if data is None:
+            if staging is None:
+                raise ValueError(f"no bytes for '{path}', which is not in the output folder")  # a bug
+            os.replace(staging.folder.joinpath(*relative.parts), target)
+            continue
         temporary = target.with_name(f"{TEMPORARY_PREFIX}{target.name}.{os.getpid()}")
         try:
             temporary.write_bytes(data)
