@@ -30,7 +30,7 @@ from .pages import ParsedSource, parse_source
 from .sources import SourceFile
 from .strings import Strings, load_strings
 
-FORMAT = 3
+FORMAT = 4
 CACHE_FILE = "parsed.pickle"
 
 
@@ -123,9 +123,32 @@ class _HashingWriter:
         return self.file.write(data)
 
 
+BATCH = 64  # entries per pickle in the file
+
+
+class _Reader:
+    """A file over `data` from `start` on, for pickle.load: reading copies only what is read."""
+
+    def __init__(self, data: bytes, start: int) -> None:
+        self.data, self.at = data, start
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self.data) if size < 0 else min(self.at + size, len(self.data))
+        chunk, self.at = self.data[self.at:end], end
+        return chunk
+
+    def readline(self) -> bytes:
+        end = self.data.find(b"\n", self.at)
+        return self.read(len(self.data) - self.at if end < 0 else end + 1 - self.at)
+
+    def at_end(self) -> bool:
+        return self.at >= len(self.data)
+
+
 def write(cache_dir: Path, entries: dict) -> None:
-    """Write the parse cache's entries, atomically. The pickle is streamed into the file, never held whole in
-    memory (on a 10,000-page site it is 150 MB): the header's payload hash is filled in at the end."""
+    """Write the parse cache's entries, atomically. They are pickled in batches streamed into the file: neither
+    the file's bytes (150 MB on a 10,000-page site) nor one pickler's memo of every object is ever held whole
+    in memory. The header's payload hash is filled in at the end."""
     header = f"wtpfsite-parsed {FORMAT} {generator_id()} {{}}\n"
     cache_dir.mkdir(parents=True, exist_ok=True)
     temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
@@ -133,7 +156,9 @@ def write(cache_dir: Path, entries: dict) -> None:
         with temporary.open("wb") as file:
             file.write(header.format("0" * 32).encode("utf-8"))
             writer = _HashingWriter(file)
-            pickle.dump(entries, writer, protocol=pickle.HIGHEST_PROTOCOL)
+            items = list(entries.items())
+            for start in range(0, len(items), BATCH):
+                pickle.dump(items[start:start + BATCH], writer, protocol=pickle.HIGHEST_PROTOCOL)
             file.seek(0)
             file.write(header.format(writer.hash.hexdigest()).encode("utf-8"))  # the same length
         os.replace(temporary, cache_dir / CACHE_FILE)
@@ -160,10 +185,14 @@ def _read(path: Path) -> tuple[dict, str | None]:
         return {}, f"{path.name} was made by another version of the generator"
     if parts[3] != digest(payload):
         return {}, f"{path.name} is damaged"
+    entries: dict = {}
+    reader = _Reader(raw, end + 1)
     try:
-        entries = pickle.loads(payload)
+        while not reader.at_end():
+            batch = pickle.load(reader)
+            if not isinstance(batch, list) or not all(isinstance(item, tuple) and len(item) == 2 for item in batch):
+                return {}, f"{path.name} is malformed"
+            entries.update(batch)
     except Exception:  # noqa: BLE001 (any failure to unpickle means: not usable)
         return {}, f"{path.name} cannot be read"
-    if not isinstance(entries, dict):
-        return {}, f"{path.name} is malformed"
     return entries, None
