@@ -562,7 +562,9 @@ class Plan:
         old = self.old.groups.get(SEARCH)
         if old is None or HTML not in self.old.inputs or {o.path for o in outputs} & set(old.paths):
             return None
-        if not all(self._unchanged(path, self.old.outputs[path]) for path in old.paths):
+        # only there, not checked byte for byte: it is kept for a moment, recorded as it was (Plan.cache), and
+        # whatever reads it later checks it (_kept_index); hashing every file of it on each rebuild would not pay
+        if not all((self.output_dir / path).is_file() for path in old.paths):
             return None
         self._stale = old
         return frozenset(old.paths)
@@ -630,7 +632,7 @@ class Plan:
                   for key in sorted(keys)}
         if self._stale is not None:  # the last index, kept as it was: still the index of the HTML it was made from
             for path in self._stale.paths:
-                records[path] = replace(self.old.outputs[path], stat=output_signature(self.output_dir / path, now))
+                records[path] = self.old.outputs[path]  # as recorded: its files were not checked (stale_index)
             groups[SEARCH] = self._stale
             inputs[HTML] = self.old.inputs[HTML]
         elif added and self._html is not None:
