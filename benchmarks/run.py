@@ -280,18 +280,21 @@ def front_matter(meta: dict) -> str:
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000) + "---\n"
 
 
-def write_hugo(site: Path, srcs: list[Source], out: Path) -> None:
-    shutil.copytree(THEMES / "hugo", out)
+def write_language_folders(srcs: list[Source], content: Path, home: str, drafts_link: str) -> None:
+    """Each source as content/LANG/KIND/NAME.md with its front matter as it is, the home page as content/LANG/HOME;
+    the home page's links to `../drafts/` (it moves up a folder) point at `drafts_link` instead."""
     for s in srcs:
-        # Hugo's embedded link render hook resolves `page-00011.md` and `../drafts/draft-3.md#outline`
-        # through GetPage; the home page moves to the content root, so its `../drafts/` becomes `/drafts/`
-        body = s.body.replace("](../drafts/", "](/drafts/") if s.name == "index" else s.body
-        if s.name == "index":
-            target = out / "content" / s.lang / "_index.md"
-        else:
-            target = out / "content" / s.lang / s.kind / f"{s.name}.md"
+        body = s.body.replace("](../drafts/", f"]({drafts_link}") if s.name == "index" else s.body
+        target = content / s.lang / home if s.name == "index" else content / s.lang / s.kind / f"{s.name}.md"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(front_matter(s.meta) + body, encoding="utf-8")
+
+
+def write_hugo(site: Path, srcs: list[Source], out: Path) -> None:
+    shutil.copytree(THEMES / "hugo", out)
+    # Hugo's embedded link render hook resolves `page-00011.md` and `../drafts/draft-3.md#outline` through
+    # GetPage; the home page moves to the content root, so its `../drafts/` becomes `/drafts/`
+    write_language_folders(srcs, out / "content", "_index.md", "/drafts/")
     title = yaml.safe_load((site / "site_config.yaml").read_text(encoding="utf-8"))["title"]
     (out / "hugo.toml").write_text(f"""# SYNTHETIC benchmark site written by benchmarks/run.py
 baseURL = "https://wtpf21-ieg.example.org/"
@@ -385,16 +388,9 @@ MARKDOWN = {{
 
 def write_eleventy(site: Path, srcs: list[Source], out: Path) -> None:
     shutil.copytree(THEMES / "eleventy", out / "theme")
-    for s in srcs:
-        # the bundled InputPath-to-URL transform resolves `page-00011.md` and `../drafts/draft-3.md#outline`
-        # relative to the source file; the home page moves up to content/LANG/, so its `../drafts/` is `drafts/`
-        body = s.body.replace("](../drafts/", "](drafts/") if s.name == "index" else s.body
-        if s.name == "index":
-            target = out / "content" / s.lang / "index.md"
-        else:
-            target = out / "content" / s.lang / s.kind / f"{s.name}.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(front_matter(s.meta) + body, encoding="utf-8")
+    # the bundled InputPath-to-URL transform resolves `page-00011.md` and `../drafts/draft-3.md#outline`
+    # relative to the source file; the home page moves up to content/LANG/, so its `../drafts/` is `drafts/`
+    write_language_folders(srcs, out / "content", "index.md", "drafts/")
     # the config imports @11ty/eleventy and markdown-it-attrs the ordinary way, from a node_modules beside it
     (out / "node_modules").symlink_to(npm_dir("eleventy") / "node_modules", target_is_directory=True)
     title = yaml.safe_load((site / "site_config.yaml").read_text(encoding="utf-8"))["title"]
