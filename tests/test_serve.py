@@ -599,3 +599,25 @@ def test_browser_deleted_page_gives_404(browser, live):
         assert page.title() == html.unescape(re.search(r"<title>(.*?)</title>", site_404).group(1))
     finally:
         context.close()
+
+
+def test_settling_the_heap_after_a_build_frees_cycles_it_had_frozen():
+    import gc
+    import weakref
+
+    from wtpfsite.session import _settle_heap
+
+    class Node:
+        pass
+
+    node = Node()
+    node.self = node  # a cycle: only the cycle collector frees it
+    alive = weakref.ref(node)
+    try:
+        _settle_heap()  # the node is alive: frozen
+        assert gc.get_freeze_count() > 0
+        del node  # garbage now, but out of the collector's sight until the next settle
+        _settle_heap()
+        assert alive() is None  # collected: a long watch session does not keep every build's leftovers
+    finally:
+        gc.unfreeze()

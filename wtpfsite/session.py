@@ -20,6 +20,7 @@ another process changed the output meanwhile.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -58,6 +59,17 @@ class Session:
         self._saved_parses[cache_dir] = keys
 
 
+def _settle_heap() -> None:
+    """Collect the garbage the builds so far left, then freeze what is alive (the kept caches, the modules, the
+    compiled templates) out of the cycle collector's sight. The next build's collections then scan only what it
+    makes: with a large site kept in memory, a full collection that happens to fall inside a build took a
+    quarter of a second of a one-page rebuild. The full collection runs here, after the reload, instead; frozen
+    objects are still freed by reference counting, and the next call collects any cycles among them."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 @dataclass(frozen=True)
 class PendingIndex:
     """The search index a watch-mode build left to make: the output folder holds the new pages and the last
@@ -86,6 +98,7 @@ class Afterwards:
         if cancelled():
             return False
         self.finish()
+        _settle_heap()
         return True
 
     def finish(self) -> None:
