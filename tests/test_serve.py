@@ -621,3 +621,29 @@ def test_settling_the_heap_after_a_build_frees_cycles_it_had_frozen():
         assert alive() is None  # collected: a long watch session does not keep every build's leftovers
     finally:
         gc.unfreeze()
+
+
+def test_a_search_index_that_cannot_be_made_after_a_rebuild_is_reported_and_the_last_one_kept(tmp_path,
+                                                                                             monkeypatch):
+    import wtpfsite.search
+
+    logs: list = []
+    site = copy_real_site(tmp_path / "site")
+    coordinator = _real_coordinator(site, logs)
+    assert coordinator.rebuild().errors == ()
+    index = {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")}
+    failing = tmp_path / "failing-pagefind"
+    failing.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n", "utf-8")
+    failing.chmod(0o755)
+    monkeypatch.setattr(wtpfsite.search, "pagefind_binary", lambda: failing)
+    source = site / "content" / "pages" / "about.en.md"
+    source.write_text(source.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    state = coordinator.rebuild(frozenset({source}))
+    assert state.errors == ()  # the pages were built and the browsers told; only the index failed
+    assert "One more sentence." in (site / "output" / "en" / "about" / "index.html").read_text("utf-8")
+    errors = [message for message, is_error in logs if is_error]
+    assert any(re.fullmatch(r"site_config\.yaml:1:1: search index: Pagefind failed \(exit status 3\): "
+                            r"Error: something broke.*", m, re.S) for m in errors), errors
+    assert "Traceback" not in "\n".join(errors)
+    assert {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")} == index
+    assert not list(site.glob(".staging-*"))
