@@ -262,8 +262,10 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
 
         save_cache(site.config.cache_dir, kept.cache)
         keys = frozenset(kept.parsed)
-        if session.parses_unsaved(site.config.cache_dir, keys) if session is not None \
-                else parsed is not None and keys != parsed.old.keys():
+        # the parses on disk: the ones this build read, or in watch mode the ones it last wrote
+        on_disk = session.saved_parses(site.config.cache_dir) if session is not None else \
+            frozenset(parsed.old) if parsed is not None else keys
+        if keys != on_disk:
             write_parses(site.config.cache_dir, kept.parsed)
             if session is not None:
                 session.parses_saved(site.config.cache_dir, keys)

@@ -52,8 +52,9 @@ class Session:
         kept = self._kept[cache_dir] = Kept(cache, parsed)
         return kept
 
-    def parses_unsaved(self, cache_dir: Path, keys: frozenset) -> bool:
-        return self._saved_parses.get(cache_dir) != keys
+    def saved_parses(self, cache_dir: Path) -> frozenset | None:
+        """The keys of the parses this session last wrote to the cache folder (None: none yet)."""
+        return self._saved_parses.get(cache_dir)
 
     def parses_saved(self, cache_dir: Path, keys: frozenset) -> None:
         self._saved_parses[cache_dir] = keys
