@@ -9,7 +9,7 @@ from test_write import synthetic_site
 from helpers import tree_files
 from wtpfsite.build import BuildOptions, build
 from wtpfsite.errors import ContentErrors
-from wtpfsite.parallel import MIN_JOBS_PER_WORKER, map_in_workers, worker_count
+from wtpfsite.parallel import MIN_JOBS_PER_WORKER, in_workers, worker_count
 
 
 def test_worker_count_is_one_for_small_builds_and_capped_by_the_request():
@@ -19,9 +19,27 @@ def test_worker_count_is_one_for_small_builds_and_capped_by_the_request():
     assert worker_count(8, 3 * MIN_JOBS_PER_WORKER) == 3
 
 
-def test_map_in_workers_keeps_the_order_of_the_jobs():
-    squares = list(map_in_workers(lambda i: (i, i * i), 200, 2))
-    assert squares == [(i, i * i) for i in range(200)]
+@pytest.mark.parametrize("processes", [1, 2])
+def test_workers_keep_the_order_of_the_jobs_while_this_process_works_meanwhile(processes):
+    import os
+
+    ran_in = []
+    with in_workers(lambda i: (i, i * i, os.getpid()), 200, processes) as results:
+        ran_in.append(os.getpid())  # the block's own work: before any result is read
+        squares = list(results)
+    assert [(i, square) for i, square, _ in squares] == [(i, i * i) for i in range(200)]
+    workers = {pid for _, _, pid in squares}
+    assert workers == set(ran_in) if processes == 1 else (len(workers) == 2 and not workers & set(ran_in))
+
+
+def test_leaving_the_block_early_stops_the_workers():
+    import multiprocessing
+
+    with pytest.raises(RuntimeError):
+        with in_workers(lambda i: i, 10_000, 2) as results:
+            next(results)
+            raise RuntimeError("the block failed")
+    assert multiprocessing.active_children() == []
 
 
 def test_a_parallel_build_is_byte_identical_to_a_single_process_build(tmp_path):

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
     from .config import SiteConfig
@@ -70,12 +71,13 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     config = _apply_overrides(config, options)
     codes = config.language_codes
     sources = discover_sources(config.content_dir, config.templates_dir, codes, errors)
-    strings = (parse_cache.load_strings if parse_cache is not None else load_strings)(sources.strings, codes,
-                                                                                      errors)
-    data = (parse_cache.load_data if parse_cache is not None else load_data)(sources.data, codes, errors)
     parse = parse_cache.parse_source if parse_cache is not None else parse_source
-    parsed = _parse_all(sources.markdown, parse, codes, config.allow_raw_html_in_drafts, errors,
-                        options.workers, parse_cache)
+    with _parsing(sources.markdown, parse, codes, config.allow_raw_html_in_drafts, errors, options.workers,
+                  parse_cache) as parses:  # the Markdown in worker processes, the rest here meanwhile
+        strings = (parse_cache.load_strings if parse_cache is not None else load_strings)(sources.strings, codes,
+                                                                                          errors)
+        data = (parse_cache.load_data if parse_cache is not None else load_data)(sources.data, codes, errors)
+        parsed = parses()
     site = link_site(config, strings, data, tuple(p for p in parsed if p is not None), errors)
     if tolerate is not None:
         errors.errors = [error for error in errors.errors if not tolerate(site, error)]
@@ -83,35 +85,45 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     return site
 
 
-def _parse_all(files, parse, codes, allow_html: bool, errors: ErrorList, workers: int,
-               parse_cache: ParseCache | None) -> list:
-    """Parse every Markdown source, in order; the files the parse cache does not hold are parsed in
-    forked worker processes when there are enough of them (parallel.py), with the same result."""
+@contextmanager
+def _parsing(files, parse, codes, allow_html: bool, errors: ErrorList, workers: int,
+             parse_cache: ParseCache | None) -> Iterator[Callable[[], list]]:
+    """Parse every Markdown source: the block is given a function that returns the parses, in order. The files
+    the parse cache does not hold are parsed in forked worker processes when there are enough of them
+    (parallel.py), with the same result; the workers start at once, so the block can read the data files
+    while they parse."""
     from .errors import ErrorList
     from .pages import parse_source
-    from .parallel import map_in_workers, worker_count
+    from .parallel import in_workers, worker_count
 
     todo = [f for f in files if parse_cache is None or not parse_cache.holds(f, codes, allow_html)]
     processes = worker_count(workers, len(todo))
     if processes <= 1:
-        return [parse(f, codes, allow_html, errors) for f in files]
+        yield lambda: [parse(f, codes, allow_html, errors) for f in files]
+        return
 
     def job(index: int):
         mine = ErrorList(errors.root)
         return parse_source(todo[index], codes, allow_html, mine), tuple(mine.errors)
 
-    done = dict(zip(todo, map_in_workers(job, len(todo), processes)))
-    results = []
-    for f in files:
-        if f in done:
-            parsed, found = done[f]
-            errors.extend(found)
-            if parse_cache is not None:
-                parse_cache.add(f, codes, allow_html, parsed, not found)
-            results.append(parsed)
-        else:
-            results.append(parse(f, codes, allow_html, errors))
-    return results
+    from . import fastmd  # noqa: F401 (imported once, before the fork, not in every worker)
+
+    with in_workers(job, len(todo), processes) as made:
+        def collect() -> list:
+            done = dict(zip(todo, made))
+            results = []
+            for f in files:
+                if f in done:
+                    parsed, found = done[f]
+                    errors.extend(found)
+                    if parse_cache is not None:
+                        parse_cache.add(f, codes, allow_html, parsed, not found)
+                    results.append(parsed)
+                else:
+                    results.append(parse(f, codes, allow_html, errors))
+            return results
+
+        yield collect
 
 
 def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:
@@ -142,13 +154,16 @@ def render_site(site: Site, today: date, progress: Progress | None = None,
     # a build keeps compiled templates in its cache folder (checked by source checksum); `check` writes nothing
     env = make_environment(site.config.templates_dir, site.config.cache_dir if plan is not None else None)
     store = partial(_store, staging) if staging is not None else None
-    pages = render_pages(site, env, today, errors, lambda s, r, lang: extra_context(s, r, lang, today), progress,
-                         plan, workers, store)
     group = plan.group if plan is not None else (lambda name, make: make())
-    others = group("extras", lambda: extra_outputs(site, env, today, pages, errors))
-    others += group("translations", lambda: translation_pages(site, env, today, errors))
-    if store is not None:
-        others = [store(o) for o in others]
+    others: list[Output] = []
+
+    def other_outputs() -> None:  # made here while worker processes render the pages
+        made = group("extras", lambda: extra_outputs(site, env, today, errors))
+        made += group("translations", lambda: translation_pages(site, env, today, errors))
+        others.extend(map(store, made) if store is not None else made)
+
+    pages = render_pages(site, env, today, errors, lambda s, r, lang: extra_context(s, r, lang, today), progress,
+                         plan, workers, store, alongside=other_outputs)
     errors.raise_if_any()
     return tuple(sorted(pages + others, key=lambda o: o.path))
 

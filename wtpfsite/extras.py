@@ -20,7 +20,7 @@ from .render import render_template, template_error
 from .urls import absolute_url, output_file, route_path
 
 
-def extra_outputs(site: Site, env: Environment, today: date, pages: list[Output], errors: ErrorList) -> list[Output]:
+def extra_outputs(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
     outputs = static_files(site)
     outputs += _templated(site, env, today, errors)
     outputs += expert_exports(site)

@@ -14,7 +14,7 @@ from .errors import ErrorList
 from .markdown import render_markdown
 from .model import Route, Site, link_target_path
 from .pages import ParsedSource
-from .parallel import map_in_workers, worker_count
+from .parallel import in_workers, worker_count
 from .render import Localizer, render_template, template_error
 from .status import deadline, milestone_states, period_state
 from .translations import outdated_original
@@ -140,10 +140,12 @@ def base_context(site: Site, lang: str, path: str, today: date) -> dict[str, Any
 def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
                  extra_context: Callable[[Site, Route, str], dict[str, Any]],
                  progress: Callable[[int, int], None] | None = None, plan: Plan | None = None,
-                 workers: int = 1, store: Callable[[Output], Output] | None = None) -> list[Output]:
+                 workers: int = 1, store: Callable[[Output], Output] | None = None,
+                 alongside: Callable[[], None] | None = None) -> list[Output]:
     """Render every route in every language; template errors are collected, not raised. With a
     `plan` (incremental build), a page whose inputs did not change is taken from the last build.
-    `workers` > 1 (or 0: one per core) renders in forked processes (parallel.py), same output.
+    `workers` > 1 (or 0: one per core) renders in forked processes (parallel.py), same output; this
+    process calls `alongside` (the outputs other than pages) while they render, else before the pages.
     `store` takes each page as it is made (in the worker that made it) and gives what to keep of it: the
     build writes the bytes to its staging folder there, so neither the pipe nor the parent carries them."""
     made: dict[tuple[str, str], Output] = {}  # by (route key, language), put in the usual order at the end
@@ -173,12 +175,28 @@ def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
         return (store(output) if store is not None else output), ()
 
     processes = worker_count(workers, len(jobs))
-    for done, (output, job_errors) in enumerate(map_in_workers(render_job, len(jobs), processes), start=1):
-        route, lang = jobs[done - 1]
-        errors.extend(job_errors)
-        if output is not None:
-            made[route.key, lang] = output
-        if progress:
-            progress(done, len(jobs))
+    if processes > 1:  # compiled once, here, before the fork: not in every worker
+        _compile_templates(env)
+    with in_workers(render_job, len(jobs), processes) as results:
+        if alongside is not None:
+            alongside()
+        for done, (output, job_errors) in enumerate(results, start=1):
+            route, lang = jobs[done - 1]
+            errors.extend(job_errors)
+            if output is not None:
+                made[route.key, lang] = output
+            if progress:
+                progress(done, len(jobs))
     return [made[route.key, lang] for route in site.routes for lang in site.config.language_codes
             if (route.key, lang) in made]
+
+
+def _compile_templates(env: Environment) -> None:
+    """Load (compile) every template of the templates folder (but the static files). One that fails is left
+    to fail again, and be reported, where a page renders it."""
+    templates = lambda name: name.endswith((".html", ".xml")) and not name.startswith("static/")  # noqa: E731
+    for name in env.list_templates(filter_func=templates):
+        try:
+            env.get_template(name)
+        except TemplateError:
+            pass
