@@ -128,7 +128,7 @@ def digest(data: bytes | str) -> str:
 _KNOWN: dict[str, tuple[str, str]] = {}  # path -> (stat signature, content hash) of files hashed in this process
 
 
-def file_hash(path: Path) -> str:
+def file_hash(path: Path | str) -> str:
     """The hash of the file's content; MISSING when there is no file. A file this process has hashed before is not
     read again while its stat signature is the same, unless it had changed too recently for its signature to be
     trusted (stamp.racy): within one build each input is checked up to three times, and watch mode builds again
@@ -138,17 +138,18 @@ def file_hash(path: Path) -> str:
     try:
         info = os.stat(path)
         signature = file_signature(info)
-        known = _KNOWN.get(str(path))
+        known = _KNOWN.get(os.fspath(path))
         if known is not None and known[0] == signature:
             return known[1]
-        found = digest(path.read_bytes())
+        with open(path, "rb") as file:
+            found = digest(file.read())
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return MISSING
     except OSError:
         return UNSTABLE
     # read after the stat: a change in between gave the file a new signature, which no later stat will match
     if not racy(max(info.st_mtime_ns, info.st_ctime_ns), time.time_ns()):
-        _KNOWN[str(path)] = (signature, found)
+        _KNOWN[os.fspath(path)] = (signature, found)
     return found
 
 
@@ -181,9 +182,8 @@ class FileHashes:
         # by the path as a string: hashing and comparing Path objects is most of a large site's dependency checks
         self._hashes: dict[str, str] = {}
         for root in self.roots:
-            for path in sorted(root.rglob("*")) if root.is_dir() else ():
-                if path.is_file():
-                    self._hashes[str(path)] = file_hash(path)
+            for path in _files_under(str(root)) if root.is_dir() else ():
+                self._hashes[path] = file_hash(path)
         for path in files:
             self._hashes[str(path.resolve())] = file_hash(path)
 
@@ -210,6 +210,21 @@ class FileHashes:
             return MISSING
         self._hashes[key] = file_hash(Path(key))  # outside the snapshot (not expected): hashed when first asked
         return self._hashes[key]
+
+
+def _files_under(folder: str) -> Iterator[str]:
+    """The files under `folder`, as Path.rglob("*") and Path.is_file find them (links to files too, nothing
+    through a link to a folder), as strings: Path objects are most of the time of listing a large site."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except PermissionError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _files_under(entry.path)
+        elif entry.is_file():
+            yield entry.path
 
 
 # ------------------------------------------------------------------------------------------- inputs
@@ -262,16 +277,16 @@ class Inputs:
         kind, _, rest = key.partition(":")
         config = self.site.config
         if kind == "t":
-            paths = [config.templates_dir / rest]
+            path = config.templates_dir / rest
         elif kind == "d":
-            paths = [config.content_dir / "data" / f"{rest}.yaml"]
+            path = config.content_dir / "data" / f"{rest}.yaml"
         elif kind == "s" and rest.startswith("body:"):
-            paths = [Path(rest[len("body:"):])]
+            path = rest[len("body:"):]  # an absolute path, as source_key wrote it
         elif key == STATIC:
             return self.value(key) == static_hash(config.templates_dir / "static", file_hash)
         else:
             return True  # values taken from the parsed site: exactly what was used
-        return all(self.files.get(p) == file_hash(p) for p in paths)
+        return self.files.get(path) == file_hash(path)
 
     def global_is_stable(self) -> bool:
         config = self.site.config
@@ -430,7 +445,7 @@ def save_cache(cache_dir: Path, cache: Cache) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def output_signature(path: Path, now_ns: int | None) -> str | None:
+def output_signature(path: Path | str, now_ns: int | None) -> str | None:
     """A published file's stat signature (size, mtime, ctime, inode), or None when it is missing or, with
     `now_ns`, changed too recently to be trusted by it (see stamp.py on racy timestamps)."""
     from .stamp import file_signature, racy
@@ -471,6 +486,7 @@ class Plan:
 
     def __init__(self, cache: Cache | None, inputs: Inputs, output_dir: Path):
         self.inputs, self.output_dir = inputs, output_dir
+        self._output = str(output_dir)  # joined as strings: this is done for every output of the site
         self.old = cache if cache is not None and cache.global_hash == inputs.global_hash else None
         self.reused: dict[str, Record] = {}
         self.groups: dict[str, Group] = {}
@@ -496,7 +512,7 @@ class Plan:
         """Whether the published file is the one the last build recorded: by its stat signature when that
         was recorded (no reading), else by the hash of its bytes."""
         if record.stat is not None:
-            return output_signature(self.output_dir / path, None) == record.stat
+            return output_signature(os.path.join(self._output, path), None) == record.stat
         return self._published(path, record) is not None
 
     def reuse(self, path: str) -> Output | None:
@@ -619,7 +635,7 @@ class Plan:
         records = {}
         now = time.time_ns()  # the signatures are taken now; what changed just before is not trusted by them
         for output in outputs:
-            signature = output_signature(self.output_dir / output.path, now)
+            signature = output_signature(os.path.join(self._output, output.path), now)
             if output.path in self.reused:
                 records[output.path] = replace(self.reused[output.path], stat=signature)
             elif output.path in grouped:

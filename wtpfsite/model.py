@@ -235,8 +235,13 @@ def _check_references(site: Site, errors: ErrorList) -> None:
 @lru_cache(maxsize=1 << 16)  # asked for every link when checking links and again when rendering each page
 def source_route_key(source_path: Path, target: str, content_dir: Path) -> str | None:
     """The route a Markdown link like '../drafts/draft-3.md' leads to, or None."""
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(str(source_path)), target))
-    prefix = str(content_dir).rstrip("/") + "/"
+    return _route_key(posixpath.dirname(str(source_path)), target, str(content_dir))
+
+
+@lru_cache(maxsize=65536)  # the same few folders and targets, for every link of every page
+def _route_key(folder: str, target: str, content_dir: str) -> str | None:
+    joined = posixpath.normpath(posixpath.join(folder, target))
+    prefix = content_dir.rstrip("/") + "/"
     if not joined.startswith(prefix):
         return None
     parts = joined[len(prefix):].split("/")
@@ -251,34 +256,38 @@ def source_route_key(source_path: Path, target: str, content_dir: Path) -> str |
 def _check_links(site: Site, errors: ErrorList) -> None:
     """Every link to a source must reach a page, and its #anchor a heading, in every language tree."""
     languages = site.config.language_codes
+    content_dir = str(site.config.content_dir)
+    note(STRUCTURE)  # (once: the loop reads the routes without going through `route` and `has_route`)
+    routes = object.__getattribute__(site, "_by_key")
     reported: set[tuple] = set()
     for route in site.routes:
+        if route.key.startswith("changes/"):
+            continue
         for lang in languages:
             shown = route.version_for(lang, languages)
-            if shown is None or route.key.startswith("changes/"):
+            if shown is None:
                 continue
             for link in shown.markdown.links:
-                problem = _link_problem(site, route, shown, link, lang)
-                place = (shown.file.path, link.line, link.col)
-                if problem and place not in reported:
-                    reported.add(place)
+                if link.kind == "external":
+                    continue
+                problem = _link_problem(routes, content_dir, route, shown, link, lang, languages)
+                if problem and (shown.file.path, link.line, link.col) not in reported:
+                    reported.add((shown.file.path, link.line, link.col))
                     errors.add(shown.file.path, link.line, link.col, problem)
 
 
-def _link_problem(site: Site, route: Route, shown: ParsedSource, link, lang: str) -> str | None:
-    languages = site.config.language_codes
-    if link.kind == "external":
-        return None
+def _link_problem(routes: dict[str, Route], content_dir: str, route: Route, shown: ParsedSource, link, lang: str,
+                  languages: tuple[str, ...]) -> str | None:
     if link.kind == "bad":
         return (f"link to '{link.href}' is not allowed: link to another source file (page.md), "
                 f"a #heading, or an http(s) or mailto address")
     if link.kind == "anchor":
-        target, target_key = shown, route.key
+        target = shown
     else:
-        target_key = source_route_key(shown.file.path, link.target, site.config.content_dir)
-        if target_key is None or not site.has_route(target_key):
+        target_key = _route_key(posixpath.dirname(str(shown.file.path)), link.target, content_dir)
+        if target_key is None or target_key not in routes:
             return f"link to '{link.target}': there is no such page"
-        target = site.route(target_key).version_for(lang, languages)
+        target = routes[target_key].version_for(lang, languages)
     if link.anchor and link.anchor not in target.markdown.anchors:
         where = "" if target.file.lang == lang else f" (shown in the {lang} tree from {target.file.path.name})"
         return f"link to '{link.href}': no heading with id '{link.anchor}' in {target.file.path.name}{where}"

@@ -21,6 +21,7 @@ so sharing its inode is safe, and a rebuild after a one-page edit does not write
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -34,6 +35,9 @@ class UnsafeOutput(Exception):
     """An output path that would leave the output folder or is written twice (a bug)."""
 
 
+_UNSAFE_CHARACTER = re.compile(r"[\x00-\x1f\\]")  # control characters and backslashes
+
+
 @dataclass(frozen=True)
 class WriteResult:
     written: int
@@ -41,13 +45,17 @@ class WriteResult:
     generated: tuple[str, ...] = ()  # files the before_swap step added (the search bundle)
 
 
-def safe_relative(path: str) -> PurePosixPath:
-    pure = PurePosixPath(path)
-    # the parts as written: PurePosixPath drops "." and empty ones, and "./x" would then alias "x"
-    if (not path or pure.is_absolute() or any(part in ("..", "", ".") for part in path.split("/"))
-            or "\\" in path or any(ord(ch) < 32 for ch in path)):
+def safe_parts(path: str) -> list[str]:
+    """The parts of a site-relative output path; raises UnsafeOutput for one that could leave the output folder
+    or alias another. Checked as written: PurePosixPath drops "." and empty parts, and "./x" would alias "x"."""
+    parts = path.split("/")
+    if not path or "" in parts or "." in parts or ".." in parts or _UNSAFE_CHARACTER.search(path):
         raise UnsafeOutput(f"refusing to write '{path}': outside the output folder")
-    return pure
+    return parts  # (a path starting with "/" has an empty first part)
+
+
+def safe_relative(path: str) -> PurePosixPath:
+    return PurePosixPath(*safe_parts(path))
 
 
 def clean_stale(output_dir: Path) -> None:
@@ -163,14 +171,14 @@ def update_in_place(outputs: list[tuple[str, bytes | None]], output_dir: Path, p
     goes): then write_outputs does it. Paths are checked before anything is written."""
     if not output_dir.is_dir() or output_dir.is_symlink():
         return None
-    seen: dict[str, tuple[PurePosixPath, bytes | None]] = {}
+    seen: dict[str, tuple[list[str], bytes | None]] = {}
     for path, data in outputs:
-        relative = safe_relative(path)
+        relative = safe_parts(path)
         if path in seen:
             raise UnsafeOutput(f"'{path}' would be written twice")
         seen[path] = (relative, data)
     files, links, folders = _listing(output_dir)
-    parts = [relative.parts for relative, _ in seen.values()] + [PurePosixPath(path).parts for path in kept]
+    parts = [relative for relative, _ in seen.values()] + [PurePosixPath(path).parts for path in kept]
     wanted_folders = {"/".join(p[:n]) for p in parts for n in range(1, len(p))}
     if wanted_folders & (files | links) or not kept <= files:
         return None  # a file or link where a folder goes, or the search index is not all there
@@ -180,12 +188,12 @@ def update_in_place(outputs: list[tuple[str, bytes | None]], output_dir: Path, p
     for path, (relative, data) in seen.items():
         if path in published:
             continue
-        target = output_dir.joinpath(*relative.parts)
+        target = output_dir.joinpath(*relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         if data is None:
             if staging is None:
                 raise ValueError(f"no bytes for '{path}', which is not in the output folder")  # a bug
-            os.replace(staging.folder.joinpath(*relative.parts), target)
+            os.replace(staging.folder.joinpath(*relative), target)
             continue
         temporary = target.with_name(f"{TEMPORARY_PREFIX}{target.name}.{os.getpid()}")
         try:
