@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -332,16 +333,42 @@ def test_unchanged_files_are_not_parsed_again(site, monkeypatch):
 
 
 @pytest.mark.parametrize("damage, notice", [
-    (lambda data: data[:-10], "parsed.pickle is damaged"),
-    (lambda data: b"garbage", "parsed.pickle is malformed"),
+    (lambda data: data[:-10], "is damaged"),
+    (lambda data: b"garbage", "is malformed"),
     (lambda data: data.replace(f"wtpfsite-parsed {parsecache.FORMAT} ".encode(), b"wtpfsite-parsed 9 ", 1),
-     "format version '9'"),
+     "has format version '9'"),
 ])
-def test_a_damaged_parse_cache_is_discarded_with_a_notice(site, damage, notice):
-    path = site.cache.parent / "parsed.pickle"
+def test_a_damaged_parse_cache_shard_is_discarded_with_a_notice(site, damage, notice, monkeypatch):
+    shards = sorted((site.cache.parent / parsecache.CACHE_FOLDER).glob("*.pickle"))
+    assert len(shards) > 1
+    path = next(p for p in shards if any(key[0] == "source" for key in parsecache._read_shard(p)[0]))
     path.write_bytes(damage(path.read_bytes()))
+    parses = []
+    parse_source = parsecache.parse_source
+    monkeypatch.setattr(parsecache, "parse_source", lambda *args: parses.append(args[0].path) or parse_source(*args))
     result = site.build()
-    assert notice in result.cache_notice and result.rendered == 0  # the outputs' records still hold
+    assert result.cache_notice.startswith(f"{parsecache.CACHE_FOLDER}/{path.name} {notice}")
+    assert result.rendered == 0  # the outputs' records still hold
+    assert parses and len(parses) < len(list(site.root.glob("content/**/*.md")))  # only that shard's files again
+    assert parsecache._read(site.cache.parent)[1] is None  # the shard was written again
+    site.assert_same_as_clean()
+
+
+def test_a_build_writes_only_the_parse_cache_shards_whose_files_changed(site):
+    folder = site.cache.parent / parsecache.CACHE_FOLDER
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert len(before) > 3 and not (site.cache.parent / parsecache.LEGACY_FILE).exists()
+    (site.cache.parent / parsecache.LEGACY_FILE).write_bytes(b"wtpfsite-parsed 4 ...")  # an older generator's
+    time.sleep(0.01)
+    site.edit("content/pages/about.en.md", lambda text: text + "\nOne more line.\n")
+    site.build()
+    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert after.keys() == before.keys()
+    changed = {name for name in after if after[name] != before[name]}
+    assert len(changed) == 1  # the shard of about.en.md, holding its new parse instead of the old one
+    assert not (site.cache.parent / parsecache.LEGACY_FILE).exists()
+    entries, notice = parsecache._read(site.cache.parent)
+    assert notice is None and sum(1 for key in entries if "about.en.md" in str(key[1])) == 1
     site.assert_same_as_clean()
 
 
@@ -456,7 +483,7 @@ def test_watch_mode_builds_keep_the_caches_in_memory_and_save_them_after(tmp_pat
     assert first.rendered == len(first.outputs) and not site.cache.exists()  # nothing saved yet
     assert first.afterwards.run() is True and site.cache.exists()
     saved = {p.name: p.read_bytes() for p in site.cache.parent.iterdir() if p.is_file()}
-    assert {"deps.json", "parsed.pickle", "stamp.json"} <= saved.keys()
+    assert {"deps.json", "stamp.json"} <= saved.keys() and any((site.cache.parent / "parsed").iterdir())
 
     def no_reading(*args):
         raise AssertionError("a watch-mode build read a cache from disk")

@@ -280,8 +280,8 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
         # the parses on disk: the ones this build read, or in watch mode the ones it last wrote
         on_disk = session.saved_parses(site.config.cache_dir) if session is not None else \
             frozenset(parsed.old) if parsed is not None else keys
-        if keys != on_disk:
-            write_parses(site.config.cache_dir, kept.parsed)
+        if keys != on_disk:  # the shards whose entries changed (all of them when on_disk is None: not known)
+            write_parses(site.config.cache_dir, kept.parsed, on_disk)
             if session is not None:
                 session.parses_saved(site.config.cache_dir, keys)
         # not stamped while the last search index stands in for a new one: the next build must make it

@@ -9,10 +9,14 @@ hashes of all data files; and the whole string catalog (`Strings`).
 
 Only a parse that reported no error is kept, and only for files whose hash did not change while the
 build ran (`deps.FileHashes`, taken before anything was read). The key also holds the file's path and
-identity, the site's languages and the raw-HTML setting; the file is stamped with the format and the
-generator version and carries a hash of its payload. It is a pickle, which is trusted like the
-project's own files beside it; one that is damaged, or from another format or generator version, is
-discarded with a notice.
+identity, the site's languages and the raw-HTML setting.
+
+The entries are spread over SHARDS files (`parsed/NN.pickle`) by the file they come from, so a build that
+parsed a few files again writes only the shards those files are in (a whole cache is 15 MB at 2,000 pages).
+Shards written by different builds mix safely: every entry is looked up by its content's hash. Each shard is
+stamped with the format and the generator version and carries a hash of its payload. It is a pickle, which is
+trusted like the project's own files beside it; a shard that is damaged, or from another format or generator
+version, is discarded with a notice, and the others are used.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -30,8 +35,10 @@ from .pages import ParsedSource, parse_source
 from .sources import SourceFile
 from .strings import Strings, load_strings
 
-FORMAT = 4
-CACHE_FILE = "parsed.pickle"
+FORMAT = 5
+CACHE_FOLDER = "parsed"  # in the cache folder: the shards, NN.pickle
+SHARDS = 32
+LEGACY_FILE = "parsed.pickle"  # the whole cache in one file (formats 1 to 4): removed once shards are written
 
 
 class ParseCache:
@@ -45,7 +52,7 @@ class ParseCache:
         if old is not None:
             self.old = old
         elif read_old:
-            self.old, self.notice = _read(cache_dir / CACHE_FILE)
+            self.old, self.notice = _read(cache_dir)
 
     def _known(self, paths) -> bool:
         return all(self.files.get(path) not in (MISSING, UNSTABLE) for path in paths)
@@ -145,54 +152,93 @@ class _Reader:
         return self.at >= len(self.data)
 
 
-def write(cache_dir: Path, entries: dict) -> None:
-    """Write the parse cache's entries, atomically. They are pickled in batches streamed into the file: neither
-    the file's bytes (150 MB on a 10,000-page site) nor one pickler's memo of every object is ever held whole
-    in memory. The header's payload hash is filled in at the end."""
+def shard(key: tuple) -> int:
+    """The shard an entry is kept in: by the file it comes from (a Markdown source's identity), or its kind (the
+    data, the strings), never by its content, so an edited file's new parse replaces its old one in one shard."""
+    return zlib.crc32((key[1] if key[0] == "source" else key[0]).encode("utf-8")) % SHARDS
+
+
+def write(cache_dir: Path, entries: dict, on_disk: frozenset | None = None) -> None:
+    """Write the shards whose entries are not the ones `on_disk` (the keys the cache folder holds, as read or last
+    written; None: unknown, write them all), each atomically; remove those left empty."""
+    folder = cache_dir / CACHE_FOLDER
+    wanted: list[list] = [[] for _ in range(SHARDS)]
+    for key, entry in entries.items():
+        wanted[shard(key)].append((key, entry))
+    held: list[set] = [set() for _ in range(SHARDS)]
+    for key in on_disk or ():
+        held[shard(key)].add(key)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, items in enumerate(wanted):
+        path = folder / f"{number:02d}.pickle"
+        if not items:
+            path.unlink(missing_ok=True)  # (also when not known to be there: a build that read no cache)
+        elif on_disk is None or {key for key, _ in items} != held[number]:
+            _write_shard(path, items)
+    (cache_dir / LEGACY_FILE).unlink(missing_ok=True)
+
+
+def _write_shard(path: Path, items: list) -> None:
+    """One shard, atomically. Its entries are pickled in batches streamed into the file: neither the file's bytes
+    nor one pickler's memo of every object is ever held whole in memory. The header's payload hash is filled in
+    at the end."""
     header = f"wtpfsite-parsed {FORMAT} {generator_id()} {{}}\n"
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as file:
             file.write(header.format("0" * 32).encode("utf-8"))
             writer = _HashingWriter(file)
-            items = list(entries.items())
             for start in range(0, len(items), BATCH):
                 pickle.dump(items[start:start + BATCH], writer, protocol=pickle.HIGHEST_PROTOCOL)
             file.seek(0)
             file.write(header.format(writer.hash.hexdigest()).encode("utf-8"))  # the same length
-        os.replace(temporary, cache_dir / CACHE_FILE)
+        os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
 
 
-def _read(path: Path) -> tuple[dict, str | None]:
-    """The entries of the parse cache, or ({}, why it was discarded); ({}, None) when there is none."""
+def _read(cache_dir: Path) -> tuple[dict, str | None]:
+    """The entries of the parse cache's shards, and why shards were discarded (None when none was)."""
+    entries: dict = {}
+    notices = []
+    for number in range(SHARDS):
+        found, notice = _read_shard(cache_dir / CACHE_FOLDER / f"{number:02d}.pickle")
+        entries.update(found)
+        if notice is not None:
+            notices.append(notice)
+    if not notices:
+        return entries, None
+    return entries, notices[0] + (f" (and {len(notices) - 1} more shards)" if len(notices) > 1 else "")
+
+
+def _read_shard(path: Path) -> tuple[dict, str | None]:
+    """The entries of one shard, or ({}, why it was discarded); ({}, None) when there is none."""
+    name = f"{CACHE_FOLDER}/{path.name}"
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return {}, None
     except OSError as exc:
-        return {}, f"cannot read {path.name}: {exc.strerror or exc}"
+        return {}, f"cannot read {name}: {exc.strerror or exc}"
     end = raw.find(b"\n")
     header, payload = raw[:max(end, 0)], memoryview(raw)[end + 1:]  # a view: the payload is not copied
     parts = header.decode("utf-8", "replace").split(" ")
     if len(parts) != 4 or parts[0] != "wtpfsite-parsed":
-        return {}, f"{path.name} is malformed"
+        return {}, f"{name} is malformed"
     if parts[1] != str(FORMAT):
-        return {}, f"{path.name} has format version {parts[1]!r}, this generator uses {FORMAT}"
+        return {}, f"{name} has format version {parts[1]!r}, this generator uses {FORMAT}"
     if parts[2] != generator_id():
-        return {}, f"{path.name} was made by another version of the generator"
+        return {}, f"{name} was made by another version of the generator"
     if parts[3] != digest(payload):
-        return {}, f"{path.name} is damaged"
+        return {}, f"{name} is damaged"
     entries: dict = {}
     reader = _Reader(raw, end + 1)
     try:
         while not reader.at_end():
             batch = pickle.load(reader)
             if not isinstance(batch, list) or not all(isinstance(item, tuple) and len(item) == 2 for item in batch):
-                return {}, f"{path.name} is malformed"
+                return {}, f"{name} is malformed"
             entries.update(batch)
     except Exception:  # noqa: BLE001 (any failure to unpickle means: not usable)
-        return {}, f"{path.name} cannot be read"
+        return {}, f"{name} cannot be read"
     return entries, None
