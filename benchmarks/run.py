@@ -22,6 +22,7 @@ See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import json
 import os
@@ -204,6 +205,9 @@ def snapshot_ours(dest: Path | None = None) -> Path:
     shutil.copy2(ROOT / "content" / "strings.yaml", dest / "content" / "strings.yaml")
     for home in (ROOT / "content" / "pages").glob("index.*.md"):
         shutil.copy2(home, dest / "content" / "pages" / home.name)
+    # Compiled to bytecode now, as pip compiles what it installs (the other Python tools, and our libraries):
+    # else, where PYTHONDONTWRITEBYTECODE is set, every one of our builds would compile the package first.
+    compileall.compile_dir(str(dest / "wtpfsite"), quiet=1)
     return dest
 
 
