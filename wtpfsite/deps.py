@@ -494,11 +494,15 @@ class Plan:
         self._html: str | None = None
         self._index: list[tuple[str, bytes]] | None = None
         self._stale: Group | None = None  # the last search index, kept stale for now (stale_index)
+        self._changed: frozenset[str] | None = None  # the last build's inputs that are not the same now
         self.search_reused = False
 
     def _clean(self, reads: tuple[str, ...]) -> bool:
-        old = self.old.inputs
-        return all(self.inputs.value(key) == old.get(key) for key in reads)
+        """Whether none of these inputs changed (every key read is one of the last build's inputs: _parse_cache)."""
+        if self._changed is None:  # each input's value computed once, then a set operation per output
+            value = self.inputs.value
+            self._changed = frozenset(key for key, old in self.old.inputs.items() if value(key) != old)
+        return self._changed.isdisjoint(reads)
 
     def _published(self, path: str, record: Record) -> bytes | None:
         """The output's bytes from the output folder, when they are the recorded ones."""
@@ -637,7 +641,8 @@ class Plan:
         for output in outputs:
             signature = output_signature(os.path.join(self._output, output.path), now)
             if output.path in self.reused:
-                records[output.path] = replace(self.reused[output.path], stat=signature)
+                kept = self.reused[output.path]
+                records[output.path] = Record(kept.hash, kept.reads, kept.group, signature)
             elif output.path in grouped:
                 records[output.path] = Record(self._hash(output), (), grouped[output.path], signature)
             else:

@@ -49,6 +49,7 @@ class ParseCache:
         self.old: dict = {}
         self.new: dict = {}  # key -> (entry, the files it was made from)
         self.notice: str | None = None
+        self._identities: dict[SourceFile, str] = {}
         if old is not None:
             self.old = old
         elif read_old:
@@ -58,7 +59,10 @@ class ParseCache:
         return all(self.files.get(path) not in (MISSING, UNSTABLE) for path in paths)
 
     def _source_key(self, file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool) -> tuple:
-        return ("source", repr(file), languages, allow_html_in_drafts, self.files.get(file.path))
+        identity = self._identities.get(file)
+        if identity is None:  # (each file is asked about up to three times; repr of a dataclass is slow)
+            identity = self._identities[file] = repr(file)
+        return ("source", identity, languages, allow_html_in_drafts, self.files.get(file.path))
 
     def holds(self, file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool) -> bool:
         """Whether the last build's parse of this file's content is here."""

@@ -35,7 +35,7 @@ class Text:
         return frozenset(code for code, _ in self.values)
 
     def has(self, lang: str) -> bool:
-        return self.universal or lang in self.languages()
+        return self.universal or any(code == lang for code, _ in self.values)
 
     def get(self, lang: str, fallback: str) -> Localized:
         """The value in `lang`, else in `fallback`, else in the first language given."""
