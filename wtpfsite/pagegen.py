@@ -157,6 +157,8 @@ def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
                 made[route.key, lang] = kept
             else:
                 jobs.append((route, lang))
+    jobs.sort(key=_longest_first)  # (the pages are put back in route order at the end)
+
     def render_job(index: int) -> tuple[Output | None, tuple]:
         route, lang = jobs[index]
         job_errors = ErrorList(errors.root)
@@ -189,6 +191,13 @@ def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
                 progress(done, len(jobs))
     return [made[route.key, lang] for route in site.routes for lang in site.config.language_codes
             if (route.key, lang) in made]
+
+
+def _longest_first(job: tuple[Route, str]) -> int:
+    """The order pages are handed to workers: first those that are not one Markdown page or one meeting (the
+    lists of experts and documents, the drafts and their changes, the section pages), the few that take longest;
+    at the end of the queue they would leave one worker rendering them while the others wait."""
+    return 1 if job[0].key.partition("/")[0] in ("page", "meeting") else 0
 
 
 def _compile_templates(env: Environment) -> None:
