@@ -386,6 +386,31 @@ def test_another_generator_makes_an_ordinary_build(site, loads, monkeypatch):
     assert site.build().unchanged is False and len(loads) == 1
 
 
+def test_a_build_after_an_edit_takes_the_generator_id_the_stamp_vouches_for(site, monkeypatch):
+    """Computing the id imports importlib.metadata (60 ms of every command-line build): when the key of what it is
+    made from is the one the stamp recorded, the build takes the recorded id; when not, it computes it."""
+    def must_not_compute():
+        raise AssertionError("the generator id was computed")
+
+    site.build()
+    site.edit("content/pages/about.en.md", lambda text: text + "\nEdited.\n")
+    monkeypatch.setattr(deps, "_generator", None)  # a new process
+    monkeypatch.setattr(deps, "_compute_generator_id", must_not_compute)
+    assert stamp.check(site.options()) is None  # the edit: a build follows
+    assert deps.generator_id() == site.document()["generator"]
+    result = site.build()
+    assert result.rendered >= 1 and site.document()["generator"] == deps.generator_id()
+
+    recorded = site.document()
+    site.stamp.write_text(json.dumps(recorded | {"generator_key": "0" * 32}), "utf-8")  # as if a library changed
+    site.edit("content/pages/about.en.md", lambda text: text + "\nEdited again.\n")
+    monkeypatch.setattr(deps, "_generator", None)
+    computed = []
+    monkeypatch.setattr(deps, "_compute_generator_id", lambda: computed.append(1) or recorded["generator"])
+    assert stamp.check(site.options()) is None
+    assert deps._generator is None and deps.generator_id() == recorded["generator"] and computed == [1]
+
+
 def test_a_folder_reached_through_a_link_is_never_stamped(site, loads, tmp_path):
     data = site.path("content/data")
     shutil.move(data, tmp_path / "data")

@@ -153,9 +153,27 @@ def file_hash(path: Path | str) -> str:
     return found
 
 
-@functools.cache
+_generator: str | None = None  # generator_id, once known in this process
+
+
 def generator_id() -> str:
-    """The package version, a hash of the package's source files and the libraries' versions."""
+    """The package version, a hash of the package's source files and the libraries' versions (computed once per
+    process, unless the build stamp vouched for it: recall_generator_id)."""
+    global _generator
+    if _generator is None:
+        _generator = _compute_generator_id()
+    return _generator
+
+
+def recall_generator_id(recorded: str) -> None:
+    """Take the id the last build recorded, without computing it: for stamp.check, when what the id is made from
+    has the same signature as then (the same trust as a build with nothing changed puts in it)."""
+    global _generator
+    if _generator is None:
+        _generator = recorded
+
+
+def _compute_generator_id() -> str:
     from importlib import metadata  # slow to import: a build with nothing changed does without it (stamp.py)
 
     package = Path(__file__).resolve().parent

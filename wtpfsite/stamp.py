@@ -40,7 +40,8 @@ The generator: its id (`deps.generator_id`) hashes the package's sources and ask
 import, for the libraries' versions. So the stamp also keeps a key of what the id is made from: the interpreter,
 sys.path with the signature of each of its folders (installing or removing a library adds or removes entries
 there) and the signatures of the package's source files. When the key is the same, so is the id; when it is
-not, or was racy, the check computes the id.
+not, or was racy, the check computes the id. A check that finds something changed hands the recorded id to the
+build that follows when the key is the same (`deps.recall_generator_id`), which then does not compute it either.
 """
 
 from __future__ import annotations
@@ -404,7 +405,23 @@ def check(options: BuildOptions) -> Unchanged | None:
     started_ns = time.time_ns()
     path = stamp_path(options.config_path)
     document = _read(path)
-    if document is None or document["options"] != _options(options):
+    if document is None:
+        return None
+    unchanged = _check(document, options, path, started_ns)
+    if unchanged is None:  # a build follows: it needs the generator id, which the stamp may vouch for
+        try:
+            same = document["generator_key"] == generator_signature().digest()
+        except (Untrusted, OSError):
+            same = False
+        if same:
+            from .deps import recall_generator_id
+
+            recall_generator_id(document["generator"])
+    return unchanged
+
+
+def _check(document: dict, options: BuildOptions, path: Path, started_ns: int) -> Unchanged | None:
+    if document["options"] != _options(options):
         return None
     wanted_output = (str(options.output_dir.resolve()) if options.output_dir is not None
                      else document["config_output_dir"])
