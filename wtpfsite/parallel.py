@@ -4,8 +4,9 @@ The parent has the whole linked `Site` in memory; forked workers inherit it (cop
 instead of receiving it pickled, render the jobs they are given, and send back only the
 outputs; meanwhile the parent does what is its own (it reads the data files while the workers
 parse the Markdown, and makes the outputs other than pages while they render). Results come back
-in job order, so the output is byte-identical to a build in one process (tests/test_parallel.py). Forking is only safe in a single-threaded process: watch
-mode, which runs a server and a file watcher, renders in one process.
+in job order, so the output is byte-identical to a build in one process (tests/test_parallel.py).
+Forking is only safe in a single-threaded process: watch mode, which runs a server and a file
+watcher, renders in one process.
 """
 
 from __future__ import annotations
