@@ -72,12 +72,17 @@ def test_content_errors_found_in_parse_workers_are_all_reported(tmp_path):
     for name in ("page-00003.en.md", "page-00057.zh.md"):  # one early, one late: different workers
         path = pages / name
         path.write_text(path.read_text("utf-8").replace("title:", "title: ''\nold_title:", 1), "utf-8")
+    # and one that this process finds in the data files while the workers parse
+    meetings = site / "content" / "data" / "meetings.yaml"
+    meetings.write_text(meetings.read_text("utf-8") + "unexpected_key: 1\n", "utf-8")
     with pytest.raises(ContentErrors) as caught:
         build(BuildOptions(site / "site_config.yaml", date(2020, 10, 1), tmp_path / "out", workers=2),
               incremental=False)
     messages = sorted(e.format() for e in caught.value.errors)
     assert any(m.startswith("content/pages/page-00003.en.md:") for m in messages), messages
     assert any(m.startswith("content/pages/page-00057.zh.md:") for m in messages), messages
+    assert any(m.startswith("content/data/meetings.yaml:") and "unexpected_key" in m for m in messages), messages
+    assert not (tmp_path / "out").exists()
 
 
 def test_parses_made_in_workers_are_kept_in_the_parse_cache(tmp_path, monkeypatch):
