@@ -72,19 +72,22 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
 @lru_cache(maxsize=1 << 16)  # the translation report shows thousands of paths, each resolved once
 def _display_path(path: str, root: str) -> str:
-    try:
-        return _resolved(path).relative_to(_resolved_folder(root)).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
+    """`Path(path).resolve().relative_to(Path(root).resolve()).as_posix()`, else the path as given; on the
+    resolved (absolute, normalised) strings, as Path objects cost most of the time of a large site's report."""
+    resolved, folder = _resolved(path), str(_resolved_folder(root))
+    if resolved == folder:
+        return "."
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    return resolved[len(prefix):].replace(os.sep, "/") if resolved.startswith(prefix) else Path(path).as_posix()
 
 
-def _resolved(path: str) -> Path:
-    """`Path(path).resolve()`, with the folder resolved once for all its files: resolving walks every component
-    of the path, and thousands of sources share a few folders."""
+def _resolved(path: str) -> str:
+    """`str(Path(path).resolve())`, with the folder resolved once for all its files: resolving walks every
+    component of the path, and thousands of sources share a few folders."""
     name = os.path.basename(path)
     if name in ("", ".", "..") or os.path.islink(path):
-        return Path(path).resolve()
-    return _resolved_folder(os.path.dirname(path) or ".") / name
+        return str(Path(path).resolve())
+    return os.path.join(str(_resolved_folder(os.path.dirname(path) or ".")), name)
 
 
 @lru_cache(maxsize=1024)

@@ -54,10 +54,6 @@ def safe_parts(path: str) -> list[str]:
     return parts  # (a path starting with "/" has an empty first part)
 
 
-def safe_relative(path: str) -> PurePosixPath:
-    return PurePosixPath(*safe_parts(path))
-
-
 def clean_stale(output_dir: Path) -> None:
     """Remove staging and retired folders left by an interrupted run. A run stopped between
     the two renames of the swap left no output folder: its retired one is put back first."""
@@ -105,7 +101,7 @@ class Staging:
         self.folder.mkdir()
 
     def put(self, path: str, data: bytes) -> None:
-        target = self.folder.joinpath(*safe_relative(path).parts)
+        target = self.folder.joinpath(*safe_parts(path))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
@@ -129,21 +125,22 @@ def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, pre
         seen: set[str] = set()
         made: set[tuple[str, ...]] = set()  # folders already made in staging
         for path, data in outputs:
-            relative = safe_relative(path)
+            relative = safe_parts(path)
             if path in seen:
                 raise UnsafeOutput(f"'{path}' would be written twice")
             seen.add(path)
             if data is None and path not in published:
                 continue  # already in staging
-            target = staging_folder.joinpath(*relative.parts)
-            if relative.parent.parts not in made:
+            target = staging_folder.joinpath(*relative)
+            folder = tuple(relative[:-1])
+            if folder not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(relative.parent.parts)
-            if path not in published or not _link(output_dir.joinpath(*relative.parts), target):
+                made.add(folder)
+            if path not in published or not _link(output_dir.joinpath(*relative), target):
                 if data is None:  # the published file's bytes, not read by the build: copy them
                     import shutil
 
-                    shutil.copyfile(output_dir.joinpath(*relative.parts), target)
+                    shutil.copyfile(output_dir.joinpath(*relative), target)
                 else:
                     target.write_bytes(data)
         generated: tuple[str, ...] = ()
