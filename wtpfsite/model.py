@@ -235,13 +235,8 @@ def _check_references(site: Site, errors: ErrorList) -> None:
 @lru_cache(maxsize=1 << 16)  # asked for every link when checking links and again when rendering each page
 def source_route_key(source_path: Path, target: str, content_dir: Path) -> str | None:
     """The route a Markdown link like '../drafts/draft-3.md' leads to, or None."""
-    return _route_key(posixpath.dirname(str(source_path)), target, str(content_dir))
-
-
-@lru_cache(maxsize=65536)  # the same few folders and targets, for every link of every page
-def _route_key(folder: str, target: str, content_dir: str) -> str | None:
-    joined = posixpath.normpath(posixpath.join(folder, target))
-    prefix = content_dir.rstrip("/") + "/"
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(str(source_path)), target))
+    prefix = str(content_dir).rstrip("/") + "/"
     if not joined.startswith(prefix):
         return None
     parts = joined[len(prefix):].split("/")
@@ -256,7 +251,7 @@ def _route_key(folder: str, target: str, content_dir: str) -> str | None:
 def _check_links(site: Site, errors: ErrorList) -> None:
     """Every link to a source must reach a page, and its #anchor a heading, in every language tree."""
     languages = site.config.language_codes
-    content_dir = str(site.config.content_dir)
+    content_dir = site.config.content_dir
     note(STRUCTURE)  # (once: the loop reads the routes without going through `route` and `has_route`)
     routes = object.__getattribute__(site, "_by_key")
     reported: set[tuple] = set()
@@ -276,7 +271,7 @@ def _check_links(site: Site, errors: ErrorList) -> None:
                     errors.add(shown.file.path, link.line, link.col, problem)
 
 
-def _link_problem(routes: dict[str, Route], content_dir: str, route: Route, shown: ParsedSource, link, lang: str,
+def _link_problem(routes: dict[str, Route], content_dir: Path, route: Route, shown: ParsedSource, link, lang: str,
                   languages: tuple[str, ...]) -> str | None:
     if link.kind == "bad":
         return (f"link to '{link.href}' is not allowed: link to another source file (page.md), "
@@ -284,7 +279,7 @@ def _link_problem(routes: dict[str, Route], content_dir: str, route: Route, show
     if link.kind == "anchor":
         target = shown
     else:
-        target_key = _route_key(posixpath.dirname(str(shown.file.path)), link.target, content_dir)
+        target_key = source_route_key(shown.file.path, link.target, content_dir)
         if target_key is None or target_key not in routes:
             return f"link to '{link.target}': there is no such page"
         target = routes[target_key].version_for(lang, languages)
