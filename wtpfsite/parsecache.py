@@ -4,8 +4,8 @@ files' content hashes, so that an incremental build does not parse unchanged fil
 Parsing is most of the load stage on a large site (the Markdown, and the data files, which a marked
 YAML loader reads in Python). Kept per Markdown source: the front matter's values, the revision (and
 a draft's body) and the whole `ParsedMarkdown` (its HTML with link slots, headings, links and anchors),
-so neither an unchanged page nor a template edit parses Markdown again. Kept for the data: the whole `SiteData`, under the
-hashes of all data files; and the whole string catalog (`Strings`).
+so neither an unchanged page nor a template edit parses Markdown again. Kept for the data: the whole
+`SiteData`, under the hashes of all data files; and the whole string catalog (`Strings`).
 
 Only a parse that reported no error is kept, and only for files whose hash did not change while the
 build ran (`deps.FileHashes`, taken before anything was read). The key also holds the file's path and
@@ -162,19 +162,22 @@ def shard(key: tuple) -> int:
     return zlib.crc32((key[1] if key[0] == "source" else key[0]).encode("utf-8")) % SHARDS
 
 
+def _shard_path(cache_dir: Path, number: int) -> Path:
+    return cache_dir / CACHE_FOLDER / f"{number:02d}.pickle"
+
+
 def write(cache_dir: Path, entries: dict, on_disk: frozenset | None = None) -> None:
     """Write the shards whose entries are not the ones `on_disk` (the keys the cache folder holds, as read or last
     written; None: unknown, write them all), each atomically; remove those left empty."""
-    folder = cache_dir / CACHE_FOLDER
     wanted: list[list] = [[] for _ in range(SHARDS)]
     for key, entry in entries.items():
         wanted[shard(key)].append((key, entry))
     held: list[set] = [set() for _ in range(SHARDS)]
     for key in on_disk or ():
         held[shard(key)].add(key)
-    folder.mkdir(parents=True, exist_ok=True)
+    (cache_dir / CACHE_FOLDER).mkdir(parents=True, exist_ok=True)
     for number, items in enumerate(wanted):
-        path = folder / f"{number:02d}.pickle"
+        path = _shard_path(cache_dir, number)
         if not items:
             path.unlink(missing_ok=True)  # (also when not known to be there: a build that read no cache)
         elif on_disk is None or {key for key, _ in items} != held[number]:
@@ -206,7 +209,7 @@ def _read(cache_dir: Path) -> tuple[dict, str | None]:
     entries: dict = {}
     notices = []
     for number in range(SHARDS):
-        found, notice = _read_shard(cache_dir / CACHE_FOLDER / f"{number:02d}.pickle")
+        found, notice = _read_shard(_shard_path(cache_dir, number))
         entries.update(found)
         if notice is not None:
             notices.append(notice)

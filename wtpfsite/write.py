@@ -175,7 +175,7 @@ def update_in_place(outputs: list[tuple[str, bytes | None]], output_dir: Path, p
             raise UnsafeOutput(f"'{path}' would be written twice")
         seen[path] = (relative, data)
     files, links, folders = _listing(output_dir)
-    parts = [relative for relative, _ in seen.values()] + [PurePosixPath(path).parts for path in kept]
+    parts = [relative for relative, _ in seen.values()] + [safe_parts(path) for path in kept]
     wanted_folders = {"/".join(p[:n]) for p in parts for n in range(1, len(p))}
     if wanted_folders & (files | links) or not kept <= files:
         return None  # a file or link where a folder goes, or the search index is not all there
