@@ -138,7 +138,7 @@ def test_site_markdown(site):
         front, body = _front_matter(path.read_text(encoding="utf-8"))
         assert front["title"], path
         if path.parent.name == "pages":
-            assert set(front) == {"title", "description"}
+            assert set(front) == {"title", "description"} | ({"translation_of"} if ".zh." in path.name else set())
             assert "synthetic" in front["description"].lower()
             assert "## " in body and "### " in body and "|---|" in body
             assert "\n- " in body and "\n1. " in body and "**" in body
@@ -175,10 +175,27 @@ def test_site_links(site):
 
 def test_page_length():
     plans = synthetic._page_plans(1, 1)
-    en = synthetic._page_text(1, plans[0], "en", 1).split("---\n", 2)[2]
-    zh = synthetic._page_text(1, plans[0], "zh", 1).split("---\n", 2)[2]
+    en = synthetic._page_text(1, plans[0], "en", 1)[1]
+    zh = synthetic._page_text(1, plans[0], "zh", 1)[1]
     assert 600 <= len(en.split()) <= 1600
     assert 900 <= len(re.findall(r"[\u4e00-\u9fff]", zh)) <= 2400
+
+
+def test_chinese_versions_record_the_revision_of_their_english_original(site):
+    """As the real site's translations do: a maintained site's translation report is short."""
+    from wtpfsite.errors import ErrorList
+    from wtpfsite.pages import parse_source
+    from wtpfsite.sources import discover_sources
+
+    errors = ErrorList(site)
+    sources = discover_sources(site, ROOT / "templates", ("en", "zh"), errors)
+    parsed = {(f.key, f.lang): parse_source(f, ("en", "zh"), False, errors) for f in sources.markdown}
+    assert not errors.errors and len(parsed) == 2 * (10 + 6)
+    for (key, lang), source in parsed.items():
+        if lang == "zh":
+            assert source.translation_of == parsed[key, "en"].revision, key
+        else:
+            assert source.translation_of is None
 
 
 def test_odd_and_zero_counts(tmp_path):
