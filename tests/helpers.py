@@ -213,3 +213,52 @@ def assert_build_fails(tmp_path: Path, files: dict[str, str | bytes | None], exp
     assert tree_files(output) == before, "output/ changed"
     assert leftovers(root) == [], leftovers(root)
     return err
+
+
+FIXTURE = ROOT / "tests" / "fixtures" / "basic"
+FIXTURE_TODAY = date(2020, 10, 1)
+
+
+class FixtureSite:
+    """A copy of tests/fixtures/basic in `folder/site`, with its own copy of the templates and of the real string
+    catalog (which fits them), so that tests can edit any of its files."""
+
+    def __init__(self, folder: Path):
+        import re
+
+        self.folder = folder
+        self.root = folder / "site"
+        shutil.copytree(FIXTURE, self.root, ignore=shutil.ignore_patterns("output", ".wtpfsite-cache"))
+        shutil.copytree(ROOT / "templates", self.root / "templates")
+        shutil.copyfile(ROOT / "content" / "strings.yaml", self.root / "content" / "strings.yaml")
+        self.config = self.root / "site_config.yaml"
+        self.edit("site_config.yaml", lambda text: re.sub(r"(?m)^templates_dir: .*$", "templates_dir: templates",
+                                                          text))
+        self.output = self.root / "output"
+        self._copies = 0
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def edit(self, relative: str, change) -> None:
+        path = self.path(relative)
+        text = path.read_text("utf-8")
+        new = change(text)
+        assert new != text, f"the edit of {relative} changed nothing"
+        path.write_text(new, "utf-8")
+
+    def options(self, **changes) -> BuildOptions:
+        return BuildOptions(self.config, changes.pop("today", FIXTURE_TODAY), **changes)
+
+    def built_copy(self, **changes) -> dict[str, bytes]:
+        """The output of a clean build of a copy of the site's inputs (with the same options), made in a folder of
+        its own: nothing of the site's own output or caches is touched."""
+        from wtpfsite.build import build
+
+        self._copies += 1
+        copy = self.folder / f"clean-{self._copies}"
+        shutil.copytree(self.root, copy, ignore=shutil.ignore_patterns("output", ".wtpfsite-cache"))
+        changes.pop("output_dir", None)
+        build(BuildOptions(copy / "site_config.yaml", changes.pop("today", FIXTURE_TODAY), **changes),
+              incremental=False)
+        return tree_files(copy / "output")

@@ -13,49 +13,27 @@ import re
 import shutil
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from helpers import run_cli, tree_files
+from helpers import FIXTURE_TODAY as TODAY, FixtureSite, run_cli, tree_files
 from wtpfsite.build import BuildOptions, BuildResult, build
 from wtpfsite.deps import CACHE_FILE
 from wtpfsite import deps, parsecache
 from wtpfsite.errors import ContentErrors
 from wtpfsite.session import Session
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "basic"
-TODAY = date(2020, 10, 1)
 
-
-class Site:
+class Site(FixtureSite):
     """A copy of the fixture in `folder/site`; clean builds of it go to `folder/clean`."""
 
     def __init__(self, folder: Path):
-        self.root = folder / "site"
-        shutil.copytree(FIXTURE, self.root, ignore=shutil.ignore_patterns("output", ".wtpfsite-cache"))
-        shutil.copytree(ROOT / "templates", self.root / "templates")
-        shutil.copyfile(ROOT / "content" / "strings.yaml", self.root / "content" / "strings.yaml")  # fits them
-        self.config = self.root / "site_config.yaml"
-        text = self.config.read_text("utf-8")
-        self.config.write_text(re.sub(r"(?m)^templates_dir: .*$", "templates_dir: templates", text), "utf-8")
-        self.output = self.root / "output"
+        super().__init__(folder)
         self.clean_output = folder / "clean"
         self.cache = self.root / ".wtpfsite-cache" / CACHE_FILE
-
-    def path(self, relative: str) -> Path:
-        return self.root / relative
-
-    def edit(self, relative: str, change) -> None:
-        path = self.path(relative)
-        text = path.read_text("utf-8")
-        new = change(text)
-        assert new != text, f"the edit of {relative} changed nothing"
-        path.write_text(new, "utf-8")
 
     def build(self, incremental: bool = True) -> BuildResult:
         return build(BuildOptions(self.config, TODAY), incremental=incremental)

@@ -18,56 +18,24 @@ from pathlib import Path
 import pytest
 
 import wtpfsite.build
-from helpers import run_cli, tree_files
+from helpers import FIXTURE_TODAY as TODAY, FixtureSite, run_cli, tree_files
 from wtpfsite import deps, stamp
-from wtpfsite.build import BuildOptions, BuildResult, build, check
+from wtpfsite.build import BuildResult, build, check
 from wtpfsite.errors import ContentErrors
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "basic"
-TODAY = date(2020, 10, 1)
 
-
-class Site:
+class Site(FixtureSite):
     """A copy of the fixture in `folder/site`."""
 
     def __init__(self, folder: Path):
-        self.folder = folder
-        self.root = folder / "site"
-        shutil.copytree(FIXTURE, self.root, ignore=shutil.ignore_patterns("output", ".wtpfsite-cache"))
-        shutil.copytree(ROOT / "templates", self.root / "templates")
-        shutil.copyfile(ROOT / "content" / "strings.yaml", self.root / "content" / "strings.yaml")
-        self.config = self.root / "site_config.yaml"
-        self.edit("site_config.yaml", lambda text: re.sub(r"(?m)^templates_dir: .*$", "templates_dir: templates",
-                                                          text))
-        self.output = self.root / "output"
+        super().__init__(folder)
         self.stamp = self.root / ".wtpfsite-cache" / stamp.STAMP_FILE
-        self._clean = 0
-
-    def path(self, relative: str) -> Path:
-        return self.root / relative
-
-    def edit(self, relative: str, change) -> None:
-        path = self.path(relative)
-        text = path.read_text("utf-8")
-        new = change(text)
-        assert new != text, f"the edit of {relative} changed nothing"
-        path.write_text(new, "utf-8")
-
-    def options(self, **changes) -> BuildOptions:
-        return BuildOptions(self.config, changes.pop("today", TODAY), **changes)
 
     def build(self, **changes) -> BuildResult:
         return build(self.options(**changes))
 
     def clean_build(self, **changes) -> dict[str, bytes]:
-        """A clean build of a copy of the site's inputs (with the same options), into a folder of its own."""
-        self._clean += 1
-        copy = self.folder / f"clean-{self._clean}"
-        shutil.copytree(self.root, copy, ignore=shutil.ignore_patterns("output", ".wtpfsite-cache"))
-        changes.pop("output_dir", None)
-        build(BuildOptions(copy / "site_config.yaml", changes.pop("today", TODAY), **changes), incremental=False)
-        return tree_files(copy / "output")
+        return self.built_copy(**changes)
 
     def assert_same_as_clean(self, output: Path | None = None, **changes) -> None:
         expected, actual = self.clean_build(**changes), tree_files(output or self.output)
@@ -425,7 +393,8 @@ def test_watch_mode_rebuilds_see_every_edit(site):
     from wtpfsite.serve import Coordinator, site_paths
 
     paths, _ = site_paths(site.options())
-    coordinator = Coordinator(lambda progress: build(site.options(), progress), paths, lambda message, error: None)
+    coordinator = Coordinator(lambda progress, changed: build(site.options(), progress), paths,
+                              lambda message, error: None)
     path = site.path("content/pages/about.en.md")
     text = path.read_text("utf-8")
     for word in ("alpha", "gamma", "delta", "kappa"):  # the same size: only the bytes and the timestamps change
