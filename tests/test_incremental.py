@@ -677,3 +677,25 @@ def test_outputs_are_copied_when_they_cannot_be_linked(site, monkeypatch):
     result = site.build()
     assert result.reused > 30
     site.assert_same_as_clean()
+
+
+def test_a_remembered_result_notes_the_reads_of_the_call_that_made_it():
+    calls = []
+
+    @deps.remember_last
+    def summary(data, name):
+        calls.append(name)
+        deps.note(f"d:{name}")
+        return [name, len(data)]
+
+    data = (1, 2, 3)
+    with deps.recording() as first:
+        made = summary(data, "meetings")
+    with deps.recording() as second:
+        again = summary(data, "meet" + "ings")  # an equal string: the same call
+    assert again is made and calls == ["meetings"] and first == second == {"d:meetings"}
+    with deps.recording() as third:
+        summary([1, 2, 3], "meetings")  # another object, however equal: called again
+    assert calls == ["meetings", "meetings"] and third == {"d:meetings"}
+    summary(data, "experts")
+    assert calls[-1] == "experts"

@@ -55,7 +55,7 @@ class FakeBuild:
         self.fail: Exception | None = None
         self.gate: threading.Event | None = None
 
-    def __call__(self, progress=None):
+    def __call__(self, progress=None, changed=frozenset()):
         self.calls += 1
         if self.gate is not None:
             self.gate.wait(WAIT)
@@ -325,8 +325,8 @@ def _real_coordinator(site: Path, logs: list) -> Coordinator:
     options = helper_options(site)
     paths, _ = site_paths(options)
     session = Session()
-    return Coordinator(lambda progress: build(options, progress, session=session), paths,
-                       lambda message, is_error: logs.append((message, is_error)))
+    return Coordinator(lambda progress, changed: build(options, progress, session=session, changed=changed),
+                       paths, lambda message, is_error: logs.append((message, is_error)))
 
 
 def test_a_rebuild_tells_the_browsers_before_it_makes_the_search_index(tmp_path, monkeypatch):
@@ -378,8 +378,8 @@ class FakeAfterwards:
 def test_work_left_after_a_build_is_finished_when_the_server_stops(fake_site):
     left = [FakeAfterwards(gives_up=False), FakeAfterwards(gives_up=True)]
     results = iter(left)
-    coordinator = Coordinator(lambda progress: type("Result", (), {"afterwards": next(results)})(), fake_site,
-                              lambda message, is_error: None)
+    coordinator = Coordinator(lambda progress, changed: type("Result", (), {"afterwards": next(results)})(),
+                              fake_site, lambda message, is_error: None)
     coordinator.rebuild()
     coordinator.rebuild()
     assert left[0].calls == [("run", False)] and left[1].calls == [("run", False)]

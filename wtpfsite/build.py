@@ -16,13 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from .config import SiteConfig
-    from .deps import Plan
+    from .deps import FileHashes, Plan
     from .errors import ErrorList, SiteError
     from .model import Site
     from .pagegen import Output
     from .parsecache import ParseCache
     from .session import Afterwards, Kept, Session
+    from .stamp import Before
     from .write import Staging, WriteResult
 
 Progress = Callable[[int, int], None]
@@ -40,7 +43,7 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildResult:
-    outputs: tuple[Output, ...]
+    outputs: tuple[Output, ...]  # every output (but after a quick rebuild, quick.py: the outputs it made again)
     pages_per_language: dict[str, int]
     seconds: float
     written: WriteResult | None = None
@@ -50,6 +53,7 @@ class BuildResult:
     cache_notice: str | None = None  # why the build cache was discarded, if it was
     unchanged: bool = False  # nothing changed since the last build (stamp.py): nothing loaded, `outputs` empty
     afterwards: Afterwards | None = None  # what a watch-mode build left to do after the reload (session.py)
+    quick: bool = False  # made by the watch mode's quick rebuild (quick.py)
 
 
 def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None = None,
@@ -138,34 +142,50 @@ def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:
 
 
 def render_site(site: Site, today: date, progress: Progress | None = None,
-                plan: Plan | None = None, workers: int = 1, staging: Staging | None = None) -> tuple[Output, ...]:
+                plan: Plan | None = None, workers: int = 1, staging: Staging | None = None,
+                env: Environment | None = None) -> tuple[Output, ...]:
     """Every output file of the site; raises ContentErrors for template errors. With a `plan`
     (incremental build), outputs whose inputs did not change are taken from the last build;
     outputs other than pages are made (or kept) in named groups. With `staging`, each output made is
-    written there as soon as it is made, and kept only as its path and digest."""
+    written there as soon as it is made, and kept only as its path and digest. `env`: the templates
+    (else loaded here: `environment`)."""
     from .errors import ErrorList
-    from .extras import extra_outputs
     from .pagegen import render_pages
-    from .render import make_environment
     from .sections import extra_context
-    from .translations import translation_pages
 
     errors = ErrorList(site.config.root)
-    # a build keeps compiled templates in its cache folder (checked by source checksum); `check` writes nothing
-    env = make_environment(site.config.templates_dir, site.config.cache_dir if plan is not None else None)
+    env = env if env is not None else environment(site, plan is not None)
     store = partial(_store, staging) if staging is not None else None
     group = plan.group if plan is not None else (lambda name, make: make())
     others: list[Output] = []
 
     def other_outputs() -> None:  # made here while worker processes render the pages
-        made = group("extras", lambda: extra_outputs(site, env, today, errors))
-        made += group("translations", lambda: translation_pages(site, env, today, errors))
-        others.extend(map(store, made) if store is not None else made)
+        for name, make in other_groups(site, env, today, errors):
+            made = group(name, make)
+            others.extend(map(store, made) if store is not None else made)
 
     pages = render_pages(site, env, today, errors, lambda s, r, lang: extra_context(s, r, lang, today), progress,
                          plan, workers, store, alongside=other_outputs)
     errors.raise_if_any()
     return tuple(sorted(pages + others, key=lambda o: o.path))
+
+
+def environment(site: Site, cached: bool) -> Environment:
+    """The templates; a build keeps them compiled in its cache folder (checked by source checksum) when `cached`:
+    `check` writes nothing."""
+    from .render import make_environment
+
+    return make_environment(site.config.templates_dir, site.config.cache_dir if cached else None)
+
+
+def other_groups(site: Site, env: Environment, today: date, errors: ErrorList) \
+        -> tuple[tuple[str, Callable[[], list[Output]]], ...]:
+    """The outputs other than pages, in named groups (deps.Plan.group): each made whole, or kept whole."""
+    from .extras import extra_outputs
+    from .translations import translation_pages
+
+    return (("extras", lambda: extra_outputs(site, env, today, errors)),
+            ("translations", lambda: translation_pages(site, env, today, errors)))
 
 
 def _store(staging: Staging, output: Output) -> Output:
@@ -179,14 +199,22 @@ def _store(staging: Staging, output: Output) -> Output:
 
 
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
-          session: Session | None = None) -> BuildResult:
+          session: Session | None = None, changed: frozenset[Path] = frozenset()) -> BuildResult:
     """Build and write the site. Incremental (the default): only outputs whose inputs changed since
     the last build are made again (deps.py), and when nothing changed at all the build stamp says so
     before anything is loaded (stamp.py); the output is byte-identical to a clean build's.
     With a `session` (watch mode, session.py) the caches come from memory, and saving them (with the search index,
     when the last one was left in place) is left in `afterwards`, to run once the browsers have reloaded; the
-    output is a clean build's once it has run."""
+    output is a clean build's once it has run. `changed`: the files the watcher saw change since the last build
+    of the session; when they are Markdown sources that change none of the site's routes, the build starts
+    from the model the last one kept (quick.py)."""
     started, started_ns = time.perf_counter(), time.time_ns()
+    if session is not None and incremental and changed:
+        from .quick import quick_build
+
+        result = quick_build(options, session, changed, started)
+        if result is not None:
+            return result
     if incremental:
         from .stamp import check as check_stamp
 
@@ -224,9 +252,12 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     from .deps import FileHashes, Inputs, Plan, load_cache
     from .parsecache import ParseCache
     from .search import index_site
+    from .quick import Warm
     from .session import Afterwards, Kept, PendingIndex
     from .write import Staging, WriteResult, clean_stale, write_outputs
 
+    if session is not None:
+        session.forget_warm()  # the model kept for quick rebuilds is the one of the last build that succeeded
     files = FileHashes.before_load(options.config_path)  # before anything is read: see deps.py
     before = stamp.before_build(started_ns, files.config)  # the same, for the stamp
     kept = session.kept(files.config.cache_dir) if session is not None and files.config is not None else None
@@ -244,7 +275,8 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     stale = None
     staging = Staging(site.config.output_dir)  # outputs go there as they are made; removed whatever happens
     try:
-        outputs = render_site(site, options.today, progress, plan, options.workers, staging)
+        env = environment(site, True)  # (kept for the quick rebuilds of watch mode)
+        outputs = render_site(site, options.today, progress, plan, options.workers, staging, env)
         current = plan.output_is_current(outputs, site.config.search)
         if current is not None:  # output/ already holds exactly these files (deps.Plan): writing changes nothing
             written = WriteResult(0, (), current)
@@ -270,33 +302,46 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     rendered = tuple(o.path for o in outputs if o.path not in plan.reused)
     pages = _count_pages(site, outputs)
 
-    def save(kept: Kept, stamped: bool) -> None:
-        """The caches and the stamp, as this build leaves them (`kept`: as it, or what came after it, made them)."""
-        from .deps import save_cache
-        from .parsecache import write as write_parses
-
-        save_cache(site.config.cache_dir, kept.cache)
-        keys = frozenset(kept.parsed)
-        # the parses on disk: the ones this build read, or in watch mode the ones it last wrote
-        on_disk = session.saved_parses(site.config.cache_dir) if session is not None else \
-            frozenset(parsed.old) if parsed is not None else keys
-        if keys != on_disk:  # the shards whose entries changed (all of them when on_disk is None: not known)
-            write_parses(site.config.cache_dir, kept.parsed, on_disk)
-            if session is not None:
-                session.parses_saved(site.config.cache_dir, keys)
-        # not stamped while the last search index stands in for a new one: the next build must make it
-        stamp.save(before if stamped else None, options, site.config, files,
-                   {path: r.hash for path, r in kept.cache.outputs.items()}, pages, len(outputs))
-
+    save = saver(options, site.config, files, before, session, frozenset(parsed.old) if parsed is not None else None,
+                 pages, len(outputs))
     afterwards = None
     if session is None:
         save(Kept(record, entries), True)
     else:
         pending = None if stale is None else \
             PendingIndex(site.config, plan.html_digest, tuple(o.path for o in outputs))
-        afterwards = Afterwards(session.keep(site.config.cache_dir, record, entries), pending, save)
+        kept = session.keep(site.config.cache_dir, record, entries)
+        kept.warm = Warm(options, site, env, files, tuple(o.path for o in outputs), pages)
+        afterwards = Afterwards(kept, pending, save)
     return BuildResult(outputs, pages, time.perf_counter() - started, written, len(rendered),
                        len(outputs) - len(rendered), rendered, notice, afterwards=afterwards)
+
+
+def saver(options: BuildOptions, config: SiteConfig, files: FileHashes, before: Before | None,
+          session: Session | None, read: frozenset | None, pages: dict[str, int], count: int) \
+        -> Callable[[Kept, bool], None]:
+    """What saves a build's caches and stamp (`Kept`: as it, or what came after it, made them; the bool: whether
+    to stamp, when `before` allows it). `read`: the keys of the parses the build read from the cache folder."""
+
+    def save(kept: Kept, stamped: bool) -> None:
+        from . import stamp
+        from .deps import save_cache
+        from .parsecache import write as write_parses
+
+        save_cache(config.cache_dir, kept.cache)
+        keys = frozenset(kept.parsed)
+        # the parses on disk: the ones this build read, or in watch mode the ones it last wrote
+        on_disk = session.saved_parses(config.cache_dir) if session is not None else read if read is not None \
+            else keys
+        if keys != on_disk:  # the shards whose entries changed (all of them when on_disk is None: not known)
+            write_parses(config.cache_dir, kept.parsed, on_disk)
+            if session is not None:
+                session.parses_saved(config.cache_dir, keys)
+        # not stamped while the last search index stands in for a new one: the next build must make it
+        stamp.save(before if stamped else None, options, config, files,
+                   {path: r.hash for path, r in kept.cache.outputs.items()}, pages, count)
+
+    return save
 
 
 def check(options: BuildOptions) -> BuildResult:

@@ -64,6 +64,7 @@ CACHE_FILE = "deps.json"
 MISSING = "missing"  # the hash of a file that does not exist
 UNSTABLE = "unstable"  # an input that changed while the build read it: never equal to a real hash
 STRUCTURE = "structure"
+SOURCE_FIELDS = ("body", "title", "description", "translation_of", "draft")  # s:FIELD:PATH keys (pages.py)
 STATIC = "static"
 SEARCH = "search"  # the group of files the before-swap step (the search index) adds to the output
 HTML = "html"  # what that step reads: every HTML output, by path and hash
@@ -99,6 +100,32 @@ def recording() -> Iterator[set[str]]:
         _reads.reset(token)
         if outer is not None:
             outer |= reads
+
+
+def remember_last(function):
+    """`function`, remembering its last result: called again with the same arguments (the same objects, or equal
+    strings and tuples), it returns that result and notes the input keys the call that made it read (they are the
+    caller's inputs too). For a function of the immutable model that costs a large site's rebuild time although
+    its arguments seldom change: watch mode's quick rebuilds (quick.py) keep the model's unchanged parts."""
+    last: tuple | None = None
+
+    def same(a, b) -> bool:
+        return a is b or (type(a) in (str, tuple) and type(b) is type(a) and a == b)
+
+    @functools.wraps(function)
+    def remembering(*args):
+        nonlocal last
+        if last is not None and len(last[0]) == len(args) and all(map(same, last[0], args)):
+            reads = _reads.get()
+            if reads is not None:
+                reads |= last[2]
+            return last[1]
+        with recording() as reads:
+            result = function(*args)
+        last = (args, result, frozenset(reads))
+        return result
+
+    return remembering
 
 
 def template_key(name: str) -> str:
@@ -217,6 +244,14 @@ class FileHashes:
             return cls(files=(config_path,))
         return cls((config.content_dir, config.templates_dir), (config_path,), config)
 
+    def updated(self, hashes: dict[str, str]) -> FileHashes:
+        """These hashes (by absolute path) in place of the ones taken: for a rebuild told which files changed since
+        (quick.py)."""
+        new = object.__new__(FileHashes)
+        new.config, new.roots, new._prefixes = self.config, self.roots, self._prefixes
+        new._hashes = {**self._hashes, **hashes}
+        return new
+
     def get(self, path: Path | str) -> str:
         key = os.fspath(path)
         known = self._hashes.get(key)
@@ -285,7 +320,7 @@ class Inputs:
             if field_name == "body":
                 return self.files.get(path)
             source = self._sources.get(path)
-            if source is None or field_name not in ("title", "description", "translation_of", "draft"):
+            if source is None or field_name not in SOURCE_FIELDS:
                 return MISSING
             return digest(repr(object.__getattribute__(source, field_name)))
         return UNSTABLE  # a key this version does not know: never clean

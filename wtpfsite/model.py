@@ -248,14 +248,15 @@ def source_route_key(source_path: Path, target: str, content_dir: Path) -> str |
     return "home" if name == "index" else f"page/{name}"
 
 
-def _check_links(site: Site, errors: ErrorList) -> None:
-    """Every link to a source must reach a page, and its #anchor a heading, in every language tree."""
+def _check_links(site: Site, errors: ErrorList, only: set[str] | None = None) -> None:
+    """Every link to a source must reach a page, and its #anchor a heading, in every language tree (with `only`:
+    the links of those routes)."""
     languages = site.config.language_codes
     content_dir = site.config.content_dir
     note(STRUCTURE)  # (once: the loop reads the routes without going through `route` and `has_route`)
     routes = object.__getattribute__(site, "_by_key")
     reported: set[tuple] = set()
-    for route in site.routes:
+    for route in site.routes if only is None else (routes[key] for key in sorted(only)):
         if route.key.startswith("changes/"):
             continue
         for lang in languages:
@@ -297,6 +298,48 @@ def _check_navigation(site: Site, errors: ErrorList) -> None:
         if site.strings.catalog and f"nav.{entry.name}" not in site.strings.catalog:
             errors.add(site.config.path, entry.line, entry.col,
                        f"navigation entry '{entry.name}' has no label: add 'nav.{entry.name}' to strings.yaml")
+
+
+def check_edited_links(site: Site, edited: set[str], headings_changed: set[str], errors: ErrorList) -> None:
+    """`_check_links` for the routes in `edited`, whose Markdown changed but not the site's routes, and, when the
+    headings of some of them (`headings_changed`) are not what they were, for every route with a link to one of
+    their headings (when a heading goes, the links to it break)."""
+    content_dir = site.config.content_dir
+    into = set(edited)
+    for route in object.__getattribute__(site, "routes") if headings_changed else ():
+        for version in route.versions.values():
+            for link in version.markdown.links:
+                if link.anchor and link.kind == "source" and \
+                        source_route_key(version.file.path, link.target, content_dir) in headings_changed:
+                    into.add(route.key)
+    _check_links(site, errors, into)
+
+
+def with_sources(site: Site, edited: dict[int, ParsedSource]) -> Site:
+    """The site with new parses of some of its sources, each given by the id() of the parse it replaces, when they
+    change none of its routes or drafts (the watch mode's quick rebuild checks that: quick.py); everything else is
+    shared."""
+    renewed: dict[int, dict[str, ParsedSource]] = {}  # a draft's versions are its routes' too: renewed once
+
+    def versions(old: dict[str, ParsedSource]) -> dict[str, ParsedSource]:
+        if not any(id(v) in edited for v in old.values()):
+            return old
+        if id(old) not in renewed:
+            renewed[id(old)] = {lang: edited.get(id(v), v) for lang, v in old.items()}
+        return renewed[id(old)]
+
+    def draft(old: Draft) -> Draft:
+        new = versions(old.versions)
+        documents = object.__getattribute__(old, "documents")
+        return old if new is old.versions else Draft(old.number, old.meta, new, documents)
+
+    def route(old: Route) -> Route:
+        new = versions(old.versions)
+        return old if new is old.versions else Route(old.key, old.template, new, old.has_all_languages)
+
+    drafts = tuple(map(draft, object.__getattribute__(site, "drafts")))
+    routes = tuple(map(route, object.__getattribute__(site, "routes")))
+    return Site(site.config, site.strings, site.data, routes, drafts)
 
 
 def link_target_path(site: Site, source: ParsedSource, link, lang: str) -> str:

@@ -161,20 +161,8 @@ def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
 
     def render_job(index: int) -> tuple[Output | None, tuple]:
         route, lang = jobs[index]
-        job_errors = ErrorList(errors.root)
-        with recording() as reads:  # what the page is made from (deps.py)
-            note(route_key(route.key))
-            page = page_view(site, route, lang)
-            context = base_context(site, lang, page.path, today) | {"page": page} | extra_context(site, route, lang)
-            try:
-                rendered = render_template(env, route.template, context)
-            except TemplateError as exc:
-                template_error(exc, site.config.templates_dir, route.template, job_errors)
-                return None, tuple(job_errors.errors)
-        sources = tuple(sorted(str(v.file.path) for v in route.versions.values()))
-        output = Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates,
-                        sources, frozenset(reads))
-        return (store(output) if store is not None else output), ()
+        output, job_errors = render_page(site, env, today, route, lang, extra_context)
+        return (store(output) if store is not None and output is not None else output), job_errors
 
     processes = worker_count(workers, len(jobs))
     if processes > 1:  # compiled once, here, before the fork: not in every worker
@@ -191,6 +179,24 @@ def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
                 progress(done, len(jobs))
     return [made[route.key, lang] for route in site.routes for lang in site.config.language_codes
             if (route.key, lang) in made]
+
+
+def render_page(site: Site, env: Environment, today: date, route: Route, lang: str,
+                extra_context: Callable[[Site, Route, str], dict[str, Any]]) -> tuple[Output | None, tuple]:
+    """One route in one language, with what it was made from; or None and the template's errors."""
+    job_errors = ErrorList(site.config.root)
+    with recording() as reads:  # what the page is made from (deps.py)
+        note(route_key(route.key))
+        page = page_view(site, route, lang)
+        context = base_context(site, lang, page.path, today) | {"page": page} | extra_context(site, route, lang)
+        try:
+            rendered = render_template(env, route.template, context)
+        except TemplateError as exc:
+            template_error(exc, site.config.templates_dir, route.template, job_errors)
+            return None, tuple(job_errors.errors)
+    sources = tuple(sorted(str(v.file.path) for v in route.versions.values()))
+    return Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates, sources,
+                  frozenset(reads)), ()
 
 
 def _longest_first(job: tuple[Route, str]) -> int:

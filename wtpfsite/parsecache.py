@@ -91,6 +91,12 @@ class ParseCache:
         self.add(file, languages, allow_html_in_drafts, parsed, not mine.errors)
         return parsed
 
+    def replacing(self, entries: dict, files: list[SourceFile]) -> dict:
+        """`entries` (a build's, kept in memory: session.py) with this cache's parses in place of those of `files`."""
+        identities = {repr(file) for file in files}
+        return {key: entry for key, entry in entries.items() if key[0] != "source" or key[1] not in identities} | \
+            self.entries()
+
     def load_data(self, files: tuple[tuple[str, Path], ...], languages: tuple[str, ...],
                   errors: ErrorList) -> SiteData:
         """`data.load_data`, or its result for the same data files from the last build."""

@@ -146,7 +146,7 @@ class State:
 class Coordinator:
     """Runs one build at a time, keeps its outcome, wakes waiting requests and tells subscribed browsers."""
 
-    def __init__(self, run_build: Callable[[Progress | None], object], paths: SitePaths,
+    def __init__(self, run_build: Callable[[Progress | None, frozenset[Path]], object], paths: SitePaths,
                  log: Callable[[str, bool], None]):
         self._run_build, self._paths, self._log = run_build, paths, log
         self._build_lock = threading.Lock()
@@ -172,7 +172,7 @@ class Coordinator:
                 self._busy, self._dirty = True, False
             started, errors, result = time.perf_counter(), (), None
             try:
-                result = self._run_build(progress)
+                result = self._run_build(progress, changed)
             except ContentErrors as exc:
                 errors = tuple(error.format() for error in exc.errors)
             except Exception as exc:  # a bug in the generator: report it, keep serving
@@ -492,7 +492,8 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
     """Build, serve on host:port and rebuild on changes until Ctrl-C; 0 when stopped that way."""
     paths, languages = site_paths(options)
     session = Session()
-    coordinator = Coordinator(lambda progress: build(options, progress, session=session), paths, _log(quiet))
+    coordinator = Coordinator(lambda progress, changed: build(options, progress, session=session, changed=changed),
+                              paths, _log(quiet))
     try:
         server = DevServer((host, port), paths, coordinator, languages)
     except OSError as exc:

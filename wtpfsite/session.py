@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
+    from .build import BuildOptions
     from .config import SiteConfig
     from .deps import Cache
+    from .quick import Warm
 
 Cancelled = Callable[[], bool]
 
@@ -37,6 +39,7 @@ class Kept:
     """The last build's record, as it would have saved them."""
     cache: Cache
     parsed: dict  # the parse cache's entries (parsecache.ParseCache.entries)
+    warm: Warm | None = None  # the build's model, for a quick rebuild after it (quick.py)
 
 
 @dataclass
@@ -51,6 +54,18 @@ class Session:
     def keep(self, cache_dir: Path, cache: Cache, parsed: dict) -> Kept:
         kept = self._kept[cache_dir] = Kept(cache, parsed)
         return kept
+
+    def warm_for(self, options: BuildOptions) -> Kept | None:
+        """The record of the last build, when it kept its model for a quick rebuild with these options; the model
+        is taken out of it (a quick rebuild that does not succeed leaves none: the full build after it makes one)."""
+        for kept in self._kept.values():
+            if kept.warm is not None and kept.warm.options == options:
+                return kept
+        return None
+
+    def forget_warm(self) -> None:
+        for kept in self._kept.values():
+            kept.warm = None
 
     def saved_parses(self, cache_dir: Path) -> frozenset | None:
         """The keys of the parses this session last wrote to the cache folder (None: none yet)."""
@@ -99,6 +114,8 @@ class Afterwards:
         if cancelled():
             return False
         self.finish()
+        if self.kept.warm is not None:  # (the first quick rebuild then finds them made)
+            self.kept.warm.prepare(self.kept.cache)
         _settle_heap()
         return True
 

@@ -26,6 +26,7 @@ from jinja2 import Environment, TemplateError
 
 from .config import SiteConfig, load_config
 from .data import SiteData
+from .deps import remember_last
 from .errors import ContentErrors, ErrorList, SiteError, UsageError
 from .frontmatter import split_front_matter
 from .model import Route, Site
@@ -139,7 +140,7 @@ def translation_report(site: Site) -> TranslationReport:
     for route in routes:
         for problem in _route_problems(route, codes, default, shown):
             problems[problem.lang].append(problem)
-    for problem in data_problems(site.data, codes, default, shown):
+    for problem in _data_problems(site.data, codes, default, str(config.root)):
         problems[problem.lang].append(problem)
     statuses = tuple(
         LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
@@ -201,6 +202,11 @@ def data_nodes(data: SiteData) -> dict[tuple[str, str], MarkedMap]:
             label = str(index + 1) if id_field is None else str(item.get(id_field))
             nodes.setdefault((name, label), item)
     return nodes
+
+
+@remember_last  # (the data seldom change between watch mode's rebuilds)
+def _data_problems(data: SiteData, codes: tuple[str, ...], default: str, root: str) -> tuple[Problem, ...]:
+    return tuple(data_problems(data, codes, default, ErrorList(Path(root)).display_path))
 
 
 def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -> list[Problem]:

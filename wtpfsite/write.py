@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -192,13 +193,7 @@ def update_in_place(outputs: list[tuple[str, bytes | None]], output_dir: Path, p
                 raise ValueError(f"no bytes for '{path}', which is not in the output folder")  # a bug
             os.replace(staging.folder.joinpath(*relative), target)
             continue
-        temporary = target.with_name(f"{TEMPORARY_PREFIX}{target.name}.{os.getpid()}")
-        try:
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        _replace(target, data)
     keep = set(seen) | kept
     foreign = tuple(sorted(p for p in files | links if p not in keep and p not in previous_files
                            and not PurePosixPath(p).name.startswith(TEMPORARY_PREFIX)))
@@ -210,6 +205,35 @@ def update_in_place(outputs: list[tuple[str, bytes | None]], output_dir: Path, p
         except OSError:  # not empty: it holds something wanted
             pass
     return WriteResult(len(seen), foreign, tuple(sorted(kept)))
+
+
+def replace_files(outputs: list[tuple[str, bytes]], output_dir: Path) -> bool:
+    """Replace these files of the output folder, each atomically; False, having changed nothing, unless each is
+    there now as a plain file (the watch mode's quick rebuild, quick.py, which changes no other file)."""
+    targets = []
+    for path, data in outputs:
+        parts = safe_parts(path)
+        try:  # no link on the way: the folders and the file are the ones the last build made
+            if not all(stat.S_ISDIR(os.lstat(output_dir.joinpath(*parts[:n])).st_mode) for n in range(len(parts))) \
+                    or not stat.S_ISREG(os.lstat(output_dir.joinpath(*parts)).st_mode):
+                return False
+        except OSError:
+            return False
+        targets.append((output_dir.joinpath(*parts), data))
+    for target, data in targets:
+        _replace(target, data)
+    return True
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write the file beside its target, then rename it over the target."""
+    temporary = target.with_name(f"{TEMPORARY_PREFIX}{target.name}.{os.getpid()}")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _listing(folder: Path) -> tuple[set[str], set[str], set[str]]:
