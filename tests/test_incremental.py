@@ -699,3 +699,27 @@ def test_a_remembered_result_notes_the_reads_of_the_call_that_made_it():
     assert calls == ["meetings", "meetings"] and third == {"d:meetings"}
     summary(data, "experts")
     assert calls[-1] == "experts"
+
+
+def test_results_remembered_per_item_are_kept_for_the_items_of_the_last_round():
+    calls = []
+
+    @deps.remember_each
+    def problems(route, lang):
+        calls.append(route[0])
+        deps.note(f"s:title:{route[0]}")
+        return (route[0], lang)
+
+    first, second = ("a",), ("b",)
+    problems.new_round()
+    assert [problems(first, "en"), problems(second, "en")] == [("a", "en"), ("b", "en")]
+    problems.new_round()
+    with deps.recording() as reads:
+        problems(first, "en")  # remembered from the last round
+    assert calls == ["a", "b"] and reads == {"s:title:a"}
+    problems(first, "zh")  # other values: called again
+    problems.new_round()
+    problems(second, "en")  # not asked for in the last round: forgotten
+    assert calls == ["a", "b", "a", "b"]
+    problems(tuple(["a"]), "zh")  # an equal item that is another object: called again
+    assert calls[-1] == "a" and len(calls) == 5

@@ -58,6 +58,7 @@ from . import __version__
 if TYPE_CHECKING:
     from .model import Site
     from .pagegen import Output
+    from .pages import ParsedSource
 
 FORMAT = 2
 CACHE_FILE = "deps.json"
@@ -116,9 +117,7 @@ def remember_last(function):
     def remembering(*args):
         nonlocal last
         if last is not None and len(last[0]) == len(args) and all(map(same, last[0], args)):
-            reads = _reads.get()
-            if reads is not None:
-                reads |= last[2]
+            _replay(last[2])
             return last[1]
         with recording() as reads:
             result = function(*args)
@@ -126,6 +125,39 @@ def remember_last(function):
         return result
 
     return remembering
+
+
+def remember_each(function):
+    """`function(item, *values)` of an immutable `item` and plain values, remembering its result for each item
+    of this round of calls and the last (`.new_round()` starts one): called again with the same item (the same
+    object) and equal values, it returns that result and notes the input keys the call that made it read. For
+    the part of a whole-site summary that comes from one route: a quick rebuild (quick.py) keeps the routes
+    that did not change. (The entries hold their items, so an id is never that of another item.)"""
+    rounds: list[dict[int, tuple]] = [{}, {}]  # this round's, the last one's: id(item) -> (item, values, result, reads)
+
+    @functools.wraps(function)
+    def remembering(item, *values):
+        entry = rounds[0].get(id(item)) or rounds[1].get(id(item))
+        if entry is not None and entry[0] is item and entry[1] == values:
+            _replay(entry[3])
+        else:
+            with recording() as reads:
+                result = function(item, *values)
+            entry = (item, values, result, frozenset(reads))
+        rounds[0][id(item)] = entry
+        return entry[2]
+
+    def new_round() -> None:
+        rounds[1], rounds[0] = rounds[0], {}
+
+    remembering.new_round = new_round
+    return remembering
+
+
+def _replay(keys: frozenset[str]) -> None:
+    reads = _reads.get()
+    if reads is not None:
+        reads |= keys
 
 
 def template_key(name: str) -> str:
@@ -285,12 +317,13 @@ def _files_under(folder: str) -> Iterator[str]:
 class Inputs:
     """The current hash of each input key, for one site and build date (computed once per key)."""
 
-    def __init__(self, site: Site, today: date, files: FileHashes):
+    def __init__(self, site: Site, today: date, files: FileHashes, sources: dict[str, ParsedSource] | None = None):
+        """`sources`: the site's parses by their files' paths, when the caller has them (quick.py)."""
         self.site, self.files = site, files
         config = site.config
         self._routes = {r.key: r for r in object.__getattribute__(site, "routes")}
-        self._sources = {str(object.__getattribute__(v, "file").path): v
-                         for r in self._routes.values() for v in r.versions.values()}
+        self._sources = sources if sources is not None else {
+            str(object.__getattribute__(v, "file").path): v for r in self._routes.values() for v in r.versions.values()}
         self._values: dict[str, str] = {}
         self.global_hash = digest(json.dumps([
             files.get(config.path), files.get(site.strings.path), config.base_url, today.isoformat(),

@@ -161,7 +161,7 @@ class _Edit:
     files: FileHashes
     inputs: Inputs
     saved: list[str]
-    parses: dict[str, ParsedSource]  # the new parse of each saved file
+    sources: dict[str, ParsedSource]  # the site's parses, by path (Warm.sources)
     parse_cache: ParseCache  # the new parses, as the parse cache keeps them
     changed: set[str]  # the input keys whose values changed
     made: dict[str, Output]  # the outputs made again, by path
@@ -195,7 +195,8 @@ class _Edit:
         check_edited_links(site, {key for path in saved for key in warm.routes_of(path)}, headings, errors)
         if errors.errors:
             return None
-        inputs = Inputs(site, today, files)
+        sources = {**warm.sources(), **parses}
+        inputs = Inputs(site, today, files, sources)
         if inputs.global_hash != cache.global_hash:
             return None
         changed = {key for path in saved for name in SOURCE_FIELDS
@@ -219,7 +220,7 @@ class _Edit:
                     return None
                 groups[name] = Group(tuple(sorted(reads)), paths)
                 made.update((output.path, output) for output in outputs)
-        return cls(warm, cache, site, files, inputs, saved, parses, parse_cache, changed, made, groups)
+        return cls(warm, cache, site, files, inputs, saved, sources, parse_cache, changed, made, groups)
 
     def finish(self, session: Session, kept, started: float) -> BuildResult | None:
         from .build import saver
@@ -254,7 +255,7 @@ class _Edit:
         readers = self._readers(warm.readers(cache), records)
         new = session.keep(config.cache_dir, record, parsed)
         new.warm = Warm(warm.options, self.site, warm.env, self.files, warm.outputs, warm.pages,
-                        {**warm.sources(), **self.parses}, warm._routes, warm._jobs, readers)
+                        self.sources, warm._routes, warm._jobs, readers)
         save = saver(warm.options, config, self.files, None, session, None, warm.pages, len(warm.outputs))
         return _result(new.warm, started, self.made, len(new_bytes), Afterwards(new, pending, save))
 

@@ -26,7 +26,7 @@ from jinja2 import Environment, TemplateError
 
 from .config import SiteConfig, load_config
 from .data import SiteData
-from .deps import remember_last
+from .deps import remember_each, remember_last
 from .errors import ContentErrors, ErrorList, SiteError, UsageError
 from .frontmatter import split_front_matter
 from .model import Route, Site
@@ -134,19 +134,30 @@ class TranslationReport:
 def translation_report(site: Site) -> TranslationReport:
     config = site.config
     codes, default = config.language_codes, config.default_language
-    shown = ErrorList(config.root).display_path
+    root = str(config.root)
     routes = [r for r in site.routes if r.versions and not r.key.startswith("changes/")]
     problems: dict[str, list[Problem]] = {code: [] for code in codes}
+    _problems_of_route.new_round()
     for route in routes:
-        for problem in _route_problems(route, codes, default, shown):
+        for problem in _problems_of_route(route, codes, default, root):
             problems[problem.lang].append(problem)
-    for problem in _data_problems(site.data, codes, default, str(config.root)):
+    for problem in _data_problems(site.data, codes, default, root):
         problems[problem.lang].append(problem)
     statuses = tuple(
         LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
                        tuple(sorted(problems[code], key=lambda p: (p.path, p.line, p.col, p.message))))
         for code in codes)
     return TranslationReport(default, statuses)
+
+
+@remember_each  # (a quick rebuild keeps the routes that did not change)
+def _problems_of_route(route: Route, codes: tuple[str, ...], default: str, root: str) -> tuple[Problem, ...]:
+    return tuple(_route_problems(route, codes, default, _shown(root)))
+
+
+@remember_last
+def _shown(root: str):
+    return ErrorList(Path(root)).display_path
 
 
 def _route_problems(route: Route, codes: tuple[str, ...], default: str, shown):
@@ -206,7 +217,7 @@ def data_nodes(data: SiteData) -> dict[tuple[str, str], MarkedMap]:
 
 @remember_last  # (the data seldom change between watch mode's rebuilds)
 def _data_problems(data: SiteData, codes: tuple[str, ...], default: str, root: str) -> tuple[Problem, ...]:
-    return tuple(data_problems(data, codes, default, ErrorList(Path(root)).display_path))
+    return tuple(data_problems(data, codes, default, _shown(root)))
 
 
 def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -> list[Problem]:
