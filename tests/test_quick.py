@@ -91,6 +91,14 @@ def test_saves_in_a_row_and_a_command_line_build_after_them(site):
     site.assert_clean()
 
 
+def test_an_editors_temporary_file_that_came_and_went_changes_nothing(site):
+    temporary = site.path("content/pages/.about.en.md.kate-swp")  # written, then renamed over the page
+    temporary.write_text(site.path(ABOUT).read_text("utf-8") + "\nSaved through a temporary file.\n", "utf-8")
+    temporary.rename(site.path(ABOUT))
+    assert site.rebuild(ABOUT, str(temporary.relative_to(site.root))).quick
+    site.assert_clean()
+
+
 def test_a_file_saved_as_it_was_changes_nothing(site):
     site.path(ABOUT).write_text(site.path(ABOUT).read_text("utf-8"), "utf-8")
     result = site.rebuild(ABOUT)
@@ -119,7 +127,8 @@ def _comments_due(site):
     ("site_config.yaml", _append("site_config.yaml", "\n# a comment\n")),
     ("content/pages/new.en.md", _write("content/pages/new.en.md", "---\ntitle: New\n---\nNew page.\n")),
     (ABOUT_ZH, lambda site: site.path(ABOUT_ZH).unlink()),
-], ids=["draft metadata", "template", "data", "strings", "config", "new page", "deleted page"])
+    ("templates/static/site.css", lambda site: site.path("templates/static/site.css").unlink()),
+], ids=["draft metadata", "template", "data", "strings", "config", "new page", "deleted page", "deleted file"])
 def test_other_changes_get_the_full_build(site, relative, change):
     change(site)
     assert not site.rebuild(*(relative if isinstance(relative, tuple) else (relative,))).quick
@@ -179,3 +188,25 @@ def test_the_search_index_of_the_real_site_is_made_again_after_a_quick_rebuild(t
     assert tree_files(site / "output") == tree_files(clean / "output")
     assert build(options).rendered == 0  # and a command-line build after it finds the index current
 
+
+
+def test_serve_loads_the_site_when_the_build_stamp_answered_its_first_build(tmp_path):
+    from wtpfsite.serve import Coordinator, site_paths
+
+    site = FixtureSite(tmp_path)
+    build(site.options())  # a command-line build: stamped
+    session, logs = Session(), []
+    run = lambda progress, changed: build(site.options(), progress, session=session, changed=changed)  # noqa: E731
+    coordinator = Coordinator(run, site_paths(site.options())[0], lambda message, error: logs.append(message))
+    assert coordinator.rebuild().errors == () and not session.has_model()  # the stamp answered: nothing loaded
+    warm_up = lambda: build(site.options(), session=session, stamped=False)  # noqa: E731 (as serve does)
+    coordinator.note_change()
+    coordinator.warm_up(warm_up)
+    assert not session.has_model()  # a file changed: the rebuild that follows keeps a model
+    coordinator.rebuild()
+    session.forget_warm()
+    published = tree_files(site.output)
+    coordinator.warm_up(warm_up)
+    assert session.has_model() and tree_files(site.output) == published
+    site.edit(ABOUT, lambda text: text + "\nSaved after the warm-up.\n")
+    assert build(site.options(), session=session, changed=frozenset({site.path(ABOUT)})).quick

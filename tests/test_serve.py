@@ -259,6 +259,8 @@ def test_relevant_paths(fake_site):
     assert relevant(fake_site.templates / "static" / "site.css")
     for ignored in (fake_site.output / "en" / "index.html", fake_site.content / "pages" / "about.en.md~",
                     fake_site.content / "pages" / ".about.en.md.swp", fake_site.content / "pages" / "4913",
+                    fake_site.content / "pages" / ".goutputstream-Q2XTZ2", fake_site.content / "pages" / ".#a.en.md",
+                    fake_site.content / "pages" / "about.en.md___jb_tmp___",
                     fake_site.content / ".staging-output-1" / "x.html", fake_site.content / ".wtpfsite-cache" / "m",
                     fake_site.templates / ".retired-output-9" / "a.css", fake_site.config.parent / "README.md",
                     fake_site.config.parent / ".wtpfsite-cache" / "manifest.json"):

@@ -124,7 +124,7 @@ def quick_build(options: BuildOptions, session: Session, changed: frozenset[Path
         return None
     warm, kept.warm = kept.warm, None  # whatever happens next, this model is not used again
     sources = warm.sources()
-    paths = sorted({os.fspath(path) for path in changed})
+    paths = sorted({os.fspath(path) for path in changed} - _passed_through(changed, warm, kept.cache))
     if not all(path in sources for path in paths):
         return None
     hashes = {path: file_hash(path) for path in paths}
@@ -141,6 +141,15 @@ def quick_build(options: BuildOptions, session: Session, changed: frozenset[Path
     return edit.finish(session, kept, started)
 
 
+def _passed_through(changed: frozenset[Path], warm: Warm, cache: Cache) -> set[str]:
+    """The paths among `changed` that were not there when the last build started and are not there now (an
+    editor's temporary file, written and renamed over the saved file): they change nothing, unless the last build
+    read a file that came after it started (the record says UNSTABLE), which might be one of them."""
+    gone = {path for path in map(os.fspath, changed)
+            if warm.files.get(path) == MISSING and not os.path.lexists(path)}
+    return gone if gone and UNSTABLE not in cache.inputs.values() else set()
+
+
 def _result(warm: Warm, started: float, made: dict[str, Output], written: int, afterwards) -> BuildResult:
     from .build import BuildResult
     from .write import WriteResult
@@ -149,6 +158,70 @@ def _result(warm: Warm, started: float, made: dict[str, Output], written: int, a
     return BuildResult(tuple(made[path] for path in sorted(made)), warm.pages, time.perf_counter() - started,
                        WriteResult(written, ()), len(made), count - len(made), tuple(sorted(made)),
                        afterwards=afterwards, unchanged=not made, quick=True)
+
+
+def _parse_again(warm: Warm, files: FileHashes, saved: list[str], hashes: dict[str, str]) \
+        -> tuple[ParseCache, dict[str, ParsedSource], set[str]] | None:
+    """The new parse of each saved file (in a parse cache, which keeps them), and the routes whose headings
+    changed; None on an error, a draft's metadata changed, or a file saved again while it was read."""
+    from .errors import ErrorList
+    from .parsecache import ParseCache
+
+    config = warm.site.config
+    errors = ErrorList(config.root)
+    parse_cache = ParseCache(config.cache_dir, files, old={})
+    edited, headings = {}, set()
+    for path in saved:
+        old = warm.sources()[path]
+        new = parse_cache.parse_source(old.file, config.language_codes, config.allow_raw_html_in_drafts, errors)
+        if new is None or errors.errors or new.draft != old.draft:
+            return None
+        edited[path] = new
+        if new.markdown.anchors != old.markdown.anchors:
+            headings.update(warm.routes_of(path))
+    if any(file_hash(path) != hashes[path] for path in saved):
+        return None  # saved again while it was read: the full build finds out which version it has
+    return parse_cache, edited, headings
+
+
+def _links_hold(site: Site, edited: set[str], headings: set[str]) -> bool:
+    from .errors import ErrorList
+    from .model import check_edited_links
+
+    errors = ErrorList(site.config.root)
+    check_edited_links(site, edited, headings, errors)
+    return not errors.errors
+
+
+def _make_again(warm: Warm, site: Site, cache: Cache, todo: set[str]) \
+        -> tuple[dict[str, Output], dict[str, Group]] | None:
+    """The pages and groups (GROUP + name) in `todo`, made again as the full build makes them (pagegen.render_page,
+    build.other_groups); None on a template error, or a group that makes other files than before."""
+    from .build import other_groups
+    from .errors import ErrorList
+    from .pagegen import render_page
+    from .sections import extra_context
+
+    today, errors = warm.options.today, ErrorList(site.config.root)
+    made: dict[str, Output] = {}
+    context = lambda s, r, lang: extra_context(s, r, lang, today)  # noqa: E731
+    for path in sorted(p for p in todo if not p.startswith(GROUP)):
+        key, lang = warm.jobs()[path]
+        output, _ = render_page(site, warm.env, today, site.route(key), lang, context)
+        if output is None:  # a template error: the full build reports it
+            return None
+        made[path] = output
+    groups = {}
+    for name, make in other_groups(site, warm.env, today, errors):
+        if GROUP + name in todo:
+            with recording() as reads:
+                outputs = make()
+            paths = tuple(output.path for output in outputs)
+            if errors.errors or paths != cache.groups[name].paths:
+                return None
+            groups[name] = Group(tuple(sorted(reads)), paths)
+            made.update((output.path, output) for output in outputs)
+    return made, groups
 
 
 @dataclass
@@ -170,56 +243,25 @@ class _Edit:
     @classmethod
     def make(cls, warm: Warm, cache: Cache, files: FileHashes, saved: list[str],
              hashes: dict[str, str]) -> _Edit | None:
-        from .build import other_groups
-        from .errors import ErrorList
-        from .model import check_edited_links, with_sources
-        from .pagegen import render_page
-        from .parsecache import ParseCache
-        from .sections import extra_context
+        from .model import with_sources
 
-        site, config, today = warm.site, warm.site.config, warm.options.today
-        errors = ErrorList(config.root)
-        parse_cache = ParseCache(config.cache_dir, files, old={})
-        old_parses = [warm.sources()[path] for path in saved]
-        parses, edited, headings = {}, {}, set()
-        for path, old in zip(saved, old_parses):
-            new = parse_cache.parse_source(old.file, config.language_codes, config.allow_raw_html_in_drafts, errors)
-            if new is None or errors.errors or new.draft != old.draft:
-                return None
-            parses[path], edited[id(old)] = new, new
-            if new.markdown.anchors != old.markdown.anchors:
-                headings.update(warm.routes_of(path))
-        if any(file_hash(path) != hashes[path] for path in saved):
-            return None  # saved again while it was read: the full build finds out which version it has
-        site = with_sources(site, edited)
-        check_edited_links(site, {key for path in saved for key in warm.routes_of(path)}, headings, errors)
-        if errors.errors:
+        parsed = _parse_again(warm, files, saved, hashes)
+        if parsed is None:
             return None
-        sources = {**warm.sources(), **parses}
-        inputs = Inputs(site, today, files, sources)
+        parse_cache, edited, headings = parsed
+        site = with_sources(warm.site, {id(warm.sources()[path]): new for path, new in edited.items()})
+        if not _links_hold(site, {key for path in saved for key in warm.routes_of(path)}, headings):
+            return None
+        sources = {**warm.sources(), **edited}
+        inputs = Inputs(site, warm.options.today, files, sources)
         if inputs.global_hash != cache.global_hash:
             return None
         changed = {key for path in saved for name in SOURCE_FIELDS
                    if (key := source_key(name, path)) in cache.inputs and inputs.value(key) != cache.inputs[key]}
-        todo = set().union(*(warm.readers(cache).get(key, ()) for key in changed))
-        made: dict[str, Output] = {}
-        jobs, context = warm.jobs(), (lambda s, r, lang: extra_context(s, r, lang, today))
-        for path in sorted(p for p in todo if not p.startswith(GROUP)):
-            key, lang = jobs[path]
-            output, _ = render_page(site, warm.env, today, site.route(key), lang, context)
-            if output is None:  # a template error: the full build reports it
-                return None
-            made[path] = output
-        groups = {}
-        for name, make_group in other_groups(site, warm.env, today, errors):
-            if GROUP + name in todo:
-                with recording() as reads:
-                    outputs = make_group()
-                paths = tuple(output.path for output in outputs)
-                if errors.errors or paths != cache.groups[name].paths:
-                    return None
-                groups[name] = Group(tuple(sorted(reads)), paths)
-                made.update((output.path, output) for output in outputs)
+        remade = _make_again(warm, site, cache, set().union(*(warm.readers(cache).get(key, ()) for key in changed)))
+        if remade is None:
+            return None
+        made, groups = remade
         return cls(warm, cache, site, files, inputs, saved, sources, parse_cache, changed, made, groups)
 
     def finish(self, session: Session, kept, started: float) -> BuildResult | None:

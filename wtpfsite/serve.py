@@ -117,7 +117,7 @@ class SitePaths:
     def relevant(self, path: Path) -> bool:
         """Whether a change at `path` can change the site (editor temp files and build leftovers cannot)."""
         name = path.name
-        if name.endswith(IGNORED_SUFFIXES) or name == "4913" or name.startswith(".#"):
+        if name.endswith(IGNORED_SUFFIXES) or name == "4913" or name.startswith((".#", ".goutputstream-")):
             return False
         if path == self.output or self.output in path.parents:
             return False
@@ -220,6 +220,23 @@ class Coordinator:
             self._unfinished = None
         if afterwards.indexed:
             self._log(f"search index made again in {time.perf_counter() - started:.2f} s", False)
+
+    def warm_up(self, run_build: Callable[[], object]) -> None:
+        """Run `run_build`, a build that only loads the site to keep its model for quick rebuilds (quick.py), unless
+        a file has changed (the rebuild that follows keeps one) or the server is stopping. Page requests do not
+        wait for it, browsers are not told about it and its errors are left for the next rebuild to report: it
+        changes nothing (a change it would find is a change whose rebuild follows)."""
+        with self._build_lock:
+            if self._dirty or self._stopping:
+                return
+            try:
+                result = run_build()
+            except Exception:  # noqa: BLE001 (a content error: the rebuild after the next change reports it)
+                return
+            afterwards = getattr(result, "afterwards", None)
+            if afterwards is not None:
+                self._unfinished = afterwards
+                self._afterwards(afterwards)
 
     def finish(self) -> None:
         """Save what the last build kept in memory, if that was left undone (when the server stops; a search index
@@ -505,6 +522,9 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
         watcher.start()
         coordinator.rebuild(progress=_progress(quiet))
         print(f"serving {server.url}", flush=True)
+        if not session.has_model():  # the build stamp said nothing changed: load the site while the editor reads
+            threading.Thread(target=coordinator.warm_up, name="wtpfsite-warm-up", daemon=True,
+                             args=(lambda: build(options, session=session, stamped=False),)).start()
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         pass

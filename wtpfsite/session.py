@@ -56,12 +56,15 @@ class Session:
         return kept
 
     def warm_for(self, options: BuildOptions) -> Kept | None:
-        """The record of the last build, when it kept its model for a quick rebuild with these options; the model
-        is taken out of it (a quick rebuild that does not succeed leaves none: the full build after it makes one)."""
+        """The record of the last build, when it kept its model for a quick rebuild with these options."""
         for kept in self._kept.values():
             if kept.warm is not None and kept.warm.options == options:
                 return kept
         return None
+
+    def has_model(self) -> bool:
+        """Whether a quick rebuild could start from a kept model (`warm_for`, for the options it was made with)."""
+        return any(kept.warm is not None for kept in self._kept.values())
 
     def forget_warm(self) -> None:
         for kept in self._kept.values():
