@@ -199,7 +199,7 @@ def test_serve_loads_the_site_when_the_build_stamp_answered_its_first_build(tmp_
     run = lambda progress, changed: build(site.options(), progress, session=session, changed=changed)  # noqa: E731
     coordinator = Coordinator(run, site_paths(site.options())[0], lambda message, error: logs.append(message))
     assert coordinator.rebuild().errors == () and not session.has_model()  # the stamp answered: nothing loaded
-    warm_up = lambda: build(site.options(), session=session, stamped=False)  # noqa: E731 (as serve does)
+    warm_up = lambda: build(site.options(), session=session, use_stamp=False)  # noqa: E731 (as serve does)
     coordinator.note_change()
     coordinator.warm_up(warm_up)
     assert not session.has_model()  # a file changed: the rebuild that follows keeps a model
@@ -210,3 +210,13 @@ def test_serve_loads_the_site_when_the_build_stamp_answered_its_first_build(tmp_
     assert session.has_model() and tree_files(site.output) == published
     site.edit(ABOUT, lambda text: text + "\nSaved after the warm-up.\n")
     assert build(site.options(), session=session, changed=frozenset({site.path(ABOUT)})).quick
+
+
+def test_the_parses_kept_for_the_next_build_are_those_of_the_saved_content(site):
+    from wtpfsite.deps import file_hash
+
+    site.save(ABOUT, lambda text: text + "\nKept.\n")
+    site.save(ABOUT, lambda text: text + "\nKept again.\n")
+    kept = next(iter(site.session._kept.values()))
+    about = [key for key in kept.parsed if key[0] == "source" and "about.en.md" in key[1]]
+    assert [key[-1] for key in about] == [file_hash(site.path(ABOUT))]

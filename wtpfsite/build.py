@@ -199,7 +199,8 @@ def _store(staging: Staging, output: Output) -> Output:
 
 
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
-          session: Session | None = None, changed: frozenset[Path] = frozenset(), stamped: bool = True) -> BuildResult:
+          session: Session | None = None, changed: frozenset[Path] = frozenset(),
+          use_stamp: bool = True) -> BuildResult:
     """Build and write the site. Incremental (the default): only outputs whose inputs changed since
     the last build are made again (deps.py), and when nothing changed at all the build stamp says so
     before anything is loaded (stamp.py); the output is byte-identical to a clean build's.
@@ -207,7 +208,7 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     when the last one was left in place) is left in `afterwards`, to run once the browsers have reloaded; the
     output is a clean build's once it has run. `changed`: the files the watcher saw change since the last build
     of the session; when they are Markdown sources that change none of the site's routes, the build starts
-    from the model the last one kept (quick.py). `stamped=False`: no answer from the build stamp, a build that
+    from the model the last one kept (quick.py). `use_stamp=False`: no answer from the build stamp, a build that
     loads the site (and keeps its model, with a session) even when nothing changed."""
     started, started_ns = time.perf_counter(), time.time_ns()
     if session is not None and incremental and changed:
@@ -216,7 +217,7 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
         result = quick_build(options, session, changed, started)
         if result is not None:
             return result
-    if incremental and stamped:
+    if incremental and use_stamp:
         from .stamp import check as check_stamp
 
         unchanged = check_stamp(options)

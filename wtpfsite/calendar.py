@@ -46,13 +46,10 @@ class _Item:
 
 def calendar_outputs(site: Site, today: date, errors: ErrorList) -> list[Output]:
     """`<lang>/calendar.ics` for every language of the site; a missing UI string is an error."""
-    files = dict(site.data.files)
-    sources = tuple(sorted(str(files[name]) for name in ("timetable", "meetings") if name in files))
-    sources += (str(site.strings.path),)
     outputs = []
     for code in site.config.language_codes:
         try:
-            outputs.append(Output(route_path("calendar", code), calendar_ics(site, code, today), (), sources))
+            outputs.append(Output(route_path("calendar", code), calendar_ics(site, code, today)))
         except TemplateError as exc:  # the Localizer's way of saying a string is missing
             errors.add(site.strings.path, 1, 1, f"calendar: {exc}")
     return outputs

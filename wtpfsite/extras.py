@@ -14,9 +14,9 @@ from .deps import STATIC, note
 from .errors import ErrorList
 from .feeds import feed_entries
 from .model import Site
-from .pagegen import Output, base_context, localizer
+from .pagegen import Output, base_context
 from .render import render_template, template_error
-from .urls import absolute_url, output_file, route_path
+from .urls import absolute_url, route_path
 
 
 def extra_outputs(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
@@ -54,7 +54,7 @@ def _templated(site: Site, env: Environment, today: date, errors: ErrorList) -> 
         except TemplateError as exc:
             template_error(exc, site.config.templates_dir, template, errors)
             continue
-        outputs.append(Output(path, rendered.text.encode("utf-8"), rendered.templates))
+        outputs.append(Output(path, rendered.text.encode("utf-8")))
     return outputs
 
 

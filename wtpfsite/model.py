@@ -315,10 +315,10 @@ def check_edited_links(site: Site, edited: set[str], headings_changed: set[str],
     _check_links(site, errors, into)
 
 
-def with_sources(site: Site, edited: dict[int, ParsedSource]) -> Site:
+def with_sources(site: Site, edited: dict[int, ParsedSource], keys: set[str]) -> Site:
     """The site with new parses of some of its sources, each given by the id() of the parse it replaces, when they
-    change none of its routes or drafts (the watch mode's quick rebuild checks that: quick.py); everything else is
-    shared."""
+    change none of its routes or drafts (the watch mode's quick rebuild checks that: quick.py); `keys`: the routes
+    that show them. Everything else is shared."""
     renewed: dict[int, dict[str, ParsedSource]] = {}  # a draft's versions are its routes' too: renewed once
 
     def versions(old: dict[str, ParsedSource]) -> dict[str, ParsedSource]:
@@ -338,7 +338,7 @@ def with_sources(site: Site, edited: dict[int, ParsedSource]) -> Site:
         return old if new is old.versions else Route(old.key, old.template, new, old.has_all_languages)
 
     drafts = tuple(map(draft, object.__getattribute__(site, "drafts")))
-    routes = tuple(map(route, object.__getattribute__(site, "routes")))
+    routes = tuple(route(r) if r.key in keys else r for r in object.__getattribute__(site, "routes"))
     return Site(site.config, site.strings, site.data, routes, drafts)
 
 

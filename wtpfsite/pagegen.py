@@ -27,8 +27,6 @@ class Output:
     # None: the bytes are in a file, not in memory: in the staging folder when `digest` is set (write.Staging),
     # else in the output folder, unchanged since the last build (deps.Plan)
     data: bytes | None
-    templates: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
     reads: frozenset[str] = frozenset()  # the input keys it was made from (deps.py)
     digest: str | None = None  # of the bytes, when they were written to the staging folder
 
@@ -194,9 +192,7 @@ def render_page(site: Site, env: Environment, today: date, route: Route, lang: s
         except TemplateError as exc:
             template_error(exc, site.config.templates_dir, route.template, job_errors)
             return None, tuple(job_errors.errors)
-    sources = tuple(sorted(str(v.file.path) for v in route.versions.values()))
-    return Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates, sources,
-                  frozenset(reads)), ()
+    return Output(output_file(page.path), rendered.text.encode("utf-8"), frozenset(reads)), ()
 
 
 def _longest_first(job: tuple[Route, str]) -> int:

@@ -62,7 +62,7 @@ class ParseCache:
         identity = self._identities.get(file)
         if identity is None:  # (each file is asked about up to three times; repr of a dataclass is slow)
             identity = self._identities[file] = repr(file)
-        return ("source", identity, languages, allow_html_in_drafts, self.files.get(file.path))
+        return _source_key(identity, languages, allow_html_in_drafts, self.files.get(file.path))
 
     def holds(self, file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool) -> bool:
         """Whether the last build's parse of this file's content is here."""
@@ -91,11 +91,15 @@ class ParseCache:
         self.add(file, languages, allow_html_in_drafts, parsed, not mine.errors)
         return parsed
 
-    def replacing(self, entries: dict, files: list[SourceFile]) -> dict:
-        """`entries` (a build's, kept in memory: session.py) with this cache's parses in place of those of `files`."""
-        identities = {repr(file) for file in files}
-        return {key: entry for key, entry in entries.items() if key[0] != "source" or key[1] not in identities} | \
-            self.entries()
+    def replacing(self, entries: dict, files: list[SourceFile], before: FileHashes, languages: tuple[str, ...],
+                  allow_html_in_drafts: bool) -> dict:
+        """`entries` (a build's, kept in memory: session.py) with this cache's parses in place of those of `files`
+        as they were when `before` was taken."""
+        kept = dict(entries)
+        for file in files:
+            kept.pop(_source_key(repr(file), languages, allow_html_in_drafts, before.get(file.path)), None)
+        kept.update(self.entries())
+        return kept
 
     def load_data(self, files: tuple[tuple[str, Path], ...], languages: tuple[str, ...],
                   errors: ErrorList) -> SiteData:
@@ -127,6 +131,12 @@ class ParseCache:
         """What this build parsed, but not the parses of files that changed while it ran."""
         stable: Callable[[Path], bool] = lambda path: self.files.get(path) == file_hash(path)  # noqa: E731
         return {key: entry for key, (entry, paths) in self.new.items() if all(stable(p) for p in paths)}
+
+
+def _source_key(identity: str, languages: tuple[str, ...], allow_html_in_drafts: bool, content: str) -> tuple:
+    """The key of a Markdown source's parse: the file (`repr` of its SourceFile), the site's languages, the raw-HTML
+    setting and the hash of its content."""
+    return ("source", identity, languages, allow_html_in_drafts, content)
 
 
 class _HashingWriter:

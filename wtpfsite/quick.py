@@ -66,6 +66,7 @@ class Warm:
     _routes: dict[str, tuple[str, ...]] | None = field(default=None, repr=False)  # the routes showing each file
     _jobs: dict[str, tuple[str, str]] | None = field(default=None, repr=False)  # page path -> (route, language)
     _readers: dict[str, set[str]] | None = field(default=None, repr=False)  # input key -> outputs and groups
+    _html: tuple[list[str], dict[str, int]] | None = field(default=None, repr=False)  # html_lines
 
     def sources(self) -> dict[str, ParsedSource]:
         if self._sources is None:
@@ -110,9 +111,18 @@ class Warm:
             self._readers = readers
         return self._readers
 
+    def html_lines(self, cache: Cache) -> tuple[list[str], dict[str, int]]:
+        """What the search index is made from (deps.Plan.html_digest): a line `PATH=HASH` per HTML output, in the
+        build's order, by `cache`; and the index of each path's line."""
+        if self._html is None:
+            paths = [path for path in self.outputs if path.endswith(".html")]
+            self._html = [f"{path}={cache.outputs[path].hash}" for path in paths], \
+                {path: index for index, path in enumerate(paths)}
+        return self._html
+
     def prepare(self, cache: Cache) -> None:
         """Make the indexes now (after the reload: session.Afterwards), not in the first quick rebuild."""
-        self.sources(), self.jobs(), self.readers(cache)
+        self.sources(), self.jobs(), self.readers(cache), self.html_lines(cache)
 
 
 def quick_build(options: BuildOptions, session: Session, changed: frozenset[Path],
@@ -219,7 +229,9 @@ def _make_again(warm: Warm, site: Site, cache: Cache, todo: set[str]) \
             paths = tuple(output.path for output in outputs)
             if errors.errors or paths != cache.groups[name].paths:
                 return None
-            groups[name] = Group(tuple(sorted(reads)), paths)
+            old = cache.groups[name].reads
+            groups[name] = Group(old if len(reads) == len(old) and reads.issuperset(old) else tuple(sorted(reads)),
+                                 paths)
             made.update((output.path, output) for output in outputs)
     return made, groups
 
@@ -249,8 +261,9 @@ class _Edit:
         if parsed is None:
             return None
         parse_cache, edited, headings = parsed
-        site = with_sources(warm.site, {id(warm.sources()[path]): new for path, new in edited.items()})
-        if not _links_hold(site, {key for path in saved for key in warm.routes_of(path)}, headings):
+        keys = {key for path in saved for key in warm.routes_of(path)}
+        site = with_sources(warm.site, {id(warm.sources()[path]): new for path, new in edited.items()}, keys)
+        if not _links_hold(site, keys, headings):
             return None
         sources = {**warm.sources(), **edited}
         inputs = Inputs(site, warm.options.today, files, sources)
@@ -278,7 +291,12 @@ class _Edit:
             old = records[path]
             records[path] = Record(hashes[path], () if old.group is not None else tuple(sorted(output.reads)),
                                    old.group, old.stat)
-        html = digest("\n".join(f"{path}={records[path].hash}" for path in warm.outputs if path.endswith(".html")))
+        lines, at = warm.html_lines(cache)
+        lines = list(lines)
+        for path in self.made:
+            if path in at:
+                lines[at[path]] = f"{path}={records[path].hash}"
+        html = digest("\n".join(lines))
         pending = None
         if config.search:
             if SEARCH not in cache.groups or HTML not in cache.inputs:
@@ -293,20 +311,24 @@ class _Edit:
                                    output_signature(os.path.join(str(config.output_dir), path), now))
         record = Cache(cache.global_hash if self.inputs.global_is_stable() else UNSTABLE,
                        self._input_values(), records, {**cache.groups, **self.groups})
-        parsed = self.parse_cache.replacing(kept.parsed, [warm.sources()[path].file for path in self.saved])
+        parsed = self.parse_cache.replacing(kept.parsed, [warm.sources()[path].file for path in self.saved], warm.files,
+                                            config.language_codes, config.allow_raw_html_in_drafts)
         readers = self._readers(warm.readers(cache), records)
         new = session.keep(config.cache_dir, record, parsed)
         new.warm = Warm(warm.options, self.site, warm.env, self.files, warm.outputs, warm.pages,
-                        self.sources, warm._routes, warm._jobs, readers)
+                        self.sources, warm._routes, warm._jobs, readers, (lines, at))
         save = saver(warm.options, config, self.files, None, session, None, warm.pages, len(warm.outputs))
         return _result(new.warm, started, self.made, len(new_bytes), Afterwards(new, pending, save))
 
     def _readers(self, readers: dict[str, set[str]], records: dict[str, Record]) -> dict[str, set[str]]:
         """`Warm.readers`, changed in place to fit the new record."""
         def move(reader: str, old: tuple[str, ...], new: tuple[str, ...]) -> None:
-            for key in old:
+            if old == new:
+                return
+            old_keys, new_keys = set(old), set(new)
+            for key in old_keys - new_keys:
                 readers.get(key, set()).discard(reader)
-            for key in new:
+            for key in new_keys - old_keys:
                 readers.setdefault(key, set()).add(reader)
 
         for path in self.made:

@@ -524,7 +524,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
         print(f"serving {server.url}", flush=True)
         if not session.has_model():  # the build stamp said nothing changed: load the site while the editor reads
             threading.Thread(target=coordinator.warm_up, name="wtpfsite-warm-up", daemon=True,
-                             args=(lambda: build(options, session=session, stamped=False),)).start()
+                             args=(lambda: build(options, session=session, use_stamp=False),)).start()
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         pass

@@ -5,7 +5,8 @@ parsecache.py), stamps the output (stamp.py) and runs Pagefind before it returns
 and saving is most of a one-page rebuild, and on the real site Pagefind is. In watch mode:
 
 - the process keeps the last build's cache record and parses in memory (`Session`), so the next build reads
-  neither from disk;
+  neither from disk, and the model of the site the last successful build made (`Kept.warm`), from which a save
+  of Markdown pages is rebuilt without loading the site again (quick.py);
 - a build that must make the search index again leaves the last index in place for the moment (the cache goes
   on recording which HTML it was made from: deps.Plan.stale_index);
 - what is left (`Afterwards`): the new index, then the saving of both caches and of the stamp. It runs once the

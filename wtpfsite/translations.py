@@ -286,8 +286,6 @@ def translation_pages(site: Site, env: Environment, today: date, errors: ErrorLi
 
     report = translation_report(site)
     route = Route(ROUTE_KEY, TEMPLATE, {}, True)
-    sources = tuple(sorted({str(v.file.path) for r in site.routes for v in r.versions.values()}
-                           | {str(path) for _, path in site.data.files}))
     outputs = []
     for lang in site.config.language_codes:
         page = page_view(site, route, lang)
@@ -297,7 +295,7 @@ def translation_pages(site: Site, env: Environment, today: date, errors: ErrorLi
         except TemplateError as exc:
             template_error(exc, site.config.templates_dir, TEMPLATE, errors)
             continue
-        outputs.append(Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates, sources))
+        outputs.append(Output(output_file(page.path), rendered.text.encode("utf-8")))
     return outputs
 
 
