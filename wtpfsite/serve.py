@@ -1,6 +1,6 @@
 """Watch mode: build, serve the output folder, rebuild on changes, and reload the browsers.
 
-    Watcher (watchdog) -> Debouncer (~150 ms quiet) -> Coordinator.rebuild (one build at a time)
+    Watcher (watchdog) -> Debouncer (~50 ms quiet) -> Coordinator.rebuild (one build at a time)
                                                             -> state pushed to browsers by Server-Sent Events
     DevServer: files from the output folder only, HTML with LIVE_RELOAD_JS injected (never on disk).
 
@@ -37,7 +37,7 @@ from .session import Session
 from .write import RETIRED_PREFIX, STAGING_PREFIX
 
 EVENTS_URL, STATUS_URL = "/__wtpfsite/events", "/__wtpfsite/status"
-QUIET_SECONDS = 0.15  # a burst of file events ends after this long without one
+QUIET_SECONDS = 0.05  # a burst of file events ends after this long without one (an editor's save: a few ms)
 WAIT_SECONDS = 30.0  # longest a request waits for a running rebuild
 PING_SECONDS = 15.0
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", "___jb_tmp___", "___jb_old___")
