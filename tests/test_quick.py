@@ -11,8 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from helpers import TODAY, FixtureSite, copy_real_site, tree_files
+from test_incremental import actions, apply, built_or_error
 from wtpfsite.build import BuildOptions, BuildResult, build
 from wtpfsite.errors import ContentErrors
 from wtpfsite.session import Session
@@ -220,3 +223,40 @@ def test_the_parses_kept_for_the_next_build_are_those_of_the_saved_content(site)
     kept = next(iter(site.session._kept.values()))
     about = [key for key in kept.parsed if key[0] == "source" and "about.en.md" in key[1]]
     assert [key[-1] for key in about] == [file_hash(site.path(ABOUT))]
+
+
+# ------------------------------------------------------------------------------------ the property test
+
+def _inputs(site: FixtureSite) -> dict[str, bytes]:
+    return {f"{name}/{path}": data for name in ("content", "templates")
+            for path, data in tree_files(site.root / name).items()}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(actions, min_size=1, max_size=4))
+@example(steps=[("append", "content/pages/about.en.md", "alpha"), ("title", "content/pages/process.en.md", "beta"),
+                ("append", "content/drafts/draft-2.zh.md", "第三稿")])
+@example(steps=[("append", "content/pages/about.en.md", "alpha"), ("delete", "content/pages/index.en.md", "beta"),
+                ("append", "content/pages/about.zh.md", "gamma"), ("add", "en", "delta")])
+def test_watch_mode_builds_match_clean_builds_after_any_edits(tmp_path_factory, steps):
+    """The same editors' changes as tests/test_incremental.py's property test, each followed by the build serve
+    makes, told the paths that changed: quick or full, its output is a clean build's, and a failed one changes
+    nothing."""
+    site = Watched(tmp_path_factory.mktemp("watched"))
+    last_ok = True
+    for step in steps:
+        before = _inputs(site)
+        apply(site.root, step)
+        after = _inputs(site)
+        changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+        published = tree_files(site.output)
+        built = built_or_error(lambda: site.rebuild(*changed))
+        clean = built_or_error(site.built_copy)
+        assert (built == "errors") == (clean == "errors"), f"after {step}: only one of the builds failed"
+        if built == "errors":
+            assert tree_files(site.output) == published, f"a failed build changed the output (after {step})"
+        else:
+            assert tree_files(site.output) == clean, f"after {step} ({'quick' if built.quick else 'full'})"
+            # an edit of a page's text after a good build is the quick rebuild's to make
+            assert built.quick or not (last_ok and step[0] in ("append", "title") and changed), step
+        last_ok = built != "errors"
