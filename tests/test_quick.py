@@ -88,8 +88,10 @@ def test_saves_in_a_row_and_a_command_line_build_after_them(site):
         site.edit(relative, lambda text: text + "\nSaved together.\n")
     assert site.rebuild(*both).quick
     site.assert_clean()
-    # the record the quick rebuilds saved is right: a command-line build finds every output current
-    result = build(site.options())
+    # the stamp and record the quick rebuilds saved are right: the command line finds nothing to do, by the
+    # stamp, and without it (the build record) renders nothing
+    assert build(site.options()).unchanged
+    result = build(site.options(), use_stamp=False)
     assert result.rendered == 0 and not result.quick
     site.assert_clean()
 
@@ -189,7 +191,8 @@ def test_the_search_index_of_the_real_site_is_made_again_after_a_quick_rebuild(t
     (clean / "content" / "pages" / "about.en.md").write_text(source.read_text("utf-8"), "utf-8")
     build(BuildOptions(clean / "site_config.yaml", TODAY), incremental=False)
     assert tree_files(site / "output") == tree_files(clean / "output")
-    assert build(options).rendered == 0  # and a command-line build after it finds the index current
+    assert build(options).unchanged  # and the command line finds it stamped, the new index too
+    assert build(options, use_stamp=False).rendered == 0
 
 
 
@@ -260,3 +263,14 @@ def test_watch_mode_builds_match_clean_builds_after_any_edits(tmp_path_factory, 
             # an edit of a page's text after a good build is the quick rebuild's to make
             assert built.quick or not (last_ok and step[0] in ("append", "title") and changed), step
         last_ok = built != "errors"
+
+
+def test_no_stamp_after_a_quick_rebuild_when_an_input_is_not_what_the_site_was_made_from(site):
+    site.edit(ABOUT, lambda text: text + "\nSaved.\n")
+    result = build(site.options(), session=site.session, changed=frozenset({site.path(ABOUT)}))
+    assert result.quick
+    site.edit(PROCESS, lambda text: text + "\nSaved before the stamp, not yet built.\n")
+    result.afterwards.run()
+    assert not (site.root / ".wtpfsite-cache" / "stamp.json").exists()
+    assert not build(site.options()).unchanged  # the command line sees the change
+    site.assert_clean()

@@ -319,11 +319,12 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
                        len(outputs) - len(rendered), rendered, notice, afterwards=afterwards)
 
 
-def saver(options: BuildOptions, config: SiteConfig, files: FileHashes, before: Before | None,
-          session: Session | None, read: frozenset | None, pages: dict[str, int], count: int) \
-        -> Callable[[Kept, bool], None]:
+def saver(options: BuildOptions, config: SiteConfig, files: FileHashes,
+          before: Before | Callable[[], Before | None] | None, session: Session | None, read: frozenset | None,
+          pages: dict[str, int], count: int) -> Callable[[Kept, bool], None]:
     """What saves a build's caches and stamp (`Kept`: as it, or what came after it, made them; the bool: whether
-    to stamp, when `before` allows it). `read`: the keys of the parses the build read from the cache folder."""
+    to stamp, when `before` allows it; a function gives it when the stamp is saved). `read`: the keys of the
+    parses the build read from the cache folder."""
 
     def save(kept: Kept, stamped: bool) -> None:
         from . import stamp
@@ -340,7 +341,7 @@ def saver(options: BuildOptions, config: SiteConfig, files: FileHashes, before: 
             if session is not None:
                 session.parses_saved(config.cache_dir, keys)
         # not stamped while the last search index stands in for a new one: the next build must make it
-        stamp.save(before if stamped else None, options, config, files,
+        stamp.save((before() if callable(before) else before) if stamped else None, options, config, files,
                    {path: r.hash for path, r in kept.cache.outputs.items()}, pages, count)
 
     return save

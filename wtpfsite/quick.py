@@ -23,8 +23,9 @@ a full incremental build, which reports the errors. Either way the output is a c
 
 What it trusts that a full build checks: that the watcher saw every change since the last build (a missed
 event leaves the page as it was until the next full build, as in most watch modes), and that nothing but the
-server changed the output folder. A command-line build after it checks everything again: a quick rebuild
-leaves no build stamp (stamp.py).
+server changed the output folder. The build stamp it leaves (stamp.py) is not taken before the build, as a full
+build's is: after the reload, every input is checked to have the content the site was made from
+(stamp.before_now); when one has not, there is no stamp, and the next command-line build checks everything.
 """
 
 from __future__ import annotations
@@ -280,6 +281,7 @@ class _Edit:
     def finish(self, session: Session, kept, started: float) -> BuildResult | None:
         from .build import saver
         from .session import Afterwards, PendingIndex
+        from .stamp import before_now as stamp_now
         from .write import replace_files
 
         warm, cache, config = self.warm, self.cache, self.site.config
@@ -317,7 +319,9 @@ class _Edit:
         new = session.keep(config.cache_dir, record, parsed)
         new.warm = Warm(warm.options, self.site, warm.env, self.files, warm.outputs, warm.pages,
                         self.sources, warm._routes, warm._jobs, readers, (lines, at))
-        save = saver(warm.options, config, self.files, None, session, None, warm.pages, len(warm.outputs))
+        files = self.files
+        save = saver(warm.options, config, files, lambda: stamp_now(config, files), session, None, warm.pages,
+                     len(warm.outputs))
         return _result(new.warm, started, self.made, len(new_bytes), Afterwards(new, pending, save))
 
     def _readers(self, readers: dict[str, set[str]], records: dict[str, Record]) -> dict[str, set[str]]:

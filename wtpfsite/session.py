@@ -126,7 +126,7 @@ class Afterwards:
     def finish(self) -> None:
         """Save what the build kept in memory, without making a pending index (when the server stops)."""
         if not self.saved:
-            self.save(self.kept, self.index is None)
+            self.save(self.kept, self.index is None or self.indexed)  # stamped once the index is current
             self.saved = True
 
     def _index(self, cancelled: Cancelled) -> bool:

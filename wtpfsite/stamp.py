@@ -313,6 +313,18 @@ def before_build(started_ns: int, config: SiteConfig | None) -> Before | None:
                   folders)
 
 
+def before_now(config: SiteConfig, files: FileHashes) -> Before | None:
+    """The inputs' signatures now, for a build that made its outputs from the contents `files` names (watch mode's
+    quick rebuild, which reads only the saved files: quick.py), when every input has that content now; else None
+    (the build cannot be stamped). `save` then checks, as for any build, that none changed since."""
+    from .deps import file_hash
+
+    before = before_build(time.time_ns(), config)
+    if before is None or any(files.get(path) != file_hash(path) for path, _ in before.inputs.files):
+        return None
+    return before
+
+
 def save(before: Before | None, options: BuildOptions, config: SiteConfig, files: FileHashes,
          outputs: Mapping[str, str], pages_per_language: dict[str, int], count: int) -> bool:
     """Save the stamp of the build that has just finished, or remove the last one when this build cannot be
