@@ -164,7 +164,7 @@ def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
 
     processes = worker_count(workers, len(jobs))
     if processes > 1:  # compiled once, here, before the fork: not in every worker
-        _compile_templates(env)
+        compile_templates(env)
     with in_workers(render_job, len(jobs), processes) as results:
         if alongside is not None:
             alongside()
@@ -202,7 +202,7 @@ def _longest_first(job: tuple[Route, str]) -> int:
     return 1 if job[0].key.partition("/")[0] in ("page", "meeting") else 0
 
 
-def _compile_templates(env: Environment) -> None:
+def compile_templates(env: Environment) -> None:
     """Load (compile) every template of the templates folder (but the static files). One that fails is left
     to fail again, and be reported, where a page renders it."""
     templates = lambda name: name.endswith((".html", ".xml")) and not name.startswith("static/")  # noqa: E731

@@ -122,8 +122,12 @@ class Warm:
         return self._html
 
     def prepare(self, cache: Cache) -> None:
-        """Make the indexes now (after the reload: session.Afterwards), not in the first quick rebuild."""
+        """Make the indexes now (after the reload: session.Afterwards), not in the first quick rebuild; and load
+        every template (a build that rendered nothing, as serve's warm-up, loaded none)."""
+        from .pagegen import compile_templates
+
         self.sources(), self.jobs(), self.readers(cache), self.html_lines(cache)
+        compile_templates(self.env)
 
 
 def quick_build(options: BuildOptions, session: Session, changed: frozenset[Path],
