@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .pagegen import Output
     from .pages import ParsedSource
     from .parsecache import ParseCache
-    from .session import Session
+    from .session import Afterwards, Kept, Session
 
 GROUP = "group:"  # in `Warm.readers`: a group of outputs (deps.Plan.group), not one output
 
@@ -165,7 +165,8 @@ def _passed_through(changed: frozenset[Path], warm: Warm, cache: Cache) -> set[s
     return gone if gone and UNSTABLE not in cache.inputs.values() else set()
 
 
-def _result(warm: Warm, started: float, made: dict[str, Output], written: int, afterwards) -> BuildResult:
+def _result(warm: Warm, started: float, made: dict[str, Output], written: int,
+            afterwards: Afterwards | None) -> BuildResult:
     from .build import BuildResult
     from .write import WriteResult
 
@@ -282,7 +283,9 @@ class _Edit:
         made, groups = remade
         return cls(warm, cache, site, files, inputs, saved, sources, parse_cache, changed, made, groups)
 
-    def finish(self, session: Session, kept, started: float) -> BuildResult | None:
+    def finish(self, session: Session, kept: Kept, started: float) -> BuildResult | None:
+        """Write the outputs whose bytes changed and keep the new record and model; None (nothing written) when the
+        output folder is not as the last build left it, or there is no search index to keep stale for now."""
         from .build import saver
         from .session import Afterwards, PendingIndex
         from .stamp import before_now as stamp_now
