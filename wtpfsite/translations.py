@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 import yaml
 from jinja2 import Environment, TemplateError
@@ -155,8 +156,8 @@ def _problems_of_route(route: Route, codes: tuple[str, ...], default: str, root:
     return tuple(_route_problems(route, codes, default, _shown(root)))
 
 
-@remember_last
-def _shown(root: str):
+def _shown(root: str) -> Callable[[Path | str], str]:
+    """How the report shows a path: relative to the config file's folder (errors.py; the display is cached there)."""
     return ErrorList(Path(root)).display_path
 
 
