@@ -100,7 +100,7 @@ def test_an_internal_error_while_writing_leaves_output_alone(tmp_path, monkeypat
     output = with_previous_output(root)
     before = tree_files(output)
 
-    def fail(staging, output_dir):
+    def fail(staging, output_dir, remove_old_later):
         raise RuntimeError("swap failed")
 
     monkeypatch.setattr(write, "_swap", fail)

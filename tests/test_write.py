@@ -49,6 +49,30 @@ def test_outputs_known_to_be_published_are_linked_not_written(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_the_old_output_can_be_removed_in_a_thread_that_clean_stale_leaves_alone(tmp_path, monkeypatch):
+    output = old_output(tmp_path)
+    for n in range(50):  # enough files that the removal is still running when the swap returns
+        (output / "en" / f"old-{n}").mkdir()
+        (output / "en" / f"old-{n}" / "index.html").write_bytes(b"old")
+    removed = []
+    original = write._remove
+
+    def remove(folder: Path) -> None:
+        if folder.name.startswith(".retired-"):
+            assert clean_stale(output) is None and folder.is_dir()  # not removed under the thread's feet
+            removed.append(folder.name)
+        original(folder)
+
+    monkeypatch.setattr(write, "_remove", remove)
+    write_outputs(OUTPUTS, output, frozenset(), remove_old_later=True)
+    assert tree_files(output) == dict(OUTPUTS)
+    write.finish_removals()
+    assert len(removed) == 1 and leftovers(tmp_path) == [] and not write._removing
+    write_outputs(OUTPUTS, output, frozenset(), remove_old_later=True)  # a second swap by the same process
+    write.finish_removals()
+    assert len(set(removed)) == 2 and leftovers(tmp_path) == []
+
+
 def test_a_failed_write_leaves_published_files_that_were_linked_intact(tmp_path):
     output = old_output(tmp_path)
 
@@ -328,7 +352,7 @@ def test_a_rebuild_that_changed_few_outputs_updates_in_place_and_one_that_change
     build(options(site))
     swaps = []
     original = write._swap
-    monkeypatch.setattr(write, "_swap", lambda staging, output: swaps.append(1) or original(staging, output))
+    monkeypatch.setattr(write, "_swap", lambda staging, output, later: swaps.append(1) or original(staging, output, later))
     (site / "content" / "pages" / "about.en.md").write_text(page("About", "Other text.\n"), "utf-8")
     result = build(options(site))
     assert 0 < result.rendered * 4 <= len(result.outputs) and swaps == []  # in place

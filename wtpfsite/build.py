@@ -289,12 +289,13 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
             if written is None and stale is not None:  # staged, with the stale index linked in like a kept output
                 written = write_outputs([(o.path, o.data) for o in outputs] + [(p, None) for p in sorted(stale)],
                                         site.config.output_dir, previous, published=frozenset(plan.reused) | stale,
-                                        staging=staging)
+                                        staging=staging, remove_old_later=True)
                 written = replace(written, generated=tuple(sorted(stale)))
             elif written is None:  # the search index is made again only when some HTML changed (Plan.before_swap)
                 search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
                 written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous,
-                                        search, published=frozenset(plan.reused), staging=staging)
+                                        search, published=frozenset(plan.reused), staging=staging,
+                                        remove_old_later=True)
     finally:
         staging.remove()  # (after a swap it is the output folder's name no longer: nothing to remove)
     clean_stale(site.config.output_dir)  # what an interrupted run left beside output/
@@ -330,6 +331,7 @@ def saver(options: BuildOptions, config: SiteConfig, files: FileHashes,
         from . import stamp
         from .deps import save_cache
         from .parsecache import write as write_parses
+        from .write import finish_removals
 
         save_cache(config.cache_dir, kept.cache)
         keys = frozenset(kept.parsed)
@@ -340,6 +342,9 @@ def saver(options: BuildOptions, config: SiteConfig, files: FileHashes,
             write_parses(config.cache_dir, kept.parsed, on_disk)
             if session is not None:
                 session.parses_saved(config.cache_dir, keys)
+        # the output folder the build replaced, removed meanwhile (write._swap): removing its files changes
+        # the signatures of the published files linked into the new one from it
+        finish_removals()
         # not stamped while the last search index stands in for a new one: the next build must make it
         stamp.save((before() if callable(before) else before) if stamped else None, options, config, files,
                    {path: r.hash for path, r in kept.cache.outputs.items()}, pages, count)

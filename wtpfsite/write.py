@@ -16,13 +16,18 @@ An output the caller knows to be byte-identical to the published file of the sam
 incremental build took it from there) is hard-linked into staging instead of written: a published
 file is never written to (outputs are only ever replaced, by the swap or by a rename over them),
 so sharing its inode is safe, and a rebuild after a one-page edit does not write the whole site again.
+
+After a swap, the build removes the retired output folder in a thread while it saves its caches
+(`remove_old_later`, `finish_removals`): removing thousands of files takes a while.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import stat
+import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -61,12 +66,12 @@ def clean_stale(output_dir: Path) -> None:
     parent = output_dir.parent
     if not parent.is_dir():
         return
-    retired = list(parent.glob(f"{RETIRED_PREFIX}{output_dir.name}-*"))
+    retired = [p for p in parent.glob(f"{RETIRED_PREFIX}{output_dir.name}-*") if p not in _removing]
     if retired and not output_dir.exists():
         max(retired, key=lambda p: p.stat().st_ctime).rename(output_dir)
     for prefix in (STAGING_PREFIX, RETIRED_PREFIX):
         for stale in parent.glob(f"{prefix}{output_dir.name}-*"):
-            if not _owner_alive(stale.name.rsplit("-", 1)[-1]):
+            if stale not in _removing and not _owner_alive(stale.name.rsplit("-", 1)[-1]):
                 _remove(stale)
 
 
@@ -74,6 +79,28 @@ def _remove(folder: Path) -> None:
     import shutil  # here, not at the top: a build with nothing changed (stamp.py) seldom needs it
 
     shutil.rmtree(folder, ignore_errors=True)
+
+
+_removing: dict[Path, threading.Thread] = {}  # retired output folders this process is removing (_swap)
+_retired_numbers = itertools.count()  # a new name for each (a watch-mode session swaps many times)
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Remove a folder in a thread (removing a whole retired site takes a while; the build goes on meanwhile).
+    `finish_removals` waits for them. Should the process end first, the next run's clean_stale removes it."""
+    def run() -> None:
+        _remove(folder)
+        _removing.pop(folder, None)
+
+    thread = threading.Thread(target=run, name=f"remove {folder.name}")
+    _removing[folder] = thread
+    thread.start()
+
+
+def finish_removals() -> None:
+    """Wait until the retired output folders this process is removing are gone."""
+    for thread in list(_removing.values()):
+        thread.join()
 
 
 def _owner_alive(pid_text: str) -> bool:
@@ -112,13 +139,15 @@ class Staging:
 
 def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, previous_files: frozenset[str],
                   before_swap: Callable[[Path], None] | None = None,
-                  published: frozenset[str] = frozenset(), staging: Staging | None = None) -> WriteResult:
+                  published: frozenset[str] = frozenset(), staging: Staging | None = None,
+                  remove_old_later: bool = False) -> WriteResult:
     """Write everything into staging, run `before_swap(staging)`, then swap it into place.
     `previous_files` are the files the last build made; anything else found in the old output
     is listed as foreign. `published`: outputs whose bytes are those of the file at the same path
     in `output_dir` (linked, not written, when the file system allows; copied otherwise); their data
     may be None. With `staging`, outputs whose data is None and that are not published are already
-    in it (Staging.put)."""
+    in it (Staging.put). `remove_old_later`: the old output folder is removed in a thread, which
+    `finish_removals` waits for (else before this returns)."""
     if staging is None:
         staging = Staging(output_dir)
     staging_folder = staging.folder
@@ -149,7 +178,7 @@ def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, pre
             before_swap(staging_folder)
             generated = tuple(sorted(_files(staging_folder) - seen))
         foreign = _foreign_files(output_dir, seen | set(generated), previous_files)
-        _swap(staging_folder, output_dir)
+        _swap(staging_folder, output_dir, remove_old_later)
     except BaseException:
         staging.remove()
         raise
@@ -280,15 +309,15 @@ def _foreign_files(output_dir: Path, new: set[str], previous: frozenset[str]) ->
     return tuple(sorted(_files(output_dir) - new - previous))
 
 
-def _swap(staging: Path, output_dir: Path) -> None:
+def _swap(staging: Path, output_dir: Path, remove_old_later: bool) -> None:
     if output_dir.exists():
-        retired = output_dir.parent / f"{RETIRED_PREFIX}{output_dir.name}-{os.getpid()}"
+        retired = output_dir.parent / f"{RETIRED_PREFIX}{output_dir.name}-{next(_retired_numbers)}-{os.getpid()}"
         output_dir.rename(retired)
         try:
             staging.rename(output_dir)
         except BaseException:
             retired.rename(output_dir)
             raise
-        _remove(retired)
+        (_remove_in_background if remove_old_later else _remove)(retired)
     else:
         staging.rename(output_dir)
