@@ -607,7 +607,7 @@ def test_settling_the_heap_after_a_build_frees_cycles_it_had_frozen():
     import gc
     import weakref
 
-    from wtpfsite.session import _settle_heap
+    from wtpfsite.heap import settle
 
     class Node:
         pass
@@ -616,10 +616,10 @@ def test_settling_the_heap_after_a_build_frees_cycles_it_had_frozen():
     node.self = node  # a cycle: only the cycle collector frees it
     alive = weakref.ref(node)
     try:
-        _settle_heap()  # the node is alive: frozen
+        settle()  # the node is alive: frozen
         assert gc.get_freeze_count() > 0
         del node  # garbage now, but out of the collector's sight until the next settle
-        _settle_heap()
+        settle()
         assert alive() is None  # collected: a long watch session does not keep every build's leftovers
     finally:
         gc.unfreeze()

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from wtpfsite import yamlio
 from wtpfsite.errors import ErrorList
-from wtpfsite.yamlio import Mark, MarkedList, MarkedMap, cycle_collector_paused, load_yaml
+from wtpfsite.heap import cycle_collector_paused
+from wtpfsite.yamlio import Mark, MarkedList, MarkedMap, load_yaml
 
 ROOT = Path("/site")
 PATH = ROOT / "content" / "data" / "meetings.yaml"

@@ -61,6 +61,14 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     """Every stage up to and including link; raises ContentErrors with all problems found
     (but those `tolerate` accepts: new-draft lets the data name the draft it is about to create).
     With a `parse_cache` (incremental builds), unchanged files are not parsed again."""
+    from .heap import cycle_collector_paused
+
+    with cycle_collector_paused():  # what it makes lives as long as the build and forms no cycles (heap.py)
+        return _load_site(options, tolerate, parse_cache)
+
+
+def _load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None,
+               parse_cache: ParseCache | None) -> Site:
     from .config import load_config
     from .data import load_data
     from .errors import ErrorList
@@ -252,6 +260,7 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
            started_ns: int, session: Session | None) -> BuildResult:
     from . import stamp
     from .deps import FileHashes, Inputs, Plan, load_cache
+    from .heap import freeze
     from .parsecache import ParseCache
     from .search import index_site
     from .quick import Warm
@@ -272,6 +281,7 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
         cache, notice = load_cache(site.config.cache_dir) if incremental else (None, None)
     notice = "; ".join(n for n in (notice, parsed.notice if parsed else None) if n) or None
     plan = Plan(cache, Inputs(site, options.today, files), site.config.output_dir)
+    freeze()  # what is loaded now lives until the build ends: later collections need not scan it (heap.py)
     manifest = site.config.cache_dir / MANIFEST
     previous = _read_manifest(manifest)
     stale = None

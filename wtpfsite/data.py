@@ -15,7 +15,8 @@ from .errors import ErrorList
 from .schema import Reader
 from .sources import DATA_FILES, read_source_text
 from .text import Text
-from .yamlio import Mark, cycle_collector_paused, load_yaml
+from .heap import cycle_collector_paused
+from .yamlio import Mark, load_yaml
 
 MEETING_STATUSES = ("held", "planned", "postponed")
 MILESTONE_KINDS = ("draft-release", "comment-deadline", "nomination-deadline", "consultation-deadline",

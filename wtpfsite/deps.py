@@ -439,8 +439,11 @@ def load_cache(cache_dir: Path) -> tuple[Cache | None, str | None]:
         return None, None
     except (OSError, UnicodeDecodeError) as exc:
         return None, f"cannot read {path.name}: {exc}"
+    from .heap import cycle_collector_paused
+
     try:
-        raw = json.loads(text)
+        with cycle_collector_paused():  # (heap.py)
+            raw = json.loads(text)
     except ValueError:
         return None, f"{path.name} is not valid JSON"
     if not isinstance(raw, dict) or "format" not in raw:
@@ -450,7 +453,8 @@ def load_cache(cache_dir: Path) -> tuple[Cache | None, str | None]:
     if raw.get("generator") != generator_id():
         return None, f"{path.name} was made by another version of the generator"
     try:
-        return _parse_cache(raw), None
+        with cycle_collector_paused():
+            return _parse_cache(raw), None
     except MalformedCache as exc:
         return None, f"{path.name} is malformed ({exc})"
 

@@ -16,6 +16,8 @@ import os
 from contextlib import contextmanager
 from typing import Callable, Iterator, TypeVar
 
+from .heap import freeze
+
 Result = TypeVar("Result")
 
 # The job function handed to forked workers. Set by the parent only for the duration of one
@@ -43,6 +45,7 @@ def in_workers(job: Callable[[int], Result], count: int, processes: int) -> Iter
         yield (job(index) for index in range(count))
         return
     _job = job
+    freeze()  # the workers' cycle collections then leave the pages they share with this process alone (heap.py)
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(processes) as pool:

@@ -31,6 +31,7 @@ from typing import Callable
 from .data import SiteData, load_data
 from .deps import MISSING, UNSTABLE, FileHashes, digest, file_hash, generator_id
 from .errors import ErrorList
+from .heap import cycle_collector_paused
 from .pages import ParsedSource, parse_source
 from .sources import SourceFile
 from .strings import Strings, load_strings
@@ -224,11 +225,12 @@ def _read(cache_dir: Path) -> tuple[dict, str | None]:
     """The entries of the parse cache's shards, and why shards were discarded (None when none was)."""
     entries: dict = {}
     notices = []
-    for number in range(SHARDS):
-        found, notice = _read_shard(_shard_path(cache_dir, number))
-        entries.update(found)
-        if notice is not None:
-            notices.append(notice)
+    with cycle_collector_paused():  # hundreds of thousands of objects, kept, in no cycle (heap.py)
+        for number in range(SHARDS):
+            found, notice = _read_shard(_shard_path(cache_dir, number))
+            entries.update(found)
+            if notice is not None:
+                notices.append(notice)
     if not notices:
         return entries, None
     return entries, notices[0] + (f" (and {len(notices) - 1} more shards)" if len(notices) > 1 else "")

@@ -21,10 +21,11 @@ another process changed the output meanwhile.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
+
+from .heap import settle
 
 if TYPE_CHECKING:
     from .build import BuildOptions
@@ -79,17 +80,6 @@ class Session:
         self._saved_parses[cache_dir] = keys
 
 
-def _settle_heap() -> None:
-    """Collect the garbage the builds so far left, then freeze what is alive (the kept caches, the modules, the
-    compiled templates) out of the cycle collector's sight. The next build's collections then scan only what it
-    makes: with a large site kept in memory, a full collection that happens to fall inside a build took a
-    quarter of a second of a one-page rebuild. The full collection runs here, after the reload, instead; frozen
-    objects are still freed by reference counting, and the next call collects any cycles among them."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-
-
 @dataclass(frozen=True)
 class PendingIndex:
     """The search index a watch-mode build left to make: the output folder holds the new pages and the last
@@ -120,7 +110,7 @@ class Afterwards:
         self.finish()
         if self.kept.warm is not None:  # (the first quick rebuild then finds them made)
             self.kept.warm.prepare(self.kept.cache)
-        _settle_heap()
+        settle()
         return True
 
     def finish(self) -> None:

@@ -14,17 +14,16 @@ them, so that its values and messages are the only ones such text ever gets.
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.events import (MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent,
                          StreamEndEvent)
 
 from .errors import ErrorList
+from .heap import cycle_collector_paused
 
 
 class Mark(NamedTuple):
@@ -298,21 +297,3 @@ def load_yaml(text: str, path: Path, errors: ErrorList, line_offset: int = 0) ->
     for mark, message in problems:
         errors.add(path, mark.line, mark.col, message)
     return value
-
-
-@contextmanager
-def cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while many objects that form no cycles are made.
-
-    A data file becomes some hundred thousand dicts, lists and marks, all kept; the collector
-    would scan the growing heap again and again and find nothing (it took half the loading
-    time of a large data file). Garbage is still freed when its last reference goes, and
-    any cycle is collected after the pause. Nested pauses leave the collector to the outer one.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
