@@ -63,7 +63,7 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     With a `parse_cache` (incremental builds), unchanged files are not parsed again."""
     from .heap import cycle_collector_paused
 
-    with cycle_collector_paused():  # what it makes lives as long as the build and forms no cycles (heap.py)
+    with cycle_collector_paused(keep=True):  # what it makes lives as long as the build, in no cycle (heap.py)
         return _load_site(options, tolerate, parse_cache)
 
 
@@ -260,7 +260,6 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
            started_ns: int, session: Session | None) -> BuildResult:
     from . import stamp
     from .deps import FileHashes, Inputs, Plan, load_cache
-    from .heap import freeze
     from .parsecache import ParseCache
     from .search import index_site
     from .quick import Warm
@@ -281,7 +280,6 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
         cache, notice = load_cache(site.config.cache_dir) if incremental else (None, None)
     notice = "; ".join(n for n in (notice, parsed.notice if parsed else None) if n) or None
     plan = Plan(cache, Inputs(site, options.today, files), site.config.output_dir)
-    freeze()  # what is loaded now lives until the build ends: later collections need not scan it (heap.py)
     manifest = site.config.cache_dir / MANIFEST
     previous = _read_manifest(manifest)
     stale = None

@@ -442,7 +442,7 @@ def load_cache(cache_dir: Path) -> tuple[Cache | None, str | None]:
     from .heap import cycle_collector_paused
 
     try:
-        with cycle_collector_paused():  # (heap.py)
+        with cycle_collector_paused(keep=True):  # (heap.py)
             raw = json.loads(text)
     except ValueError:
         return None, f"{path.name} is not valid JSON"
@@ -453,7 +453,7 @@ def load_cache(cache_dir: Path) -> tuple[Cache | None, str | None]:
     if raw.get("generator") != generator_id():
         return None, f"{path.name} was made by another version of the generator"
     try:
-        with cycle_collector_paused():
+        with cycle_collector_paused(keep=True):
             return _parse_cache(raw), None
     except MalformedCache as exc:
         return None, f"{path.name} is malformed ({exc})"

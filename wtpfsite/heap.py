@@ -7,9 +7,10 @@ the time of reading the parse cache, and a third of a command-line rebuild after
 
 - `cycle_collector_paused` around making them: garbage is still freed when its last reference goes,
   and cycles are collected after the pause;
-- `freeze` once they are made: later collections (the render stage makes short-lived garbage) scan only
-  what is new. It also keeps forked workers (parallel.py) from writing to the pages they share with the
-  parent, which a collection in the child would do (the use the gc module's documentation gives);
+- frozen once they are made (`keep=True`, or `freeze`): later collections (the render stage makes
+  short-lived garbage) scan only what is new; the first collection after the pause would otherwise scan
+  them all. Freezing also keeps forked workers (parallel.py) from writing to the pages they share with
+  the parent, which a collection in the child would do (the use the gc module's documentation gives);
 - `settle` after a watch-mode build: collect what the builds so far left, then freeze what is alive.
 """
 
@@ -21,15 +22,18 @@ from typing import Iterator
 
 
 @contextmanager
-def cycle_collector_paused() -> Iterator[None]:
-    """Pause the cycle collector while many objects that form no cycles are made. Nested pauses leave the
-    collector to the outer one."""
+def cycle_collector_paused(keep: bool = False) -> Iterator[None]:
+    """Pause the cycle collector while many objects that form no cycles are made; `keep`: they live as long as
+    the build, so freeze them (and all else alive) when the pause ends. Nested pauses leave the collector to
+    the outer one."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if keep:
+                gc.freeze()
             gc.enable()
 
 

@@ -225,7 +225,7 @@ def _read(cache_dir: Path) -> tuple[dict, str | None]:
     """The entries of the parse cache's shards, and why shards were discarded (None when none was)."""
     entries: dict = {}
     notices = []
-    with cycle_collector_paused():  # hundreds of thousands of objects, kept, in no cycle (heap.py)
+    with cycle_collector_paused(keep=True):  # hundreds of thousands of objects, kept, in no cycle (heap.py)
         for number in range(SHARDS):
             found, notice = _read_shard(_shard_path(cache_dir, number))
             entries.update(found)
