@@ -53,6 +53,30 @@ def test_a_parallel_build_is_byte_identical_to_a_single_process_build(tmp_path):
     assert [(o.path, o.reads) for o in single.outputs] == [(o.path, o.reads) for o in parallel.outputs]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_templates_are_compiled_while_the_workers_parse_and_only_then(tmp_path, monkeypatch, workers):
+    import multiprocessing
+
+    from wtpfsite import build as build_module
+    from wtpfsite import pagegen
+
+    site = synthetic_site(tmp_path / "site", 120)
+    events = []
+    real_compile, real_collect = pagegen.compile_templates, build_module._Parses.__call__
+
+    def compile_templates(env):
+        events.append(("compile", len(multiprocessing.active_children())))
+        real_compile(env)
+
+    monkeypatch.setattr(pagegen, "compile_templates", compile_templates)
+    monkeypatch.setattr(build_module._Parses, "__call__", lambda self: events.append(("parses",)) or real_collect(self))
+    build(BuildOptions(site / "site_config.yaml", date(2020, 10, 1), workers=workers), incremental=False)
+    if workers == 1:  # no workers: the templates load as the pages ask for them
+        assert events == [("parses",)]
+    else:  # while the two parse; and once more, finding them compiled, before the render workers are forked
+        assert events[:2] == [("compile", 2), ("parses",)] and events[2:] == [("compile", 0)]
+
+
 def test_template_errors_found_in_workers_are_all_reported(tmp_path):
     site = synthetic_site(tmp_path / "site", 120)
     template = site / "templates" / "page.html"

@@ -57,18 +57,19 @@ class BuildResult:
 
 
 def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None = None,
-              parse_cache: ParseCache | None = None) -> Site:
+              parse_cache: ParseCache | None = None, meanwhile: Callable[[], None] | None = None) -> Site:
     """Every stage up to and including link; raises ContentErrors with all problems found
     (but those `tolerate` accepts: new-draft lets the data name the draft it is about to create).
-    With a `parse_cache` (incremental builds), unchanged files are not parsed again."""
+    With a `parse_cache` (incremental builds), unchanged files are not parsed again. `meanwhile` is called
+    while worker processes parse the Markdown, when they do (the build compiles the templates then)."""
     from .heap import cycle_collector_paused
 
     with cycle_collector_paused(keep=True):  # what it makes lives as long as the build, in no cycle (heap.py)
-        return _load_site(options, tolerate, parse_cache)
+        return _load_site(options, tolerate, parse_cache, meanwhile)
 
 
 def _load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None,
-               parse_cache: ParseCache | None) -> Site:
+               parse_cache: ParseCache | None, meanwhile: Callable[[], None] | None) -> Site:
     from .config import load_config
     from .data import load_data
     from .errors import ErrorList
@@ -89,6 +90,8 @@ def _load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool
         strings = (parse_cache.load_strings if parse_cache is not None else load_strings)(sources.strings, codes,
                                                                                           errors)
         data = (parse_cache.load_data if parse_cache is not None else load_data)(sources.data, codes, errors)
+        if meanwhile is not None and parses.in_workers:
+            meanwhile()
         parsed = parses()
     site = link_site(config, strings, data, tuple(p for p in parsed if p is not None), errors)
     if tolerate is not None:
@@ -97,13 +100,23 @@ def _load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool
     return site
 
 
+@dataclass(frozen=True)
+class _Parses:
+    """What `_parsing` gives its block: call it for the parses."""
+    collect: Callable[[], list]
+    in_workers: bool  # whether worker processes parse them (meanwhile this one is free)
+
+    def __call__(self) -> list:
+        return self.collect()
+
+
 @contextmanager
 def _parsing(files, parse, codes, allow_html: bool, errors: ErrorList, workers: int,
-             parse_cache: ParseCache | None) -> Iterator[Callable[[], list]]:
+             parse_cache: ParseCache | None) -> Iterator[_Parses]:
     """Parse every Markdown source: the block is given a function that returns the parses, in order. The files
     the parse cache does not hold are parsed in forked worker processes when there are enough of them
     (parallel.py), with the same result; the workers start at once, so the block can read the data files
-    while they parse."""
+    while they parse (the function's `in_workers` says whether they do)."""
     from .errors import ErrorList
     from .pages import parse_source
     from .parallel import in_workers, worker_count
@@ -111,7 +124,7 @@ def _parsing(files, parse, codes, allow_html: bool, errors: ErrorList, workers: 
     todo = [f for f in files if parse_cache is None or not parse_cache.holds(f, codes, allow_html)]
     processes = worker_count(workers, len(todo))
     if processes <= 1:
-        yield lambda: [parse(f, codes, allow_html, errors) for f in files]
+        yield _Parses(lambda: [parse(f, codes, allow_html, errors) for f in files], False)
         return
 
     def job(index: int):
@@ -135,7 +148,7 @@ def _parsing(files, parse, codes, allow_html: bool, errors: ErrorList, workers: 
                     results.append(parse(f, codes, allow_html, errors))
             return results
 
-        yield collect
+        yield _Parses(collect, True)
 
 
 def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:
@@ -162,7 +175,7 @@ def render_site(site: Site, today: date, progress: Progress | None = None,
     from .sections import extra_context
 
     errors = ErrorList(site.config.root)
-    env = env if env is not None else environment(site, plan is not None)
+    env = env if env is not None else environment(site.config, plan is not None)
     store = partial(_store, staging) if staging is not None else None
     group = plan.group if plan is not None else (lambda name, make: make())
     others: list[Output] = []
@@ -178,12 +191,12 @@ def render_site(site: Site, today: date, progress: Progress | None = None,
     return tuple(sorted(pages + others, key=lambda o: o.path))
 
 
-def environment(site: Site, cached: bool) -> Environment:
+def environment(config: SiteConfig, cached: bool) -> Environment:
     """The templates; a build keeps them compiled in its cache folder (checked by source checksum) when `cached`:
     `check` writes nothing."""
     from .render import make_environment
 
-    return make_environment(site.config.templates_dir, site.config.cache_dir if cached else None)
+    return make_environment(config.templates_dir, config.cache_dir if cached else None)
 
 
 def other_groups(site: Site, env: Environment, today: date, errors: ErrorList) \
@@ -260,6 +273,7 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
            started_ns: int, session: Session | None) -> BuildResult:
     from . import stamp
     from .deps import FileHashes, Inputs, Plan, load_cache
+    from .pagegen import compile_templates
     from .parsecache import ParseCache
     from .search import index_site
     from .quick import Warm
@@ -273,7 +287,8 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     kept = session.kept(files.config.cache_dir) if session is not None and files.config is not None else None
     parsed = (ParseCache(files.config.cache_dir, files, incremental, kept.parsed if kept is not None else None)
               if files.config is not None else None)
-    site = load_site(options, parse_cache=parsed)
+    env = environment(files.config, True) if files.config is not None else None  # (kept for quick rebuilds)
+    site = load_site(options, parse_cache=parsed, meanwhile=(lambda: compile_templates(env)) if env else None)
     if kept is not None and site.config.cache_dir == files.config.cache_dir:
         cache, notice = kept.cache, None
     else:
@@ -285,7 +300,7 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     stale = None
     staging = Staging(site.config.output_dir)  # outputs go there as they are made; removed whatever happens
     try:
-        env = environment(site, True)  # (kept for the quick rebuilds of watch mode)
+        env = env if env is not None else environment(site.config, True)
         outputs = render_site(site, options.today, progress, plan, options.workers, staging, env)
         current = plan.output_is_current(outputs, site.config.search)
         if current is not None:  # output/ already holds exactly these files (deps.Plan): writing changes nothing
