@@ -332,6 +332,23 @@ def test_a_damaged_parse_cache_shard_is_discarded_with_a_notice(site, damage, no
     site.assert_same_as_clean()
 
 
+def test_the_parses_are_kept_when_the_pages_then_fail_to_render(site, monkeypatch):
+    """The command line writes the parse cache while the pages render: a template error after the load stage
+    costs the next build no parsing."""
+    site.edit("content/pages/about.en.md", lambda text: text + "\nAn edit before a template error.\n")
+    site.edit("templates/page.html", lambda text: text.replace("{{ page.title }}", "{{ page.no_such_field }}", 1))
+    with pytest.raises(ContentErrors, match="page.html"):
+        site.build()
+    site.edit("templates/page.html", lambda text: text.replace("{{ page.no_such_field }}", "{{ page.title }}", 1))
+    parses = []
+    parse_source = parsecache.parse_source
+    monkeypatch.setattr(parsecache, "parse_source", lambda *args: parses.append(args[0].path) or parse_source(*args))
+    site.build()
+    assert parses == []
+    assert b"An edit before a template error." in site.path("output/en/about/index.html").read_bytes()
+    site.assert_same_as_clean()
+
+
 def test_a_build_writes_only_the_parse_cache_shards_whose_files_changed(site):
     folder = site.cache.parent / parsecache.CACHE_FOLDER
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}

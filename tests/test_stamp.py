@@ -416,12 +416,12 @@ def test_how_long_a_timestamp_stays_racy_depends_on_its_precision():
 def test_outputs_are_racy_by_when_the_stamp_is_saved_not_when_the_build_started(site, monkeypatch):
     import time
 
-    from wtpfsite import parsecache
+    from wtpfsite import deps
 
     monkeypatch.setattr(stamp, "RACY_NS", 10**9)
     monkeypatch.setattr(stamp, "RACY_FINE_NS", 10**9)
-    write = parsecache.write
-    monkeypatch.setattr(parsecache, "write", lambda *args: time.sleep(1.5) or write(*args))  # after writing
+    save_cache = deps.save_cache
+    monkeypatch.setattr(deps, "save_cache", lambda *args: time.sleep(1.5) or save_cache(*args))  # after writing
     wtpfsite.build.build(site.options(), incremental=False)
     racy = site.document()["racy_files"]
     assert not any(path.startswith(str(site.output)) for path in racy)  # written 1.5 s before the stamp was made

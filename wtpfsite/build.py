@@ -164,12 +164,13 @@ def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:
 
 def render_site(site: Site, today: date, progress: Progress | None = None,
                 plan: Plan | None = None, workers: int = 1, staging: Staging | None = None,
-                env: Environment | None = None) -> tuple[Output, ...]:
+                env: Environment | None = None, meanwhile: Callable[[], None] | None = None) -> tuple[Output, ...]:
     """Every output file of the site; raises ContentErrors for template errors. With a `plan`
     (incremental build), outputs whose inputs did not change are taken from the last build;
     outputs other than pages are made (or kept) in named groups. With `staging`, each output made is
     written there as soon as it is made, and kept only as its path and digest. `env`: the templates
-    (else loaded here: `environment`)."""
+    (else loaded here: `environment`). `meanwhile` is called after the outputs other than pages, while
+    worker processes render the pages (when they do)."""
     from .errors import ErrorList
     from .pagegen import render_pages
     from .sections import extra_context
@@ -184,6 +185,8 @@ def render_site(site: Site, today: date, progress: Progress | None = None,
         for name, make in other_groups(site, env, today, errors):
             made = group(name, make)
             others.extend(map(store, made) if store is not None else made)
+        if meanwhile is not None:
+            meanwhile()
 
     pages = render_pages(site, env, today, errors, lambda s, r, lang: extra_context(s, r, lang, today), progress,
                          plan, workers, store, alongside=other_outputs)
@@ -274,6 +277,7 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     from . import stamp
     from .deps import FileHashes, Inputs, Plan, load_cache
     from .pagegen import compile_templates
+    from .parsecache import write as write_parses
     from .parsecache import ParseCache
     from .search import index_site
     from .quick import Warm
@@ -298,10 +302,22 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     manifest = site.config.cache_dir / MANIFEST
     previous = _read_manifest(manifest)
     stale = None
+    parses_on_disk = frozenset(parsed.old) if parsed is not None else None  # the keys the parse cache folder holds
+
+    def write_parses_now() -> None:
+        """The command line writes the parses while the workers render (watch mode keeps them for later): they
+        are the load stage's, keyed by their files' contents, and stand whatever the rest of the build does."""
+        nonlocal parses_on_disk
+        if parsed is not None:
+            entries = parsed.entries()
+            write_parses(site.config.cache_dir, entries, parses_on_disk)
+            parses_on_disk = frozenset(entries)
+
     staging = Staging(site.config.output_dir)  # outputs go there as they are made; removed whatever happens
     try:
         env = env if env is not None else environment(site.config, True)
-        outputs = render_site(site, options.today, progress, plan, options.workers, staging, env)
+        outputs = render_site(site, options.today, progress, plan, options.workers, staging, env,
+                              meanwhile=write_parses_now if session is None else None)
         current = plan.output_is_current(outputs, site.config.search)
         if current is not None:  # output/ already holds exactly these files (deps.Plan): writing changes nothing
             written = WriteResult(0, (), current)
@@ -328,8 +344,7 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     rendered = tuple(o.path for o in outputs if o.path not in plan.reused)
     pages = _count_pages(site, outputs)
 
-    save = saver(options, site.config, files, before, session, frozenset(parsed.old) if parsed is not None else None,
-                 pages, len(outputs))
+    save = saver(options, site.config, files, before, session, parses_on_disk, pages, len(outputs))
     afterwards = None
     if session is None:
         save(Kept(record, entries), True)
@@ -348,7 +363,7 @@ def saver(options: BuildOptions, config: SiteConfig, files: FileHashes,
           pages: dict[str, int], count: int) -> Callable[[Kept, bool], None]:
     """What saves a build's caches and stamp (`Kept`: as it, or what came after it, made them; the bool: whether
     to stamp, when `before` allows it; a function gives it when the stamp is saved). `read`: the keys of the
-    parses the build read from the cache folder."""
+    parses the cache folder holds (the build read them, or wrote them already)."""
 
     def save(kept: Kept, stamped: bool) -> None:
         from . import stamp
