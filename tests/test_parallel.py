@@ -32,6 +32,18 @@ def test_workers_keep_the_order_of_the_jobs_while_this_process_works_meanwhile(p
     assert workers == set(ran_in) if processes == 1 else not workers & set(ran_in)  # all made in the workers
 
 
+def test_workers_forked_while_the_collector_is_paused_collect_their_own_garbage():
+    import gc
+
+    from wtpfsite.heap import cycle_collector_paused
+
+    with cycle_collector_paused():  # (the parse workers start while the load stage has it paused)
+        with in_workers(lambda i: gc.isenabled(), 200, 2) as results:
+            enabled = list(results)
+        assert not gc.isenabled()
+    assert enabled == [True] * 200
+
+
 def test_leaving_the_block_early_stops_the_workers():
     import multiprocessing
 

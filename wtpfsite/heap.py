@@ -42,6 +42,13 @@ def freeze() -> None:
     gc.freeze()
 
 
+def in_forked_worker() -> None:
+    """A worker forked during a pause (the parse workers start while the load stage runs) collects its own
+    garbage all the same: the pause is for the parent's long-lived objects, not for what a worker makes and
+    drops (without this, the parse workers at 10,000 pages grew by a third)."""
+    gc.enable()
+
+
 def settle() -> None:
     """Collect the garbage the builds so far left, then freeze what is alive (the kept caches, the modules, the
     compiled templates) out of the cycle collector's sight. The next build's collections then scan only what it

@@ -16,7 +16,7 @@ import os
 from contextlib import contextmanager
 from typing import Callable, Iterator, TypeVar
 
-from .heap import freeze
+from .heap import freeze, in_forked_worker
 
 Result = TypeVar("Result")
 
@@ -48,7 +48,7 @@ def in_workers(job: Callable[[int], Result], count: int, processes: int) -> Iter
     freeze()  # the workers' cycle collections then leave the pages they share with this process alone (heap.py)
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(processes) as pool:
+        with context.Pool(processes, initializer=in_forked_worker) as pool:
             yield pool.imap(_run, range(count), chunksize=max(1, count // (processes * 16)))
     finally:
         _job = None
