@@ -180,3 +180,21 @@ def test_rendering_rewrites_source_links_and_marks_external_ones():
 def test_link_hrefs_are_attribute_escaped():
     out = html('[a](#"onmouseover="x)')
     assert 'onmouseover="x"' not in out
+
+
+def test_a_parse_pickles_whole_and_leaves_no_utf8_copy_in_its_html():
+    """The parse cache pickles the parses while the site is in memory: pickling a non-ASCII str directly would
+    make CPython keep a UTF-8 copy inside it (sys.getsizeof counts it)."""
+    import pickle
+    import sys
+
+    parsed = parse_markdown("# 第三稿概要\n\n见[第二稿](draft-2.md#概要)，以及 *强调* 和 [外部](https://example.org/)。\n", 1)
+    assert len(parsed.html) == 3 and any(not piece.isascii() for piece in parsed.html)
+    sizes = [sys.getsizeof(piece) for piece in parsed.html]
+    again = pickle.loads(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == parsed and type(again.html) is tuple
+    assert [sys.getsizeof(piece) for piece in parsed.html] == sizes
+    text = "".join(parsed.html)
+    before = sys.getsizeof(text)
+    pickle.dumps(text, protocol=pickle.HIGHEST_PROTOCOL)
+    assert sys.getsizeof(text) > before  # (what the test guards against: a plain str keeps the copy)

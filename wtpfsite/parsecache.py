@@ -36,7 +36,7 @@ from .pages import ParsedSource, parse_source
 from .sources import SourceFile
 from .strings import Strings, load_strings
 
-FORMAT = 5
+FORMAT = 6  # 6: ParsedMarkdown's HTML pickled as UTF-8 bytes (markdown.ParsedMarkdown.__reduce__)
 CACHE_FOLDER = "parsed"  # in the cache folder: the shards, NN.pickle
 SHARDS = 32
 LEGACY_FILE = "parsed.pickle"  # the whole cache in one file (formats 1 to 4): removed once shards are written
