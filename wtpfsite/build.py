@@ -182,11 +182,11 @@ def render_site(site: Site, today: date, progress: Progress | None = None,
     others: list[Output] = []
 
     def other_outputs() -> None:  # made here while worker processes render the pages
-        if meanwhile is not None:
-            meanwhile()
         for name, make in other_groups(site, env, today, errors):
             made = group(name, make)
             others.extend(map(store, made) if store is not None else made)
+        if meanwhile is not None:
+            meanwhile()
 
     pages = render_pages(site, env, today, errors, lambda s, r, lang: extra_context(s, r, lang, today), progress,
                          plan, workers, store, alongside=other_outputs)
