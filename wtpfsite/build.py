@@ -302,14 +302,15 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     manifest = site.config.cache_dir / MANIFEST
     previous = _read_manifest(manifest)
     stale = None
+    # the parses to keep: the load stage's, keyed by their files' contents, they stand whatever the rest of the
+    # build does (ParseCache.entries leaves out those of files that changed while they were read)
+    entries = parsed.entries() if parsed is not None else {}
     parses_on_disk = frozenset(parsed.old) if parsed is not None else None  # the keys the parse cache folder holds
 
     def write_parses_now() -> None:
-        """The command line writes the parses while the workers render (watch mode keeps them for later): they
-        are the load stage's, keyed by their files' contents, and stand whatever the rest of the build does."""
+        """The command line writes the parses while the workers render (watch mode keeps them for later)."""
         nonlocal parses_on_disk
         if parsed is not None:
-            entries = parsed.entries()
             write_parses(site.config.cache_dir, entries, parses_on_disk)
             parses_on_disk = frozenset(entries)
 
@@ -340,7 +341,6 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     clean_stale(site.config.output_dir)  # what an interrupted run left beside output/
     write_manifest(manifest, [o.path for o in outputs] + list(written.generated))
     record = plan.cache(outputs, written.generated)
-    entries = parsed.entries() if parsed is not None else {}
     rendered = tuple(o.path for o in outputs if o.path not in plan.reused)
     pages = _count_pages(site, outputs)
 

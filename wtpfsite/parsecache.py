@@ -129,7 +129,9 @@ class ParseCache:
         return made
 
     def entries(self) -> dict:
-        """What this build parsed, but not the parses of files that changed while it ran."""
+        """What this build parsed, but not the parses of files that changed since their hashes were taken (asked
+        once the load stage is over: a parse of what was read is keyed by that content, so a later change of the
+        file does not make it wrong)."""
         stable: Callable[[Path], bool] = lambda path: self.files.get(path) == file_hash(path)  # noqa: E731
         return {key: entry for key, (entry, paths) in self.new.items() if all(stable(p) for p in paths)}
 
