@@ -441,22 +441,25 @@ def load_cache(cache_dir: Path) -> tuple[Cache | None, str | None]:
         return None, f"cannot read {path.name}: {exc}"
     from .heap import cycle_collector_paused
 
+    with cycle_collector_paused(keep=True):  # the records: many objects, kept, in no cycle (heap.py)
+        return _cache_from(text, path.name)
+
+
+def _cache_from(text: str, name: str) -> tuple[Cache | None, str | None]:
     try:
-        with cycle_collector_paused(keep=True):  # (heap.py)
-            raw = json.loads(text)
+        raw = json.loads(text)
     except ValueError:
-        return None, f"{path.name} is not valid JSON"
+        return None, f"{name} is not valid JSON"
     if not isinstance(raw, dict) or "format" not in raw:
-        return None, f"{path.name} is malformed"
+        return None, f"{name} is malformed"
     if raw["format"] != FORMAT:
-        return None, f"{path.name} has format version {raw['format']!r}, this generator uses {FORMAT}"
+        return None, f"{name} has format version {raw['format']!r}, this generator uses {FORMAT}"
     if raw.get("generator") != generator_id():
-        return None, f"{path.name} was made by another version of the generator"
+        return None, f"{name} was made by another version of the generator"
     try:
-        with cycle_collector_paused(keep=True):
-            return _parse_cache(raw), None
+        return _parse_cache(raw), None
     except MalformedCache as exc:
-        return None, f"{path.name} is malformed ({exc})"
+        return None, f"{name} is malformed ({exc})"
 
 
 def _strings(value, what: str) -> tuple[str, ...]:
