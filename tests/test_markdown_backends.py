@@ -36,18 +36,25 @@ def _body(path: Path) -> str:
 
 
 def assert_same(body: str, allow_html: bool = False, first_line: int = 1) -> bool:
-    """Both back ends agree on `body`; returns whether the fast one parsed (part of) it."""
+    """Both back ends agree on `body`, the fast one by either of its ways (the rendered path, which `parse` tries
+    first, and the walk over the tree); returns whether the fast one parsed (part of) it."""
     reference = parse_markdown_reference(body, first_line, allow_html)
     fast = fastmd.parse(body, first_line, allow_html)
-    if fast is not None:
-        assert render_markdown(fast, {}) == render_markdown(reference, {})
-        assert fast.slots == reference.slots
-        assert fast.headings == reference.headings
-        assert fast.links == reference.links
-        assert fast.anchors == reference.anchors
-        assert fast == reference
+    for made in (fast, fastmd.parse(body, first_line, allow_html, rendered=False)):
+        if made is not None:
+            assert render_markdown(made, {}) == render_markdown(reference, {})
+            assert made.slots == reference.slots
+            assert made.headings == reference.headings
+            assert made.links == reference.links
+            assert made.anchors == reference.anchors
+            assert made == reference
     assert parse_markdown(body, first_line, allow_html) == reference
     return fast is not None
+
+
+def rendered_path_takes(body: str) -> bool:
+    """Whether the fast back end's rendered path takes `body` (fastmd.parse asks it after its own checks)."""
+    return fastmd._rendered(body, 1, fastmd.cjk_emphasis_runs(body)) is not None
 
 
 def _site_markdown() -> list[Path]:
@@ -59,6 +66,7 @@ def test_every_markdown_file_of_the_site_parses_the_same_with_both(path):
     body = _body(path)
     for allow_html in (False, True):
         assert assert_same(body, allow_html, first_line=4), "the fast back end should take this file"
+    assert rendered_path_takes(body), "its rendered path should take this file"
 
 
 def test_a_synthetic_site_parses_the_same_with_both(tmp_path):
@@ -73,6 +81,10 @@ def test_a_synthetic_site_parses_the_same_with_both(tmp_path):
     # Chinese pages too, their CJK emphasis going to the reference block by block; but a page with CJK
     # emphasis in most paragraphs goes to the reference whole (fastmd.parse)
     assert any(".zh." in name for name in fast)
+    # the rendered path takes all but a few Chinese pages, whose CJK emphasis it cannot vouch for
+    rendered = [path for path in files if rendered_path_takes(_body(path))]
+    assert {path.name for path in files if ".en." in path.name} <= {path.name for path in rendered}
+    assert len(rendered) > 0.7 * len(files)
 
 
 # One document per Markdown feature the site uses (docs/content-model.md), each checked alone and all together.
@@ -146,10 +158,45 @@ def test_all_features_in_one_document_render_the_same_with_both():
     "\\|||\n-|\n", "||\n|---|\n\\||>\n",  # an escaped pipe before a pipe: cells split differently
     "[a](<b>'t')\n",  # no space between a destination in `<>` and the title: a link for the Rust parser only
     ">）\na||\n-|-\n**注*（\n",  # the same table for the reference, on its own, as a block with CJK emphasis
+    # with a link reference definition, what starts no inline or full reference link: `[g]` is a link for the
+    # Rust parser only
+    "[g](\n\n[g]: h.md\n", "[g](a b)\n\n[g]: h.md\n", "[g][a [b](#x)]\n\n[g]: h.md\n",
 ])
 def test_what_only_the_reference_can_parse_goes_to_it(body):
     assert fastmd.parse(body, 1) is None
     assert parse_markdown(body, 1) == parse_markdown_reference(body, 1)
+
+
+@pytest.mark.parametrize("body", [
+    "![a](b.png) [c](d.md)\n",  # an image: line breaks in its description do not count for the links' lines
+    "```\ncode\n```\n\n~~~\nmore\n~~~\n",  # code fences: the walk checks how they end
+    "> a [b](c.md)\n", "- > a\n",  # a blockquote, also in a list item: the walk checks its lazy lines
+    "<https://itu.int> and <a@b.org>\n",  # autolinks: their text normalized as the reference does
+    "a `b\nc` [d](e.md)\n",  # a code span over two lines before a link: the reference's line is one less
+    "[a\nb](\nc.md)\n",  # a line feed in a link that is no line break
+    "Title\n{#x}\n===\n",  # an explicit id after a line break: the reference keeps the break
+    "- a\n\n  | b |\n  |---|\n  | c |\n",  # a table in a list item
+    "注意~~“删除”~~的\n",  # a `~` run the CJK rule may change (only `*` runs are vouched for)
+    "（**注意**）\n\n（*注*意*）\n",  # a `*` left in text
+    "（*注 **“意”** 了*）的\n",  # emphasis inside emphasis
+    "（**注**）**“意”**的\n\n好**a***b*\n",  # emphasis right after emphasis: one run shared
+])
+def test_the_rendered_path_leaves_to_the_walk_what_it_cannot_vouch_for(body):
+    assert not rendered_path_takes(body)
+    assert_same(body)
+
+
+@pytest.mark.parametrize("body", [
+    "# A {#a}\n\n## A\n\n## A\n\n### `x < y` and [l](b.md \"t & u\") *e*\n\nSet\next\n---\n",
+    "| L | C | R |\n|:--|:-:|--:|\n| [a](a.md) | `b` | **c** |\n\nText [x\ny](文件.md#节) here  \nand\\\nthere.\n",
+    "1. one [a](a.md)\n2. two\n   - nested [b](b.md#s)\n\n- loose\n\n- list [c](#x)\n\n    code\n",
+    "这是“**引用**”与（*注*）。[链接](a.md)\n\n## 标题（**引**）\n",  # CJK emphasis it can vouch for
+    "[ref][r] [collapsed][] [r]\n\n[r]: https://itu.int/ref\n[collapsed]: about.md\n",
+])
+def test_the_rendered_path_takes_what_it_was_shown_to_render_as_the_reference(body):
+    assert rendered_path_takes(body)
+    assert fastmd.parse(body, 3) == fastmd._rendered(body, 3, fastmd.cjk_emphasis_runs(body))
+    assert assert_same(body, first_line=3)
 
 
 def test_odd_spaces_are_the_white_space_str_strip_takes_but_space_tab_and_line_ends():
@@ -202,6 +249,7 @@ _PIECES = st.sampled_from([
     "*", "**", "_", "__", "~~", "`", "[", "]", "(", ")", "[a](about.md)", "[b](#x)", "<https://itu.int>", "!",
     "\n", "\n\n", "  \n", "- ", "1. ", "> ", "# ", "## ", "| a | b |\n|---|---|\n| c | d |\n", "    ", "```\n",
     "\\", "&amp;", "a", "b c", "中文", "（", "）", "“", "”", "：", "，", "。", "注意", " ", ".", ",", "{#id}", "<b>",
+    "`c`", "[d](x.md \"t\")", "[e](文件.md#节)", "%20", "[g]: h.md\n", "[g]", "\n===\n", "'", '"', "&lt;",
 ])
 
 

@@ -1,15 +1,20 @@
-r"""The fast Markdown back end: markdown-it-pyrs (markdown-it in Rust) parses, this module renders.
+r"""The fast Markdown back end: markdown-it-pyrs (markdown-it in Rust) parses, and `parse` makes the same
+`ParsedMarkdown` as the reference back end (`markdown.parse_markdown_reference`), byte for byte, in one of
+two ways.
 
-markdown-it-pyrs parses about ten times faster than markdown-it-py, but it renders its own HTML and
-has no CJK-friendly emphasis, so it is used for its syntax tree only: `parse` walks the tree and
-makes the same `ParsedMarkdown` as the reference back end (`markdown.parse_markdown_reference`),
-byte for byte. The walk mirrors what the reference's renderer does with its token stream (the
-line-feed rules of `RendererHTML.renderToken`, hidden paragraphs in tight lists, the table, link
-and heading rules of markdown.py), and the line and column of each link are found the way
-`markdown._links_in` finds them.
+- The rendered path (`_rendered`), for most documents: markdown-it-pyrs renders the HTML itself, with
+  the source position of each element (its `sourcepos` plugin), and regular expressions over that HTML
+  put in what markdown.py adds (heading ids, link slots, the tables' wrapper and header scopes) and find
+  each link's line. It takes only documents made of constructs it was shown to render as the reference
+  does (section "the rendered path" below lists what it leaves to the walk); it costs half of the walk.
+- The walk over markdown-it-pyrs's syntax tree (`_Walk`), for the rest: it mirrors what the reference's
+  renderer does with its token stream (the line-feed rules of `RendererHTML.renderToken`, hidden
+  paragraphs in tight lists, the table, link and heading rules of markdown.py), and finds the line and
+  column of each link the way `markdown._links_in` finds them. It also handles CJK-friendly emphasis,
+  which the Rust parser does not know, block by block (below).
 
-`parse` returns None, and the caller uses the reference, for a document this back end cannot
-render exactly:
+`parse` returns None, and the caller uses the reference, for a document neither way can render
+exactly:
 
 - an emphasis or strikethrough delimiter run (`*`, `_`, `~`) whose opening or closing ability the
   CJK-friendly rule (cjk.py) changes, which the Rust parser does not know, unless the pairs
@@ -31,16 +36,21 @@ render exactly:
   line; a code span of spaces only; a backtick left in text (markdown-it 0.6.0 misses some code
   spans); a lazy line of a blockquote that starts with white space; a link destination with white
   space at an end (`< b>`), or in `<>` right before its title; a link title over several lines;
-  a line starting with an empty title (`""`) under a link reference definition; white space other
+  a line starting with an empty title (`""`) under a link reference definition; in a document with link
+  reference definitions, a `](` that starts no inline link (`[a](` at a line's end) or a `][` that starts no
+  full reference link (`[a][b [c](d)]`); white space other
   than spaces and tabs (a no-break or an ideographic space) at the start or end of a line; with
   raw HTML, a declaration in lower case (`<!doctype html>`);
 - NUL or carriage-return characters, any node this walk does not know, and any input the Rust
   parser panics on (markdown-it 0.6.0 does on some unbalanced backticks).
 
 tests/test_markdown_backends.py renders every Markdown file of the site, the test fixtures, a
-synthetic corpus and one document per feature with both back ends and requires the same result.
+synthetic corpus, one document per feature and generated documents with both back ends, the fast one by
+each of its two ways, and requires the same result.
 
-Speed: the walk over the tree, not the Rust parse, takes most of the time, so it renders straight
+Speed: at 2,000 synthetic pages, the walk took 2.4 s of CPU, the rendered path 1.2 s (of which 0.6 s is
+markdown-it-pyrs rendering with source positions). Making the tree's Python objects costs as much as
+rendering, and the walk over them twice that. The walk renders straight
 into one list of strings (no token stream rendered a second time), checks what `cjk_rule_agrees`
 checks while it renders (no second walk), reads a text node's `meta` only for its content, works
 out a link's line only when there is a link, and caches what is a pure function of a URL or of a
@@ -101,6 +111,9 @@ _DELIMITER_ROW = re.compile(r"\n([ \t:|-]*-[ \t:|-]*)$", re.MULTILINE)
 # a link destination in `<>` right before its title (`[a](<b>"t")`): markdown-it-py wants space between
 _ANGLE_DESTINATION_TITLE = re.compile(r"\]\([ \t]*\n?[ \t]*<[^\n]*>[\"'(]")
 _DEFINITION = re.compile(r"\]:")  # maybe a link reference definition
+# the rest of a well-formed inline link after its text: `](destination "title")`, on one line
+_FULL_REFERENCE_TAIL = re.compile(r"\]\[[^\[\]]*\]")  # `][label]`, the rest of a full reference link
+_INLINE_LINK_TAIL = re.compile(r"""\]\((?:<[^<>\n]*>|[^\s()<>]*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?\)""")
 # a line that starts with an empty title (`""`, `''`, `()`) and goes on: under a link reference
 # definition, markdown-it-py reads both lines as a paragraph, the Rust parser a definition and a paragraph
 _EMPTY_TITLE_LINE = re.compile(r"\n[ \t>]*(?:\"\"|''|\(\))[ \t]*[^ \t\n]")
@@ -156,13 +169,19 @@ def available() -> bool:
     return markdown_it_pyrs is not None
 
 
-def parse(body: str, first_line: int, allow_html: bool = False) -> ParsedMarkdown | None:
-    """`ParsedMarkdown` for `body` through markdown-it-pyrs, or None when only the reference can."""
+def parse(body: str, first_line: int, allow_html: bool = False, rendered: bool = True) -> ParsedMarkdown | None:
+    """`ParsedMarkdown` for `body` through markdown-it-pyrs, or None when only the reference can: by the rendered
+    path (below) when it takes the document, else by the walk over the tree. `rendered=False`: by the walk
+    (tests hold both to the reference)."""
     if markdown_it_pyrs is None or _needs_reference(body, allow_html):
         return None
     runs = cjk_emphasis_runs(body)
     if runs and _DEFINITION.search(body):
         return None
+    if rendered and not allow_html:
+        made = _rendered(body, first_line, runs)
+        if made is not None:
+            return made
     line_starts = [0] + [m.end() for m in re.finditer("\n", body)] if runs else []
     cjk_lines: dict[int, set[str]] = {}  # line -> the markers of its runs that the CJK rule may change
     for run in runs:
@@ -196,8 +215,16 @@ def _needs_reference(body: str, allow_html: bool) -> bool:
                                      or "\\||" in body))  # an escaped pipe before a pipe: cells split differently
                 or (("|" in body or ":" in body) and _delimiter_rows_differ(lines))
                 or ("](" in body and _ANGLE_DESTINATION_TITLE.search(body))
-                or ("]:" in body and _EMPTY_TITLE_LINE.search(lines))
+                or ("]:" in body and (_EMPTY_TITLE_LINE.search(lines) or _reference_links_differ(body)))
                 or (_has_odd_space(body) and _ODD_SPACE_AT_EDGE.search(lines)))
+
+
+def _reference_links_differ(body: str) -> bool:
+    """Whether, in a document with link reference definitions, a link's text may be followed by what starts no
+    inline link (`[a](` at a line's end, `[a](b c)`) or no full reference link (`[a][b [c](d)]`, brackets in
+    the label): the Rust parser then reads `[a]` as a reference link, markdown-it-py as text."""
+    return (body.count("](") != len(_INLINE_LINK_TAIL.findall(body))
+            or ("][" in body and body.count("][") != len(_FULL_REFERENCE_TAIL.findall(body))))
 
 
 def _delimiter_rows_differ(lines: str) -> bool:
@@ -844,3 +871,177 @@ def _autolink_raw(node) -> str:
     return raw
 
 
+# ---------------------------------------------------------------------------- the rendered path
+
+# The rendered path: markdown-it-pyrs renders the document itself, with source positions on its tags
+# (its `sourcepos` plugin), and this module puts in what markdown.py adds to the reference's HTML: heading
+# ids, link slots, the table's wrapper and header scopes. Rendering in Rust and a few regular expressions
+# over the HTML cost a quarter of the walk over the tree. The path takes only documents made of what it
+# was shown to render as the reference does; anything else goes to the walk (`_rendered` returns None):
+# raw HTML (`allow_html`), the constructs in _WALK_ONLY, runs of `_` or `~` the CJK-friendly rule may change,
+# and what `_rendered` checks in the HTML.
+
+# An image (its description holds line breaks the reference does not count for the links' lines), a code
+# fence (the walk checks how it ends), a blockquote (the walk checks its lazy lines), an autolink or raw HTML
+# text (the walk normalizes an autolink's text as the reference does)
+_WALK_ONLY_TEXT = ("![", "```", "~~~")
+_QUOTE_LINE = re.compile(r"^[ \t*+\-\d.)]*>", re.MULTILINE)  # (also after list markers: `- > a`)
+_ANGLE_TAG = re.compile(r"<[A-Za-z/!?]")
+_SOURCEPOS = re.compile(r' data-sourcepos="[^"]*"')
+_LINK_TAG = re.compile(r'<a data-sourcepos="(\d+):\d+-(\d+):\d+" href="([^"]*)"(?: title="([^"]*)")?>')
+_CODE_SPAN = re.compile(r'<code data-sourcepos="(\d+):\d+-(\d+):\d+">([^<]*)</code>')
+_HEADING = re.compile(r'<h([1-6]) data-sourcepos="[^"]*">(.*?)</h\1>', re.DOTALL)
+_TABLE = re.compile(r'<table data-sourcepos="(\d+):\d+-\d+:\d+">')
+_BODY_ROW = re.compile(r'<tr data-sourcepos="(\d+):')
+_HEADER_CELL = re.compile(r'<th data-sourcepos="[^"]*"( style="[^"]*")?>')
+_CODE = re.compile(r"<code[^>]*>.*?</code>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_EMPHASIS_TAG = re.compile(r"<(/?)(?:em|strong)>")
+_LIST_MARKER = re.compile(r"[ \t>]|[*+-][ \t]|\d{1,9}[.)][ \t]")
+
+
+class _Declined(Exception):
+    """What the rendered path does not take: the walk parses the document."""
+
+
+@lru_cache(maxsize=1)
+def _sourcepos_parser():
+    md = markdown_it_pyrs.MarkdownIt("zero")
+    md.enable_many(_BLOCK_RULES + _INLINE_RULES + ["sourcepos"])
+    return md
+
+
+def _unescape(text: str) -> str:
+    """The inverse of markdown-it's escapeHtml (which replaces four characters)."""
+    if "&" not in text:
+        return text
+    return text.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+
+
+def _rendered(body: str, first_line: int, runs: list[int]) -> ParsedMarkdown | None:
+    """`ParsedMarkdown` for `body` by the rendered path (above), or None: the walk's to parse."""
+    if any(text in body for text in _WALK_ONLY_TEXT) or ("<" in body and _ANGLE_TAG.search(body)) \
+            or (">" in body and _QUOTE_LINE.search(body)) or any(body[run] != "*" for run in runs):
+        return None
+    try:
+        html = _sourcepos_parser().render(body, xhtml=False)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 (a panic in the Rust parser: then the walk, which sees it too, decides)
+        return None
+    try:
+        return _Rendered(body, first_line, html).result(runs)
+    except _Declined:
+        return None
+
+
+class _Rendered:
+    """One document rendered by markdown-it-pyrs, made into the reference's HTML and ParsedMarkdown."""
+
+    def __init__(self, body: str, first_line: int, html: str):
+        self.first_line, self.html = first_line, html
+        self.lines = body.split("\n")
+        self.slots: list[LinkSlot] = []
+        self.links: list[LinkRef] = []
+        self.headings: list[Heading] = []
+        self.used_ids: set[str] = set()
+        self.normalize_link = _normalizers(False)[0]
+
+    def result(self, runs: list[int]) -> ParsedMarkdown:
+        html = self.html
+        if "<code" in html:
+            self.check_code_spans(html)
+        if "<a " in html:
+            html = _LINK_TAG.sub(self.link, html)
+        if "<h" in html:
+            html = _HEADING.sub(self.heading, html)
+        if "<table" in html:
+            html = self.tables(html)
+        html = _SOURCEPOS.sub("", html)
+        if "`" in html and "`" in _CODE.sub("", html):
+            raise _Declined  # a backtick left in text (markdown-it 0.6.0 misses some code spans)
+        if runs:
+            self.check_stars(html)
+        anchors = frozenset(h.id for h in self.headings)
+        return ParsedMarkdown(tuple(html.split(SLOT)), tuple(self.slots), tuple(self.headings), tuple(self.links),
+                              False, anchors)
+
+    def check_code_spans(self, html: str) -> None:
+        """A code span over several lines (its line feed is not a line break, which the reference counts for the
+        links' lines after it), or of spaces only (markdown-it-py keeps them all, the Rust one not)."""
+        for match in _CODE_SPAN.finditer(html):
+            if match[1] != match[2] or not match[3].strip(" "):
+                raise _Declined
+
+    def link(self, match: re.Match) -> str:
+        """A link's opening tag -> its slot, and the link with its line and column as markdown._links_in finds
+        them: the line of its start, when every line feed before it in its paragraph is a line break (a code
+        span has none: check_code_spans; a link's own text only line breaks, checked here)."""
+        start, end = int(match[1]), int(match[2])
+        url, title = _unescape(match[3]), match[4]
+        decoded = unquote(url)
+        if decoded[:1].isspace() or decoded[-1:].isspace():
+            raise _Declined  # as the walk's _url
+        href = self.normalize_link(url)  # as the walk does, on the URL the Rust parser normalized
+        if title is not None:
+            title = _unescape(title)
+            if "\n" in title:
+                raise _Declined  # the two parsers keep different white space in a title over several lines
+        if end != start and self.html.count("\n", match.end(), self.html.find("</a>", match.end())) != end - start:
+            raise _Declined
+        line_index = start - 1
+        line = self.lines[line_index] if line_index < len(self.lines) else ""
+        col = line.find(href) + 1 if href and href in line else 1
+        self.links.append(classify_link(href, self.first_line + line_index, col))
+        self.slots.append(LinkSlot(href, title))
+        return SLOT
+
+    def heading(self, match: re.Match) -> str:
+        """A heading with its id (markdown._heading_ids), an explicit `{#id}` at its end taken off."""
+        level, inner = match[1], match[2]
+        explicit = EXPLICIT_ID.search(inner) if "{#" in inner else None
+        if explicit:
+            if "\n" in inner[explicit.start():]:
+                raise _Declined  # after a line break: the reference keeps the break
+            inner = inner[:explicit.start()]
+        text = _unescape(_TAG.sub("", inner.replace("<br>\n", " ").replace("\n", " ").replace(SLOT, ""))).strip()
+        base = explicit.group(1) if explicit else _slug(text)
+        ident, n = base, 2
+        while ident in self.used_ids:
+            ident, n = f"{base}-{n}", n + 1
+        self.used_ids.add(ident)
+        self.headings.append(Heading(int(level), ident, text))
+        return f'<h{level} id="{escapeHtml(ident)}">{inner}</h{level}>'
+
+    def tables(self, html: str) -> str:
+        """Tables as markdown.py renders them (a scrolling wrapper, header cells with scope), for a table the
+        reference reads as the Rust parser does: at the top level, after a blank line, no row starting another
+        block (the walk's check_table)."""
+        for match in _TABLE.finditer(html):
+            first = int(match[1]) - 1
+            if _LIST_MARKER.match(self.lines[first]) or (first and self.lines[first - 1].strip()):
+                raise _Declined
+            end = html.find("</table>", match.end())
+            body = html.find("<tbody", match.end(), end)
+            for row in _BODY_ROW.finditer(html, body if body >= 0 else end, end):
+                if _MAY_END_TABLE.match(self.lines[int(row[1]) - 1]):
+                    raise _Declined
+        html = _TABLE.sub('<div class="table-scroll" tabindex="0"><table>', html)
+        html = html.replace("</table>\n", "</table>\n</div>\n")
+        return _HEADER_CELL.sub(lambda m: f'<th{m[1] or ""} scope="col">', html)
+
+    def check_stars(self, html: str) -> None:
+        """The walk's cjk_rule_agrees, made stricter: no `*` left in text, no emphasis inside another or right
+        after one (a run the two shared)."""
+        if "*" in _TAG.sub("", _CODE.sub("", html)):
+            raise _Declined
+        depth = 0
+        last = None
+        for tag in _EMPHASIS_TAG.finditer(html):
+            if tag[1]:
+                depth -= 1
+                last = tag.end()
+            else:
+                if depth or last == tag.start():
+                    raise _Declined
+                depth += 1
