@@ -106,7 +106,7 @@ def main(argv=None) -> int:
         run.snapshot_ours(src)
     site = run.make_corpus(args.pages, src, base / "site")
     for cache in (site / "output", site / ".wtpfsite-cache"):
-        run.remove(cache)
+        run.discard(cache)
     python = run.ROOT / ".venv" / "bin" / "python"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(site_packages)])}
     out = run.WORK / f"profile-{args.pages}"
@@ -123,6 +123,7 @@ def main(argv=None) -> int:
             if ("wtpfsite/" in k or ".html" in k) and not k.startswith(wrappers)}
     print(table(ours, total, args.top, "project function or template (inclusive time)"))
     print(f"\nFull views: {out.with_suffix('.html')} and {out.with_suffix('.txt')}")
+    run.empty_trash()
     return 0
 
 
