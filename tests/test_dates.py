@@ -88,6 +88,21 @@ def test_format_spec_with_explicit_patterns_and_plain_days():
     assert format_day(date(2020, 9, 14), "zh_Hans_CN") == "2020年9月14日"
 
 
+@pytest.mark.parametrize("text, html_datetime", [
+    ("2020-09-14", "2020-09-14"),
+    ("2020-09-14/2020-09-14", "2020-09-14"),
+    ("2020-09-14/2020-09-16", None),  # HTML has no datetime value for a period: templates make a <span>
+    ("2019-09", "2019-09"),
+    ("2020-01/2020-01", "2020-01"),
+    ("2020-01/2020-02", None),
+    ("2019-12/2020-01", None),
+])
+def test_the_html_datetime_of_a_period(text, html_datetime):
+    spec = parse_date_spec(text)
+    assert spec.html_datetime == html_datetime
+    assert (spec.start_iso, spec.end_iso) == (spec.start.isoformat(), spec.end.isoformat())
+
+
 def test_date_specs_order_by_start():
     specs = [parse_date_spec(t) for t in ("2020-09-14", "2019-09", "2020-01/2020-02")]
     assert [s.source for s in sorted(specs)] == ["2019-09", "2020-01/2020-02", "2020-09-14"]

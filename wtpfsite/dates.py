@@ -42,6 +42,24 @@ class DateSpec:
     def iso(self) -> str:
         return self.source
 
+    @property
+    def html_datetime(self) -> str | None:
+        """The `datetime` value of an HTML <time> for the period: the day, or the month of a period by months
+        within one month; None when it is longer (HTML has no value for a period: templates make a <span>)."""
+        if self.is_single_day:
+            return self.start.isoformat()
+        if self.precision == "month" and (self.start.year, self.start.month) == (self.end.year, self.end.month):
+            return self.start.isoformat()[:7]
+        return None
+
+    @property
+    def start_iso(self) -> str:
+        return self.start.isoformat()
+
+    @property
+    def end_iso(self) -> str:
+        return self.end.isoformat()
+
 
 def parse_date_spec(value: object) -> DateSpec:
     """Parse an editor's date; raises ValueError with a message fit for the editor."""
