@@ -6,12 +6,14 @@ SYNTHETIC corpus (made by scripts/synthetic.py, or one given with --content), it
 - `reference`: `markdown.parse_markdown_reference`, markdown-it-py with the CJK-friendly emphasis rule,
   for every document;
 - `fast`: `markdown.parse_markdown`, which the build uses: markdown-it-pyrs through fastmd.py where it
-  renders exactly what the reference renders, the reference elsewhere;
+  renders exactly what the reference renders (by its rendered path where it takes the document, else by the
+  walk over the tree), the reference elsewhere;
+- `walk`: the same with the walk only (`fastmd.parse(..., rendered=False)`), as before the rendered path;
 - `pyrs tree only`: markdown-it-pyrs building its syntax tree, with nothing rendered (the floor);
 
 each over the English and the Chinese documents separately, and checks that `fast` gave the same
-results as `reference` for every document. It also counts the documents, and the top-level blocks, that
-the fast back end handed to the reference.
+results as `reference` for every document (and `walk` too). It also counts the documents the rendered path
+took, and the documents and top-level blocks that the fast back end handed to the reference.
 
     .venv/bin/python benchmarks/markdown_backends.py                 # 2,000 synthetic pages, 5 runs
     .venv/bin/python benchmarks/markdown_backends.py --pages 200 --runs 3
@@ -81,25 +83,31 @@ def main() -> int:
     original = fastmd._Walk.reference_block
     fastmd._Walk.reference_block = lambda self, *lines: handed.append(1) or original(self, *lines)
     tree = fastmd._parser(False).tree
+    taken: list[int] = []
+    rendered = fastmd._rendered
+    fastmd._rendered = lambda *a: (lambda made: taken.append(made is not None) or made)(rendered(*a))
 
     print(f"SYNTHETIC corpus: {content if args.content else f'scripts/synthetic.py, {args.pages} pages'}; "
           f"median of {args.runs} runs, one process\n")
-    print("| documents | count | MB | reference s | fast s | pyrs tree only s | reference / fast "
-          "| whole documents to the reference | blocks to the reference |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| documents | count | MB | reference s | fast s | walk s | pyrs tree only s | reference / fast "
+          "| by the rendered path | whole documents to the reference | blocks to the reference |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for lang, group in texts.items():
         size = sum(len(text.encode("utf-8")) for text in group) / 1e6
         reference, expected = timed(lambda text: parse_markdown_reference(text, 1), group, args.runs)
         handed.clear()
+        taken.clear()
         fast, got = timed(lambda text: parse_markdown(text, 1), group, args.runs)
-        blocks = len(handed) // args.runs
+        blocks, by_rendering = len(handed) // args.runs, sum(taken) // args.runs
+        walk, walked = timed(lambda text: fastmd.parse(text, 1, rendered=False) or parse_markdown_reference(text, 1),
+                             group, args.runs)
         whole = sum(1 for text in group if fastmd.parse(text, 1) is None)
         floor, _ = timed(tree, group, args.runs)
-        if got != expected:
+        if got != expected or walked != expected:
             print(f"DIFFERENT RESULTS for the {lang} documents", file=sys.stderr)
             return 1
-        print(f"| {lang} | {len(group)} | {size:.1f} | {reference:.2f} | {fast:.2f} | {floor:.2f} | "
-              f"{reference / fast:.1f}x | {whole} | {blocks} |")
+        print(f"| {lang} | {len(group)} | {size:.1f} | {reference:.2f} | {fast:.2f} | {walk:.2f} | {floor:.2f} | "
+              f"{reference / fast:.1f}x | {by_rendering} | {whole} | {blocks} |")
     return 0
 
 
