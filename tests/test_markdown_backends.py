@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -197,6 +198,17 @@ def test_the_rendered_path_takes_what_it_was_shown_to_render_as_the_reference(bo
     assert rendered_path_takes(body)
     assert fastmd.parse(body, 3) == fastmd._rendered(body, 3, fastmd.cjk_emphasis_runs(body))
     assert assert_same(body, first_line=3)
+
+
+@pytest.mark.parametrize("pattern", ["_LINK_TAG", "_HEADING", "_HEADER_CELL", "_TABLE"])
+def test_the_rendered_path_declines_a_document_it_left_part_of_unmarked(monkeypatch, pattern):
+    """Should markdown-it-pyrs render a link, heading or table without a source position, the rendered path
+    would leave it as it is: it declines the document instead."""
+    body = "## A\n\n[a](b.md)\n\n| x |\n|---|\n| y |\n"
+    assert rendered_path_takes(body)
+    monkeypatch.setattr(fastmd, pattern, re.compile("(?!)"))  # matches nothing
+    assert not rendered_path_takes(body)
+    assert assert_same(body)  # the walk takes it
 
 
 def test_odd_spaces_are_the_white_space_str_strip_takes_but_space_tab_and_line_ends():

@@ -876,7 +876,7 @@ def _autolink_raw(node) -> str:
 # The rendered path: markdown-it-pyrs renders the document itself, with source positions on its tags
 # (its `sourcepos` plugin), and this module puts in what markdown.py adds to the reference's HTML: heading
 # ids, link slots, the table's wrapper and header scopes. Rendering in Rust and a few regular expressions
-# over the HTML cost a quarter of the walk over the tree. The path takes only documents made of what it
+# over the HTML cost about half of the walk over the tree. The path takes only documents made of what it
 # was shown to render as the reference does; anything else goes to the walk (`_rendered` returns None):
 # raw HTML (`allow_html`), the constructs in _WALK_ONLY, runs of `_` or `~` the CJK-friendly rule may change,
 # and what `_rendered` checks in the HTML.
@@ -898,6 +898,8 @@ _CODE = re.compile(r"<code[^>]*>.*?</code>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _EMPHASIS_TAG = re.compile(r"<(/?)(?:em|strong)>")
 _LIST_MARKER = re.compile(r"[ \t>]|[*+-][ \t]|\d{1,9}[.)][ \t]")
+# a link, heading or header cell left as markdown-it-pyrs made it (none should be: each had a source position)
+_UNMARKED = re.compile(r'<a |<h[1-6]>|<th(?: style="[^"]*")?>')
 
 
 class _Declined(Exception):
@@ -958,6 +960,8 @@ class _Rendered:
         if "<table" in html:
             html = self.tables(html)
         html = _SOURCEPOS.sub("", html)
+        if _UNMARKED.search(html) or html.count("<table>") != html.count('<div class="table-scroll"'):
+            raise _Declined
         if "`" in html and "`" in _CODE.sub("", html):
             raise _Declined  # a backtick left in text (markdown-it 0.6.0 misses some code spans)
         if runs:
