@@ -61,8 +61,10 @@ TEMPLATES = {
 {{ lam(2) }} {{ "x,y".split(",")|join("+") }} {{ max(3, 4) }} {{ (stop() is undefined)|string }}
 {% for item in items %}{% set mark = item ~ "*" %}{{ plain(item) }}{{ loop_value("mark") }}{{ greeter.hello(item) }}{% endfor %}
 {% set seen = "block" %}{{ loop_value("seen") }} {{ m.shout("z") }}
+{% call(tag) m.wrap(tag="i") %}{{ tag }}{{ plain("c") }}{% endcall %}
 {% endblock %}""",
-    "macros.html": "{% macro shout(word) %}{{ plain(word)|upper }}{% endmacro %}",
+    "macros.html": "{% macro shout(word) %}{{ plain(word)|upper }}{% endmacro %}"
+                   "{% macro wrap(tag='b') %}<{{ tag }}>{{ caller(tag) }}</{{ tag }}>{% endmacro %}",
 }
 
 
@@ -84,7 +86,8 @@ def test_the_fast_call_gives_what_jinjas_own_call_gives():
     assert "Hi: Dee Dee RecordingEnvironment! True" in fast
     assert "&lt;p&gt;p*Hi, p!&lt;q&gt;q*Hi, q!" in fast  # a plain function and a method inside a loop
     assert "True" in fast.split("\n")[3]  # a StopIteration is an undefined value, as in Jinja
-    assert "block &lt;Z&gt;" in fast  # (a macro goes to Context.call)
+    assert "block &lt;Z&gt;" in fast  # a macro, with the context
+    assert "<i>i&lt;c&gt;</i>" in fast  # a macro with a caller
 
 
 def test_the_build_environment_uses_the_fast_call(tmp_path):

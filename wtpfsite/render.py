@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.bccache import Bucket, BytecodeCache
-from jinja2.runtime import Context
+from jinja2.runtime import Context, Macro
 from jinja2.utils import internalcode
 from markupsafe import Markup, escape
 
@@ -32,14 +32,16 @@ class FastCallContext(Context):
     of times per page list. `Context.call` asks every callable whether it wants the context, the eval context or
     the environment as its first argument (`pass_context` and its kin mark a function with `jinja_pass_arg`);
     for a function, or a method of one, that answer is in the function's `__dict__`: one dict lookup instead of
-    three attribute lookups, two of which fail. Anything else, or a marked function, goes to `Context.call`."""
+    three attribute lookups, two of which fail; a macro never wants them. Anything else, or a marked function,
+    goes to `Context.call`."""
 
     @internalcode
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature: a template may pass `self=`)
         kind = type(__obj)
-        function = __obj if kind is FunctionType else __obj.__func__ if kind is MethodType else None
-        if type(function) is not FunctionType or "jinja_pass_arg" in function.__dict__:
-            return Context.call(__self, __obj, *args, **kwargs)
+        if kind is not Macro:
+            function = __obj if kind is FunctionType else __obj.__func__ if kind is MethodType else None
+            if type(function) is not FunctionType or "jinja_pass_arg" in function.__dict__:
+                return Context.call(__self, __obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)  # what Jinja passes for a function that takes the context
         kwargs.pop("_loop_vars", None)
         try:
