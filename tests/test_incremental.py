@@ -667,6 +667,50 @@ def test_unchanged_outputs_are_known_by_their_stat_signature_and_not_read(site, 
     site.assert_same_as_clean()
 
 
+def test_the_next_build_reads_only_the_inputs_whose_stat_signature_changed(site, monkeypatch):
+    """The input hashes a build took are kept with their stat signatures (deps.save_hashes): a build in a new
+    process (here: the hashes this one knows forgotten) reads the inputs whose signature changed, and no other."""
+    import os
+
+    from wtpfsite import stamp
+
+    monkeypatch.setattr(stamp, "RACY_FINE_NS", 0)  # every file old enough to be trusted by its signature
+    monkeypatch.setattr(stamp, "RACY_NS", 0)
+    site.build()
+    kept = json.loads((site.cache.parent / deps.HASHES_FILE).read_text("utf-8"))["files"]
+    inputs = [str(p.resolve()) for p in site.path("content").rglob("*") if p.is_file()]
+    assert set(inputs) <= set(kept)
+    edited = site.path("content/pages/about.en.md")
+    same_size = site.path("content/pages/process.en.md")  # changed, its size and mtime kept: its ctime tells
+    info = same_size.stat()
+    data = bytearray(same_size.read_bytes())
+    data[-2] = ord("X") if data[-2] != ord("X") else ord("Y")
+    same_size.write_bytes(bytes(data))
+    os.utime(same_size, ns=(info.st_atime_ns, info.st_mtime_ns))
+    site.edit("content/pages/about.en.md", lambda text: text + "\nOne more line.\n")
+    hashed = []  # the files deps.file_hash reads
+    monkeypatch.setattr(deps, "open", lambda path, mode: hashed.append(Path(path)) or open(path, mode), raising=False)
+    monkeypatch.setattr(deps, "_KNOWN", {})  # a new process
+    result = site.build()
+    assert sorted(p for p in hashed if site.path("content") in p.parents) == sorted([edited, same_size])
+    assert {"en/about/index.html", "en/process/index.html"} <= set(rendered(result))
+    assert b"One more line." in site.path("output/en/about/index.html").read_bytes()
+    site.assert_same_as_clean()
+
+
+@pytest.mark.parametrize("content", ["", "not json", '{"format": 1, "files": []}', '{"format": 1, "files": {"a": 1}}',
+                                     '{"format": 99, "files": {}}', '[1]'])
+def test_a_missing_or_malformed_hashes_file_means_hashing_every_input(site, monkeypatch, content):
+    site.build()
+    (site.cache.parent / deps.HASHES_FILE).write_text(content, "utf-8")
+    monkeypatch.setattr(deps, "_KNOWN", {})
+    site.edit("content/pages/about.en.md", lambda text: text + "\nOne more line.\n")
+    result = site.build()
+    assert "en/about/index.html" in rendered(result)
+    assert json.loads((site.cache.parent / deps.HASHES_FILE).read_text("utf-8"))["format"] == deps.HASHES_FORMAT
+    site.assert_same_as_clean()
+
+
 def test_an_output_edited_with_its_size_and_mtime_kept_is_made_again(site, monkeypatch):
     import os
 

@@ -367,11 +367,12 @@ def saver(options: BuildOptions, config: SiteConfig, files: FileHashes,
 
     def save(kept: Kept, stamped: bool) -> None:
         from . import stamp
-        from .deps import save_cache
+        from .deps import save_cache, save_hashes
         from .parsecache import write as write_parses
         from .write import finish_removals
 
         save_cache(config.cache_dir, kept.cache)
+        save_hashes(config.cache_dir, files)
         keys = frozenset(kept.parsed)
         # the parses on disk: the ones this build read, or in watch mode the ones it last wrote
         on_disk = session.saved_parses(config.cache_dir) if session is not None else read if read is not None \

@@ -185,13 +185,16 @@ def digest(data: bytes | str) -> str:
 
 
 _KNOWN: dict[str, tuple[str, str]] = {}  # path -> (stat signature, content hash) of files hashed in this process
+HASHES_FILE = "hashes.json"  # in the cache folder: the inputs' entries of _KNOWN, for the next build (save_hashes)
+HASHES_FORMAT = 1
 
 
 def file_hash(path: Path | str) -> str:
-    """The hash of the file's content; MISSING when there is no file. A file this process has hashed before is not
-    read again while its stat signature is the same, unless it had changed too recently for its signature to be
-    trusted (stamp.racy): within one build each input is checked up to three times, and watch mode builds again
-    and again in the same process."""
+    """The hash of the file's content; MISSING when there is no file. A file this process has hashed before (or
+    the last build: recall_hashes) is not read again while its stat signature is the same, unless it had changed
+    too recently for its signature to be trusted (stamp.racy): within one build each input is checked up to three
+    times, watch mode builds again and again in the same process, and a build after an edit reads the edited
+    files only."""
     from .stamp import file_signature, racy
 
     try:
@@ -210,6 +213,39 @@ def file_hash(path: Path | str) -> str:
     if not racy(max(info.st_mtime_ns, info.st_ctime_ns), time.time_ns()):
         _KNOWN[os.fspath(path)] = (signature, found)
     return found
+
+
+def save_hashes(cache_dir: Path, files: FileHashes) -> None:
+    """Keep the content hashes of this build's inputs with the stat signatures they were taken at, for the next
+    build's `recall_hashes`: only those `file_hash` trusts in this process (not racy when they were taken) and that
+    are the ones the build used. A build after a one-page edit then reads the one file, not all of them."""
+    known = {path: list(_KNOWN[path]) for path, found in sorted(files.items())
+             if path in _KNOWN and _KNOWN[path][1] == found}
+    text = json.dumps({"format": HASHES_FORMAT, "files": known}, ensure_ascii=False, separators=(",", ":"))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = cache_dir / f".{HASHES_FILE}.{os.getpid()}.tmp"
+    try:
+        temporary.write_text(text, "utf-8")
+        os.replace(temporary, cache_dir / HASHES_FILE)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def recall_hashes(cache_dir: Path) -> None:
+    """Take the hashes the last build kept (save_hashes) as hashed in this process: `file_hash` uses one while the
+    file's stat signature is the one it was taken at, which no change to the file keeps (stamp.py says why).
+    A missing or malformed file is no more than a build that hashes every input."""
+    try:
+        document = json.loads((cache_dir / HASHES_FILE).read_text("utf-8"))
+        if document.get("format") != HASHES_FORMAT:
+            return
+        entries = document["files"].items()
+        recalled = {path: (signature, found) for path, (signature, found) in entries
+                    if isinstance(path, str) and isinstance(signature, str) and isinstance(found, str)}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):  # (ValueError: also a bad UTF-8 or JSON)
+        return
+    for path, entry in recalled.items():
+        _KNOWN.setdefault(path, entry)
 
 
 _generator: str | None = None  # generator_id, once known in this process
@@ -274,6 +310,7 @@ class FileHashes:
         config = load_config(config_path, ErrorList(config_path.resolve().parent))
         if config is None:
             return cls(files=(config_path,))
+        recall_hashes(config.cache_dir)
         return cls((config.content_dir, config.templates_dir), (config_path,), config)
 
     def updated(self, hashes: dict[str, str]) -> FileHashes:
@@ -283,6 +320,10 @@ class FileHashes:
         new.config, new.roots, new._prefixes = self.config, self.roots, self._prefixes
         new._hashes = {**self._hashes, **hashes}
         return new
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        """The hashes taken (and any asked for since), by absolute path."""
+        return iter(self._hashes.items())
 
     def get(self, path: Path | str) -> str:
         key = os.fspath(path)
