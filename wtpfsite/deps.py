@@ -221,14 +221,8 @@ def save_hashes(cache_dir: Path, files: FileHashes) -> None:
     are the ones the build used. A build after a one-page edit then reads the one file, not all of them."""
     known = {path: list(_KNOWN[path]) for path, found in sorted(files.items())
              if path in _KNOWN and _KNOWN[path][1] == found}
-    text = json.dumps({"format": HASHES_FORMAT, "files": known}, ensure_ascii=False, separators=(",", ":"))
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = cache_dir / f".{HASHES_FILE}.{os.getpid()}.tmp"
-    try:
-        temporary.write_text(text, "utf-8")
-        os.replace(temporary, cache_dir / HASHES_FILE)
-    finally:
-        temporary.unlink(missing_ok=True)
+    _replace_text(cache_dir / HASHES_FILE,
+                  json.dumps({"format": HASHES_FORMAT, "files": known}, ensure_ascii=False, separators=(",", ":")))
 
 
 def recall_hashes(cache_dir: Path) -> None:
@@ -554,8 +548,7 @@ def _parse_cache(raw: dict) -> Cache:
 
 
 def save_cache(cache_dir: Path, cache: Cache) -> None:
-    """Write the cache atomically (a temporary file renamed over the old one)."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    """Write the cache atomically (_replace_text)."""
     document = {
         "format": FORMAT,
         "generator": generator_id(),
@@ -565,16 +558,22 @@ def save_cache(cache_dir: Path, cache: Cache) -> None:
                     for path, r in sorted(cache.outputs.items())},
         "groups": {name: {"reads": list(g.reads), "paths": list(g.paths)} for name, g in sorted(cache.groups.items())},
     }
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    _replace_text(cache_dir / CACHE_FILE, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Write a file of the cache folder atomically (a temporary file renamed over the old one), unless it already
+    holds `text`."""
     try:
-        if (cache_dir / CACHE_FILE).read_text("utf-8") == text:
+        if path.read_text("utf-8") == text:
             return  # nothing changed since the last build
     except (OSError, UnicodeDecodeError):
         pass
-    temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}.tmp"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         temporary.write_text(text, "utf-8")
-        os.replace(temporary, cache_dir / CACHE_FILE)
+        os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
 
