@@ -332,6 +332,25 @@ def test_a_damaged_parse_cache_shard_is_discarded_with_a_notice(site, damage, no
     site.assert_same_as_clean()
 
 
+def test_the_templates_are_those_of_the_config_the_site_was_loaded_with(site, monkeypatch):
+    """The build compiles the templates of the config it read first while the workers parse; should the config
+    name another templates folder by the time the site is loaded, the pages use that one."""
+    shutil.copytree(site.path("templates"), site.path("templates2"))
+    site.edit("templates2/base.html", lambda text: text + "<!-- the second templates folder -->\n")
+    original = deps.FileHashes.before_load.__func__
+
+    def before_load(cls, config_path):
+        snapshot = original(cls, config_path)
+        site.edit("site_config.yaml",
+                  lambda text: text.replace("templates_dir: templates", "templates_dir: templates2"))
+        return snapshot
+
+    monkeypatch.setattr(deps.FileHashes, "before_load", classmethod(before_load))
+    site.edit("content/pages/about.en.md", lambda text: text + "\nAn edit: no answer from the build stamp.\n")
+    site.build()
+    assert b"<!-- the second templates folder -->" in site.path("output/en/about/index.html").read_bytes()
+
+
 def test_the_parses_are_kept_when_the_pages_then_fail_to_render(site, monkeypatch):
     """The command line writes the parse cache while the pages render: a template error after the load stage
     costs the next build no parsing."""

@@ -291,8 +291,13 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     kept = session.kept(files.config.cache_dir) if session is not None and files.config is not None else None
     parsed = (ParseCache(files.config.cache_dir, files, incremental, kept.parsed if kept is not None else None)
               if files.config is not None else None)
-    env = environment(files.config, True) if files.config is not None else None  # (kept for quick rebuilds)
+    # the templates, compiled while the workers parse (kept for quick rebuilds); from the config read before the
+    # load, made again should the one the site was loaded with name other folders (it changed meanwhile)
+    env = environment(files.config, True) if files.config is not None else None
     site = load_site(options, parse_cache=parsed, meanwhile=(lambda: compile_templates(env)) if env else None)
+    if env is None or (files.config.templates_dir, files.config.cache_dir) != \
+            (site.config.templates_dir, site.config.cache_dir):
+        env = environment(site.config, True)
     if kept is not None and site.config.cache_dir == files.config.cache_dir:
         cache, notice = kept.cache, None
     else:
@@ -316,7 +321,6 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
 
     staging = Staging(site.config.output_dir)  # outputs go there as they are made; removed whatever happens
     try:
-        env = env if env is not None else environment(site.config, True)
         outputs = render_site(site, options.today, progress, plan, options.workers, staging, env,
                               meanwhile=write_parses_now if session is None else None)
         current = plan.output_is_current(outputs, site.config.search)
