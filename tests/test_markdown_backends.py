@@ -191,7 +191,8 @@ def test_the_rendered_path_leaves_to_the_walk_what_it_cannot_vouch_for(body):
     "# A {#a}\n\n## A\n\n## A\n\n### `x < y` and [l](b.md \"t & u\") *e*\n\nSet\next\n---\n",
     "| L | C | R |\n|:--|:-:|--:|\n| [a](a.md) | `b` | **c** |\n\nText [x\ny](文件.md#节) here  \nand\\\nthere.\n",
     "1. one [a](a.md)\n2. two\n   - nested [b](b.md#s)\n\n- loose\n\n- list [c](#x)\n\n    code\n",
-    "这是“**引用**”与（*注*）。[链接](a.md)\n\n## 标题（**引**）\n",  # CJK emphasis it can vouch for
+    # CJK emphasis it can vouch for
+    "这是“**引用**”与（*注*）。[链接](a.md)\n\n## 标题（**引**）\n",
     "[ref][r] [collapsed][] [r]\n\n[r]: https://itu.int/ref\n[collapsed]: about.md\n",
 ])
 def test_the_rendered_path_takes_what_it_was_shown_to_render_as_the_reference(body):

@@ -59,7 +59,8 @@ TEMPLATES = {
 {{ plain("a") }} {{ plain("b", suffix="?") }} {{ greeter.hello("Ann") }} {{ greeter.hello("Bo", punctuation=".") }}
 {{ greeter("Cy") }} {{ greeter.from_context("who") }} {{ look_up("who") }} {{ environment_name("!") }} {{ escaping() }}
 {{ lam(2) }} {{ "x,y".split(",")|join("+") }} {{ max(3, 4) }} {{ (stop() is undefined)|string }}
-{% for item in items %}{% set mark = item ~ "*" %}{{ plain(item) }}{{ loop_value("mark") }}{{ greeter.hello(item) }}{% endfor %}
+{% for item in items %}{% set mark = item ~ "*" %}{{ plain(item) }}{{ loop_value("mark") }}
+{{- greeter.hello(item) }}{% endfor %}
 {% set seen = "block" %}{{ loop_value("seen") }} {{ m.shout("z") }}
 {% call(tag) m.wrap(tag="i") %}{{ tag }}{{ plain("c") }}{% endcall %}
 {% endblock %}""",
