@@ -710,6 +710,7 @@ def test_the_next_build_reads_only_the_inputs_whose_stat_signature_changed(site,
     hashed = []  # the files deps.file_hash reads
     monkeypatch.setattr(deps, "open", lambda path, mode: hashed.append(Path(path)) or open(path, mode), raising=False)
     monkeypatch.setattr(deps, "_KNOWN", {})  # a new process
+    monkeypatch.setattr(deps, "_RECALLED", set())
     result = site.build()
     assert sorted(p for p in hashed if site.path("content") in p.parents) == sorted([edited, same_size])
     assert {"en/about/index.html", "en/process/index.html"} <= set(rendered(result))
@@ -723,11 +724,26 @@ def test_a_missing_or_malformed_hashes_file_means_hashing_every_input(site, monk
     site.build()
     (site.cache.parent / deps.HASHES_FILE).write_text(content, "utf-8")
     monkeypatch.setattr(deps, "_KNOWN", {})
+    monkeypatch.setattr(deps, "_RECALLED", set())
     site.edit("content/pages/about.en.md", lambda text: text + "\nOne more line.\n")
     result = site.build()
     assert "en/about/index.html" in rendered(result)
     assert json.loads((site.cache.parent / deps.HASHES_FILE).read_text("utf-8"))["format"] == deps.HASHES_FORMAT
     site.assert_same_as_clean()
+
+
+def test_a_process_takes_the_kept_hashes_once(site, monkeypatch):
+    """Watch mode builds again and again: the hashes file is read by the first build only (what the process
+    hashed after that is in memory)."""
+    site.build()
+    monkeypatch.setattr(deps, "_RECALLED", set())
+    read = []
+    original = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: read.append(self.name) or original(self, *a, **k))
+    for number in range(3):
+        site.edit("content/pages/about.en.md", lambda text: text + f"\nEdit {number}.\n")
+        site.build()
+    assert read.count(deps.HASHES_FILE) == 1 + 3  # one recall; each save compares the file with what it writes
 
 
 def test_an_output_edited_with_its_size_and_mtime_kept_is_made_again(site, monkeypatch):

@@ -225,10 +225,17 @@ def save_hashes(cache_dir: Path, files: FileHashes) -> None:
                   json.dumps({"format": HASHES_FORMAT, "files": known}, ensure_ascii=False, separators=(",", ":")))
 
 
+_RECALLED: set[Path] = set()  # the cache folders whose kept hashes this process took (recall_hashes)
+
+
 def recall_hashes(cache_dir: Path) -> None:
     """Take the hashes the last build kept (save_hashes) as hashed in this process: `file_hash` uses one while the
     file's stat signature is the one it was taken at, which no change to the file keeps (stamp.py says why).
-    A missing or malformed file is no more than a build that hashes every input."""
+    A missing or malformed file is no more than a build that hashes every input. Once per cache folder and
+    process: after that, what this process hashed is in _KNOWN already (watch mode builds again and again)."""
+    if cache_dir in _RECALLED:
+        return
+    _RECALLED.add(cache_dir)
     try:
         document = json.loads((cache_dir / HASHES_FILE).read_text("utf-8"))
         if document.get("format") != HASHES_FORMAT:
