@@ -962,10 +962,12 @@ class _Rendered:
         html = _SOURCEPOS.sub("", html)
         if _UNMARKED.search(html) or html.count("<table>") != html.count('<div class="table-scroll"'):
             raise _Declined
-        if "`" in html and "`" in _CODE.sub("", html):
-            raise _Declined  # a backtick left in text (markdown-it 0.6.0 misses some code spans)
-        if runs:
-            self.check_stars(html)
+        if "`" in html or runs:
+            text = _CODE.sub("", html)  # the HTML but its code
+            if "`" in text:
+                raise _Declined  # a backtick left in text (markdown-it 0.6.0 misses some code spans)
+            if runs:
+                self.check_stars(html, text)
         anchors = frozenset(h.id for h in self.headings)
         return ParsedMarkdown(tuple(html.split(SLOT)), tuple(self.slots), tuple(self.headings), tuple(self.links),
                               False, anchors)
@@ -1034,10 +1036,10 @@ class _Rendered:
         html = html.replace("</table>\n", "</table>\n</div>\n")
         return _HEADER_CELL.sub(lambda m: f'<th{m[1] or ""} scope="col">', html)
 
-    def check_stars(self, html: str) -> None:
-        """The walk's cjk_rule_agrees, made stricter: no `*` left in text, no emphasis inside another or right
-        after one (a run the two shared)."""
-        if "*" in _TAG.sub("", _CODE.sub("", html)):
+    def check_stars(self, html: str, text: str) -> None:
+        """The walk's cjk_rule_agrees, made stricter: no `*` left in text (`text`: the HTML but its code), no
+        emphasis inside another or right after one (a run the two shared)."""
+        if "*" in text and "*" in _TAG.sub("", text):
             raise _Declined
         depth = 0
         last = None
