@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextvars
 import os
 from dataclasses import dataclass
-from datetime import date
+import datetime
 from pathlib import Path
 from types import CodeType, FunctionType, MethodType
 from typing import Any
@@ -212,7 +212,7 @@ class Localizer:
     def plain(self, value: Text | None) -> str:
         return "" if value is None else value.get(self.lang, self.default_lang).value
 
-    def date(self, value: DateSpec | date | None) -> str:
+    def date(self, value: DateSpec | datetime.date | None) -> str:
         if value is None:
             return ""
         if isinstance(value, DateSpec):

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from .config import SiteConfig
-from .errors import ContentErrors, ErrorList
+from .errors import ErrorList
 
 BUNDLE_DIR = "pagefind"
 # The files of the bundle that pages link to; `check` counts them as present.
