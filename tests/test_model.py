@@ -67,6 +67,23 @@ def test_relative_paths_are_posixpaths_relpath_for_any_path():
         assert _relpath(target, start) == posixpath.relpath("/" + target, "/" + start), (target, start)
 
 
+def test_relative_from_a_page_is_relative_url_for_any_path():
+    """urls.relative_from splits the page's folders once; for every pair it gives relative_url's result, pages and
+    files, fragments, `.`, `..` and doubled slashes included."""
+    import random
+
+    from wtpfsite.urls import relative_from
+
+    parts = ["en", "zh", "about", "drafts", "draft-3", "static", "a.css", "404.html", ".", "..", "", "第三"]
+    rng = random.Random(7)
+    for _ in range(400):
+        base = "/".join(rng.choice(parts) for _ in range(rng.randint(0, 4))) + rng.choice(["", "/"])
+        relative = relative_from(base)
+        for _ in range(50):
+            target = "/".join(rng.choice(parts) for _ in range(rng.randint(0, 4))) + rng.choice(["", "/", "/#x"])
+            assert relative(target) == relative_url(target, base), (target, base)
+
+
 def test_output_file():
     assert output_file("en/about/") == "en/about/index.html"
     assert output_file("") == "index.html"

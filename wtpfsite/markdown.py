@@ -63,10 +63,14 @@ class LinkSlot:
     title: str | None = None
 
     def tag(self, link_urls: dict[str, str]) -> str:
-        href = link_urls.get(self.href, self.href)
-        title = "" if self.title is None else f' title="{escapeHtml(self.title)}"'
-        rel = ' rel="noopener"' if urlsplit(href).scheme in ("http", "https") else ""
-        return f'<a href="{escapeHtml(href)}"{title}{rel}>'
+        return _link_tag(link_urls.get(self.href, self.href), self.title)
+
+
+@lru_cache(maxsize=8192)  # a pure function; the same links (external ones, the navigation's) on page after page
+def _link_tag(href: str, title: str | None) -> str:
+    title = "" if title is None else f' title="{escapeHtml(title)}"'
+    rel = ' rel="noopener"' if urlsplit(href).scheme in ("http", "https") else ""
+    return f'<a href="{escapeHtml(href)}"{title}{rel}>'
 
 
 @dataclass(frozen=True)

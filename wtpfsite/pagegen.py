@@ -18,7 +18,7 @@ from .parallel import in_workers, worker_count
 from .render import Localizer, render_template, template_error
 from .status import deadline, milestone_states, period_state
 from .translations import outdated_original
-from .urls import absolute_url, output_file, relative_url, route_path
+from .urls import absolute_url, output_file, relative_from, route_path
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ def language_links(site: Site, route: Route, path: str) -> tuple[LanguageLink, .
 
 
 def markdown_html(site: Site, source: ParsedSource, lang: str, path: str) -> Markup:
-    urls = {link.href: relative_url(link_target_path(site, source, link, lang), path) if link.kind != "anchor"
+    relative = relative_from(path)
+    urls = {link.href: relative(link_target_path(site, source, link, lang)) if link.kind != "anchor"
             else "#" + link.anchor for link in source.markdown.links if link.kind in ("source", "anchor")}
     return Markup(render_markdown(source.markdown, urls))
 
@@ -108,7 +109,7 @@ def link_maker(site: Site, path: str) -> Callable[[str], str]:
     links are absolute from the base URL."""
     if path.endswith("404.html"):
         return lambda target: site.config.base_url + target
-    return lambda target: relative_url(target, path)
+    return relative_from(path)
 
 
 def base_context(site: Site, lang: str, path: str, today: date) -> dict[str, Any]:

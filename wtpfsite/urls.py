@@ -8,6 +8,8 @@ feeds) join the base URL.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
+from typing import Callable
 
 _SECTION_PATHS = {
     "home": "",
@@ -48,26 +50,60 @@ def output_file(path: str) -> str:
 
 def relative_url(target: str, base: str) -> str:
     """A relative URL from the page at `base` to `target` (both site-relative paths)."""
-    base_dir = base if base.endswith("/") or base == "" else posixpath.dirname(base) + "/"
+    base_dir = _base_dir(base)
     target_dir, _, fragment = target.partition("#")
-    rel = _relpath(target_dir, base_dir)
+    return _finish(_relpath(target_dir, base_dir), target_dir, fragment)
+
+
+def relative_from(base: str) -> Callable[[str], str]:
+    """`relative_url(target, base)` as a function of the target: a page links to dozens of others (the navigation,
+    its Markdown links), so the folders of `base` are split once, and each target's once per process."""
+    since = _parts(_base_dir(base))
+    if "." in since or ".." in since:
+        return lambda target: relative_url(target, base)
+
+    def relative(target: str) -> str:
+        target_dir, _, fragment = target.partition("#")
+        to = _parts(target_dir)
+        if "." in to or ".." in to:
+            return relative_url(target, base)
+        return _finish(_climb(to, since), target_dir, fragment)
+
+    return relative
+
+
+def _base_dir(base: str) -> str:
+    return base if base.endswith("/") or base == "" else posixpath.dirname(base) + "/"
+
+
+def _finish(rel: str, target_dir: str, fragment: str) -> str:
     if target_dir == "" or target_dir.endswith("/"):
         rel = "./" if rel == "." else rel + "/"
     return rel + ("#" + fragment if fragment else "")
 
 
+@lru_cache(maxsize=4096)  # the same targets (the navigation's pages, the stylesheet) from every page
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(part for part in path.split("/") if part)
+
+
 def _relpath(target: str, start: str) -> str:
     """posixpath.relpath("/" + target, "/" + start), without its normalising for paths that need none (every page
     links to each page of the navigation: this runs tens of thousands of times on a large site)."""
-    to, since = [part for part in target.split("/") if part], [part for part in start.split("/") if part]
+    to, since = _parts(target), _parts(start)
     if "." in to or ".." in to or "." in since or ".." in since:
         return posixpath.relpath("/" + target, "/" + start)
+    return _climb(to, since)
+
+
+def _climb(to: tuple[str, ...], since: tuple[str, ...]) -> str:
+    """The relative path from the folder `since` to `to` (both split, neither with `.` or `..`)."""
     common = 0
     for a, b in zip(to, since):
         if a != b:
             break
         common += 1
-    return "/".join([".."] * (len(since) - common) + to[common:]) or "."
+    return "/".join(("..",) * (len(since) - common) + to[common:]) or "."
 
 
 def absolute_url(base_url: str, path: str) -> str:
