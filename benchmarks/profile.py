@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Profile one cold build of our generator on the SYNTHETIC corpus with pyinstrument (a sampling profiler).
 
-    python benchmarks/profile.py [--pages 2000] [--interval 0.001] [--top 15]
+    python benchmarks/profile.py [--pages 2000] [--interval 0.001] [--top 15] [--tool ours|ours-site]
 
 pyinstrument is installed, pinned, into benchmarks/work/venv-profile (not into the project's .venv); the build
 itself runs under the project's .venv/bin/python with that venv's site-packages added to PYTHONPATH (same
@@ -94,6 +94,8 @@ def main(argv=None) -> int:
     p.add_argument("--src", type=Path, default=None,
                    help="profile this snapshot made by run.py (e.g. benchmarks/work/ours-src) instead of a fresh "
                         "snapshot of the work tree")
+    p.add_argument("--tool", choices=run.OURS, default="ours",
+                   help="the templates: the minimal theme run.py's `ours` uses, or the site's own (`ours-site`)")
     args = p.parse_args(argv)
     site_packages = ensure_profiler()
     base = run.WORK / f"profile-{args.pages}"
@@ -104,7 +106,7 @@ def main(argv=None) -> int:
         run.restore_template_edits(src)
     else:
         run.snapshot_ours(src)
-    site = run.make_corpus(args.pages, src, base / "site")
+    site = run.make_corpus(args.pages, src, base / "site", args.tool)
     for cache in (site / "output", site / ".wtpfsite-cache"):
         run.discard(cache)
     python = run.ROOT / ".venv" / "bin" / "python"

