@@ -139,3 +139,33 @@ def test_parses_made_in_workers_are_kept_in_the_parse_cache(tmp_path, monkeypatc
                                                   "utf-8")
     again = build(options)  # a template edit renders every page again, from the parses kept
     assert again.rendered > 2 * MIN_JOBS_PER_WORKER
+
+
+def test_the_parse_workers_start_before_jinja_is_imported(tmp_path):
+    """The parse workers need none of the templates' libraries: the build imports them (and compiles the
+    templates) only once the workers parse, so they start sooner. Checked in a fresh interpreter, where nothing
+    else imported Jinja first."""
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    site = synthetic_site(tmp_path / "site", 120)
+    probe = """
+import sys
+from datetime import date
+from pathlib import Path
+import wtpfsite.parallel as parallel
+from wtpfsite.build import BuildOptions, build
+seen = []
+started = parallel.in_workers
+def in_workers(*args, **kwargs):
+    seen.append("jinja2" in sys.modules)
+    return started(*args, **kwargs)
+parallel.in_workers = in_workers
+build(BuildOptions(Path(sys.argv[1]), date(2020, 10, 1), workers=2), incremental=True)
+print(seen)
+"""
+    done = subprocess.run([sys.executable, "-c", probe, str(site / "site_config.yaml")], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[False, True]"  # the parse workers, then the render workers

@@ -276,7 +276,6 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
            started_ns: int, session: Session | None) -> BuildResult:
     from . import stamp
     from .deps import FileHashes, Inputs, Plan, load_cache
-    from .pagegen import compile_templates
     from .parsecache import write as write_parses
     from .parsecache import ParseCache
     from .search import index_site
@@ -292,9 +291,18 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     parsed = (ParseCache(files.config.cache_dir, files, incremental, kept.parsed if kept is not None else None)
               if files.config is not None else None)
     # the templates, compiled while the workers parse (kept for quick rebuilds); from the config read before the
-    # load, made again should the one the site was loaded with name other folders (it changed meanwhile)
-    env = environment(files.config, True) if files.config is not None else None
-    site = load_site(options, parse_cache=parsed, meanwhile=(lambda: compile_templates(env)) if env else None)
+    # load, made again should the one the site was loaded with name other folders (it changed meanwhile). Jinja
+    # is imported only then: the workers need none of it, and start sooner.
+    compiled: list[Environment] = []
+
+    def compile_meanwhile() -> None:
+        from .pagegen import compile_templates
+
+        compiled.append(environment(files.config, True))
+        compile_templates(compiled[0])
+
+    site = load_site(options, parse_cache=parsed, meanwhile=compile_meanwhile if files.config is not None else None)
+    env = compiled[0] if compiled else None
     if env is None or (files.config.templates_dir, files.config.cache_dir) != \
             (site.config.templates_dir, site.config.cache_dir):
         env = environment(site.config, True)
