@@ -191,7 +191,7 @@ def git_state() -> str:
 # ------------------------------------------------------------------------------------------------ corpus
 
 def snapshot_ours(dest: Path | None = None) -> Path:
-    """Copy build.py, wtpfsite/, templates/, the minimal theme (benchmarks/themes/ours/, as theme/),
+    """Copy build.py, wtpfsite/, templates/, the minimal theme (benchmarks/themes/ours/ and FROM_THE_SITE, as theme/),
     site_config.yaml, content/strings.yaml and the home pages as they are now into WORK/ours-src.
 
     Others edit the generator, its templates and its strings while the benchmark runs for many minutes; a
@@ -208,6 +208,8 @@ def snapshot_ours(dest: Path | None = None) -> Path:
     for name in ("wtpfsite", "templates"):
         shutil.copytree(ROOT / name, dest / name, ignore=ignore)
     shutil.copytree(THEMES / "ours", dest / MINIMAL_THEME, ignore=ignore)
+    for name in FROM_THE_SITE:
+        shutil.copy2(ROOT / "templates" / name, dest / MINIMAL_THEME / name)
     (dest / "content" / "pages").mkdir(parents=True)
     shutil.copy2(ROOT / "content" / "strings.yaml", dest / "content" / "strings.yaml")
     for home in (ROOT / "content" / "pages").glob("index.*.md"):
@@ -229,6 +231,9 @@ def restore_template_edits(src: Path) -> None:
 
 
 MINIMAL_THEME = "theme"  # in the snapshot: benchmarks/themes/ours/
+# The templates the minimal theme takes from the site's as they are: the language chooser at the root, the root
+# 404 page, the feeds and the sitemap (one page each, or not HTML; the others make no such files)
+FROM_THE_SITE = ("root_index.html", "root_404.html", "feed.xml", "sitemap.xml")
 
 
 def templates_of(ours_src: Path, tool: str) -> Path:
