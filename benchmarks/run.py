@@ -642,7 +642,8 @@ def table(results: dict, sizes: list[int], tools: list[str]) -> str:
 def machine() -> dict:
     def sh(cmd: str) -> str:
         return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
-    return {"nproc": sh("nproc"), "free -h": sh("free -h"), "cpu": sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
+    return {"nproc": sh("nproc"), "free -h": sh("free -h"),
+            "cpu": sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
             "kernel": platform.release(), "python": platform.python_version()}
 
 

@@ -105,7 +105,8 @@ FEATURES = {
              "- loose\n\n- list\n\n  with two paragraphs\n\n* star\n+ plus\n\n- [ ] not a task list\n",
     "blocks": "> quote\n> continued\n\n> nested\n>> deeper\n\n---\n\n***\n\nA paragraph\nwith a soft break\n"
               "and a hard one  \nhere and\\\nhere.\n",
-    "tables": "| Left | Centre | Right | None |\n|:-----|:------:|------:|------|\n| a | **b** | `c` | [d](about.md) |\n"
+    "tables": "| Left | Centre | Right | None |\n|:-----|:------:|------:|------|\n"
+              "| a | **b** | `c` | [d](about.md) |\n"
               "| \\| pipe | | x | |\n\n| Only head |\n|---|\n\n| 表头 | 说明 |\n|---|---|\n| 中文 | 内容 |\n",
     "links": "[page](about.md) [anchor](about.md#part) [here](#outline) [ext](https://itu.int/a?b=c&d=e \"T & t\") "
              "<https://itu.int/x> <someone@example.org> [中文](文件.md) [spaces](<a b.md>) [bad](ftp://x) "

@@ -133,7 +133,8 @@ def test_site_yaml(site):
 
 
 def test_site_markdown(site):
-    symbols = {d["symbol"] for d in yaml.safe_load((site / "data" / "documents.yaml").read_text(encoding="utf-8"))["documents"]}
+    documents = yaml.safe_load((site / "data" / "documents.yaml").read_text(encoding="utf-8"))["documents"]
+    symbols = {d["symbol"] for d in documents}
     for path in sorted(site.rglob("*.md")):
         front, body = _front_matter(path.read_text(encoding="utf-8"))
         assert front["title"], path
@@ -211,7 +212,8 @@ def test_odd_and_zero_counts(tmp_path):
 
 
 def test_drafts_evolve(site):
-    ids = [set(EXPLICIT_ID.findall((site / "drafts" / f"draft-{n}.en.md").read_text(encoding="utf-8"))) for n in range(1, 7)]
+    ids = [set(EXPLICIT_ID.findall((site / "drafts" / f"draft-{n}.en.md").read_text(encoding="utf-8")))
+           for n in range(1, 7)]
     assert any(a - b for a, b in zip(ids, ids[1:])) and any(b - a for a, b in zip(ids, ids[1:]))
     assert all("outline" in i for i in ids)
     for n in range(1, 7):
@@ -224,4 +226,5 @@ def test_cli_site(tmp_path):
     subprocess.run([sys.executable, str(SCRIPT), "site", str(tmp_path), "--pages", "4", "--experts", "3",
                     "--meetings", "2", "--documents", "5"], check=True)
     assert len(list((tmp_path / "content" / "pages").iterdir())) == 4
-    assert len(yaml.safe_load((tmp_path / "content" / "data" / "experts.yaml").read_text(encoding="utf-8"))["experts"]) == 3
+    experts = yaml.safe_load((tmp_path / "content" / "data" / "experts.yaml").read_text(encoding="utf-8"))["experts"]
+    assert len(experts) == 3

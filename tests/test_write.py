@@ -352,7 +352,8 @@ def test_a_rebuild_that_changed_few_outputs_updates_in_place_and_one_that_change
     build(options(site))
     swaps = []
     original = write._swap
-    monkeypatch.setattr(write, "_swap", lambda staging, output, later: swaps.append(1) or original(staging, output, later))
+    monkeypatch.setattr(write, "_swap",
+                        lambda staging, output, later: swaps.append(1) or original(staging, output, later))
     (site / "content" / "pages" / "about.en.md").write_text(page("About", "Other text.\n"), "utf-8")
     result = build(options(site))
     assert 0 < result.rendered * 4 <= len(result.outputs) and swaps == []  # in place

@@ -167,7 +167,8 @@ def _read_meetings(reader: Reader, value) -> tuple[Meeting, ...]:
                               ("venue", "held_with", "summary", "discussed", "produced"))
         if node is None:
             continue
-        ident, number, dates = reader.identifier(node, "id"), reader.integer(node, "number", 1), reader.date(node, "dates")
+        ident, number = reader.identifier(node, "id"), reader.integer(node, "number", 1)
+        dates = reader.date(node, "dates")
         status = reader.choice(node, "status", MEETING_STATUSES)
         texts = {key: reader.text(node, key) for key in ("venue", "held_with", "summary")}
         refs = {key: _refs(reader, node, key) for key in ("discussed", "produced")}
@@ -186,7 +187,8 @@ def _read_timetable(reader: Reader, value) -> tuple[Milestone, ...]:
         if node is None:
             continue
         ident, date = reader.identifier(node, "id"), reader.date(node, "date")
-        kind, title, note = reader.choice(node, "kind", MILESTONE_KINDS), reader.text(node, "title"), reader.text(node, "note")
+        kind = reader.choice(node, "kind", MILESTONE_KINDS)
+        title, note = reader.text(node, "title"), reader.text(node, "note")
         draft, meeting = _ref(reader, node, "draft", int), _ref(reader, node, "meeting", str)
         if _unique(reader, seen, ident, node, "id", "milestone id") and date and kind and title:
             milestones.append(Milestone(ident, date, kind, title, note, draft, meeting))

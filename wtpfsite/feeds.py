@@ -35,7 +35,8 @@ def feed_entries(site: Site, lang: str, today: date) -> list[dict]:
     for document in site.data.documents:
         if document.date is None or document.date.end > today:
             continue
-        entries.append({"id": f"{TAG}document-{document.symbol}", "title": f"{document.symbol}: "
-                        f"{loc.plain(document.title)}", "updated": document.date.end, "summary": loc.plain(document.title),
+        entries.append({"id": f"{TAG}document-{document.symbol}",
+                        "title": f"{document.symbol}: {loc.plain(document.title)}", "updated": document.date.end,
+                        "summary": loc.plain(document.title),
                         "link": document.link or absolute_url(site.config.base_url, route_path("documents", lang))})
     return sorted(entries, key=lambda e: (e["updated"], e["id"]), reverse=True)

@@ -191,8 +191,9 @@ class Localizer:
         try:
             return text.format(**values) if values else text
         except KeyError as exc:
+            usable = ", ".join(f"{{{v}}}" for v in sorted(values))
             raise TemplateError(f"UI string '{key}' for language '{self.lang}' has an unknown placeholder "
-                                f"{{{exc.args[0]}}} (it can use {', '.join(f'{{{v}}}' for v in sorted(values))})") from None
+                                f"{{{exc.args[0]}}} (it can use {usable})") from None
         except (IndexError, ValueError) as exc:
             raise TemplateError(f"UI string '{key}' for language '{self.lang}' cannot be filled in: {exc}") from None
 

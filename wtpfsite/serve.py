@@ -79,7 +79,8 @@ LIVE_RELOAD_JS = """(function () {
     overlay.setAttribute("role", "alert");
     overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;" +
       "background:rgba(60,0,0,.94);color:#fff;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
-    var title = overlay.appendChild(document.createElement("p")), list = overlay.appendChild(document.createElement("ul"));
+    var title = overlay.appendChild(document.createElement("p"));
+    var list = overlay.appendChild(document.createElement("ul"));
     title.textContent = "The build failed; the site shows the last good build until these are fixed:";
     messages.forEach(function (message) { list.appendChild(document.createElement("li")).textContent = message; });
     document.body.appendChild(overlay);
