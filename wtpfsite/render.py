@@ -4,9 +4,9 @@ templates each page loads (its template dependencies)."""
 from __future__ import annotations
 
 import contextvars
+import datetime
 import os
 from dataclasses import dataclass
-import datetime
 from pathlib import Path
 from types import CodeType, FunctionType, MethodType
 from typing import Any

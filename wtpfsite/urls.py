@@ -50,36 +50,23 @@ def output_file(path: str) -> str:
 
 def relative_url(target: str, base: str) -> str:
     """A relative URL from the page at `base` to `target` (both site-relative paths)."""
-    base_dir = _base_dir(base)
-    target_dir, _, fragment = target.partition("#")
-    return _finish(_relpath(target_dir, base_dir), target_dir, fragment)
+    return relative_from(base)(target)
 
 
 def relative_from(base: str) -> Callable[[str], str]:
     """`relative_url(target, base)` as a function of the target: a page links to dozens of others (the navigation,
     its Markdown links), so the folders of `base` are split once, and each target's once per process."""
-    since = _parts(_base_dir(base))
-    if "." in since or ".." in since:
-        return lambda target: relative_url(target, base)
+    start = base if base.endswith("/") or base == "" else posixpath.dirname(base) + "/"
+    since = _parts(start)
 
     def relative(target: str) -> str:
         target_dir, _, fragment = target.partition("#")
-        to = _parts(target_dir)
-        if "." in to or ".." in to:
-            return relative_url(target, base)
-        return _finish(_climb(to, since), target_dir, fragment)
+        rel = _relpath(target_dir, start, since)
+        if target_dir == "" or target_dir.endswith("/"):
+            rel = "./" if rel == "." else rel + "/"
+        return rel + ("#" + fragment if fragment else "")
 
     return relative
-
-
-def _base_dir(base: str) -> str:
-    return base if base.endswith("/") or base == "" else posixpath.dirname(base) + "/"
-
-
-def _finish(rel: str, target_dir: str, fragment: str) -> str:
-    if target_dir == "" or target_dir.endswith("/"):
-        rel = "./" if rel == "." else rel + "/"
-    return rel + ("#" + fragment if fragment else "")
 
 
 @lru_cache(maxsize=4096)  # the same targets (the navigation's pages, the stylesheet) from every page
@@ -87,17 +74,13 @@ def _parts(path: str) -> tuple[str, ...]:
     return tuple(part for part in path.split("/") if part)
 
 
-def _relpath(target: str, start: str) -> str:
+def _relpath(target: str, start: str, since: tuple[str, ...] | None = None) -> str:
     """posixpath.relpath("/" + target, "/" + start), without its normalising for paths that need none (every page
-    links to each page of the navigation: this runs tens of thousands of times on a large site)."""
-    to, since = _parts(target), _parts(start)
+    links to each page of the navigation: this runs tens of thousands of times on a large site). `since`: `start`
+    split, when the caller has it."""
+    to, since = _parts(target), _parts(start) if since is None else since
     if "." in to or ".." in to or "." in since or ".." in since:
         return posixpath.relpath("/" + target, "/" + start)
-    return _climb(to, since)
-
-
-def _climb(to: tuple[str, ...], since: tuple[str, ...]) -> str:
-    """The relative path from the folder `since` to `to` (both split, neither with `.` or `..`)."""
     common = 0
     for a, b in zip(to, since):
         if a != b:
