@@ -69,7 +69,7 @@ from markdown_it.common.utils import escapeHtml, isMdAsciiPunct, isPunctChar, is
 
 from .cjk import is_cjk
 from .markdown import (EXPLICIT_ID, SLOT, Heading, LinkRef, LinkSlot, ParsedMarkdown, classify_link,
-                       headings_and_links, markdown_parser, slugify)
+                       headings_and_links, markdown_parser, slugify, unique_id)
 
 try:
     import markdown_it_pyrs
@@ -111,8 +111,8 @@ _DELIMITER_ROW = re.compile(r"\n([ \t:|-]*-[ \t:|-]*)$", re.MULTILINE)
 # a link destination in `<>` right before its title (`[a](<b>"t")`): markdown-it-py wants space between
 _ANGLE_DESTINATION_TITLE = re.compile(r"\]\([ \t]*\n?[ \t]*<[^\n]*>[\"'(]")
 _DEFINITION = re.compile(r"\]:")  # maybe a link reference definition
-# the rest of a well-formed inline link after its text: `](destination "title")`, on one line
 _FULL_REFERENCE_TAIL = re.compile(r"\]\[[^\[\]]*\]")  # `][label]`, the rest of a full reference link
+# the rest of a well-formed inline link after its text: `](destination "title")`, on one line
 _INLINE_LINK_TAIL = re.compile(r"""\]\((?:<[^<>\n]*>|[^\s()<>]*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?\)""")
 # a line that starts with an empty title (`""`, `''`, `()`) and goes on: under a link reference
 # definition, markdown-it-py reads both lines as a paragraph, the Rust parser a definition and a paragraph
@@ -645,11 +645,7 @@ class _Walk:
         if self.checking:
             self.check_below(children[tail:])  # the text after the last other node: not rendered by inline_nodes
         text = _plain_text(children[:tail], trailing, self.normalize_text)
-        base = explicit or _slug(text)
-        ident, n = base, 2
-        while ident in self.used_ids:
-            ident, n = f"{base}-{n}", n + 1
-        self.used_ids.add(ident)
+        ident = unique_id(explicit or _slug(text), self.used_ids)
         self.headings.append(Heading(level, ident, text))
         self.open_tag(f"h{level}", f' id="{escapeHtml(ident)}"', line_feed=False)  # the inline token follows
         self.inline(children[:tail], _start(node))
@@ -878,8 +874,8 @@ def _autolink_raw(node) -> str:
 # ids, link slots, the table's wrapper and header scopes. Rendering in Rust and a few regular expressions
 # over the HTML cost about half of the walk over the tree. The path takes only documents made of what it
 # was shown to render as the reference does; anything else goes to the walk (`_rendered` returns None):
-# raw HTML (`allow_html`), the constructs in _WALK_ONLY, runs of `_` or `~` the CJK-friendly rule may change,
-# and what `_rendered` checks in the HTML.
+# raw HTML (`allow_html`), the constructs of _WALK_ONLY_TEXT, _QUOTE_LINE and _ANGLE_TAG, runs of `_` or `~`
+# the CJK-friendly rule may change, and what `_rendered` checks in the HTML.
 
 # An image (its description holds line breaks the reference does not count for the links' lines), a code
 # fence (the walk checks how it ends), a blockquote (the walk checks its lazy lines), an autolink or raw HTML
@@ -1011,11 +1007,7 @@ class _Rendered:
                 raise _Declined  # after a line break: the reference keeps the break
             inner = inner[:explicit.start()]
         text = _unescape(_TAG.sub("", inner.replace("<br>\n", " ").replace("\n", " ").replace(SLOT, ""))).strip()
-        base = explicit.group(1) if explicit else _slug(text)
-        ident, n = base, 2
-        while ident in self.used_ids:
-            ident, n = f"{base}-{n}", n + 1
-        self.used_ids.add(ident)
+        ident = unique_id(explicit.group(1) if explicit else _slug(text), self.used_ids)
         self.headings.append(Heading(int(level), ident, text))
         return f'<h{level} id="{escapeHtml(ident)}">{inner}</h{level}>'
 

@@ -146,12 +146,16 @@ def _heading_ids(state) -> None:
             continue
         inline = tokens[index + 1]
         explicit = _take_explicit_id(inline)
-        base = explicit or slugify(_plain_text(inline))
-        ident, n = base, 2
-        while ident in used:
-            ident, n = f"{base}-{n}", n + 1
-        used.add(ident)
-        token.attrSet("id", ident)
+        token.attrSet("id", unique_id(explicit or slugify(_plain_text(inline)), used))
+
+
+def unique_id(base: str, used: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`... the first not in `used` (the ids the document has so far), added to it."""
+    ident, n = base, 2
+    while ident in used:
+        ident, n = f"{base}-{n}", n + 1
+    used.add(ident)
+    return ident
 
 
 def _take_explicit_id(inline: Token) -> str | None:
