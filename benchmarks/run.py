@@ -190,6 +190,12 @@ def git_state() -> str:
 
 # ------------------------------------------------------------------------------------------------ corpus
 
+MINIMAL_THEME = "theme"  # in the snapshot: benchmarks/themes/ours/
+# The templates the minimal theme takes from the site's as they are: the language chooser at the root, the root
+# 404 page, the feeds and the sitemap (one page each, or not HTML; the others make no such files)
+FROM_THE_SITE = ("root_index.html", "root_404.html", "feed.xml", "sitemap.xml")
+
+
 def snapshot_ours(dest: Path | None = None) -> Path:
     """Copy build.py, wtpfsite/, templates/, the minimal theme (benchmarks/themes/ours/ and FROM_THE_SITE, as theme/),
     site_config.yaml, content/strings.yaml and the home pages as they are now into WORK/ours-src.
@@ -228,12 +234,6 @@ def restore_template_edits(src: Path) -> None:
         text = base.read_text(encoding="utf-8")
         base.write_text(re.sub(r"\n*<!-- benchmark edit, run \d+ -->\n", "\n", text).rstrip("\n") + "\n",
                         encoding="utf-8")
-
-
-MINIMAL_THEME = "theme"  # in the snapshot: benchmarks/themes/ours/
-# The templates the minimal theme takes from the site's as they are: the language chooser at the root, the root
-# 404 page, the feeds and the sitemap (one page each, or not HTML; the others make no such files)
-FROM_THE_SITE = ("root_index.html", "root_404.html", "feed.xml", "sitemap.xml")
 
 
 def templates_of(ours_src: Path, tool: str) -> Path:
@@ -481,13 +481,11 @@ def make_tools(size: int, names: list[str], site: Path, ours_src: Path, ours_pyt
     for name in names:
         root = base / name
         if name in OURS:
-            if name != "ours":  # the same corpus in a folder of its own, with the other templates
+            if root != site:  # (ours-site) the same corpus in a folder of its own, with the other templates
                 discard(root)
                 shutil.copytree(site, root, ignore=shutil.ignore_patterns("output", ".wtpfsite-cache"))
                 config = yaml.safe_load((root / "site_config.yaml").read_text(encoding="utf-8"))
                 write_config(root, {**config, "templates_dir": str(templates_of(ours_src, name))})
-            else:
-                root = site
             tools.append(Tool(
                 name, root,
                 [str(ours_python), str(ours_src / "build.py"), "build", "--config", str(root / "site_config.yaml"),
