@@ -232,11 +232,18 @@ def _check_references(site: Site, errors: ErrorList) -> None:
                     errors.add(ref.path, ref.line, ref.col, f"no document '{ref.target}' in documents.yaml")
 
 
-@lru_cache(maxsize=1 << 16)  # asked for every link when checking links and again when rendering each page
 def source_route_key(source_path: Path, target: str, content_dir: Path) -> str | None:
     """The route a Markdown link like '../drafts/draft-3.md' leads to, or None."""
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(str(source_path)), target))
-    prefix = str(content_dir).rstrip("/") + "/"
+    return _route_key(posixpath.dirname(str(source_path)), target, str(content_dir))
+
+
+# Asked for every link when checking links and again when rendering each page: cached by strings, whose hashes
+# are kept and which compare fast (a Path in a cache key compares in Python), and by the source's folder, which
+# the sources of a section share.
+@lru_cache(maxsize=1 << 16)
+def _route_key(folder: str, target: str, content_dir: str) -> str | None:
+    joined = posixpath.normpath(posixpath.join(folder, target))
+    prefix = content_dir.rstrip("/") + "/"
     if not joined.startswith(prefix):
         return None
     parts = joined[len(prefix):].split("/")
@@ -252,7 +259,7 @@ def _check_links(site: Site, errors: ErrorList, only: set[str] | None = None) ->
     """Every link to a source must reach a page, and its #anchor a heading, in every language tree (with `only`:
     the links of those routes)."""
     languages = site.config.language_codes
-    content_dir = site.config.content_dir
+    content_dir = str(site.config.content_dir)
     note(STRUCTURE)  # (once: the loop reads the routes without going through `route` and `has_route`)
     routes = object.__getattribute__(site, "_by_key")
     reported: set[tuple] = set()
@@ -263,24 +270,26 @@ def _check_links(site: Site, errors: ErrorList, only: set[str] | None = None) ->
             shown = route.version_for(lang, languages)
             if shown is None:
                 continue
+            folder = posixpath.dirname(str(shown.file.path))
             for link in shown.markdown.links:
                 if link.kind == "external":
                     continue
-                problem = _link_problem(routes, content_dir, route, shown, link, lang, languages)
+                problem = _link_problem(routes, content_dir, folder, shown, link, lang, languages)
                 if problem and (shown.file.path, link.line, link.col) not in reported:
                     reported.add((shown.file.path, link.line, link.col))
                     errors.add(shown.file.path, link.line, link.col, problem)
 
 
-def _link_problem(routes: dict[str, Route], content_dir: Path, route: Route, shown: ParsedSource, link, lang: str,
+def _link_problem(routes: dict[str, Route], content_dir: str, folder: str, shown: ParsedSource, link, lang: str,
                   languages: tuple[str, ...]) -> str | None:
+    """What is wrong with a link of `shown` (whose file is in `folder`) for a reader of `lang`, or None."""
     if link.kind == "bad":
         return (f"link to '{link.href}' is not allowed: link to another source file (page.md), "
                 f"a #heading, or an http(s) or mailto address")
     if link.kind == "anchor":
         target = shown
     else:
-        target_key = source_route_key(shown.file.path, link.target, content_dir)
+        target_key = _route_key(folder, link.target, content_dir)
         if target_key is None or target_key not in routes:
             return f"link to '{link.target}': there is no such page"
         target = routes[target_key].version_for(lang, languages)
