@@ -84,6 +84,26 @@ def test_discovery_is_sorted_and_finds_data_strings_and_templates(tmp_path):
     assert root / "templates" / "base.html" in sources.templates
 
 
+def test_markdown_files_are_found_as_glob_finds_them(tmp_path):
+    """The folder's *.md entries, listed without Path.glob (slow on a large site), are those glob finds, in the
+    order sorting the paths gives: hidden names, folders named *.md, links, upper case and names glob's sort
+    and a plain sort of names could order differently."""
+    from wtpfsite.sources import _markdown_files
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name in ("b.md", "a.zh.md", "a.md", ".hidden.md", "A.md", "a-b.md", "a_b.md", "z.MD", "x.md.txt",
+                 "\u00e9.md", "10.md", "9.md"):
+        (folder / name).write_text("x")
+    (folder / "dir.md").mkdir()
+    (folder / "link.md").symlink_to(folder / "b.md")
+    (folder / "dangling.md").symlink_to(folder / "missing.md")
+    assert _markdown_files(folder) == sorted(folder.glob("*.md"))
+    assert _markdown_files(tmp_path / "none") == [] == sorted((tmp_path / "none").glob("*.md"))
+    (tmp_path / "file").write_text("x")
+    assert _markdown_files(tmp_path / "file") == []
+
+
 def test_a_file_with_and_without_the_default_suffix_is_refused(tmp_path):
     assert_build_fails(tmp_path, {"content/pages/about.md": "---\ntitle: A\n---\n",
                                   "content/pages/about.en.md": "---\ntitle: B\n---\n"},
