@@ -114,6 +114,25 @@ def test_an_edited_page_re_renders_only_the_pages_made_from_it(site):
     site.assert_same_as_clean()
 
 
+def test_the_front_matter_of_unchanged_files_is_not_compared_again(site, monkeypatch):
+    """What a page shows of another (its title, description, ...) is compared with the last build's only for the
+    files whose content changed: an unchanged file parses the same. A title edit is still seen."""
+    computed: list[str] = []
+    compute = deps.Inputs._compute
+    monkeypatch.setattr(deps.Inputs, "_compute", lambda self, key: computed.append(key) or compute(self, key))
+    edited = "content/drafts/draft-2.en.md"
+    site.edit(edited, lambda text: text + "\nAnother paragraph.\n")
+    site.build()
+    fields = {tuple(key.split(":", 2)[1:]) for key in computed if key.startswith("s:") and not key.startswith("s:body:")}
+    assert fields and {Path(path) for _, path in fields} == {site.path(edited).resolve()}
+    site.assert_same_as_clean()
+
+    site.edit(edited, lambda text: text.replace("title: Second draft of the fixture report", "title: Revised"))
+    assert {"en/feed.xml", "en/drafts/draft-2/index.html"} <= rendered(site.build())
+    assert b"Revised" in site.path("output/en/feed.xml").read_bytes()
+    site.assert_same_as_clean()
+
+
 def test_a_page_shown_in_another_language_follows_its_source(site):
     # process has no Chinese version: the zh tree shows the English one
     site.edit("content/pages/process.en.md", lambda text: text + "\nA new step.\n")

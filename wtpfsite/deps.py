@@ -377,6 +377,10 @@ class Inputs:
             found = self._values[key] = self._compute(key)
         return found
 
+    def assume(self, key: str, value: str) -> None:
+        """Take `value` as the key's without computing it (Plan._changed_inputs knows it is unchanged)."""
+        self._values.setdefault(key, value)
+
     def _compute(self, key: str) -> str:
         config = self.site.config
         if key == STRUCTURE:
@@ -640,9 +644,25 @@ class Plan:
     def _clean(self, reads: tuple[str, ...]) -> bool:
         """Whether none of these inputs changed (every key read is one of the last build's inputs: _parse_cache)."""
         if self._changed is None:  # each input's value computed once, then a set operation per output
-            value = self.inputs.value
-            self._changed = frozenset(key for key, old in self.old.inputs.items() if value(key) != old)
+            self._changed = self._changed_inputs()
         return self._changed.isdisjoint(reads)
+
+    def _changed_inputs(self) -> frozenset[str]:
+        """The last build's inputs whose values are not the same now. A front-matter field of a source whose file
+        has the content it had then (by its recorded `s:body` key) has the value it had then, which is not
+        computed again: the same content parses the same under the same global hash (Plan.old), which covers
+        what else a parse depends on (the config: the languages, the raw-HTML setting)."""
+        value, recorded = self.inputs.value, self.old.inputs
+        changed = set()
+        for key, old in recorded.items():
+            if key.startswith("s:") and not key.startswith("s:body:"):
+                body = source_key("body", key.split(":", 2)[2])
+                if recorded.get(body, UNSTABLE) not in (UNSTABLE, MISSING) and value(body) == recorded[body]:
+                    self.inputs.assume(key, old)
+                    continue
+            if value(key) != old:
+                changed.add(key)
+        return frozenset(changed)
 
     def _published(self, path: str, record: Record) -> bytes | None:
         """The output's bytes from the output folder, when they are the recorded ones."""
