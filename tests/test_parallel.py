@@ -169,3 +169,37 @@ print(seen)
     done = subprocess.run([sys.executable, "-c", probe, str(site / "site_config.yaml")], cwd=ROOT,
                           capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[False, True]"  # the parse workers, then the render workers
+
+
+def test_a_build_after_an_edit_imports_neither_the_workers_nor_the_search_machinery(tmp_path):
+    """A build that makes a few pages again starts no worker process and, on a site without search, no indexer:
+    it does without importing multiprocessing, subprocess and the search module (start-up time counts in every
+    build after an edit). A full build of the same site in the same kind of process does import multiprocessing,
+    so the probe can tell. Checked in fresh interpreters, where nothing else imported them first."""
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    site = synthetic_site(tmp_path / "site", 120)
+    probe = """
+import sys
+from datetime import date
+from pathlib import Path
+from wtpfsite.build import BuildOptions, build
+result = build(BuildOptions(Path(sys.argv[1]), date(2020, 10, 1), workers=2), incremental=True)
+print(result.rendered, *(name in sys.modules for name in ("multiprocessing", "subprocess", "wtpfsite.search")))
+"""
+
+    def run() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", probe, str(site / "site_config.yaml")], cwd=ROOT,
+                              capture_output=True, text=True, check=True)
+        return done.stdout.split()
+
+    full = run()
+    assert int(full[0]) > 2 * MIN_JOBS_PER_WORKER and full[1] == "True"  # the parse and render workers
+    page = site / "content" / "pages" / "about.en.md"
+    page.write_text(page.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    edited = run()
+    assert 0 < int(edited[0]) < MIN_JOBS_PER_WORKER
+    assert edited[1:] == ["False", "False", "False"]

@@ -278,7 +278,6 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     from .deps import FileHashes, Inputs, Plan, load_cache
     from .parsecache import write as write_parses
     from .parsecache import ParseCache
-    from .search import index_site
     from .quick import Warm
     from .session import Afterwards, Kept, PendingIndex
     from .write import Staging, WriteResult, clean_stale, write_outputs
@@ -344,7 +343,11 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
                                         staging=staging, remove_old_later=True)
                 written = replace(written, generated=tuple(sorted(stale)))
             elif written is None:  # the search index is made again only when some HTML changed (Plan.before_swap)
-                search = plan.before_swap(partial(index_site, site.config), outputs) if site.config.search else None
+                search = None
+                if site.config.search:
+                    from .search import index_site
+
+                    search = plan.before_swap(partial(index_site, site.config), outputs)
                 written = write_outputs([(o.path, o.data) for o in outputs], site.config.output_dir, previous,
                                         search, published=frozenset(plan.reused), staging=staging,
                                         remove_old_later=True)

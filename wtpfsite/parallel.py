@@ -11,7 +11,6 @@ watcher, renders in one process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from contextlib import contextmanager
 from typing import Callable, Iterator, TypeVar
@@ -30,9 +29,12 @@ MIN_JOBS_PER_WORKER = 50  # below this, starting workers costs more than it save
 def worker_count(requested: int, jobs: int) -> int:
     """How many processes to use: `requested` (0 = one per core), fewer for small builds."""
     wanted = requested if requested > 0 else (os.cpu_count() or 1)
-    if "fork" not in multiprocessing.get_all_start_methods():
+    count = max(1, min(wanted, jobs // MIN_JOBS_PER_WORKER))
+    if count == 1:
         return 1
-    return max(1, min(wanted, jobs // MIN_JOBS_PER_WORKER))
+    import multiprocessing  # here: a build with too few jobs for workers (after an edit) does without it
+
+    return count if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
 @contextmanager
@@ -47,6 +49,8 @@ def in_workers(job: Callable[[int], Result], count: int, processes: int) -> Iter
     _job = job
     freeze()  # the workers' cycle collections then leave the pages they share with this process alone (heap.py)
     try:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         with context.Pool(processes, initializer=in_forked_worker) as pool:
             yield pool.imap(_run, range(count), chunksize=max(1, count // (processes * 16)))
