@@ -705,6 +705,41 @@ def test_unchanged_outputs_are_known_by_their_stat_signature_and_not_read(site, 
     site.assert_same_as_clean()
 
 
+def test_outputs_left_in_place_keep_their_signature_and_are_not_looked_at_again(site, monkeypatch):
+    """An output found unchanged by its recorded signature, and left where it was (an edit's rebuild replaces the
+    changed files in place), keeps that signature in the new record: the build looks at each once. After a
+    rebuild that swaps a new folder in, where the kept files are linked (their ctime changes when the old folder
+    goes, after the record is taken), the next build finds them unchanged by their bytes, and does not make them
+    again (it did, before the record left their signatures out)."""
+    from wtpfsite import stamp
+
+    monkeypatch.setattr(stamp, "RACY_FINE_NS", 0)  # every file old enough to be trusted by its signature
+    monkeypatch.setattr(stamp, "RACY_NS", 0)
+    site.build(incremental=False)
+    looked_at: list[str] = []
+    signature = deps.output_signature
+    monkeypatch.setattr(deps, "output_signature", lambda path, now: looked_at.append(str(path)) or signature(path, now))
+
+    site.edit("content/pages/about.en.md", lambda text: text + "\nOne more line.\n")
+    result = site.build()
+    assert result.written.kept_in_place and result.reused > 30
+    assert sorted(looked_at) == sorted(set(looked_at))  # each output once (its reuse), the ones made again after
+    records = json.loads(site.cache.read_text("utf-8"))["outputs"]
+    assert all(records[path]["stat"] == signature(site.output / path, None) for path in records)
+    site.assert_same_as_clean()
+
+    site.edit("templates/base.html", lambda text: text.replace("</body>", "<!-- edited -->\n</body>"))
+    swapped = site.build()
+    assert not swapped.written.kept_in_place and swapped.reused > 0
+    records = json.loads(site.cache.read_text("utf-8"))["outputs"]
+    kept = {o.path for o in swapped.outputs if o.path not in swapped.rendered_paths}
+    assert {path for path, record in records.items() if record["stat"] is None} == kept
+    site.edit("content/pages/about.en.md", lambda text: text + "\nAnd another.\n")
+    again = site.build()
+    assert rendered(again) == {"en/about/index.html", "zh/about/index.html"} | translations(again)
+    site.assert_same_as_clean()
+
+
 def test_the_next_build_reads_only_the_inputs_whose_stat_signature_changed(site, monkeypatch):
     """The input hashes a build took are kept with their stat signatures (deps.save_hashes): a build in a new
     process (here: the hashes this one knows forgotten) reads the inputs whose signature changed, and no other."""

@@ -355,7 +355,7 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
         staging.remove()  # (after a swap it is the output folder's name no longer: nothing to remove)
     clean_stale(site.config.output_dir)  # what an interrupted run left beside output/
     write_manifest(manifest, [o.path for o in outputs] + list(written.generated))
-    record = plan.cache(outputs, written.generated)
+    record = plan.cache(outputs, written.generated, written.kept_in_place)
     rendered = tuple(o.path for o in outputs if o.path not in plan.reused)
     pages = _count_pages(site, outputs)
 

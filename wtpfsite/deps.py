@@ -653,6 +653,7 @@ class Plan:
         self._index: list[tuple[str, bytes]] | None = None
         self._stale: Group | None = None  # the last search index, kept stale for now (stale_index)
         self._changed: frozenset[str] | None = None  # the last build's inputs that are not the same now
+        self._verified: set[str] = set()  # outputs found unchanged by their recorded stat signature (_unchanged)
         self.search_reused = False
 
     def _clean(self, reads: tuple[str, ...]) -> bool:
@@ -690,7 +691,10 @@ class Plan:
         """Whether the published file is the one the last build recorded: by its stat signature when that
         was recorded (no reading), else by the hash of its bytes."""
         if record.stat is not None:
-            return output_signature(os.path.join(self._output, path), None) == record.stat
+            if output_signature(os.path.join(self._output, path), None) != record.stat:
+                return False
+            self._verified.add(path)
+            return True
         return self._published(path, record) is not None
 
     def reuse(self, path: str) -> Output | None:
@@ -806,18 +810,27 @@ class Plan:
             found.add(item.relative_to(self.output_dir).as_posix())
         return tuple(path for path, _ in index) if found == wanted else None
 
-    def cache(self, outputs: tuple[Output, ...], added: tuple[str, ...] = ()) -> Cache:
+    def cache(self, outputs: tuple[Output, ...], added: tuple[str, ...] = (), kept_in_place: bool = False) -> Cache:
         """The record of this build; `added` are the files the before-swap step added, now in the output
-        folder. Inputs that changed while the build ran are saved as unstable."""
+        folder. Inputs that changed while the build ran are saved as unstable.
+
+        `kept_in_place` (write.WriteResult): the outputs taken from the last build are the files that were there.
+        Those found unchanged by their recorded signature keep it, without another stat (should one change
+        since, it no longer matches, and the next build makes it again). Else they were linked into a new folder
+        swapped in, and the old folder's removal, which may still be going on, changes their ctime after this:
+        recorded without a signature, the next build checks them by their bytes (and records their signature)."""
         grouped = {path: name for name, group in self.groups.items() for path in group.paths}
         records = {}
         now = time.time_ns()  # the signatures are taken now; what changed just before is not trusted by them
         for output in outputs:
-            signature = output_signature(os.path.join(self._output, output.path), now)
             if output.path in self.reused:
                 kept = self.reused[output.path]
+                signature = None if not kept_in_place else kept.stat if output.path in self._verified else \
+                    output_signature(os.path.join(self._output, output.path), now)
                 records[output.path] = Record(kept.hash, kept.reads, kept.group, signature)
-            elif output.path in grouped:
+                continue
+            signature = output_signature(os.path.join(self._output, output.path), now)
+            if output.path in grouped:
                 records[output.path] = Record(self._hash(output), (), grouped[output.path], signature)
             else:
                 records[output.path] = Record(self._hash(output), tuple(sorted(output.reads)), None, signature)

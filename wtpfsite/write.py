@@ -49,6 +49,9 @@ class WriteResult:
     written: int
     foreign: tuple[str, ...]  # files in the old output the generator did not make, now gone
     generated: tuple[str, ...] = ()  # files the before_swap step added (the search bundle)
+    # whether the files already published (kept from the last build) were left where they were, untouched: not
+    # linked or copied into a new folder swapped in (which gives them another ctime, or another inode)
+    kept_in_place: bool = True
 
 
 def safe_parts(path: str) -> list[str]:
@@ -182,7 +185,7 @@ def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, pre
     except BaseException:
         staging.remove()
         raise
-    return WriteResult(len(seen), foreign, generated)
+    return WriteResult(len(seen), foreign, generated, kept_in_place=False)
 
 
 def update_in_place(outputs: list[tuple[str, bytes | None]], output_dir: Path, previous_files: frozenset[str],
