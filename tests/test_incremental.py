@@ -116,7 +116,8 @@ def test_an_edited_page_re_renders_only_the_pages_made_from_it(site):
 
 def test_the_front_matter_of_unchanged_files_is_not_compared_again(site, monkeypatch):
     """What a page shows of another (its title, description, ...) is compared with the last build's only for the
-    files whose content changed: an unchanged file parses the same. A title edit is still seen."""
+    files whose content changed: an unchanged file parses the same. Nor is each route's signature, when the
+    site's structure, which is made of them all, is the same. A title edit is still seen."""
     computed: list[str] = []
     compute = deps.Inputs._compute
     monkeypatch.setattr(deps.Inputs, "_compute", lambda self, key: computed.append(key) or compute(self, key))
@@ -125,6 +126,7 @@ def test_the_front_matter_of_unchanged_files_is_not_compared_again(site, monkeyp
     site.build()
     fields = {tuple(key.split(":", 2)[1:]) for key in computed if key.startswith("s:") and not key.startswith("s:body:")}
     assert fields and {Path(path) for _, path in fields} == {site.path(edited).resolve()}
+    assert deps.STRUCTURE in computed and not [key for key in computed if key.startswith("r:")]
     site.assert_same_as_clean()
 
     site.edit(edited, lambda text: text.replace("title: Second draft of the fixture report", "title: Revised"))

@@ -663,11 +663,15 @@ class Plan:
         return self._changed.isdisjoint(reads)
 
     def _changed_inputs(self) -> frozenset[str]:
-        """The last build's inputs whose values are not the same now. A front-matter field of a source whose file
-        has the content it had then (by its recorded `s:body` key) has the value it had then, which is not
-        computed again: the same content parses the same under the same global hash (Plan.old), which covers
-        what else a parse depends on (the config: the languages, the raw-HTML setting)."""
+        """The last build's inputs whose values are not the same now. Two kinds are not computed again when what
+        they are made from is known to be the same:
+        - a front-matter field of a source whose file has the content it had then (by its recorded `s:body` key):
+          the same content parses the same under the same global hash (Plan.old), which covers what else a parse
+          depends on (the config: the languages, the raw-HTML setting);
+        - a route's signature (`r:KEY`), when the site's structure is the recorded one: its summary is made of
+          every route's signature (structure_summary)."""
         value, recorded = self.inputs.value, self.old.inputs
+        same_structure = STRUCTURE in recorded and value(STRUCTURE) == recorded[STRUCTURE]
         changed = set()
         for key, old in recorded.items():
             if key.startswith("s:") and not key.startswith("s:body:"):
@@ -675,6 +679,9 @@ class Plan:
                 if recorded.get(body, UNSTABLE) not in (UNSTABLE, MISSING) and value(body) == recorded[body]:
                     self.inputs.assume(key, old)
                     continue
+            elif same_structure and key.startswith("r:") and old != MISSING:
+                self.inputs.assume(key, old)
+                continue
             if value(key) != old:
                 changed.add(key)
         return frozenset(changed)
