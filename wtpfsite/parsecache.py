@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Callable
 
 from .data import SiteData, load_data
-from .deps import DIGEST_LENGTH, MISSING, UNSTABLE, FileHashes, content_hash, digest, file_hash, generator_id
+from .deps import DIGEST_LENGTH, MISSING, UNSTABLE, FileHashes, content_hash, digest, file_hash, generator_id, \
+    hexdigest
 from .errors import ErrorList
 from .heap import cycle_collector_paused
 from .pages import ParsedSource, parse_source
@@ -216,7 +217,7 @@ def _write_shard(path: Path, items: list) -> None:
             for start in range(0, len(items), BATCH):
                 pickle.dump(items[start:start + BATCH], writer, protocol=pickle.HIGHEST_PROTOCOL)
             file.seek(0)
-            file.write(header.format(writer.hash.hexdigest()[:DIGEST_LENGTH]).encode("utf-8"))  # the same length
+            file.write(header.format(hexdigest(writer.hash)).encode("utf-8"))  # the same length
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
