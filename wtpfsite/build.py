@@ -38,7 +38,7 @@ class BuildOptions:
     today: date
     output_dir: Path | None = None
     base_url: str | None = None
-    workers: int = 1  # processes that render pages; 0 = one per core (parallel.py)
+    workers: int = 1  # processes that parse and render, this one included; 0 = one per core (parallel.py)
 
 
 @dataclass(frozen=True)
@@ -114,9 +114,10 @@ class _Parses:
 def _parsing(files, parse, codes, allow_html: bool, errors: ErrorList, workers: int,
              parse_cache: ParseCache | None) -> Iterator[_Parses]:
     """Parse every Markdown source: the block is given a function that returns the parses, in order. The files
-    the parse cache does not hold are parsed in forked worker processes when there are enough of them
-    (parallel.py), with the same result; the workers start at once, so the block can read the data files
-    while they parse (the function's `in_workers` says whether they do)."""
+    the parse cache does not hold are parsed by forked worker processes and this one when there are enough of
+    them (parallel.py), with the same result; the workers start at once, so the block can read the data files
+    while they parse (the function's `in_workers` says whether they do), and this process parses what they have
+    not taken when the function is called."""
     from .errors import ErrorList
     from .pages import parse_source
     from .parallel import in_workers, worker_count

@@ -143,10 +143,11 @@ def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
                  alongside: Callable[[], None] | None = None) -> list[Output]:
     """Render every route in every language; template errors are collected, not raised. With a
     `plan` (incremental build), a page whose inputs did not change is taken from the last build.
-    `workers` > 1 (or 0: one per core) renders in forked processes (parallel.py), same output; this
-    process calls `alongside` (the outputs other than pages) while they render, else before the pages.
-    `store` takes each page as it is made (in the worker that made it) and gives what to keep of it: the
-    build writes the bytes to its staging folder there, so neither the pipe nor the parent carries them."""
+    `workers` > 1 (or 0: one per core) renders in forked processes too (parallel.py), same output; this
+    process calls `alongside` (the outputs other than pages) while they render, then renders the pages they
+    have not taken (with one process: before the pages). `store` takes each page as it is made (in the process
+    that made it) and gives what to keep of it: the build writes the bytes to its staging folder there, so
+    neither the pipe nor the parent carries them."""
     made: dict[tuple[str, str], Output] = {}  # by (route key, language), put in the usual order at the end
     jobs = []
     for route in site.routes:

@@ -1,17 +1,26 @@
-"""Rendering pages on several cores: worker processes forked from the build.
+"""Parsing and rendering on several cores: this process and worker processes forked from it share the jobs.
 
-The parent has the whole linked `Site` in memory; forked workers inherit it (copy on write)
-instead of receiving it pickled, render the jobs they are given, and send back only the
-outputs; meanwhile the parent does what is its own (it reads the data files while the workers
-parse the Markdown, and makes the outputs other than pages while they render). Results come back
-in job order, so the output is byte-identical to a build in one process (tests/test_parallel.py).
-Forking is only safe in a single-threaded process: watch mode, which runs a server and a file
-watcher, renders in one process.
+The parent has the whole linked `Site` in memory; forked workers inherit it (copy on write) instead of
+receiving it pickled. The jobs are cut into chunks, and each process takes the next chunk when it is free
+(a pipe holds the chunks' numbers: a read of one number is atomic), so the work spreads itself: the parent
+first does what is its own (it reads the data files while the others parse the Markdown, and makes the
+outputs other than pages while they render), then takes chunks until none is left. Each worker sends back,
+once, what its chunks made; the results are handed out in job order, so the output is byte-identical to a
+build in one process (tests/test_parallel.py).
+
+No `multiprocessing.Pool`: its helper threads in the parent took the interpreter's lock from the parent's
+own work, a third process competed for two cores, and every result crossed a pipe, the parent's share
+too. Forking is only safe in a single-threaded process: watch mode, which runs a server and a file
+watcher, works in one process.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
+import signal
+import struct
+import traceback
 from contextlib import contextmanager
 from typing import Callable, Iterator, TypeVar
 
@@ -19,44 +28,150 @@ from .heap import freeze, in_forked_worker
 
 Result = TypeVar("Result")
 
-# The job function handed to forked workers. Set by the parent only for the duration of one
-# `in_workers` block (workers read the copy they inherited); never used for anything else.
-_job: Callable[[int], object] | None = None
-
 MIN_JOBS_PER_WORKER = 50  # below this, starting workers costs more than it saves
+CHUNKS_PER_PROCESS = 16  # small enough chunks that no process is left with a long one at the end
+MAX_CHUNKS = 4096  # (their numbers must fit in a pipe's buffer: fewer than 2 × MAX_CHUNKS chunks, 4 bytes each)
+_CHUNK = struct.Struct("=I")  # a chunk's number in the pipe
 
 
 def worker_count(requested: int, jobs: int) -> int:
-    """How many processes to use: `requested` (0 = one per core), fewer for small builds."""
+    """How many processes to use, this one included: `requested` (0 = one per core), fewer for small builds."""
     wanted = requested if requested > 0 else (os.cpu_count() or 1)
     count = max(1, min(wanted, jobs // MIN_JOBS_PER_WORKER))
-    if count == 1:
-        return 1
-    import multiprocessing  # here: a build with too few jobs for workers (after an edit) does without it
+    return count if count > 1 and hasattr(os, "fork") else 1
 
-    return count if "fork" in multiprocessing.get_all_start_methods() else 1
+
+class WorkerFailed(RuntimeError):
+    """A worker process ended without its results (killed, or its results could not be sent)."""
 
 
 @contextmanager
 def in_workers(job: Callable[[int], Result], count: int, processes: int) -> Iterator[Iterator[Result]]:
-    """`job(0) … job(count - 1)`, computed in `processes` forked workers, which start at once: the block can do
-    other work in this process while they run, then read the results (in job order). Leaving the block stops
-    the workers, finished or not. With one process the jobs run here, one by one as the results are read."""
-    global _job
+    """`job(0) … job(count - 1)`, computed by this process and `processes - 1` forked workers, which start at
+    once: the block can do other work in this process while they run, then read the results (in job order);
+    reading the first one makes this process take its share of what is left. An exception a job raises is
+    raised where the results are read. Leaving the block stops the workers, finished or not. With one process
+    the jobs run here, one by one as the results are read."""
     if processes <= 1:
         yield (job(index) for index in range(count))
         return
-    _job = job
+    size = max(1, count // min(processes * CHUNKS_PER_PROCESS, MAX_CHUNKS))
+    chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
+    queue = _chunk_queue(len(chunks))
     freeze()  # the workers' cycle collections then leave the pages they share with this process alone (heap.py)
+    workers: list[tuple[int, int]] = []  # (pid, read end of its results pipe)
     try:
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        with context.Pool(processes, initializer=in_forked_worker) as pool:
-            yield pool.imap(_run, range(count), chunksize=max(1, count // (processes * 16)))
+        for _ in range(processes - 1):
+            workers.append(_fork(job, chunks, queue))
+        yield _results(job, chunks, queue, workers)
     finally:
-        _job = None
+        os.close(queue)
+        for pid, pipe in workers:
+            os.close(pipe)
+            try:
+                os.kill(pid, signal.SIGKILL)  # (a worker that finished has exited, or waits to: harmless)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
 
 
-def _run(index: int):
-    return _job(index)
+def _chunk_queue(count: int) -> int:
+    """The read end of a pipe holding the numbers 0 … count - 1, its write end closed: a read at the end gives
+    nothing. (`count` is below 2 × MAX_CHUNKS: the numbers fit in the pipe's buffer, 64 KiB on Linux.)"""
+    read, write = os.pipe()
+    data = b"".join(_CHUNK.pack(n) for n in range(count))
+    while data:
+        data = data[os.write(write, data):]
+    os.close(write)
+    return read
+
+
+def _take(queue: int) -> int | None:
+    """The next chunk's number, or None when they are all taken."""
+    data = os.read(queue, _CHUNK.size)  # all were written before any read: a read gets one whole number
+    return _CHUNK.unpack(data)[0] if data else None
+
+
+def _run_chunks(job: Callable[[int], Result], chunks: list[range], queue: int,
+                keep: Callable[[list[Result]], object] = lambda results: results) -> dict[int, object]:
+    """Run the chunks this process takes from `queue`: each one's results, as `keep` keeps them, by number."""
+    done = {}
+    while (chunk := _take(queue)) is not None:
+        done[chunk] = keep([job(index) for index in chunks[chunk]])
+    return done
+
+
+_FRAME = struct.Struct("=IQ")  # a chunk's number and the length of its pickled results (then the results)
+_FAILED = 0xFFFFFFFF  # the chunk number of a frame carrying the exception that stopped the worker
+_END = 0xFFFFFFFE  # the chunk number of the empty frame after the last (a worker that died sends none)
+
+
+def _fork(job: Callable[[int], Result], chunks: list[range], queue: int) -> tuple[int, int]:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    # the worker: it never returns from here. Each chunk's results are pickled as soon as they are made (only the
+    # bytes are kept, smaller than the objects), and sent at the end, one frame per chunk.
+    status = 1
+    try:
+        os.close(read)
+        in_forked_worker()
+        try:
+            done = _run_chunks(job, chunks, queue, lambda results: pickle.dumps(results, pickle.HIGHEST_PROTOCOL))
+        except BaseException as exc:  # noqa: B036 (sent to the parent, which raises it)
+            done = {_FAILED: _pickled_failure(exc)}
+        for chunk, payload in done.items():
+            _write_all(write, _FRAME.pack(chunk, len(payload)))
+            _write_all(write, payload)
+        _write_all(write, _FRAME.pack(_END, 0))
+        status = 0
+    finally:
+        os._exit(status)  # no clean-up of the parent's: its buffers, atexit functions and temporary files
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _pickled_failure(exc: BaseException) -> bytes:
+    try:
+        return pickle.dumps(exc, pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an exception that does not pickle: its text
+        return pickle.dumps(WorkerFailed("".join(traceback.format_exception(exc))))
+
+
+def _results(job: Callable[[int], Result], chunks: list[range], queue: int,
+             workers: list[tuple[int, int]]) -> Iterator[Result]:
+    done = _run_chunks(job, chunks, queue)  # this process's share: every chunk the workers have not taken
+    for pid, pipe in workers:
+        done.update(_received(pid, pipe))
+    for chunk in range(len(chunks)):
+        yield from done[chunk]
+
+
+def _received(pid: int, pipe: int) -> dict[int, list]:
+    """The results a worker sent, by chunk number; raises what stopped it."""
+    done = {}
+    while True:
+        chunk, size = _FRAME.unpack(_read_exactly(pipe, _FRAME.size, pid))
+        if chunk == _END:
+            return done
+        results = pickle.loads(_read_exactly(pipe, size, pid))
+        if chunk == _FAILED:
+            raise results
+        done[chunk] = results
+
+
+def _read_exactly(pipe: int, size: int, pid: int) -> bytearray:
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
+        n = os.readv(pipe, [view[got:]])
+        if n == 0:
+            raise WorkerFailed(f"worker process {pid} ended without its results")
+        got += n
+    return buffer
