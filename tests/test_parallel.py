@@ -311,3 +311,43 @@ print(result.rendered, len(forks), *(name in sys.modules for name in ("subproces
     edited = run()
     assert 0 < int(edited[0]) < MIN_JOBS_PER_WORKER
     assert edited[1:] == ["0", "False", "False"]
+
+
+def test_ctrl_c_during_a_parallel_build_stops_every_process_and_leaves_the_output_alone(tmp_path):
+    """Ctrl-C in a terminal interrupts the whole foreground process group, the workers too: the build exits 130
+    with its message, no worker outlives it, and the last build's output/ is as it was."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from pathlib import Path
+
+    from helpers import PYTHON, ROOT, leftovers, tree_files
+
+    site = synthetic_site(tmp_path / "site", 600)
+    config = site / "site_config.yaml"
+    build(BuildOptions(config, date(2020, 10, 1), workers=1))
+    before = tree_files(site / "output")
+    process = subprocess.Popen([PYTHON, str(ROOT / "build.py"), "build", "--config", str(config), "--today",
+                                "2020-10-01", "--no-cache", "--jobs", "2"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)  # a group of its own
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while not workers and process.poll() is None and time.monotonic() < deadline:
+        try:
+            workers = {int(pid) for task in (Path("/proc") / str(process.pid) / "task").iterdir()
+                       for pid in (task / "children").read_text().split()}
+        except OSError:  # (a thread ended while listed)
+            pass
+        time.sleep(0.002)
+    assert workers, "the build forked no worker (or ended before one was seen)"
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err == "interrupted; output/ was left as it was\n", err
+    assert tree_files(site / "output") == before and leftovers(site) == []
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):  # (an orphan would be reaped by init at once)
+        assert time.monotonic() < deadline, f"workers {workers} outlived the build"
+        time.sleep(0.01)
