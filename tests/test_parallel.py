@@ -19,6 +19,17 @@ def test_worker_count_is_one_for_small_builds_and_capped_by_the_request():
     assert worker_count(8, 3 * MIN_JOBS_PER_WORKER) == 3
 
 
+def test_by_default_one_process_per_core_this_process_may_run_on(monkeypatch):
+    """Not every core of the machine: `taskset -c 0 build.py build` or a container's cpuset allows fewer."""
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert worker_count(0, 100 * MIN_JOBS_PER_WORKER) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert worker_count(0, 100 * MIN_JOBS_PER_WORKER) == 3
+
+
 def child_processes() -> set[int]:
     """This process's children, live or not yet waited for (Linux: /proc/PID/task/TID/children); other tests'
     (a browser, a server) may be among them."""
@@ -107,6 +118,38 @@ def test_an_exception_raised_by_a_job_is_raised_where_the_results_are_read(tmp_p
                 wait_for(started)
             list(results)
     assert child_processes() == before
+
+
+def test_progress_counts_the_jobs_done_in_one_process_after_each_job():
+    calls = []
+    with in_workers(lambda i: i, 5, 1, calls.append) as results:
+        assert calls == []  # nothing is done before the results are read
+        assert list(results) == [0, 1, 2, 3, 4]
+    assert calls == [1, 2, 3, 4, 5]
+
+
+def test_progress_counts_the_workers_jobs_too(tmp_path):
+    """After each chunk this process finishes, the count includes what the workers have done so far (their
+    shared counters); it never goes back, and ends at the number of jobs."""
+    import os
+    import time
+
+    parent, started = os.getpid(), tmp_path / "a worker did 30 jobs"
+
+    def job(i):
+        if os.getpid() != parent:
+            if i == 30:
+                started.touch()
+            elif i > 30:
+                time.sleep(0.02)  # (so that this process takes chunks too)
+        return i
+
+    calls = []
+    with in_workers(job, 400, 2, calls.append) as results:
+        wait_for(started)
+        assert list(results) == list(range(400))
+    assert len(calls) > 1 and calls == sorted(calls) and calls[-1] == 400
+    assert calls[0] >= 12 + 24  # this process's first chunk (12 jobs) and the worker's first two, at least
 
 
 def test_a_worker_that_dies_is_reported(tmp_path):

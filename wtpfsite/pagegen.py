@@ -167,16 +167,14 @@ def render_pages(site: Site, env: Environment, today: date, errors: ErrorList,
     processes = worker_count(workers, len(jobs))
     if processes > 1:  # compiled once, here, before the fork: not in every worker
         compile_templates(env)
-    with in_workers(render_job, len(jobs), processes) as results:
+    report = (lambda done: progress(done, len(jobs))) if progress is not None else None
+    with in_workers(render_job, len(jobs), processes, report) as results:
         if alongside is not None:
             alongside()
-        for done, (output, job_errors) in enumerate(results, start=1):
-            route, lang = jobs[done - 1]
+        for (route, lang), (output, job_errors) in zip(jobs, results):
             errors.extend(job_errors)
             if output is not None:
                 made[route.key, lang] = output
-            if progress:
-                progress(done, len(jobs))
     return [made[route.key, lang] for route in site.routes for lang in site.config.language_codes
             if (route.key, lang) in made]
 

@@ -16,6 +16,7 @@ watcher, works in one process.
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import signal
@@ -35,10 +36,19 @@ _CHUNK = struct.Struct("=I")  # a chunk's number in the pipe
 
 
 def worker_count(requested: int, jobs: int) -> int:
-    """How many processes to use, this one included: `requested` (0 = one per core), fewer for small builds."""
-    wanted = requested if requested > 0 else (os.cpu_count() or 1)
+    """How many processes to use, this one included: `requested` (0 = one per core this process may run on),
+    fewer for small builds."""
+    wanted = requested if requested > 0 else _usable_cores()
     count = max(1, min(wanted, jobs // MIN_JOBS_PER_WORKER))
     return count if count > 1 and hasattr(os, "fork") else 1
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (`taskset`, a container's cpuset), else all the machine has."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # (macOS has no sched_getaffinity)
+        return os.cpu_count() or 1
 
 
 class WorkerFailed(RuntimeError):
@@ -46,26 +56,31 @@ class WorkerFailed(RuntimeError):
 
 
 @contextmanager
-def in_workers(job: Callable[[int], Result], count: int, processes: int) -> Iterator[Iterator[Result]]:
+def in_workers(job: Callable[[int], Result], count: int, processes: int,
+               progress: Callable[[int], None] | None = None) -> Iterator[Iterator[Result]]:
     """`job(0) … job(count - 1)`, computed by this process and `processes - 1` forked workers, which start at
     once: the block can do other work in this process while they run, then read the results (in job order);
     reading the first one makes this process take its share of what is left. An exception a job raises is
     raised where the results are read. Leaving the block stops the workers, finished or not. With one process
-    the jobs run here, one by one as the results are read."""
+    the jobs run here, one by one as the results are read. `progress` is told how many jobs are done: after
+    each job in one process; else after each chunk this process finishes (with what the workers have done so
+    far, which each keeps in a counter shared with this process), and once all results are in."""
     if processes <= 1:
-        yield (job(index) for index in range(count))
+        yield _one_by_one(job, count, progress)
         return
     size = max(1, count // min(processes * CHUNKS_PER_PROCESS, MAX_CHUNKS))
     chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
     queue = _chunk_queue(len(chunks))
+    counters = mmap.mmap(-1, _COUNTER.size * (processes - 1))  # anonymous and shared: the workers' jobs done
     freeze()  # the workers' cycle collections then leave the pages they share with this process alone (heap.py)
     workers: list[tuple[int, int]] = []  # (pid, read end of its results pipe)
     try:
-        for _ in range(processes - 1):
-            workers.append(_fork(job, chunks, queue))
-        yield _results(job, chunks, queue, workers)
+        for number in range(processes - 1):
+            workers.append(_fork(job, chunks, queue, counters, number))
+        yield _results(job, chunks, queue, workers, _Progress(progress, counters, processes - 1, count))
     finally:
         os.close(queue)
+        counters.close()
         for pid, pipe in workers:
             os.close(pipe)
             try:
@@ -92,12 +107,45 @@ def _take(queue: int) -> int | None:
     return _CHUNK.unpack(data)[0] if data else None
 
 
-def _run_chunks(job: Callable[[int], Result], chunks: list[range], queue: int,
+def _one_by_one(job: Callable[[int], Result], count: int, progress: Callable[[int], None] | None) \
+        -> Iterator[Result]:
+    for index in range(count):
+        result = job(index)
+        if progress is not None:
+            progress(index + 1)
+        yield result
+
+
+_COUNTER = struct.Struct("=Q")  # a worker's count of jobs done, in the shared counters (one per worker)
+
+
+class _Progress:
+    """What `in_workers` tells its `progress`: the jobs done by this process and, from the shared counters, by
+    the workers. (A counter is read while its worker may write it: eight aligned bytes, and only a count.)"""
+
+    def __init__(self, progress: Callable[[int], None] | None, counters: mmap.mmap, workers: int, count: int):
+        self.progress, self.counters, self.workers, self.count = progress, counters, workers, count
+        self.here = 0
+
+    def chunk_done(self, jobs: int) -> None:
+        self.here += jobs
+        if self.progress is not None:
+            there = sum(_COUNTER.unpack_from(self.counters, _COUNTER.size * n)[0] for n in range(self.workers))
+            self.progress(min(self.here + there, self.count))
+
+    def all_done(self) -> None:
+        if self.progress is not None:
+            self.progress(self.count)
+
+
+def _run_chunks(job: Callable[[int], Result], chunks: list[range], queue: int, done_jobs: Callable[[int], None],
                 keep: Callable[[list[Result]], object] = lambda results: results) -> dict[int, object]:
-    """Run the chunks this process takes from `queue`: each one's results, as `keep` keeps them, by number."""
+    """Run the chunks this process takes from `queue`: each one's results, as `keep` keeps them, by number.
+    `done_jobs` is told how many jobs each chunk had, once it is done."""
     done = {}
     while (chunk := _take(queue)) is not None:
         done[chunk] = keep([job(index) for index in chunks[chunk]])
+        done_jobs(len(chunks[chunk]))
     return done
 
 
@@ -106,7 +154,8 @@ _FAILED = 0xFFFFFFFF  # the chunk number of a frame carrying the exception that 
 _END = 0xFFFFFFFE  # the chunk number of the empty frame after the last (a worker that died sends none)
 
 
-def _fork(job: Callable[[int], Result], chunks: list[range], queue: int) -> tuple[int, int]:
+def _fork(job: Callable[[int], Result], chunks: list[range], queue: int, counters: mmap.mmap,
+          number: int) -> tuple[int, int]:
     read, write = os.pipe()
     pid = os.fork()
     if pid:
@@ -118,8 +167,16 @@ def _fork(job: Callable[[int], Result], chunks: list[range], queue: int) -> tupl
     try:
         os.close(read)
         in_forked_worker()
+        jobs_done = 0
+
+        def count(jobs: int) -> None:
+            nonlocal jobs_done
+            jobs_done += jobs
+            _COUNTER.pack_into(counters, _COUNTER.size * number, jobs_done)
+
         try:
-            done = _run_chunks(job, chunks, queue, lambda results: pickle.dumps(results, pickle.HIGHEST_PROTOCOL))
+            done = _run_chunks(job, chunks, queue, count,
+                               lambda results: pickle.dumps(results, pickle.HIGHEST_PROTOCOL))
         except BaseException as exc:  # noqa: B036 (sent to the parent, which raises it)
             done = {_FAILED: _pickled_failure(exc)}
         for chunk, payload in done.items():
@@ -144,11 +201,12 @@ def _pickled_failure(exc: BaseException) -> bytes:
         return pickle.dumps(WorkerFailed("".join(traceback.format_exception(exc))))
 
 
-def _results(job: Callable[[int], Result], chunks: list[range], queue: int,
-             workers: list[tuple[int, int]]) -> Iterator[Result]:
-    done = _run_chunks(job, chunks, queue)  # this process's share: every chunk the workers have not taken
+def _results(job: Callable[[int], Result], chunks: list[range], queue: int, workers: list[tuple[int, int]],
+             progress: _Progress) -> Iterator[Result]:
+    done = _run_chunks(job, chunks, queue, progress.chunk_done)  # this process's share: the chunks left
     for pid, pipe in workers:
         done.update(_received(pid, pipe))
+    progress.all_done()
     for chunk in range(len(chunks)):
         yield from done[chunk]
 
