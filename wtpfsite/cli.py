@@ -48,7 +48,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", default=None)
     build.add_argument("--jobs", type=int, default=0, metavar="N",
                        help="processes that parse and render pages, this one included "
-                            "(default 0: one per core; 1: no worker processes)")
+                            "(default 0: one per core it may use; 1: no worker processes)")
     build.add_argument("--no-cache", action="store_true",
                        help="make every file again, ignoring the build cache of the last build")
     check = commands.add_parser("check", parents=[common], help="validate content and links; build nothing")
