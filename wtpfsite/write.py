@@ -119,6 +119,9 @@ def _owner_alive(pid_text: str) -> bool:
     return True
 
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 class Staging:
     """The staging folder of one build, beside the output folder: outputs are written into it as they are made
     (`put`, also from forked workers), so the build never holds every output in memory. `write_outputs` then
@@ -130,11 +133,25 @@ class Staging:
         clean_stale(output_dir)
         self.folder = output_dir.parent / f"{STAGING_PREFIX}{output_dir.name}-{os.getpid()}"
         self.folder.mkdir()
+        self._root = str(self.folder)
+        self._made = {""}  # the folders this process has made in it (a forked worker keeps its own copy)
 
     def put(self, path: str, data: bytes) -> None:
-        target = self.folder.joinpath(*safe_parts(path))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        """Write one output. A build calls this for every output it makes: so with strings and `os` calls, not
+        Path objects (open() would also ask whether the file is a terminal), and each folder made once (most
+        pages are an index.html in a folder of their own)."""
+        parts = safe_parts(path)
+        folder = "/".join(parts[:-1])
+        if folder not in self._made:
+            os.makedirs(os.path.join(self._root, folder), exist_ok=True)  # (a worker may have made it too)
+            self._made.add(folder)
+        fd = os.open(os.path.join(self._root, path), _NEW_FILE, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
 
     def remove(self) -> None:
         _remove(self.folder)
