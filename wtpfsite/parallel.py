@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, TypeVar
 
 from .heap import freeze, in_forked_worker
+from .write import write_all
 
 Result = TypeVar("Result")
 
@@ -94,9 +95,7 @@ def _chunk_queue(count: int) -> int:
     """The read end of a pipe holding the numbers 0 … count - 1, its write end closed: a read at the end gives
     nothing. (`count` is below 2 × MAX_CHUNKS: the numbers fit in the pipe's buffer, 64 KiB on Linux.)"""
     read, write = os.pipe()
-    data = b"".join(_CHUNK.pack(n) for n in range(count))
-    while data:
-        data = data[os.write(write, data):]
+    write_all(write, b"".join(_CHUNK.pack(n) for n in range(count)))
     os.close(write)
     return read
 
@@ -180,18 +179,12 @@ def _fork(job: Callable[[int], Result], chunks: list[range], queue: int, counter
         except BaseException as exc:  # noqa: B036 (sent to the parent, which raises it)
             done = {_FAILED: _pickled_failure(exc)}
         for chunk, payload in done.items():
-            _write_all(write, _FRAME.pack(chunk, len(payload)))
-            _write_all(write, payload)
-        _write_all(write, _FRAME.pack(_END, 0))
+            write_all(write, _FRAME.pack(chunk, len(payload)))
+            write_all(write, payload)
+        write_all(write, _FRAME.pack(_END, 0))
         status = 0
     finally:
         os._exit(status)  # no clean-up of the parent's: its buffers, atexit functions and temporary files
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _pickled_failure(exc: BaseException) -> bytes:

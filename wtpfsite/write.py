@@ -119,6 +119,13 @@ def _owner_alive(pid_text: str) -> bool:
     return True
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """All of `data` to the file descriptor (os.write may write less than it is given)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
@@ -140,16 +147,14 @@ class Staging:
         """Write one output. A build calls this for every output it makes: so with strings and `os` calls, not
         Path objects (open() would also ask whether the file is a terminal), and each folder made once (most
         pages are an index.html in a folder of their own)."""
-        parts = safe_parts(path)
-        folder = "/".join(parts[:-1])
+        safe_parts(path)
+        folder = path.rpartition("/")[0]
         if folder not in self._made:
             os.makedirs(os.path.join(self._root, folder), exist_ok=True)  # (a worker may have made it too)
             self._made.add(folder)
         fd = os.open(os.path.join(self._root, path), _NEW_FILE, 0o666)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            write_all(fd, data)
         finally:
             os.close(fd)
 
