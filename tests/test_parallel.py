@@ -173,6 +173,34 @@ def test_a_worker_that_dies_is_reported(tmp_path):
     assert child_processes() == before
 
 
+class OddError(Exception):
+    """Pickles, but does not unpickle: it keeps only its message in `args`, and unpickling calls OddError(message)."""
+
+    def __init__(self, a, b):
+        super().__init__(f"odd {a} {b}")
+
+
+def test_an_exception_that_does_not_unpickle_comes_back_as_its_text(tmp_path):
+    import os
+
+    from wtpfsite.parallel import WorkerFailed
+
+    parent, started = os.getpid(), tmp_path / "a worker started"
+
+    def job(i):
+        if os.getpid() != parent:
+            started.touch()
+            raise OddError(1, 2)
+        return i
+
+    before = child_processes()
+    with pytest.raises(WorkerFailed, match="odd 1 2"):
+        with in_workers(job, 400, 2) as results:
+            wait_for(started)
+            list(results)
+    assert child_processes() == before
+
+
 def test_workers_forked_while_the_collector_is_paused_collect_their_own_garbage(tmp_path):
     import gc
     import os

@@ -188,9 +188,13 @@ def _fork(job: Callable[[int], Result], chunks: list[range], queue: int, counter
 
 
 def _pickled_failure(exc: BaseException) -> bytes:
+    """The exception, pickled for the parent to raise; its text in a WorkerFailed when it would not come back
+    whole (an exception class whose constructor takes other arguments than it keeps does not unpickle)."""
     try:
-        return pickle.dumps(exc, pickle.HIGHEST_PROTOCOL)
-    except Exception:  # an exception that does not pickle: its text
+        payload = pickle.dumps(exc, pickle.HIGHEST_PROTOCOL)
+        pickle.loads(payload)
+        return payload
+    except Exception:  # noqa: BLE001
         return pickle.dumps(WorkerFailed("".join(traceback.format_exception(exc))))
 
 
