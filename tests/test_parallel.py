@@ -201,6 +201,30 @@ def test_an_exception_that_does_not_unpickle_comes_back_as_its_text(tmp_path):
     assert child_processes() == before
 
 
+def test_a_worker_dying_during_a_build_is_an_internal_error_that_leaves_the_output_alone(tmp_path, monkeypatch):
+    """Not a content error: the command line says it is a bug (exit 3), and output/ is the last build's."""
+    import os
+
+    from helpers import build_args, leftovers, run_cli
+    from wtpfsite import pagegen
+
+    site = synthetic_site(tmp_path / "site", 120)
+    build(BuildOptions(site / "site_config.yaml", date(2020, 10, 1), workers=1))
+    before, children = tree_files(site / "output"), child_processes()
+    parent, real = os.getpid(), pagegen.render_page
+
+    def render_page(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(9)  # as if the kernel had killed it
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pagegen, "render_page", render_page)
+    code, _, err = run_cli(build_args(site, "--no-cache", "--jobs", "2"))
+    assert code == 3 and "internal error: WorkerFailed: worker process" in err, err
+    assert tree_files(site / "output") == before and leftovers(site) == []
+    assert child_processes() == children
+
+
 def test_workers_forked_while_the_collector_is_paused_collect_their_own_garbage(tmp_path):
     import gc
     import os
