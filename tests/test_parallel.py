@@ -152,27 +152,6 @@ def test_progress_counts_the_workers_jobs_too(tmp_path):
     assert calls[0] >= 12 + 24  # this process's first chunk (12 jobs) and the worker's first two, at least
 
 
-def test_a_worker_that_dies_is_reported(tmp_path):
-    import os
-
-    from wtpfsite.parallel import WorkerFailed
-
-    parent, started = os.getpid(), tmp_path / "a worker started"
-
-    def job(i):
-        if os.getpid() != parent:
-            started.touch()
-            os._exit(3)
-        return i
-
-    before = child_processes()
-    with pytest.raises(WorkerFailed, match="without its results"):
-        with in_workers(job, 400, 2) as results:
-            wait_for(started)
-            list(results)
-    assert child_processes() == before
-
-
 class OddError(Exception):
     """Pickles, but does not unpickle: it keeps only its message in `args`, and unpickling calls OddError(message)."""
 
@@ -180,7 +159,11 @@ class OddError(Exception):
         super().__init__(f"odd {a} {b}")
 
 
-def test_an_exception_that_does_not_unpickle_comes_back_as_its_text(tmp_path):
+@pytest.mark.parametrize("failure, reported", [
+    ("dies", "without its results"),  # killed, or exited: no end frame
+    ("raises what does not unpickle", "odd 1 2"),  # sent as the traceback's text instead
+])
+def test_a_worker_that_fails_without_its_results_is_reported_as_worker_failed(tmp_path, failure, reported):
     import os
 
     from wtpfsite.parallel import WorkerFailed
@@ -190,11 +173,13 @@ def test_an_exception_that_does_not_unpickle_comes_back_as_its_text(tmp_path):
     def job(i):
         if os.getpid() != parent:
             started.touch()
+            if failure == "dies":
+                os._exit(3)
             raise OddError(1, 2)
         return i
 
     before = child_processes()
-    with pytest.raises(WorkerFailed, match="odd 1 2"):
+    with pytest.raises(WorkerFailed, match=reported):
         with in_workers(job, 400, 2) as results:
             wait_for(started)
             list(results)
