@@ -12,7 +12,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from icalendar import Calendar
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Calendar, Event, vText
 
 import wtpfsite.search
 from helpers import build_args, copy_real_site, make_site, run_cli, tree_files, tree_hash
@@ -248,6 +250,77 @@ def test_calendar_month_ending_in_december():
 
     assert event_span(parse_date_spec("2021-11/2021-12")) == (date(2021, 11, 1), date(2022, 1, 1))
     assert event_span(parse_date_spec("2020-02-28/2020-02-29")) == (date(2020, 2, 28), date(2020, 3, 1))
+
+
+def _icalendar_ics(name: str, url: str, items: list, today: date) -> bytes:
+    """What `calendar.ics` writes, made with the icalendar library (the oracle: the generator wrote its
+    calendars with it until it wrote them itself, for speed)."""
+    from datetime import datetime, time, timezone
+
+    from wtpfsite.calendar import PRODID, event_span
+
+    calendar = Calendar()
+    # (NAME and X-WR-CALNAME are TEXT, RFC 7986: icalendar writes them unescaped unless told)
+    for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"), ("method", "PUBLISH"),
+                       ("name", vText(name)), ("x-wr-calname", vText(name)), ("url", url)):
+        calendar.add(key, value)
+    stamp = datetime.combine(today, time(0), tzinfo=timezone.utc)
+    for item in sorted(items, key=lambda i: (i.dates.start, i.dates.end, i.uid)):
+        start, end = event_span(item.dates)
+        event = Event()
+        for key, value in (("uid", item.uid), ("dtstamp", stamp), ("dtstart", start), ("dtend", end),
+                           ("summary", item.summary), ("description", item.description or None),
+                           ("location", item.location or None), ("url", item.url), ("categories", [item.category]),
+                           ("status", item.status)):
+            if value is not None:
+                event.add(key, value)
+        event.add("transp", "OPAQUE" if item.busy and item.dates.precision == "day" else "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+# Any text, but icalendar's reading of a backslash and N as a line break (not ours: `\N` is text, escaped)
+_ICS_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=200).filter(lambda t: "\\N" not in t)
+# Text where folds fall in every way: long, CJK (three octets) and four-octet characters, escapes
+_FOLDING_TEXT = st.text(st.sampled_from(["a", "中", "𠀀", "\\", ";", ",", "^", "\n", "\r", " ", "é"]), max_size=300)
+
+
+@st.composite
+def _calendar_items(draw):
+    from wtpfsite.calendar import Item
+    from wtpfsite.dates import DateSpec
+
+    items = []
+    for number in range(draw(st.integers(0, 4))):
+        start = draw(st.dates(date(2019, 1, 1), date(2022, 12, 31)))
+        precision = draw(st.sampled_from(["day", "month"]))
+        text = st.one_of(_ICS_TEXT, _FOLDING_TEXT)
+        items.append(Item(f"{draw(text)}-{number}@example.org", DateSpec(start, start, precision, start.isoformat()),
+                          draw(text), draw(text), draw(st.sampled_from([BASE, BASE + "en/timetable/#" + "x" * 80])),
+                          draw(text), draw(st.booleans()), draw(st.sampled_from([None, "CONFIRMED", "TENTATIVE"])),
+                          draw(st.one_of(st.none(), text))))
+    return items
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.one_of(_ICS_TEXT, _FOLDING_TEXT), items=_calendar_items(), today=st.dates())
+def test_calendar_writer_agrees_with_icalendar(name, items, today):
+    from wtpfsite.calendar import ics
+
+    assert ics(name, BASE + "en/timetable/", items, today) == _icalendar_ics(name, BASE + "en/timetable/", items,
+                                                                             today)
+
+
+def test_calendar_lines_are_folded_at_75_octets_between_characters():
+    from wtpfsite.calendar import escape_text, fold
+
+    assert fold("A:" + "a" * 72) == "A:" + "a" * 72  # 74 octets: kept whole
+    assert fold("A:" + "a" * 73) == "A:" + "a" * 72 + "\r\n a"
+    folded = fold("SUMMARY:" + "中" * 60)  # three octets each: none split
+    assert all(len(line.encode("utf-8")) <= 75 for line in folded.split("\r\n"))
+    assert folded.replace("\r\n ", "") == "SUMMARY:" + "中" * 60
+    assert "\\\r\n" not in fold("A:" + "a" * 71 + "\\;")  # an escape is not split
+    assert escape_text("a\\b;c,d\r\ne\nf\rg") == "a\\\\b\\;c\\,d\\ne\\nf\\ng"
 
 
 # -------------------------------------------------------------------------------------------- metadata

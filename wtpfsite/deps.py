@@ -71,7 +71,7 @@ SEARCH = "search"  # the group of files the before-swap step (the search index) 
 HTML = "html"  # what that step reads: every HTML output, by path and hash
 # Libraries whose version can change the output for the same input.
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "markdown-it-pyrs", "mdit-py-plugins", "pyyaml", "babel",
-              "icalendar", "pagefind", "pagefind-bin-extended")
+              "pagefind", "pagefind-bin-extended")
 
 # ------------------------------------------------------------------------------------------- recording
 

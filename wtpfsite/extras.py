@@ -10,6 +10,7 @@ from datetime import date
 
 from jinja2 import Environment, TemplateError
 
+from .calendar import calendar_outputs
 from .deps import STATIC, note
 from .errors import ErrorList
 from .feeds import feed_entries
@@ -23,8 +24,6 @@ def extra_outputs(site: Site, env: Environment, today: date, errors: ErrorList) 
     outputs = static_files(site)
     outputs += _templated(site, env, today, errors)
     outputs += expert_exports(site)
-    from .calendar import calendar_outputs  # here: importing icalendar takes 70 ms, not needed when kept
-
     outputs += calendar_outputs(site, today, errors)
     outputs.append(Output("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
                           .encode("utf-8")))
