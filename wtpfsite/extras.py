@@ -90,6 +90,14 @@ def expert_exports(site: Site) -> list[Output]:
     writer.writeheader()
     writer.writerows(rows)
     updated = site.data.experts_updated.source if site.data.experts_updated else None
-    document = {"updated": updated, "count": len(rows), "experts": rows}
     return [Output("data/experts.csv", buffer.getvalue().encode("utf-8")),
-            Output("data/experts.json", (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))]
+            Output("data/experts.json", _experts_json(updated, rows).encode("utf-8"))]
+
+
+def _experts_json(updated: str | None, rows: list[dict]) -> str:
+    """The document {"updated", "count", "experts"}, one expert a line: easy to read and to diff, and made by
+    json's encoder in C (with `indent`, it runs in Python: twice as long for 5,000 experts)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    experts = ",\n".join(" " + encode(row) for row in rows)
+    return (f'{{"updated": {encode(updated)}, "count": {len(rows)}, "experts": [\n'
+            + (experts + "\n" if rows else "") + "]}\n")
