@@ -875,3 +875,52 @@ def test_results_remembered_per_item_are_kept_for_the_items_of_the_last_round():
     assert calls == ["a", "b", "a", "b"]
     problems(tuple(["a"]), "zh")  # an equal item that is another object: called again
     assert calls[-1] == "a" and len(calls) == 5
+
+
+def test_file_hashes_defer_the_markdown_sources_to_the_parse_that_reads_them(tmp_path, monkeypatch):
+    """deps.FileHashes: the Markdown files under the content folder it has no hash of wait for `take` (the read a
+    parse made) or for the first question about them; every other input is hashed at once."""
+    from wtpfsite import stamp
+
+    monkeypatch.setattr(deps, "_KNOWN", {})
+    monkeypatch.setattr(stamp, "RACY_FINE_NS", 0)  # every file old enough to be trusted by its signature
+    monkeypatch.setattr(stamp, "RACY_NS", 0)
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    (content / "pages").mkdir(parents=True)
+    templates.mkdir()
+    for name, text in (("pages/a.md", "a"), ("pages/b.md", "b"), ("pages/c.md", "c"), ("pages/d.md", "d"),
+                       ("strings.yaml", "s"), ("notes.txt", "n")):
+        (content / name).write_text(text, "utf-8")
+    (templates / "x.md").write_text("a template folder's .md: not a source", "utf-8")
+    page = {name: str((content / "pages" / f"{name}.md").resolve()) for name in "abcd"}
+    deps.file_hash(page["d"])  # hashed before: known by its signature, not deferred
+    hashes = deps.FileHashes((content, templates), defer_under=content)
+    assert [hashes.deferred(page[name]) for name in "abcd"] == [True, True, True, False]
+    assert not any(hashes.deferred(p) for p in (content / "strings.yaml", content / "notes.txt", templates / "x.md"))
+
+    hashes.take(deps.read_hashed(page["a"]))  # a parse's read
+    assert not hashes.deferred(page["a"]) and hashes.get(page["a"]) == deps.digest(b"a")
+    assert deps.file_hash(page["a"]) == deps.digest(b"a")
+    assert hashes.get(page["b"]) == deps.digest(b"b") and not hashes.deferred(page["b"])  # asked first: hashed now
+    (content / "pages" / "b.md").write_text("b, changed after the build hashed it", "utf-8")
+    hashes.take(deps.read_hashed(page["b"]))  # a parse that read other bytes than were hashed
+    assert hashes.get(page["b"]) == deps.UNSTABLE
+    assert dict(hashes.items())[page["c"]] == deps.digest(b"c")  # all of them, once listed
+    assert not hashes.deferred(page["c"])
+    (content / "pages" / "e.md").write_text("new", "utf-8")
+    assert hashes.get(content / "pages" / "e.md") == deps.MISSING  # not there when the snapshot was taken
+
+
+def test_a_file_read_and_hashed_in_one_go(tmp_path, monkeypatch):
+    from wtpfsite import stamp
+
+    path = tmp_path / "f.md"
+    path.write_bytes(b"text")
+    read = deps.read_hashed(path)
+    assert (read.path, read.data, read.hash) == (str(path), b"text", deps.digest(b"text"))
+    assert read.signature is None  # just written: its signature cannot be trusted yet (stamp.racy)
+    monkeypatch.setattr(stamp, "RACY_FINE_NS", 0)
+    monkeypatch.setattr(stamp, "RACY_NS", 0)
+    assert deps.read_hashed(path).signature == stamp.file_signature(path.stat())
+    assert deps.read_hashed(tmp_path / "none.md").hash == deps.MISSING
+    assert deps.read_hashed(tmp_path).hash == deps.MISSING  # a folder, as file_hash says of it

@@ -431,3 +431,33 @@ def test_ctrl_c_during_a_parallel_build_stops_every_process_and_leaves_the_outpu
     while any(Path(f"/proc/{pid}").exists() for pid in workers):  # (an orphan would be reaped by init at once)
         assert time.monotonic() < deadline, f"workers {workers} outlived the build"
         time.sleep(0.01)
+
+
+def test_the_workers_hash_the_sources_they_parse_and_the_parses_are_keyed_by_what_they_read(tmp_path, monkeypatch):
+    """A cold build hashes the Markdown sources as the workers read them (deps.FileHashes defers them): a source
+    edited after the build took its snapshot of the other inputs, before a worker read it, is parsed, recorded and
+    kept in the parse cache as it was read; the next build has nothing to do."""
+    import wtpfsite.deps as deps
+
+    site = synthetic_site(tmp_path / "site", 120)
+    page = site / "content" / "pages" / "page-00007.en.md"
+    original = deps.FileHashes.before_load.__func__
+    snapshots = []
+
+    def before_load(cls, config_path):
+        snapshot = original(cls, config_path)
+        assert snapshot.deferred(page.resolve()) and not snapshot.deferred((site / "site_config.yaml").resolve())
+        page.write_text(page.read_text("utf-8") + "\nWritten once the build had started.\n", "utf-8")
+        snapshots.append(snapshot)
+        return snapshot
+
+    monkeypatch.setattr(deps.FileHashes, "before_load", classmethod(before_load))
+    options = BuildOptions(site / "site_config.yaml", date(2020, 10, 1), tmp_path / "out", workers=2)
+    first = build(options)
+    assert first.rendered > 2 * MIN_JOBS_PER_WORKER
+    assert b"Written once the build had started." in (tmp_path / "out" / "en" / "page-00007" / "index.html") \
+        .read_bytes()
+    assert snapshots[0].get(page.resolve()) == deps.digest(page.read_bytes())
+    monkeypatch.setattr(deps.FileHashes, "before_load", classmethod(original))
+    again = build(options)
+    assert (again.rendered, again.unchanged) == (0, True)

@@ -118,10 +118,12 @@ def _parsing(files, parse, codes, allow_html: bool, errors: ErrorList, workers: 
     them (parallel.py), with the same result; the workers start at once, so the block can read the data files
     while they parse (the function's `in_workers` says whether they do), and this process parses what they have
     not taken when the function is called."""
+    from .deps import read_hashed
     from .errors import ErrorList
     from .pages import parse_source
     from .parallel import in_workers, worker_count
 
+    hashes = parse_cache.files if parse_cache is not None else None  # (deferred ones: hashed by the workers)
     todo = [f for f in files if parse_cache is None or not parse_cache.holds(f, codes, allow_html)]
     processes = worker_count(workers, len(todo))
     if processes <= 1:
@@ -129,8 +131,15 @@ def _parsing(files, parse, codes, allow_html: bool, errors: ErrorList, workers: 
         return
 
     def job(index: int):
+        """A parse, its errors and, when the file is yet to be hashed, the read it was made from (without its
+        bytes) for `FileHashes.take`."""
         mine = ErrorList(errors.root)
-        return parse_source(todo[index], codes, allow_html, mine), tuple(mine.errors)
+        file = todo[index]
+        if hashes is None or not hashes.deferred(file.path):
+            return parse_source(file, codes, allow_html, mine), tuple(mine.errors), None
+        read = read_hashed(file.path)
+        parsed = parse_source(file, codes, allow_html, mine, read.data)
+        return parsed, tuple(mine.errors), replace(read, data=None)
 
     from . import fastmd  # noqa: F401 (imported once, before the fork, not in every worker)
 
@@ -140,7 +149,9 @@ def _parsing(files, parse, codes, allow_html: bool, errors: ErrorList, workers: 
             results = []
             for f in files:
                 if f in done:
-                    parsed, found = done[f]
+                    parsed, found, read = done[f]
+                    if read is not None:
+                        hashes.take(read)
                     errors.extend(found)
                     if parse_cache is not None:
                         parse_cache.add(f, codes, allow_html, parsed, not found)

@@ -26,8 +26,9 @@ file) only when the file is the recorded one: by the stat signature (size, mtime
 last build recorded after writing it, or, when that was too fresh to be trusted (stamp.racy), by the
 hash of its bytes.
 Outputs made in groups (extras, translations) are re-made together when any input of the group
-changed. Files are hashed before the build reads them and again when the cache is saved; an
-input that changed during the build is saved as unstable, so the next build makes its outputs again.
+changed. Files are hashed before the build reads them (a cold build's Markdown sources as the parse reads
+them: FileHashes) and again when the cache is saved; an input that changed during the build is saved as
+unstable, so the next build makes its outputs again.
 
 The files the before-swap step adds (the search index, made from the HTML outputs only) are copied
 from the last build when every HTML output is byte-identical to the last build's. When the output
@@ -215,24 +216,57 @@ def file_hash(path: Path | str) -> str:
     too recently for its signature to be trusted (stamp.racy): within one build each input is checked up to three
     times, watch mode builds again and again in the same process, and a build after an edit reads the edited
     files only."""
-    from .stamp import file_signature, racy
+    known = _known_hash(path)
+    return known if known is not None else remember(read_hashed(path))[1]
+
+
+def _known_hash(path: Path | str) -> str | None:
+    """The file's hash as this process knows it, while its stat signature is the one it was hashed at; None when
+    the file must be read (or cannot be stat'ed: reading it says how)."""
+    from .stamp import file_signature
 
     try:
-        info = os.stat(path)
-        signature = file_signature(info)
         known = _KNOWN.get(os.fspath(path))
-        if known is not None and known[0] == signature:
-            return known[1]
-        with open(path, "rb") as file:
-            found = digest(file.read())
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return MISSING
+        return known[1] if known is not None and known[0] == file_signature(os.stat(path)) else None
     except OSError:
-        return UNSTABLE
+        return None
+
+
+@dataclass(frozen=True)
+class HashedRead:
+    """A file's bytes and their hash, from one read (`read_hashed`)."""
+
+    path: str
+    data: bytes | None  # None when the file could not be read
+    hash: str  # its digest, MISSING or UNSTABLE
+    signature: str | None  # its stat signature before the read, when it can be trusted to change with the content
+
+
+def read_hashed(path: Path | str) -> HashedRead:
+    """Read the file and hash what was read: for a parse that hashes the bytes it parses (build.py's workers), and
+    `file_hash`."""
+    from .stamp import file_signature, racy
+
+    key = os.fspath(path)
+    try:
+        info = os.stat(key)
+        with open(key, "rb") as file:
+            data = file.read()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return HashedRead(key, None, MISSING, None)
+    except OSError:
+        return HashedRead(key, None, UNSTABLE, None)
     # read after the stat: a change in between gave the file a new signature, which no later stat will match
-    if not racy(max(info.st_mtime_ns, info.st_ctime_ns), time.time_ns()):
-        _KNOWN[os.fspath(path)] = (signature, found)
-    return found
+    trusted = not racy(max(info.st_mtime_ns, info.st_ctime_ns), time.time_ns())
+    return HashedRead(key, data, digest(data), file_signature(info) if trusted else None)
+
+
+def remember(read: HashedRead) -> tuple[bytes | None, str]:
+    """Keep the hash of a read whose signature can be trusted, for `file_hash` (in the process that calls this:
+    a worker's reads are remembered by the build's process, from its results); its bytes and hash."""
+    if read.signature is not None:
+        _KNOWN[read.path] = (read.signature, read.hash)
+    return read.data, read.hash
 
 
 def save_hashes(cache_dir: Path, files: FileHashes) -> None:
@@ -307,17 +341,32 @@ def _compute_generator_id() -> str:
 class FileHashes:
     """Content hashes of the input files, taken before the build reads them: every file under the
     content and templates folders, and the config file. A file under those folders that was not
-    there then counts as missing (it did not exist when the build started)."""
+    there then counts as missing (it did not exist when the build started).
 
-    def __init__(self, roots: tuple[Path, ...] = (), files: tuple[Path, ...] = (), config=None):
+    Deferred: the Markdown files under the content folder that this process has no hash of (a cold build's
+    sources). The parse hashes the bytes it reads (`read_hashed`) and gives the hash here (`take`): the same
+    promise, a parse keyed by the content it was made from, without reading every source twice, once here before
+    the workers start and again in them. A deferred file that anything asks about first is hashed then."""
+
+    def __init__(self, roots: tuple[Path, ...] = (), files: tuple[Path, ...] = (), config=None,
+                 defer_under: Path | None = None):
         self.config = config  # the SiteConfig read to find the folders (None when it is unusable)
         self.roots = tuple(root.resolve() for root in roots)
         self._prefixes = tuple(os.path.join(str(root), "") for root in self.roots)
         # by the path as a string: hashing and comparing Path objects is most of a large site's dependency checks
         self._hashes: dict[str, str] = {}
+        self._deferred: set[str] = set()
+        deferred = os.path.join(str(defer_under.resolve()), "") if defer_under is not None else None
         for root in self.roots:
             for path in _files_under(str(root)) if root.is_dir() else ():
-                self._hashes[path] = file_hash(path)
+                if deferred is not None and path.endswith(".md") and path.startswith(deferred):
+                    known = _known_hash(path)
+                    if known is None:
+                        self._deferred.add(path)
+                        continue
+                    self._hashes[path] = known
+                else:
+                    self._hashes[path] = file_hash(path)
         for path in files:
             self._hashes[str(path.resolve())] = file_hash(path)
 
@@ -332,19 +381,41 @@ class FileHashes:
         if config is None:
             return cls(files=(config_path,))
         recall_hashes(config.cache_dir)
-        return cls((config.content_dir, config.templates_dir), (config_path,), config)
+        return cls((config.content_dir, config.templates_dir), (config_path,), config, config.content_dir)
+
+    def deferred(self, path: Path | str) -> bool:
+        """Whether the file is still to be hashed (by the parse that reads it, or when asked about)."""
+        return os.fspath(path) in self._deferred
+
+    def take(self, read: HashedRead) -> None:
+        """The hash of a deferred file, from the read a parse made of it. A file hashed meanwhile that the parse
+        read other bytes of changed while the build ran: unstable, then."""
+        remember(read)
+        if read.path in self._deferred:
+            self._deferred.discard(read.path)
+            self._hashes[read.path] = read.hash
+        elif self._hashes.get(read.path, read.hash) != read.hash:
+            self._hashes[read.path] = UNSTABLE
 
     def updated(self, hashes: dict[str, str]) -> FileHashes:
         """These hashes (by absolute path) in place of the ones taken: for a rebuild told which files changed since
         (quick.py)."""
+        self._hash_deferred()
         new = object.__new__(FileHashes)
         new.config, new.roots, new._prefixes = self.config, self.roots, self._prefixes
         new._hashes = {**self._hashes, **hashes}
+        new._deferred = set()
         return new
 
     def items(self) -> Iterator[tuple[str, str]]:
         """The hashes taken (and any asked for since), by absolute path."""
+        self._hash_deferred()
         return iter(self._hashes.items())
+
+    def _hash_deferred(self) -> None:
+        for path in sorted(self._deferred):
+            self._hashes[path] = file_hash(path)
+        self._deferred.clear()
 
     def get(self, path: Path | str) -> str:
         key = os.fspath(path)
@@ -353,9 +424,11 @@ class FileHashes:
             return known
         if not os.path.isabs(key):
             return self.get(Path(key).resolve())
-        if key.startswith(self._prefixes):
+        if key in self._deferred:
+            self._deferred.discard(key)
+        elif key.startswith(self._prefixes):
             return MISSING
-        self._hashes[key] = file_hash(Path(key))  # outside the snapshot (not expected): hashed when first asked
+        self._hashes[key] = file_hash(Path(key))  # deferred, or outside the snapshot (not expected): hashed now
         return self._hashes[key]
 
 

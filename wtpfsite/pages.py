@@ -64,9 +64,10 @@ def revision(title: str, body: str) -> str:
 
 
 def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,
-                 errors: ErrorList) -> ParsedSource | None:
-    """Read, split and parse one Markdown source; None when it cannot be used."""
-    text = read_source_text(file.path, errors)
+                 errors: ErrorList, data: bytes | None = None) -> ParsedSource | None:
+    """Read, split and parse one Markdown source; None when it cannot be used. `data`: its bytes, when the
+    caller has read them."""
+    text = read_source_text(file.path, errors, data)
     if text is None:
         return None
     split = split_front_matter(text, file.path, errors)

@@ -8,8 +8,8 @@ so neither an unchanged page nor a template edit parses Markdown again. Kept for
 `SiteData`, under the hashes of all data files; and the whole string catalog (`Strings`).
 
 Only a parse that reported no error is kept, and only for files whose hash did not change while the
-build ran (`deps.FileHashes`, taken before anything was read). The key also holds the file's path and
-identity, the site's languages and the raw-HTML setting.
+build ran (`deps.FileHashes`: taken before anything was read, or of the bytes the parse read). The key also
+holds the file's path and identity, the site's languages and the raw-HTML setting.
 
 The entries are spread over SHARDS files (`parsed/NN.pickle`) by the file they come from, so a build that
 parsed a few files again writes only the shards those files are in (a whole cache is 15 MB at 2,000 pages).
@@ -66,7 +66,10 @@ class ParseCache:
         return _source_key(identity, languages, allow_html_in_drafts, self.files.get(file.path))
 
     def holds(self, file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool) -> bool:
-        """Whether the last build's parse of this file's content is here."""
+        """Whether the last build's parse of this file's content is here (with no parse kept at all, a file yet to
+        be hashed is not hashed to say no: the parse that reads it hashes it, deps.FileHashes)."""
+        if not self.old:
+            return False
         return self._source_key(file, languages, allow_html_in_drafts) in self.old
 
     def add(self, file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,

@@ -40,16 +40,18 @@ class Sources:
     templates: tuple[Path, ...]
 
 
-def read_source_text(path: Path, errors: ErrorList) -> str | None:
-    """Read UTF-8 text; a byte-order mark and CRLF line endings are accepted."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        errors.add(path, 1, 1, "file not found")
-        return None
-    except OSError as exc:
-        errors.add(path, 1, 1, f"cannot read file: {exc.strerror}")
-        return None
+def read_source_text(path: Path, errors: ErrorList, data: bytes | None = None) -> str | None:
+    """Read UTF-8 text; a byte-order mark and CRLF line endings are accepted. `data`: the file's bytes, when the
+    caller has read them."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            errors.add(path, 1, 1, "file not found")
+            return None
+        except OSError as exc:
+            errors.add(path, 1, 1, f"cannot read file: {exc.strerror}")
+            return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
