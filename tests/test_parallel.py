@@ -60,6 +60,21 @@ def test_every_job_runs_once_and_the_results_keep_the_jobs_order(processes):
         assert {pid for _, _, pid in squares} == {os.getpid()}
 
 
+@pytest.mark.parametrize("count, processes", [(1, 2), (7, 2), (400, 2), (2014, 2), (10_000, 4), (10_000_000, 2)])
+def test_chunks_cover_the_jobs_in_order_and_shrink_as_the_work_goes(count, processes):
+    from wtpfsite.parallel import MAX_CHUNKS, MIN_CHUNK, chunked
+
+    chunks = chunked(count, processes)
+    assert [index for chunk in chunks for index in chunk] == list(range(count))
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True)[:len(sizes) - 1] + sizes[-1:]  # (the last one: what is left)
+    assert len(chunks) < MAX_CHUNKS
+    if count >= 400:
+        smallest = max(MIN_CHUNK, -(-count // MAX_CHUNKS))
+        assert sizes[0] == count // (2 * processes) and len(chunks) < 25 * processes
+        assert sizes[-2] == smallest and min(sizes[:-1]) == smallest  # the work ends in the smallest chunks
+
+
 def test_this_process_takes_the_chunks_the_workers_have_not_taken():
     """The block's own work first, then this process's share: a worker slowed down leaves the rest to it."""
     import os
@@ -129,8 +144,8 @@ def test_progress_counts_the_jobs_done_in_one_process_after_each_job():
 
 
 def test_progress_counts_the_workers_jobs_too(tmp_path):
-    """After each chunk this process finishes, the count includes what the workers have done so far (their
-    shared counters); it never goes back, and ends at the number of jobs."""
+    """After each job this process does, the count includes what the workers have done so far (their shared
+    counters); it never goes back, and ends at the number of jobs."""
     import os
     import time
 
@@ -149,7 +164,7 @@ def test_progress_counts_the_workers_jobs_too(tmp_path):
         wait_for(started)
         assert list(results) == list(range(400))
     assert len(calls) > 1 and calls == sorted(calls) and calls[-1] == 400
-    assert calls[0] >= 12 + 24  # this process's first chunk (12 jobs) and the worker's first two, at least
+    assert calls[0] >= 1 + 30  # this process's first job, and the 30 the worker had done when the block went on
 
 
 class OddError(Exception):

@@ -31,7 +31,8 @@ from .write import write_all
 Result = TypeVar("Result")
 
 MIN_JOBS_PER_WORKER = 50  # below this, starting workers costs more than it saves
-CHUNKS_PER_PROCESS = 16  # small enough chunks that no process is left with a long one at the end
+SHARE = 2  # a chunk is the jobs left divided by SHARE × the processes: fewer and fewer, down to MIN_CHUNK
+MIN_CHUNK = 4  # jobs: each chunk costs a read from the queue and a pickle
 MAX_CHUNKS = 4096  # (their numbers must fit in a pipe's buffer: fewer than 2 × MAX_CHUNKS chunks, 4 bytes each)
 _CHUNK = struct.Struct("=I")  # a chunk's number in the pipe
 
@@ -63,14 +64,13 @@ def in_workers(job: Callable[[int], Result], count: int, processes: int,
     once: the block can do other work in this process while they run, then read the results (in job order);
     reading the first one makes this process take its share of what is left. An exception a job raises is
     raised where the results are read. Leaving the block stops the workers, finished or not. With one process
-    the jobs run here, one by one as the results are read. `progress` is told how many jobs are done: after
-    each job in one process; else after each chunk this process finishes (with what the workers have done so
-    far, which each keeps in a counter shared with this process), and once all results are in."""
+    the jobs run here, one by one as the results are read. `progress` is told how many jobs are done after each
+    job this process does (with what the workers have done so far, which each keeps in a counter shared with
+    this process), and once all results are in."""
     if processes <= 1:
         yield _one_by_one(job, count, progress)
         return
-    size = max(1, count // min(processes * CHUNKS_PER_PROCESS, MAX_CHUNKS))
-    chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
+    chunks = chunked(count, processes)
     queue = _chunk_queue(len(chunks))
     counters = mmap.mmap(-1, _COUNTER.size * (processes - 1))  # anonymous and shared: the workers' jobs done
     freeze()  # the workers' cycle collections then leave the pages they share with this process alone (heap.py)
@@ -89,6 +89,19 @@ def in_workers(job: Callable[[int], Result], count: int, processes: int,
             except ProcessLookupError:
                 pass
             os.waitpid(pid, 0)
+
+
+def chunked(count: int, processes: int) -> list[range]:
+    """The jobs in chunks that get smaller as the work goes (guided self-scheduling): large ones first, few reads
+    and pickles, and small ones at the end, so that the processes finish together (with chunks of one size, the
+    last process to finish did on average half a chunk alone)."""
+    chunks, start = [], 0
+    minimum = max(MIN_CHUNK, -(-count // MAX_CHUNKS))
+    while start < count:
+        size = max(minimum, (count - start) // (SHARE * processes))
+        chunks.append(range(start, min(start + size, count)))
+        start += size
+    return chunks
 
 
 def _chunk_queue(count: int) -> int:
@@ -126,8 +139,8 @@ class _Progress:
         self.progress, self.counters, self.workers, self.count = progress, counters, workers, count
         self.here = 0
 
-    def chunk_done(self, jobs: int) -> None:
-        self.here += jobs
+    def job_done(self) -> None:
+        self.here += 1
         if self.progress is not None:
             there = sum(_COUNTER.unpack_from(self.counters, _COUNTER.size * n)[0] for n in range(self.workers))
             self.progress(min(self.here + there, self.count))
@@ -137,14 +150,17 @@ class _Progress:
             self.progress(self.count)
 
 
-def _run_chunks(job: Callable[[int], Result], chunks: list[range], queue: int, done_jobs: Callable[[int], None],
+def _run_chunks(job: Callable[[int], Result], chunks: list[range], queue: int, job_done: Callable[[], None],
                 keep: Callable[[list[Result]], object] = lambda results: results) -> dict[int, object]:
     """Run the chunks this process takes from `queue`: each one's results, as `keep` keeps them, by number.
-    `done_jobs` is told how many jobs each chunk had, once it is done."""
+    `job_done` is called after each job."""
     done = {}
     while (chunk := _take(queue)) is not None:
-        done[chunk] = keep([job(index) for index in chunks[chunk]])
-        done_jobs(len(chunks[chunk]))
+        results = []
+        for index in chunks[chunk]:
+            results.append(job(index))
+            job_done()
+        done[chunk] = keep(results)
     return done
 
 
@@ -168,9 +184,9 @@ def _fork(job: Callable[[int], Result], chunks: list[range], queue: int, counter
         in_forked_worker()
         jobs_done = 0
 
-        def count(jobs: int) -> None:
+        def count() -> None:
             nonlocal jobs_done
-            jobs_done += jobs
+            jobs_done += 1
             _COUNTER.pack_into(counters, _COUNTER.size * number, jobs_done)
 
         try:
@@ -200,7 +216,7 @@ def _pickled_failure(exc: BaseException) -> bytes:
 
 def _results(job: Callable[[int], Result], chunks: list[range], queue: int, workers: list[tuple[int, int]],
              progress: _Progress) -> Iterator[Result]:
-    done = _run_chunks(job, chunks, queue, progress.chunk_done)  # this process's share: the chunks left
+    done = _run_chunks(job, chunks, queue, progress.job_done)  # this process's share: the chunks left
     for pid, pipe in workers:
         done.update(_received(pid, pipe))
     progress.all_done()
