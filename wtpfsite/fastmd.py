@@ -2,11 +2,12 @@ r"""The fast Markdown back end: markdown-it-pyrs (markdown-it in Rust) parses, a
 `ParsedMarkdown` as the reference back end (`markdown.parse_markdown_reference`), byte for byte, in one of
 two ways.
 
-- The rendered path (`_rendered`), for most documents: markdown-it-pyrs renders the HTML itself, with
-  the source position of each element (its `sourcepos` plugin), and regular expressions over that HTML
-  put in what markdown.py adds (heading ids, link slots, the tables' wrapper and header scopes) and find
-  each link's line. It takes only documents made of constructs it was shown to render as the reference
-  does (section "the rendered path" below lists what it leaves to the walk); it costs half of the walk.
+- The rendered path (`_rendered`), for most documents: markdown-it-pyrs renders the HTML itself, and
+  regular expressions over that HTML put in what markdown.py adds (heading ids, link slots, the tables'
+  wrapper and header scopes). It leaves the links unplaced (markdown.UNPLACED): their lines and columns
+  matter only for an error about a link, and then the reference finds them (pages.link_positions). It
+  takes only documents made of constructs it was shown to render as the reference does (section "the
+  rendered path" below lists what it leaves to the walk); it costs a third of the walk.
 - The walk over markdown-it-pyrs's syntax tree (`_Walk`), for the rest: it mirrors what the reference's
   renderer does with its token stream (the line-feed rules of `RendererHTML.renderToken`, hidden
   paragraphs in tight lists, the table, link and heading rules of markdown.py), and finds the line and
@@ -48,9 +49,10 @@ tests/test_markdown_backends.py renders every Markdown file of the site, the tes
 synthetic corpus, one document per feature and generated documents with both back ends, the fast one by
 each of its two ways, and requires the same result.
 
-Speed: at 2,000 synthetic pages, the walk took 2.4 s of CPU, the rendered path 1.2 s (of which 0.6 s is
-markdown-it-pyrs rendering with source positions). Making the tree's Python objects costs as much as
-rendering, and the walk over them twice that. The walk renders straight
+Speed: at 2,000 synthetic pages, the walk took 2.4 s of CPU, the rendered path 1.2 s when it rendered with
+source positions (markdown-it-pyrs's `sourcepos` plugin, for the links' lines: 0.35 s of rendering, against
+0.18 s without, and 0.04 s to take the positions out again), 0.7 s since it leaves the lines to the reference.
+Making the tree's Python objects costs as much as rendering, and the walk over them twice that. The walk renders straight
 into one list of strings (no token stream rendered a second time), checks what `cjk_rule_agrees`
 checks while it renders (no second walk), reads a text node's `meta` only for its content, works
 out a link's line only when there is a link, and caches what is a pure function of a URL or of a
@@ -68,7 +70,7 @@ from urllib.parse import unquote
 from markdown_it.common.utils import escapeHtml, isMdAsciiPunct, isPunctChar, isWhiteSpace, unescapeAll
 
 from .cjk import is_cjk
-from .markdown import (EXPLICIT_ID, SLOT, Heading, LinkRef, LinkSlot, ParsedMarkdown, classify_link,
+from .markdown import (EXPLICIT_ID, SLOT, UNPLACED, Heading, LinkRef, LinkSlot, ParsedMarkdown, classify_link,
                        headings_and_links, markdown_parser, slugify, unique_id)
 
 try:
@@ -179,7 +181,7 @@ def parse(body: str, first_line: int, allow_html: bool = False, rendered: bool =
     if runs and _DEFINITION.search(body):
         return None
     if rendered and not allow_html:
-        made = _rendered(body, first_line, runs)
+        made = _rendered(body, runs)
         if made is not None:
             return made
     line_starts = [0] + [m.end() for m in re.finditer("\n", body)] if runs else []
@@ -869,44 +871,34 @@ def _autolink_raw(node) -> str:
 
 # ---------------------------------------------------------------------------- the rendered path
 
-# The rendered path: markdown-it-pyrs renders the document itself, with source positions on its tags
-# (its `sourcepos` plugin), and this module puts in what markdown.py adds to the reference's HTML: heading
-# ids, link slots, the table's wrapper and header scopes. Rendering in Rust and a few regular expressions
-# over the HTML cost about half of the walk over the tree. The path takes only documents made of what it
-# was shown to render as the reference does; anything else goes to the walk (`_rendered` returns None):
-# raw HTML (`allow_html`), the constructs of _WALK_ONLY_TEXT, _QUOTE_LINE and _ANGLE_TAG, runs of `_` or `~`
-# the CJK-friendly rule may change, and what `_rendered` checks in the HTML.
+# The rendered path: markdown-it-pyrs renders the document itself, and this module puts in what markdown.py adds
+# to the reference's HTML: heading ids, link slots, the table's wrapper and header scopes. Rendering in Rust and a
+# few regular expressions over the HTML cost about a third of the walk over the tree. The links' lines and
+# columns are left unplaced (LinkRef.line 0): they are needed only for an error about a link, and then the
+# reference finds them (pages.link_positions). The path takes only documents made of what it was shown to
+# render as the reference does; anything else goes to the walk (`_rendered` returns None): raw HTML
+# (`allow_html`), the constructs of _WALK_ONLY_TEXT, _QUOTE_LINE and _ANGLE_TAG, runs of `_` or `~` the
+# CJK-friendly rule may change, and what `_rendered` checks in the HTML and, for tables, in the text.
 
-# An image (its description holds line breaks the reference does not count for the links' lines), a code
-# fence (the walk checks how it ends), a blockquote (the walk checks its lazy lines), an autolink or raw HTML
-# text (the walk normalizes an autolink's text as the reference does)
+# An image, a code fence (the walk checks how it ends), a blockquote (the walk checks its lazy lines), an
+# autolink or raw HTML text (the walk normalizes an autolink's text as the reference does)
 _WALK_ONLY_TEXT = ("![", "```", "~~~")
 _QUOTE_LINE = re.compile(r"^[ \t*+\-\d.)]*>", re.MULTILINE)  # (also after list markers: `- > a`)
 _ANGLE_TAG = re.compile(r"<[A-Za-z/!?]")
-_SOURCEPOS = re.compile(r' data-sourcepos="[^"]*"')
-_LINK_TAG = re.compile(r'<a data-sourcepos="(\d+):\d+-(\d+):\d+" href="([^"]*)"(?: title="([^"]*)")?>')
-_CODE_SPAN = re.compile(r'<code data-sourcepos="(\d+):\d+-(\d+):\d+">([^<]*)</code>')
-_HEADING = re.compile(r'<h([1-6]) data-sourcepos="[^"]*">(.*?)</h\1>', re.DOTALL)
-_TABLE = re.compile(r'<table data-sourcepos="(\d+):\d+-\d+:\d+">')
-_BODY_ROW = re.compile(r'<tr data-sourcepos="(\d+):')
-_HEADER_CELL = re.compile(r'<th data-sourcepos="[^"]*"( style="[^"]*")?>')
+_LINK_TAG = re.compile(r'<a href="([^"]*)"(?: title="([^"]*)")?>')
+_CODE_SPAN = re.compile(r"<code>([^<]*)</code>")
+_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
+_HEADER_CELL = re.compile(r'<th( style="[^"]*")?>')
 _CODE = re.compile(r"<code[^>]*>.*?</code>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _EMPHASIS_TAG = re.compile(r"<(/?)(?:em|strong)>")
 _LIST_MARKER = re.compile(r"[ \t>]|[*+-][ \t]|\d{1,9}[.)][ \t]")
-# a link, heading or header cell left as markdown-it-pyrs made it (none should be: each had a source position)
+# a link, heading or header cell left as markdown-it-pyrs made it (none should be)
 _UNMARKED = re.compile(r'<a |<h[1-6]>|<th(?: style="[^"]*")?>')
 
 
 class _Declined(Exception):
     """What the rendered path does not take: the walk parses the document."""
-
-
-@lru_cache(maxsize=1)
-def _sourcepos_parser():
-    md = markdown_it_pyrs.MarkdownIt("zero")
-    md.enable_many(_BLOCK_RULES + _INLINE_RULES + ["sourcepos"])
-    return md
 
 
 def _unescape(text: str) -> str:
@@ -916,29 +908,53 @@ def _unescape(text: str) -> str:
     return text.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
 
 
-def _rendered(body: str, first_line: int, runs: list[int]) -> ParsedMarkdown | None:
+def _rendered(body: str, runs: list[int]) -> ParsedMarkdown | None:
     """`ParsedMarkdown` for `body` by the rendered path (above), or None: the walk's to parse."""
     if any(text in body for text in _WALK_ONLY_TEXT) or ("<" in body and _ANGLE_TAG.search(body)) \
             or (">" in body and _QUOTE_LINE.search(body)) or any(body[run] != "*" for run in runs):
         return None
     try:
-        html = _sourcepos_parser().render(body, xhtml=False)
+        html = _parser(False).render(body, xhtml=False)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # noqa: BLE001 (a panic in the Rust parser: then the walk, which sees it too, decides)
         return None
     try:
-        return _Rendered(body, first_line, html).result(runs)
+        return _Rendered(body, html).result(runs)
     except _Declined:
         return None
+
+
+def _tables_agree(body: str, tables: int) -> bool:
+    """Whether the reference reads the `tables` tables of `body` as the Rust parser does, from the text: at the top
+    level, after a blank line, and no line of a table that markdown-it-py would read as the start of another block
+    (the walk's check_table). Each line with a pipe that may be a delimiter row counts as a table's, its header the
+    line above it, its rows the lines after it up to a blank line: a check of more than the tables, never less."""
+    lines = body.split("\n")
+    found = 0
+    for match in _DELIMITER_ROW.finditer("\n" + body):
+        if "|" not in match[1]:
+            continue  # (a table's delimiter row has a pipe, as its header does: _delimiter_rows_differ)
+        row = body.count("\n", 0, match.start())  # the delimiter row's line: "\n" + body shifts by one
+        if row == 0:
+            continue  # no line above it: no table
+        header = row - 1
+        if _LIST_MARKER.match(lines[header]) or (header and lines[header - 1].strip()):
+            return False
+        for line in lines[row + 1:]:
+            if not line.strip():
+                break
+            if _MAY_END_TABLE.match(line):
+                return False
+        found += 1
+    return found >= tables
 
 
 class _Rendered:
     """One document rendered by markdown-it-pyrs, made into the reference's HTML and ParsedMarkdown."""
 
-    def __init__(self, body: str, first_line: int, html: str):
-        self.first_line, self.html = first_line, html
-        self.lines = body.split("\n")
+    def __init__(self, body: str, html: str):
+        self.body, self.html = body, html
         self.slots: list[LinkSlot] = []
         self.links: list[LinkRef] = []
         self.headings: list[Heading] = []
@@ -955,8 +971,7 @@ class _Rendered:
             html = _HEADING.sub(self.heading, html)
         if "<table" in html:
             html = self.tables(html)
-        html = _SOURCEPOS.sub("", html)
-        if _UNMARKED.search(html) or html.count("<table>") != html.count('<div class="table-scroll"'):
+        if _UNMARKED.search(html):
             raise _Declined
         if "`" in html or runs:
             text = _CODE.sub("", html)  # the HTML but its code
@@ -969,18 +984,14 @@ class _Rendered:
                               False, anchors)
 
     def check_code_spans(self, html: str) -> None:
-        """A code span over several lines (its line feed is not a line break, which the reference counts for the
-        links' lines after it), or of spaces only (markdown-it-py keeps them all, the Rust one not)."""
+        """A code span of spaces only (markdown-it-py keeps them all, the Rust one not)."""
         for match in _CODE_SPAN.finditer(html):
-            if match[1] != match[2] or not match[3].strip(" "):
+            if not match[1].strip(" "):
                 raise _Declined
 
     def link(self, match: re.Match) -> str:
-        """A link's opening tag -> its slot, and the link with its line and column as markdown._links_in finds
-        them: the line of its start, when every line feed before it in its paragraph is a line break (a code
-        span has none: check_code_spans; a link's own text only line breaks, checked here)."""
-        start, end = int(match[1]), int(match[2])
-        url, title = _unescape(match[3]), match[4]
+        """A link's opening tag -> its slot, and the link, unplaced (its line and column: when needed)."""
+        url, title = _unescape(match[1]), match[2]
         decoded = unquote(url)
         if decoded[:1].isspace() or decoded[-1:].isspace():
             raise _Declined  # as the walk's _url
@@ -989,12 +1000,7 @@ class _Rendered:
             title = _unescape(title)
             if "\n" in title:
                 raise _Declined  # the two parsers keep different white space in a title over several lines
-        if end != start and self.html.count("\n", match.end(), self.html.find("</a>", match.end())) != end - start:
-            raise _Declined
-        line_index = start - 1
-        line = self.lines[line_index] if line_index < len(self.lines) else ""
-        col = line.find(href) + 1 if href and href in line else 1
-        self.links.append(classify_link(href, self.first_line + line_index, col))
+        self.links.append(classify_link(href, UNPLACED, UNPLACED))
         self.slots.append(LinkSlot(href, title))
         return SLOT
 
@@ -1012,19 +1018,11 @@ class _Rendered:
         return f'<h{level} id="{escapeHtml(ident)}">{inner}</h{level}>'
 
     def tables(self, html: str) -> str:
-        """Tables as markdown.py renders them (a scrolling wrapper, header cells with scope), for a table the
-        reference reads as the Rust parser does: at the top level, after a blank line, no row starting another
-        block (the walk's check_table)."""
-        for match in _TABLE.finditer(html):
-            first = int(match[1]) - 1
-            if _LIST_MARKER.match(self.lines[first]) or (first and self.lines[first - 1].strip()):
-                raise _Declined
-            end = html.find("</table>", match.end())
-            body = html.find("<tbody", match.end(), end)
-            for row in _BODY_ROW.finditer(html, body if body >= 0 else end, end):
-                if _MAY_END_TABLE.match(self.lines[int(row[1]) - 1]):
-                    raise _Declined
-        html = _TABLE.sub('<div class="table-scroll" tabindex="0"><table>', html)
+        """Tables as markdown.py renders them (a scrolling wrapper, header cells with scope), for a document whose
+        tables the reference reads as the Rust parser does (`_tables_agree`)."""
+        if not _tables_agree(self.body, html.count("<table>")):
+            raise _Declined
+        html = html.replace("<table>", '<div class="table-scroll" tabindex="0"><table>')
         html = html.replace("</table>\n", "</table>\n</div>\n")
         return _HEADER_CELL.sub(lambda m: f'<th{m[1] or ""} scope="col">', html)
 

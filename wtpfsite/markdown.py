@@ -40,9 +40,13 @@ class Heading:
     text: str
 
 
+UNPLACED = 0  # the line and column of a link whose place the fast back end left to be found (pages.link_positions)
+
+
 @dataclass(frozen=True)
 class LinkRef:
-    """A link as written in the source, with where it stands."""
+    """A link as written in the source, with where it stands (or UNPLACED: where, is found when an error about it
+    needs saying)."""
 
     href: str
     line: int

@@ -16,7 +16,8 @@ from .config import BUILT_IN_SECTIONS, SiteConfig
 from .data import Document, Meeting, SiteData
 from .deps import STRUCTURE, data_key, note
 from .errors import ErrorList
-from .pages import DraftMeta, ParsedSource
+from .markdown import UNPLACED
+from .pages import DraftMeta, ParsedSource, link_positions
 from .strings import Strings
 from .urls import route_path
 
@@ -263,6 +264,7 @@ def _check_links(site: Site, errors: ErrorList, only: set[str] | None = None) ->
     note(STRUCTURE)  # (once: the loop reads the routes without going through `route` and `has_route`)
     routes = object.__getattribute__(site, "_by_key")
     reported: set[tuple] = set()
+    places: dict[Path, list[tuple[int, int]] | None] = {}  # the links' places of the sources an error is about
     for route in site.routes if only is None else (routes[key] for key in sorted(only)):
         if route.key.startswith("changes/"):
             continue
@@ -271,13 +273,24 @@ def _check_links(site: Site, errors: ErrorList, only: set[str] | None = None) ->
             if shown is None:
                 continue
             folder = posixpath.dirname(str(shown.file.path))
-            for link in shown.markdown.links:
+            for index, link in enumerate(shown.markdown.links):
                 if link.kind == "external":
                     continue
                 problem = _link_problem(routes, content_dir, folder, shown, link, lang, languages)
-                if problem and (shown.file.path, link.line, link.col) not in reported:
-                    reported.add((shown.file.path, link.line, link.col))
-                    errors.add(shown.file.path, link.line, link.col, problem)
+                if problem:
+                    line, col = (link.line, link.col) if link.line != UNPLACED else _place(shown, index, places)
+                    if (shown.file.path, line, col) not in reported:
+                        reported.add((shown.file.path, line, col))
+                        errors.add(shown.file.path, line, col, problem)
+
+
+def _place(shown: ParsedSource, index: int, places: dict[Path, list[tuple[int, int]] | None]) -> tuple[int, int]:
+    """The line and column of the `index`th link of `shown`, which the fast back end left unplaced: found by the
+    reference in the file (once per file); its first line's start should the file no longer hold the link."""
+    if shown.file.path not in places:
+        places[shown.file.path] = link_positions(shown)
+    found = places[shown.file.path]
+    return found[index] if found is not None else (1, 1)
 
 
 def _link_problem(routes: dict[str, Route], content_dir: str, folder: str, shown: ParsedSource, link, lang: str,

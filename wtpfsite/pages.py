@@ -10,7 +10,7 @@ from .data import Ref
 from .deps import current_reads, source_key
 from .errors import ErrorList
 from .frontmatter import split_front_matter
-from .markdown import ParsedMarkdown, parse_markdown
+from .markdown import ParsedMarkdown, parse_markdown, parse_markdown_reference
 from .schema import Reader
 from .sources import SourceFile, read_source_text
 from .yamlio import Mark
@@ -91,6 +91,21 @@ def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_dra
         return None
     return ParsedSource(file, title.strip(), description, translation_of, draft, parsed,
                         split.body if is_draft else None, revision(title, split.body))
+
+
+def link_positions(source: ParsedSource) -> list[tuple[int, int]] | None:
+    """The line and column of each link of `source` as the reference back end finds them, from its file read again:
+    for an error about a link the fast back end left unplaced (markdown.UNPLACED). None when the file no longer
+    holds those links (it changed since it was parsed)."""
+    errors = ErrorList(source.file.path.parent)  # (what reading it again finds was reported by the parse)
+    text = read_source_text(source.file.path, errors)
+    split = split_front_matter(text, source.file.path, errors) if text is not None else None
+    if split is None or split.meta is None:
+        return None
+    parsed = parse_markdown_reference(split.body, split.body_first_line, source.markdown.allow_html)
+    if [link.href for link in parsed.links] != [link.href for link in source.markdown.links]:
+        return None
+    return [(link.line, link.col) for link in parsed.links]
 
 
 def _read_draft_meta(reader: Reader, meta) -> DraftMeta | None:
