@@ -208,9 +208,10 @@ def _needs_reference(body: str, allow_html: bool) -> bool:
         return True
     if body and not body.endswith("\n"):  # the last line of a code block without its line feed: they differ
         return True
-    lowered = body.lower()
-    if any(scheme.search(lowered) for scheme in _REFUSED_SCHEMES):
-        return True
+    if ":" in body:  # (each way of writing a scheme's colon has one: most documents need no lower-case copy)
+        lowered = body.lower()
+        if any(scheme.search(lowered) for scheme in _REFUSED_SCHEMES):
+            return True
     lines = "\n" + body  # for the line patterns (above)
     return bool(_BARE_MARKER.search(lines) or ("~~~" in body and _LONG_TILDES.search(lines))
                 or ("|" in body and (_TABLE_UNDER_BLOCK.search(lines)
@@ -925,6 +926,11 @@ def _rendered(body: str, runs: list[int]) -> ParsedMarkdown | None:
         return None
 
 
+@lru_cache(maxsize=8192)  # a pure function of the href: pages link to the same pages, and the objects are immutable
+def _unplaced(href: str) -> LinkRef:
+    return classify_link(href, UNPLACED, UNPLACED)
+
+
 def _tables_agree(body: str, tables: int) -> bool:
     """Whether the reference reads the `tables` tables of `body` as the Rust parser does, from the text: at the top
     level, after a blank line, and no line of a table that markdown-it-py would read as the start of another block
@@ -1000,7 +1006,7 @@ class _Rendered:
             title = _unescape(title)
             if "\n" in title:
                 raise _Declined  # the two parsers keep different white space in a title over several lines
-        self.links.append(classify_link(href, UNPLACED, UNPLACED))
+        self.links.append(_unplaced(href))
         self.slots.append(LinkSlot(href, title))
         return SLOT
 
@@ -1012,10 +1018,13 @@ class _Rendered:
             if "\n" in inner[explicit.start():]:
                 raise _Declined  # after a line break: the reference keeps the break
             inner = inner[:explicit.start()]
-        text = _unescape(_TAG.sub("", inner.replace("<br>\n", " ").replace("\n", " ").replace(SLOT, ""))).strip()
+        if "<" in inner or "&" in inner or "\n" in inner or SLOT in inner:
+            text = _unescape(_TAG.sub("", inner.replace("<br>\n", " ").replace("\n", " ").replace(SLOT, ""))).strip()
+        else:  # (most headings: plain text)
+            text = inner.strip()
         ident = unique_id(explicit.group(1) if explicit else _slug(text), self.used_ids)
         self.headings.append(Heading(int(level), ident, text))
-        return f'<h{level} id="{escapeHtml(ident)}">{inner}</h{level}>'
+        return f'<h{level} id="{_escape(ident)}">{inner}</h{level}>'
 
     def tables(self, html: str) -> str:
         """Tables as markdown.py renders them (a scrolling wrapper, header cells with scope), for a document whose
