@@ -7,11 +7,12 @@ before it needs any of them, and importing them (Jinja, markdown-it, Babel, ...)
 from __future__ import annotations
 
 import json
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -118,9 +119,9 @@ def _parsing(files, parse, codes, allow_html: bool, errors: ErrorList, workers: 
     them (parallel.py), with the same result; the workers start at once, so the block can read the data files
     while they parse (the function's `in_workers` says whether they do), and this process parses what they have
     not taken when the function is called."""
-    from .deps import read_hashed
+    from .deps import HashedRead, read_hashed
     from .errors import ErrorList
-    from .pages import parse_source
+    from .pages import ParsedSource, parse_source
     from .parallel import in_workers, worker_count
 
     hashes = parse_cache.files if parse_cache is not None else None  # (deferred ones: hashed by the workers)
@@ -130,16 +131,20 @@ def _parsing(files, parse, codes, allow_html: bool, errors: ErrorList, workers: 
         yield _Parses(lambda: [parse(f, codes, allow_html, errors) for f in files], False)
         return
 
+    def _sent(parsed: ParsedSource | None) -> tuple | None:
+        return parsed.fields_but_file() if parsed is not None else None
+
     def job(index: int):
-        """A parse, its errors and, when the file is yet to be hashed, the read it was made from (without its
-        bytes) for `FileHashes.take`."""
+        """A parse (its fields but the file, which the build has: less to pickle and unpickle), its errors and,
+        when the file is yet to be hashed, the read it was made from (its hash and signature) for
+        `FileHashes.take`."""
         mine = ErrorList(errors.root)
         file = todo[index]
         if hashes is None or not hashes.deferred(file.path):
-            return parse_source(file, codes, allow_html, mine), tuple(mine.errors), None
+            return _sent(parse_source(file, codes, allow_html, mine)), tuple(mine.errors), None
         read = read_hashed(file.path)
         parsed = parse_source(file, codes, allow_html, mine, read.data)
-        return parsed, tuple(mine.errors), replace(read, data=None)
+        return _sent(parsed), tuple(mine.errors), (read.hash, read.signature)
 
     from . import fastmd  # noqa: F401 (imported once, before the fork, not in every worker)
 
@@ -149,9 +154,10 @@ def _parsing(files, parse, codes, allow_html: bool, errors: ErrorList, workers: 
             results = []
             for f in files:
                 if f in done:
-                    parsed, found, read = done[f]
+                    sent, found, read = done[f]
+                    parsed = ParsedSource(f, *sent) if sent is not None else None
                     if read is not None:
-                        hashes.take(read)
+                        hashes.take(HashedRead(os.fspath(f.path), None, *read))
                     errors.extend(found)
                     if parse_cache is not None:
                         parse_cache.add(f, codes, allow_html, parsed, not found)
@@ -327,16 +333,17 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     previous = _read_manifest(manifest)
     stale = None
     # the parses to keep: the load stage's, keyed by their files' contents, they stand whatever the rest of the
-    # build does (ParseCache.entries leaves out those of files that changed while they were read)
-    entries = parsed.entries() if parsed is not None else {}
+    # build does (ParseCache.entries leaves out those of files that changed while they were read). Asked for once,
+    # by the command line while the workers render.
+    entries = lru_cache(maxsize=1)(lambda: parsed.entries() if parsed is not None else {})
     parses_on_disk = frozenset(parsed.old) if parsed is not None else None  # the keys the parse cache folder holds
 
     def write_parses_now() -> None:
         """The command line writes the parses while the workers render (watch mode keeps them for later)."""
         nonlocal parses_on_disk
         if parsed is not None:
-            write_parses(site.config.cache_dir, entries, parses_on_disk)
-            parses_on_disk = frozenset(entries)
+            write_parses(site.config.cache_dir, entries(), parses_on_disk)
+            parses_on_disk = frozenset(entries())
 
     staging = Staging(site.config.output_dir)  # outputs go there as they are made; removed whatever happens
     try:
@@ -374,11 +381,11 @@ def _build(options: BuildOptions, progress: Progress | None, incremental: bool, 
     save = saver(options, site.config, files, before, session, parses_on_disk, pages, len(outputs))
     afterwards = None
     if session is None:
-        save(Kept(record, entries), True)
+        save(Kept(record, entries()), True)
     else:
         pending = None if stale is None else \
             PendingIndex(site.config, plan.html_digest, tuple(o.path for o in outputs))
-        kept = session.keep(site.config.cache_dir, record, entries)
+        kept = session.keep(site.config.cache_dir, record, entries())
         kept.warm = Warm(options, site, env, files, tuple(o.path for o in outputs), pages)
         afterwards = Afterwards(kept, pending, save)
     return BuildResult(outputs, pages, time.perf_counter() - started, written, len(rendered),

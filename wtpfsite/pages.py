@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from .dates import DateSpec
 from .data import Ref
@@ -52,8 +52,17 @@ class ParsedSource:
         return object.__getattribute__(self, name)
 
 
+    def fields_but_file(self) -> tuple:
+        """Its fields after `file`, in order, read without noting a dependency: what a parse worker sends (the
+        build has the file; `ParsedSource(file, *fields)` is the parse again)."""
+        return tuple(object.__getattribute__(self, name) for name in _FIELDS_BUT_FILE)
+
+
 _TRACKED_FIELDS = {"title": "title", "description": "description", "translation_of": "translation_of",
                    "draft": "draft", "markdown": "body", "body": "body", "revision": "body"}
+
+
+_FIELDS_BUT_FILE = tuple(f.name for f in fields(ParsedSource))[1:]
 
 
 def revision(title: str, body: str) -> str:
