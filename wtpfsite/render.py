@@ -126,6 +126,9 @@ def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> Envi
     env = RecordingEnvironment(
         bytecode_cache=compiled,
         loader=FileSystemLoader(str(templates_dir)),
+        # an environment serves one build (or, in watch mode, the quick rebuilds after Markdown edits): its
+        # templates are the ones it loaded, not stat'ed again at each of the thousands of get_template calls
+        auto_reload=False,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
