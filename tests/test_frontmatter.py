@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import assert_build_fails, draft
 from wtpfsite.errors import ErrorList
@@ -136,3 +138,33 @@ def test_all_front_matter_errors_of_all_files_come_together_sorted(tmp_path):
         "content/pages/beta.zh.md:4:5: link to 'nowhere.md': there is no such page",
         "content/pages/zeta.en.md:3:1: unknown field 'summary' in front matter",
     ])
+
+
+def _split_by_lines(text: str):
+    """The front matter split as the whole text's lines make it (what split_front_matter did before it looked at
+    the front matter's lines only): (the YAML text, or None, the body, its first line)."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return None, text, 1
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    return None, "", len(lines) + 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["---", "--- ", "...", "title: T", "a: 1", "", " ", "body", "----", "x---"]),
+                max_size=8).map("\n".join))
+def test_the_front_matter_is_split_where_the_lines_say(text):
+    import wtpfsite.frontmatter as frontmatter
+
+    seen = []
+    original = frontmatter.load_yaml
+    frontmatter.load_yaml = lambda meta_text, *args, **kwargs: seen.append(meta_text) or original(meta_text, *args,
+                                                                                                   **kwargs)
+    try:
+        split = split_front_matter(text, Path("p.md"), ErrorList(Path(".")))
+    finally:
+        frontmatter.load_yaml = original
+    meta_text, body, first_line = _split_by_lines(text)
+    assert (seen[0] if seen else None, split.body, split.body_first_line) == (meta_text, body, first_line)

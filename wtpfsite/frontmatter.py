@@ -20,20 +20,31 @@ class Split:
 
 
 def split_front_matter(text: str, path: Path, errors: ErrorList) -> Split:
-    """Front matter sits between a first line '---' and the next line '---'."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != FENCE:
+    """Front matter sits between a first line '---' and the next line '---' (or '...'). Only the lines up to there
+    are looked at: the body is the rest of the text, as it is (not split into lines and joined again)."""
+    first = _line_end(text, 0)
+    if text[:first].rstrip() != FENCE:
         errors.add(path, 1, 1, "missing front matter: the file must start with a line '---'",
                    "add '---', 'title: ...' and '---' at the top")
         return Split(None, text, 1)
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in (FENCE, "..."):
-            meta_text = "\n".join(lines[1:index])
+    start = at = min(first + 1, len(text))
+    number = 2  # the line at `at`
+    while at < len(text):
+        end = _line_end(text, at)
+        if text[at:end].rstrip() in (FENCE, "..."):
+            meta_text = text[start:max(at - 1, start)]
             known = len(errors.errors)
             meta = load_yaml(meta_text, path, errors, line_offset=1)
             if meta is None and len(errors.errors) == known:  # empty: the caller reports what is missing
                 meta = MarkedMap()
                 meta.mark, meta.key_marks, meta.value_marks = Mark(2, 1), {}, {}
-            return Split(meta, "\n".join(lines[index + 1:]), index + 2)
+            return Split(meta, text[end + 1:], number + 1)
+        at, number = end + 1, number + 1
     errors.add(path, 1, 1, "front matter is not closed: add a line '---' after it")
-    return Split(None, "", len(lines) + 1)
+    return Split(None, "", text.count("\n") + 2)
+
+
+def _line_end(text: str, start: int) -> int:
+    """Where the line starting at `start` ends: its line feed, or the end of the text."""
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
