@@ -175,13 +175,14 @@ def parse(body: str, first_line: int, allow_html: bool = False, rendered: bool =
     """`ParsedMarkdown` for `body` through markdown-it-pyrs, or None when only the reference can: by the rendered
     path (below) when it takes the document, else by the walk over the tree. `rendered=False`: by the walk
     (tests hold both to the reference)."""
-    if markdown_it_pyrs is None or _needs_reference(body, allow_html):
+    special = _SPECIAL_TEXT.search(body) is not None  # (one scan for the texts of both lists, found in few)
+    if markdown_it_pyrs is None or _needs_reference(body, allow_html, special):
         return None
     runs = cjk_emphasis_runs(body)
     if runs and _DEFINITION.search(body):
         return None
     if rendered and not allow_html:
-        made = _rendered(body, runs)
+        made = _rendered(body, runs, special)
         if made is not None:
             return made
     line_starts = [0] + [m.end() for m in re.finditer("\n", body)] if runs else []
@@ -200,9 +201,9 @@ def parse(body: str, first_line: int, allow_html: bool = False, rendered: bool =
         return None
 
 
-def _needs_reference(body: str, allow_html: bool) -> bool:
+def _needs_reference(body: str, allow_html: bool, special: bool = True) -> bool:
     """Whether the raw text alone shows that the two parsers may differ (the module's docstring lists how)."""
-    if any(text in body for text in _NEEDS_REFERENCE):
+    if special and any(text in body for text in _NEEDS_REFERENCE):
         return True
     if allow_html and _LOWER_CASE_DECLARATION.search(body):
         return True
@@ -884,6 +885,8 @@ def _autolink_raw(node) -> str:
 # An image, a code fence (the walk checks how it ends), a blockquote (the walk checks its lazy lines), an
 # autolink or raw HTML text (the walk normalizes an autolink's text as the reference does)
 _WALK_ONLY_TEXT = ("![", "```", "~~~")
+# any text of _NEEDS_REFERENCE or _WALK_ONLY_TEXT: one scan of a document that has none (most), not eight
+_SPECIAL_TEXT = re.compile("|".join(re.escape(text) for text in _NEEDS_REFERENCE + _WALK_ONLY_TEXT))
 _QUOTE_LINE = re.compile(r"^[ \t*+\-\d.)]*>", re.MULTILINE)  # (also after list markers: `- > a`)
 _ANGLE_TAG = re.compile(r"<[A-Za-z/!?]")
 _LINK_TAG = re.compile(r'<a href="([^"]*)"(?: title="([^"]*)")?>')
@@ -909,9 +912,10 @@ def _unescape(text: str) -> str:
     return text.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
 
 
-def _rendered(body: str, runs: list[int]) -> ParsedMarkdown | None:
-    """`ParsedMarkdown` for `body` by the rendered path (above), or None: the walk's to parse."""
-    if any(text in body for text in _WALK_ONLY_TEXT) or ("<" in body and _ANGLE_TAG.search(body)) \
+def _rendered(body: str, runs: list[int], special: bool = True) -> ParsedMarkdown | None:
+    """`ParsedMarkdown` for `body` by the rendered path (above), or None: the walk's to parse. `special`: whether
+    `body` may hold a text of _WALK_ONLY_TEXT (False: `parse` found none)."""
+    if (special and any(text in body for text in _WALK_ONLY_TEXT)) or ("<" in body and _ANGLE_TAG.search(body)) \
             or (">" in body and _QUOTE_LINE.search(body)) or any(body[run] != "*" for run in runs):
         return None
     try:
