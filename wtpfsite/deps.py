@@ -217,7 +217,11 @@ def file_hash(path: Path | str) -> str:
     times, watch mode builds again and again in the same process, and a build after an edit reads the edited
     files only."""
     known = _known_hash(path)
-    return known if known is not None else remember(read_hashed(path))[1]
+    if known is not None:
+        return known
+    read = read_hashed(path)
+    remember(read)
+    return read.hash
 
 
 def _known_hash(path: Path | str) -> str | None:
@@ -261,12 +265,11 @@ def read_hashed(path: Path | str) -> HashedRead:
     return HashedRead(key, data, digest(data), file_signature(info) if trusted else None)
 
 
-def remember(read: HashedRead) -> tuple[bytes | None, str]:
+def remember(read: HashedRead) -> None:
     """Keep the hash of a read whose signature can be trusted, for `file_hash` (in the process that calls this:
-    a worker's reads are remembered by the build's process, from its results); its bytes and hash."""
+    a worker's reads are remembered by the build's process, from its results)."""
     if read.signature is not None:
         _KNOWN[read.path] = (read.signature, read.hash)
-    return read.data, read.hash
 
 
 def save_hashes(cache_dir: Path, files: FileHashes) -> None:

@@ -51,7 +51,6 @@ class ParsedSource:
                 reads.add(source_key(_TRACKED_FIELDS[name], object.__getattribute__(self, "file").path))
         return object.__getattribute__(self, name)
 
-
     def fields_but_file(self) -> tuple:
         """Its fields after `file`, in order, read without noting a dependency: what a parse worker sends (the
         build has the file; `ParsedSource(file, *fields)` is the parse again)."""
@@ -60,8 +59,6 @@ class ParsedSource:
 
 _TRACKED_FIELDS = {"title": "title", "description": "description", "translation_of": "translation_of",
                    "draft": "draft", "markdown": "body", "body": "body", "revision": "body"}
-
-
 _FIELDS_BUT_FILE = tuple(f.name for f in fields(ParsedSource))[1:]
 
 
