@@ -198,3 +198,19 @@ def test_a_parse_pickles_whole_and_leaves_no_utf8_copy_in_its_html():
     before = sys.getsizeof(text)
     pickle.dumps(text, protocol=pickle.HIGHEST_PROTOCOL)
     assert sys.getsizeof(text) > before  # (what the test guards against: a plain str keeps the copy)
+
+
+def test_an_unpickled_parse_cuts_its_html_only_when_asked_for_it():
+    """A parse from the parse cache or a worker keeps its HTML as pickled (UTF-8, the pieces joined) until a page
+    renders it, is pickled again as it is, and equals the parse it was made from."""
+    import pickle
+
+    from wtpfsite.markdown import parse_markdown_reference
+
+    parsed = parse_markdown_reference("# 标题\n\nSee [a](a.md) and [b](b.md#x).\n", 1)
+    again = pickle.loads(pickle.dumps(parsed))
+    assert isinstance(again.pieces, bytes)  # not decoded yet
+    assert pickle.loads(pickle.dumps(again)) == parsed and isinstance(again.pieces, bytes)
+    assert again == parsed and hash(again) == hash(parsed)
+    assert again.html == parsed.html and len(again.html) == len(parsed.slots) + 1
+    assert isinstance(again.pieces, tuple)  # decoded once, kept

@@ -77,9 +77,10 @@ def _link_tag(href: str, title: str | None) -> str:
     return f'<a href="{escapeHtml(href)}"{title}{rel}>'
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ParsedMarkdown:
-    html: tuple[str, ...]  # the rendered HTML, cut at each link's opening tag: one more piece than slots
+    # the rendered HTML, cut at each link's opening tag (one more piece than slots): see `html`
+    pieces: tuple[str, ...] | bytes
     slots: tuple[LinkSlot, ...]
     headings: tuple[Heading, ...]
     links: tuple[LinkRef, ...]
@@ -87,20 +88,43 @@ class ParsedMarkdown:
     anchors: frozenset[str]  # heading ids and footnote ids: what `page.md#...` may point at
 
     @property
+    def html(self) -> tuple[str, ...]:
+        """The HTML's pieces. An unpickled parse (the parse cache's, a worker's) holds them as they were pickled,
+        joined by SLOT in UTF-8, and cuts them when first asked: a build decodes only the pages it renders (a
+        build after an edit, one or two of thousands), and writes the others back to the cache as they are."""
+        pieces = self.pieces
+        if pieces.__class__ is bytes:
+            pieces = tuple(pieces.decode("utf-8", "surrogatepass").split(SLOT))
+            object.__setattr__(self, "pieces", pieces)
+        return pieces
+
+    @property
     def toc(self) -> tuple[Heading, ...]:
         return tuple(h for h in self.headings if h.level in (2, 3))
+
+    def _compared(self) -> tuple:
+        return self.html, self.slots, self.headings, self.links, self.allow_html, self.anchors
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not ParsedMarkdown:
+            return NotImplemented
+        return self._compared() == other._compared()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
 
     def __reduce__(self):
         # The HTML is pickled as UTF-8 bytes made for the purpose. Pickling a str that is not ASCII makes CPython
         # keep a UTF-8 copy of it inside the str for as long as it lives: writing the parse cache while the pages
         # render kept a second copy of every Chinese page's HTML (40 MB at 10,000 pages) until the build ended.
         # (In one piece, the slots marked as in the rendered HTML: one bytes object to decode.)
-        html = SLOT.join(self.html).encode("utf-8", "surrogatepass")
+        pieces = self.pieces
+        html = pieces if pieces.__class__ is bytes else SLOT.join(pieces).encode("utf-8", "surrogatepass")
         return _unpickle_parsed, (html, self.slots, self.headings, self.links, self.allow_html, self.anchors)
 
 
 def _unpickle_parsed(html: bytes, *rest) -> ParsedMarkdown:
-    return ParsedMarkdown(tuple(html.decode("utf-8", "surrogatepass").split(SLOT)), *rest)
+    return ParsedMarkdown(html, *rest)  # (cut into pieces when first asked for them: ParsedMarkdown.html)
 
 
 class _CjkStateInline(StateInline):
