@@ -287,3 +287,17 @@ _PIECES = st.sampled_from([
 @given(st.lists(_PIECES, max_size=40).map(lambda pieces: "".join(pieces) + "\n"), st.booleans())
 def test_generated_documents_parse_the_same_with_both(body, allow_html):
     assert_same(body, allow_html)
+
+
+@pytest.mark.parametrize("body, tables, agree", [
+    ("| a | b |\n|---|---|\n| c | d |\n", 1, True),
+    ("Text\n\n| a |\n|---|\n| c |\n\n# After a blank line\n", 1, True),
+    ("Text\n| a |\n|---|\n| c |\n", 1, False),  # no blank line before the header
+    ("| a |\n|---|\n| c |\n# a heading right under a row\n", 1, False),  # markdown-it-py ends the table there
+    ("- a\n\n  | b |\n  |---|\n  | c |\n", 1, False),  # in a list item
+    ("| a |\n|---|\n\n| b |\n|---|\n| c |\n\n> | x |\n", 2, True),  # two tables, each checked
+    ("| a |\n|---|\n\nText\n| b |\n|---|\n", 2, False),  # the second one's header under text
+    ("a\n---\n", 1, False),  # a setext underline is no delimiter row: fewer found than the HTML's tables
+])
+def test_the_rendered_path_checks_its_tables_on_the_text(body, tables, agree):
+    assert fastmd._tables_agree(body, tables) is agree

@@ -65,6 +65,7 @@ import bisect
 import re
 from collections.abc import Callable, Sequence
 from functools import cached_property, lru_cache
+from itertools import islice
 from urllib.parse import unquote
 
 from markdown_it.common.utils import escapeHtml, isMdAsciiPunct, isPunctChar, isWhiteSpace, unescapeAll
@@ -941,17 +942,18 @@ def _tables_agree(body: str, tables: int) -> bool:
     (the walk's check_table). Each line with a pipe that may be a delimiter row counts as a table's, its header the
     line above it, its rows the lines after it up to a blank line: a check of more than the tables, never less."""
     lines = body.split("\n")
-    found = 0
+    found = row = counted = 0
     for match in _DELIMITER_ROW.finditer("\n" + body):
         if "|" not in match[1]:
             continue  # (a table's delimiter row has a pipe, as its header does: _delimiter_rows_differ)
-        row = body.count("\n", 0, match.start())  # the delimiter row's line: "\n" + body shifts by one
+        # the delimiter row's line: the line feeds before it ("\n" + body shifts the text by one), counted on
+        row, counted = row + body.count("\n", counted, match.start()), match.start()
         if row == 0:
             continue  # no line above it: no table
         header = row - 1
         if _LIST_MARKER.match(lines[header]) or (header and lines[header - 1].strip()):
             return False
-        for line in lines[row + 1:]:
+        for line in islice(lines, row + 1, None):
             if not line.strip():
                 break
             if _MAY_END_TABLE.match(line):
