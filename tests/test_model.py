@@ -230,3 +230,7 @@ def test_the_places_of_links_the_fast_back_end_left_unplaced_are_the_references(
     assert link_positions(parsed) == [(5, 9), (6, 9), (6, 1)]  # (a reference link: its href is not in the line)
     path.write_text("---\ntitle: About\n---\n\nNo links now.\n", "utf-8")
     assert link_positions(parsed) is None
+    if fastmd.available():  # what the link check then reports the error at
+        from wtpfsite.model import _place
+
+        assert _place(parsed, 0, {}) == (1, 1)
