@@ -363,7 +363,7 @@ def test_a_build_after_an_edit_takes_the_generator_id_the_stamp_vouches_for(site
     site.build()
     site.edit("content/pages/about.en.md", lambda text: text + "\nEdited.\n")
     monkeypatch.setattr(deps, "_generator", None)  # a new process
-    monkeypatch.setattr(deps, "_compute_generator_id", must_not_compute)
+    monkeypatch.setattr(deps, "compute_generator_id", must_not_compute)
     assert stamp.check(site.options()) is None  # the edit: a build follows
     assert deps.generator_id() == site.document()["generator"]
     result = site.build()
@@ -374,7 +374,7 @@ def test_a_build_after_an_edit_takes_the_generator_id_the_stamp_vouches_for(site
     site.edit("content/pages/about.en.md", lambda text: text + "\nEdited again.\n")
     monkeypatch.setattr(deps, "_generator", None)
     computed = []
-    monkeypatch.setattr(deps, "_compute_generator_id", lambda: computed.append(1) or recorded["generator"])
+    monkeypatch.setattr(deps, "compute_generator_id", lambda: computed.append(1) or recorded["generator"])
     assert stamp.check(site.options()) is None
     assert deps._generator is None and deps.generator_id() == recorded["generator"] and computed == [1]
 

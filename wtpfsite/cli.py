@@ -10,6 +10,7 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import Callable, TextIO
 
 from .errors import ContentErrors, UsageError
 
@@ -51,6 +52,8 @@ def make_parser() -> argparse.ArgumentParser:
                             "(default 0: one per core it may use; 1: no worker processes)")
     build.add_argument("--no-cache", action="store_true",
                        help="make every file again, ignoring the build cache of the last build")
+    build.add_argument("--no-daemon", action="store_true",
+                       help="build in this process even when a build daemon of the site runs")
     check = commands.add_parser("check", parents=[common], help="validate content and links; build nothing")
     check.add_argument("--base-url", default=None)
     scope = check.add_mutually_exclusive_group()
@@ -62,6 +65,14 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--out", type=Path, default=None)
+    daemon = commands.add_parser("daemon", help="keep the site loaded and make the builds of this site's `build` "
+                                 "commands, until stopped (Ctrl-C, --stop) or idle")
+    daemon.add_argument("--config", type=Path, default=Path("site_config.yaml"))
+    daemon.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    daemon.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    daemon.add_argument("--idle-minutes", type=float, default=60, metavar="M",
+                        help="stop after M minutes without a build (default 60; 0: never)")
+    daemon.add_argument("--stop", action="store_true", help="stop the build daemon of this site, if one runs")
     translated = commands.add_parser("translated", parents=[common],
                                      help="record that translations match their original's current revision")
     translated.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a translation, e.g. "
@@ -81,58 +92,82 @@ def main(argv: list[str] | None = None) -> int:
     if not args.config.is_file():
         print(f"build.py: error: no config file at {args.config}", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "build" and not (args.no_cache or args.no_daemon):
+        from .daemon import delegate  # a build daemon of this site, when one runs, makes the build (daemon.py)
+
+        status = delegate(args, args.today or default_today())
+        if status is not None:
+            return status
+    return guarded(args.command, args.debug, lambda: _run(args), sys.stderr)
+
+
+def guarded(command: str, debug: bool, run: Callable[[], int], err: TextIO) -> int:
+    """`run()`'s exit status, or the one of the error it raised, reported to `err` (the build daemon answers with
+    this too, daemon.py)."""
     try:
-        return _run(args)
+        return run()
     except UsageError as exc:
-        print(f"build.py {args.command}: error: {exc}", file=sys.stderr)
+        print(f"build.py {command}: error: {exc}", file=err)
         return EXIT_USAGE
     except ContentErrors as exc:
         for error in exc.errors:
-            print(error.format(), file=sys.stderr)
+            print(error.format(), file=err)
         count = len(exc.errors)
-        print(f"{count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        print(f"{count} error{'s' if count != 1 else ''}; nothing was written", file=err)
         return EXIT_CONTENT
     except KeyboardInterrupt:
-        print("interrupted; output/ was left as it was", file=sys.stderr)
+        print("interrupted; output/ was left as it was", file=err)
         return 130
     except Exception as exc:  # a bug in the generator, not in the content
-        if args.debug:
+        if debug:
             import traceback
 
-            traceback.print_exc()
+            traceback.print_exc(file=err)
         print(f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in the generator; "
-              f"run again with --debug for the traceback and report it.", file=sys.stderr)
+              f"run again with --debug for the traceback and report it.", file=err)
         return EXIT_BUG
 
 
-def _progress(quiet: bool):
-    if quiet or not sys.stderr.isatty():
+def progress_printer(quiet: bool, err: TextIO = sys.stderr, terminal: bool | None = None):
+    """The build's progress, on a terminal (`terminal`: whether `err` is one; asked when None)."""
+    if quiet or not (err.isatty() if terminal is None else terminal):
         return None
 
     def report(done: int, total: int) -> None:
         end = "\n" if done == total else ""
-        print(f"\rrendering {done}/{total} pages", end=end, file=sys.stderr, flush=True)
+        print(f"\rrendering {done}/{total} pages", end=end, file=err, flush=True)
 
     return report
 
 
+def report_build(result, quiet: bool, out: TextIO, err: TextIO, by: str = "") -> None:
+    """What `build` prints of a build that succeeded (`by`: who made it, when not this process)."""
+    if result.cache_notice and not quiet:
+        print(f"build cache discarded: {result.cache_notice}", file=err)
+    if result.written and result.written.foreign and not quiet:
+        print(f"removed {len(result.written.foreign)} file(s) from the output folder that the generator "
+              f"did not make: {', '.join(result.written.foreign)}", file=err)
+    if not quiet:  # rendered + reused: `outputs` is empty when nothing changed (result.unchanged)
+        counts = ", ".join(f"{n} {code}" for code, n in result.pages_per_language.items())
+        print(f"built {result.rendered + result.reused} files ({counts} pages) in {result.seconds:.2f} s: "
+              f"rendered {result.rendered}, reused {result.reused}{by}", file=out)
+
+
 def _run(args) -> int:
+    if args.command == "daemon":
+        from .daemon import run_daemon, stop_daemon
+
+        if args.stop:
+            return stop_daemon(args.config, sys.stdout)
+        return run_daemon(args.config, args.idle_minutes * 60, args.quiet, sys.stdout, sys.stderr)
     from .build import BuildOptions, build, check
 
     today = args.today or default_today()
     options = BuildOptions(args.config, today, getattr(args, "out", None), getattr(args, "base_url", None),
                            getattr(args, "jobs", 1))
     if args.command == "build":
-        result = build(options, _progress(args.quiet), incremental=not args.no_cache)
-        if result.cache_notice and not args.quiet:
-            print(f"build cache discarded: {result.cache_notice}", file=sys.stderr)
-        if result.written and result.written.foreign and not args.quiet:
-            print(f"removed {len(result.written.foreign)} file(s) from the output folder that the generator "
-                  f"did not make: {', '.join(result.written.foreign)}", file=sys.stderr)
-        if not args.quiet:  # rendered + reused: `outputs` is empty when nothing changed (result.unchanged)
-            counts = ", ".join(f"{n} {code}" for code, n in result.pages_per_language.items())
-            print(f"built {result.rendered + result.reused} files ({counts} pages) in {result.seconds:.2f} s: "
-                  f"rendered {result.rendered}, reused {result.reused}")
+        result = build(options, progress_printer(args.quiet), incremental=not args.no_cache)
+        report_build(result, args.quiet, sys.stdout, sys.stderr)
         return EXIT_OK
     if args.command in ("translated", "new-draft") or (args.command == "check" and (args.translations or
                                                                                     args.release)):

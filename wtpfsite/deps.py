@@ -314,7 +314,7 @@ def generator_id() -> str:
     process, unless the build stamp vouched for it: recall_generator_id)."""
     global _generator
     if _generator is None:
-        _generator = _compute_generator_id()
+        _generator = compute_generator_id()
     return _generator
 
 
@@ -326,7 +326,7 @@ def recall_generator_id(recorded: str) -> None:
         _generator = recorded
 
 
-def _compute_generator_id() -> str:
+def compute_generator_id() -> str:
     from importlib import metadata  # slow to import: a build with nothing changed does without it (stamp.py)
 
     package = Path(__file__).resolve().parent
@@ -361,7 +361,7 @@ class FileHashes:
         self._deferred: set[str] = set()
         deferred = os.path.join(str(defer_under.resolve()), "") if defer_under is not None else None
         for root in self.roots:
-            for path in _files_under(str(root)) if root.is_dir() else ():
+            for path in files_under(str(root)) if root.is_dir() else ():
                 if deferred is not None and path.endswith(".md") and path.startswith(deferred):
                     known = _known_hash(path)
                     if known is None:
@@ -435,7 +435,7 @@ class FileHashes:
         return self._hashes[key]
 
 
-def _files_under(folder: str) -> Iterator[str]:
+def files_under(folder: str) -> Iterator[str]:
     """The files under `folder`, as Path.rglob("*") and Path.is_file find them (links to files too, nothing
     through a link to a folder), as strings: Path objects are most of the time of listing a large site."""
     try:
@@ -445,7 +445,7 @@ def _files_under(folder: str) -> Iterator[str]:
         return
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
-            yield from _files_under(entry.path)
+            yield from files_under(entry.path)
         elif entry.is_file():
             yield entry.path
 

@@ -113,6 +113,12 @@ class Afterwards:
         settle()
         return True
 
+    def make_index(self) -> None:
+        """Make the pending index now, not after a reload: the build daemon answers once the output is what a
+        command-line build leaves (daemon.py). ContentErrors when Pagefind cannot run."""
+        if self.index is not None and not self.indexed:
+            self._index(lambda: False)
+
     def finish(self) -> None:
         """Save what the build kept in memory, without making a pending index (when the server stops)."""
         if not self.saved:

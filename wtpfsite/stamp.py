@@ -273,7 +273,8 @@ def generator_signature() -> Signature:
     return signature
 
 
-def _generator_key(signature: Signature, started_ns: int) -> str | None:
+def generator_key(signature: Signature, started_ns: int) -> str | None:
+    """The signature's digest, or None while a file or folder of it is racy for `started_ns`."""
     racy = signature.racy_files(started_ns) or signature.racy_folders(started_ns)
     return None if racy else signature.digest()
 
@@ -376,7 +377,7 @@ def _document(before: Before | None, options: BuildOptions, config: SiteConfig, 
     return {
         "format": FORMAT,
         "generator": generator_id(),
-        "generator_key": _generator_key(generator_signature(), before.started_ns),
+        "generator_key": generator_key(generator_signature(), before.started_ns),
         "options": _options(options),
         "config": str(config.path),
         "content_dir": str(config.content_dir),
@@ -432,6 +433,49 @@ def check(options: BuildOptions) -> Unchanged | None:
     return unchanged
 
 
+@dataclass(frozen=True)
+class OutputState:
+    """The output folder as a build left it: every folder's entries and a digest of the signatures, and the
+    content hashes of the files too recent for their signatures to be trusted (racy)."""
+    root: str
+    folders: Folders
+    digest: str
+    racy_files: dict[str, str]
+    racy_folders: frozenset[str]
+
+
+def output_state(output_dir: Path, outputs: Mapping[str, str]) -> OutputState | None:
+    """The output folder now, which the build that made `outputs` (their hashes, by path in the folder) has just
+    left; None when it holds other files, or ones the state cannot vouch for. What the build daemon checks before
+    it trusts the output folder to be what its last build left (output_holds; daemon.py)."""
+    scanned_ns = time.time_ns()
+    produced = Signature()
+    try:
+        folders = produced.scan("output", str(output_dir))
+    except (Untrusted, OSError):
+        return None
+    prefix = str(output_dir) + "/"
+    if folders is None or {path[len(prefix):] for path, _ in produced.files} != set(outputs):
+        return None
+    racy = {path: outputs[path[len(prefix):]] for path in produced.racy_files(scanned_ns)}
+    return OutputState(str(output_dir), folders, produced.digest(), racy,
+                       frozenset(produced.racy_folders(scanned_ns)))
+
+
+def output_holds(state: OutputState) -> bool:
+    """Whether the output folder is still as `state` found it."""
+    produced = Signature()
+    try:
+        produced.replay("output", state.root, state.folders, set(state.racy_folders))
+    except (Changed, Untrusted, OSError):
+        return False
+    if produced.digest() != state.digest:
+        return False
+    from .deps import file_hash
+
+    return all(file_hash(Path(file)) == expected for file, expected in state.racy_files.items())
+
+
 def _check(document: dict, options: BuildOptions, path: Path, started_ns: int) -> Unchanged | None:
     if document["options"] != _options(options):
         return None
@@ -476,7 +520,7 @@ def _refresh(path: Path, document: dict, started_ns: int, inputs: Signature, pro
     were taken after `started_ns`, the contents read after the signatures)."""
     racy_files = set(inputs.racy_files(started_ns)) | set(produced.racy_files(started_ns))
     racy_folders = set(inputs.racy_folders(started_ns)) | set(produced.racy_folders(started_ns))
-    key = _generator_key(generator, started_ns) or document["generator_key"]
+    key = generator_key(generator, started_ns) or document["generator_key"]
     refreshed = document | {
         "generator_key": key,
         "racy_files": {file: expected for file, expected in document["racy_files"].items() if file in racy_files},

@@ -1,0 +1,548 @@
+"""The build daemon: a process that keeps one site loaded and makes the builds its `build` commands ask for.
+
+A command-line build after a one-page edit of a large site spends most of its time starting Python, importing
+the generator and reading its caches back (benchmarks/README.md). `python build.py daemon` starts a process that
+keeps, between builds, what watch mode keeps (session.py: the build cache, the parses, the linked model). While
+it runs, `python build.py build` with the same config file sends it its options and prints what it answers, so a
+save of some Markdown sources is rebuilt as watch mode rebuilds it (quick.py), without loading the site again.
+
+What the command prints, its exit status, the output folder (byte for byte), the caches and the stamp are what
+the command would have made itself; only the time differs, and the summary line says who built. Content errors
+are reported the same way, and the daemon goes on running.
+
+How it knows what changed, without a file watcher: each build starts with a scan of the stat signatures
+(stamp.file_signature) of the files deps.FileHashes covers: the config file and every file under the content and
+templates folders. The files whose signature differs from the last scan's, that appeared or went, and those that
+were racy at the last scan (stamp.racy: changed too shortly before it for their signature to be trusted), are the
+files the build is told changed. The scan is taken before the build reads anything, so a save during a build is
+seen by the next.
+
+What it checks before it trusts what it keeps:
+- the code: the generator signature (stamp.generator_signature: the interpreter, sys.path, the package's source
+  files) of the command must be the daemon's. When the package's sources changed since the daemon started, it
+  declines and stops; when the command runs another interpreter or sys.path, it declines;
+- the output folder, before a quick rebuild (which writes only the files it made again): it must be as the
+  daemon's last build left it (stamp.output_state, taken after each build, and stamp.output_holds: the folders'
+  entries, the files' stat signatures, and the content of those too recent for their signatures). Otherwise the
+  kept model is dropped and a full incremental build follows, from the kept caches, which are checked against
+  the files as in any build.
+
+A command that the daemon declines, or that finds it gone mid-build, builds in its own process (and says why,
+unless --quiet). `--no-cache` and `--no-daemon` builds never ask it.
+
+The socket: a Unix socket in a folder only the user may use ($XDG_RUNTIME_DIR, else $TMPDIR, else /tmp; then
+`wtpfsite-UID/`), named by a hash of the config file's path. The daemon answers only processes of its own user
+(SO_PEERCRED, where the system has it). One request per connection, in JSON lines: the command's options; the
+answers are what it prints, as it goes, then its exit status.
+
+One build at a time: a command that asks while a build runs waits its turn. After answering, the daemon saves the
+caches and the stamp (session.Afterwards); after a build that the stamp answered (nothing changed), it loads the
+site, so that the next edit is a quick rebuild. It stops on Ctrl-C or SIGTERM, on `build.py daemon --stop`, after
+--idle-minutes without a request, when its socket is removed, and when the generator's code changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import select
+import socket
+import stat
+import sys
+import time
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, TextIO
+
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .build import BuildOptions, BuildResult
+    from .session import Afterwards, Session
+    from .stamp import OutputState
+
+PROTOCOL = 1
+CHECK_SECONDS = 2.0  # how often a waiting daemon looks at the clock and at its socket
+REQUEST_SECONDS = 10.0
+SOCKET_BYTES = 100  # a Unix socket's path has at most 107 bytes (Linux), 103 (macOS)  # for a command to send its request once connected
+BY_DAEMON = " (by the build daemon)"
+_PRELOAD = ("build", "quick", "session", "deps", "stamp", "parsecache", "pages", "markdown", "fastmd", "data",
+            "model", "render", "pagegen", "sections", "extras", "translations", "write", "calendar", "feeds")
+
+
+class Unsafe(Exception):
+    """The folder for the socket is not one only this user may use."""
+
+
+# ------------------------------------------------------------------------------------------------ the socket
+
+def _private_folder(create: bool) -> str | None:
+    base = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or "/tmp"
+    if not os.path.isabs(base) or len(os.fsencode(base)) > SOCKET_BYTES - 40:  # room for what socket_path adds
+        base = "/tmp"
+    folder = os.path.join(base, f"wtpfsite-{os.getuid()}")
+    if create:
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise Unsafe(f"{folder} is not a folder that only you may use")
+    return folder
+
+
+def socket_path(config_path: Path, create: bool = False) -> str | None:
+    """Where the build daemon of the site with this config file listens (None: the folder is not there)."""
+    folder = _private_folder(create)
+    if folder is None:
+        return None
+    name = hashlib.blake2b(str(config_path.resolve()).encode("utf-8", "surrogateescape"), digest_size=10)
+    return os.path.join(folder, name.hexdigest() + ".sock")
+
+
+def _connect(path: str) -> socket.socket:
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _ask(config_path: Path, request: dict) -> socket.socket | None:
+    """A connection to the daemon of the site, the request sent; None when none answers there."""
+    if not hasattr(socket, "AF_UNIX"):
+        return None
+    try:
+        path = socket_path(config_path)
+        if path is None or not os.path.exists(path):
+            return None
+        connection = _connect(path)
+    except (Unsafe, OSError):  # OSError: a socket left by a daemon that was killed
+        return None
+    try:
+        connection.sendall(json.dumps(request).encode("utf-8") + b"\n")
+    except OSError:
+        connection.close()
+        return None
+    return connection
+
+
+# ------------------------------------------------------------------------------------------------ the command
+
+def delegate(args, today: date) -> int | None:
+    """Have the build daemon of the site make the build `args` asks for (`build` command-line arguments): its
+    exit status, having printed what the daemon answered; None when no daemon runs for the site, or it declined
+    or stopped before it answered (then this process builds)."""
+    from .stamp import Untrusted, generator_signature
+
+    try:
+        generator = generator_signature().digest()
+    except (Untrusted, OSError):
+        return None
+    request = {"protocol": PROTOCOL, "op": "build", "generator": generator, "config": str(args.config.resolve()),
+               "today": today.isoformat(), "out": str(args.out.resolve()) if args.out is not None else None,
+               "base_url": args.base_url, "jobs": args.jobs, "quiet": args.quiet, "debug": args.debug,
+               "terminal": sys.stderr.isatty()}
+    connection = _ask(args.config, request)
+    if connection is None:
+        return None
+    status, why = _relay(connection)
+    if status is None and not args.quiet:
+        print(f"build daemon: {why}; building in this process", file=sys.stderr)
+    return status
+
+
+def _relay(connection: socket.socket) -> tuple[int | None, str]:
+    """Print the daemon's answers as they come: its exit status, or None and why there is none."""
+    streams = {"out": sys.stdout, "err": sys.stderr}
+    with connection, connection.makefile("rb") as answers:
+        try:
+            for line in answers:
+                message = json.loads(line)
+                for name, stream in streams.items():
+                    if name in message:
+                        stream.write(message[name])
+                        stream.flush()
+                if "exit" in message:
+                    return message["exit"], ""
+                if "declined" in message:
+                    return None, f"declined: {message['declined']}"
+        except KeyboardInterrupt:
+            print("interrupted; the build daemon finishes the build", file=sys.stderr)
+            return 130, ""
+        except (OSError, ValueError):
+            pass
+    return None, "it stopped before it answered"
+
+
+def stop_daemon(config_path: Path, out: TextIO) -> int:
+    """`daemon --stop`: ask the site's daemon to stop, and wait until it has saved what it keeps."""
+    connection = _ask(config_path, {"protocol": PROTOCOL, "op": "stop"})
+    if connection is None:
+        print(f"no build daemon runs for {config_path}", file=out)
+        return 0
+    with connection, connection.makefile("rb") as answers:
+        for _ in answers:  # the daemon closes the connection once it has stopped
+            pass
+    print(f"stopped the build daemon of {config_path}", file=out)
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------ the daemon
+
+@dataclass(frozen=True)
+class _Scan:
+    """The inputs' stat signatures at one time, and which were racy then."""
+    signatures: dict[str, str]
+    racy: frozenset[str]
+
+    @classmethod
+    def take(cls, config_path: Path) -> _Scan | None:
+        """None when the config file is unusable (the build reports why)."""
+        from .config import load_config
+        from .deps import files_under
+        from .errors import ErrorList
+        from .stamp import file_signature, racy
+
+        config = load_config(config_path, ErrorList(config_path.parent))
+        if config is None:
+            return None
+        started_ns = time.time_ns()
+        signatures, racy_files = {}, set()
+        paths = [str(config.path)]
+        for root in (config.content_dir, config.templates_dir):
+            paths.extend(files_under(str(root)))
+        for path in paths:
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            signatures[path] = file_signature(info)
+            if racy(max(info.st_mtime_ns, info.st_ctime_ns), started_ns):
+                racy_files.add(path)
+        return cls(signatures, frozenset(racy_files))
+
+    def changed_since(self, before: _Scan) -> frozenset[Path]:
+        old, new = before.signatures, self.signatures
+        paths = {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)} | before.racy
+        return frozenset(Path(path) for path in paths)
+
+
+class _Answer:
+    """A text stream whose writes go to the command as messages (`name`: out or err). A command that went away
+    does not stop the build."""
+
+    def __init__(self, connection: socket.socket, name: str) -> None:
+        self.connection, self.name = connection, name
+        self.gone = False
+
+    def send(self, message: dict) -> None:
+        if self.gone:
+            return
+        try:
+            self.connection.sendall(json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\n")
+        except OSError:
+            self.gone = True
+
+    def write(self, text: str) -> int:
+        if text:
+            self.send({self.name: text})
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+class Daemon:
+    """The resident builder of one site (see the module's docstring)."""
+
+    def __init__(self, config_path: Path, log: Callable[[str, bool], None]) -> None:
+        import importlib
+
+        from .deps import compute_generator_id
+        from .session import Session
+        from .stamp import generator_signature
+
+        self.config_path = config_path.resolve()
+        self.log = log
+        for name in _PRELOAD:  # what a build imports: imported once, and the code the generator id is made from
+            importlib.import_module(f"{__package__}.{name}")
+        self.session: Session = Session()
+        self._generator = compute_generator_id()
+        self._trusted_key = self._key(generator_signature())
+        self._scan: _Scan | None = None
+        self._options: BuildOptions | None = None  # of the last build
+        self._output: OutputState | None = None  # the output folder as the last build left it
+        self._afterwards: Afterwards | None = None
+        self._warm_up: BuildOptions | None = None
+        self.stale = self.stopping = False
+
+    @staticmethod
+    def _key(signature) -> str | None:
+        from .stamp import generator_key
+
+        return generator_key(signature, time.time_ns())  # None while a file of it is racy
+
+    # ---------------------------------------------------------------------------------------- one request
+
+    def serve(self, connection: socket.socket, waiting: Callable[[], bool] = lambda: False) -> None:
+        """Answer one connection; then, unless another command is `waiting`, save what the build left (and load the
+        site when it was not)."""
+        if not _same_user(connection):
+            return
+        connection.settimeout(REQUEST_SECONDS)
+        try:
+            with connection.makefile("rb") as lines:
+                request = json.loads(lines.readline())
+        except (OSError, ValueError):
+            return
+        connection.settimeout(None)
+        out, err = _Answer(connection, "out"), _Answer(connection, "err")
+        if not isinstance(request, dict) or request.get("protocol") != PROTOCOL:
+            out.send({"declined": "it speaks another protocol (another version of the generator)"})
+            return
+        if request.get("op") == "stop":
+            self.stopping = True
+            self.finish()
+            return  # the command sees the connection close once what the daemon kept is saved
+        why = self._declines(request)
+        if why is not None:
+            out.send({"declined": why})
+            return
+        status = self._build(request, out, err)
+        out.send({"exit": status})
+        connection.close()
+        self._after(waiting)
+
+    def _declines(self, request: dict) -> str | None:
+        from .stamp import Untrusted, generator_signature
+
+        try:
+            signature = generator_signature()
+        except (Untrusted, OSError):
+            return "it cannot tell whether the generator changed"
+        mine = signature.digest()
+        if mine != self._trusted_key:
+            from .deps import compute_generator_id
+
+            if compute_generator_id() != self._generator:
+                self.stale = True
+                return "the generator's code changed since it started (it stops now: start it again)"
+            self._trusted_key = self._key(signature)
+        if request.get("generator") != mine:
+            return "the command runs another Python, or another copy of the generator, than the daemon"
+        fields = {"config": str, "today": str, "out": (str, type(None)), "base_url": (str, type(None)),
+                  "jobs": int, "quiet": bool, "debug": bool, "terminal": bool}
+        if any(not isinstance(request.get(name), kind) for name, kind in fields.items()):
+            return "the request is malformed"
+        if Path(request["config"]) != self.config_path:
+            return f"it builds the site of {self.config_path}"
+        return None
+
+    def _build(self, request: dict, out: _Answer, err: _Answer) -> int:
+        from .build import BuildOptions
+        from .cli import guarded, progress_printer, report_build
+
+        options = BuildOptions(self.config_path, date.fromisoformat(request["today"]),
+                               Path(request["out"]) if request["out"] is not None else None, request["base_url"],
+                               request["jobs"])
+        quiet = request["quiet"]
+
+        def run() -> int:
+            started = time.perf_counter()
+            result = self._make(options, progress_printer(quiet, err, request["terminal"]))
+            result = replace(result, seconds=time.perf_counter() - started)
+            report_build(result, quiet, out, err, BY_DAEMON)
+            self._log_build(result)
+            return 0
+
+        status = guarded("build", request["debug"], run, err)
+        if status == 130:  # Ctrl-C or SIGTERM in the daemon, during the build
+            self.stopping = True
+        elif status:
+            self.log(f"build failed (exit status {status}); see the command's messages", True)
+        return status
+
+    def _make(self, options: BuildOptions, progress) -> BuildResult:
+        """The build, as the command line makes it, from what the daemon keeps."""
+        from .build import build
+        from .stamp import output_holds
+        from .write import finish_removals
+
+        scan, before = _Scan.take(options.config_path), self._scan
+        self._scan = scan
+        changed = scan.changed_since(before) if scan is not None and before is not None else frozenset()
+        if changed and (self._output is None or not output_holds(self._output)):
+            self.session.forget_warm()  # the output folder is not as the last build left it: no quick rebuild
+        self._output = None  # until the build has finished
+        self._warm_up = None
+        result = build(options, progress, session=self.session, changed=changed)
+        if result.afterwards is not None:
+            self._afterwards = result.afterwards  # supersedes one put off (session.py)
+            result.afterwards.make_index()  # the command returns once the output is complete
+        finish_removals()  # and the output folder a full build replaced is gone, as when the command returns
+        if result.unchanged and self.session.warm_for(options) is None:
+            self._warm_up = options
+        self._options = options
+        return result
+
+    def _after(self, waiting: Callable[[], bool]) -> None:
+        """What a build left: save its caches and stamp, and load the site after a build the stamp answered; put
+        off while another command waits (the next build leaves its own: a save put off is only saved later, or
+        not at all when another build's supersedes it, as in watch mode)."""
+        from .build import build
+
+        self._output = self._output_state()
+        if waiting():
+            return
+        try:
+            if self._afterwards is not None:
+                self._afterwards.run()
+                self._afterwards = None
+            if self._warm_up is not None and not waiting():
+                options, self._warm_up = self._warm_up, None
+                result = build(options, session=self.session, use_stamp=False)
+                if result.afterwards is not None:
+                    self._afterwards = result.afterwards
+                    result.afterwards.run()
+                    self._afterwards = None
+        except Exception as exc:  # noqa: BLE001 (a content error or a bug: the next build reports it again)
+            self._afterwards = None
+            self.log(f"after the build: {type(exc).__name__}: {exc}", True)
+        if self._output is None:  # the site was loaded after a build the stamp answered
+            self._output = self._output_state()
+
+    def _output_state(self) -> OutputState | None:
+        """The output folder as the last build left it, when it kept its model (for a quick rebuild next)."""
+        from .stamp import output_state
+
+        kept = self.session.warm_for(self._options) if self._options is not None else None
+        if kept is None:
+            return None
+        return output_state(kept.warm.site.config.output_dir, {p: r.hash for p, r in kept.cache.outputs.items()})
+
+    def finish(self) -> None:
+        """Save what the last build left, if that was cut short (the daemon is stopping)."""
+        if self._afterwards is not None:
+            try:
+                self._afterwards.finish()
+            except Exception as exc:  # noqa: BLE001 (stopping: report, do not hide the stop)
+                self.log(f"could not save the build caches: {type(exc).__name__}: {exc}", True)
+            self._afterwards = None
+
+    def _log_build(self, result: BuildResult) -> None:
+        how = "nothing changed" if result.unchanged else "quick rebuild" if result.quick else "build"
+        self.log(f"{how}: rendered {result.rendered}, reused {result.reused} in {result.seconds:.3f} s", False)
+
+
+def _same_user(connection: socket.socket) -> bool:
+    if not hasattr(socket, "SO_PEERCRED"):
+        return True  # the socket's folder is the user's own (see socket_path)
+    import struct
+
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _, uid, _ = struct.unpack("3i", credentials)
+    return uid == os.getuid()
+
+
+# ------------------------------------------------------------------------------------------------ running it
+
+def run_daemon(config_path: Path, idle_seconds: float, quiet: bool, out: TextIO, err: TextIO) -> int:
+    """`build.py daemon`: serve the site's builds until stopped (see the module's docstring)."""
+    import signal
+
+    if not hasattr(socket, "AF_UNIX"):
+        raise UsageError("the build daemon needs Unix sockets, which this system does not have")
+
+    def log(message: str, error: bool) -> None:
+        if error or not quiet:
+            print(f"[{time.strftime('%H:%M:%S')}] {message}", file=err if error else out, flush=True)
+
+    try:
+        path = socket_path(config_path, create=True)
+    except (Unsafe, OSError) as exc:
+        raise UsageError(f"no place for the daemon's socket: {exc}") from None
+    daemon = Daemon(config_path, log)
+    listener = _listen(path)
+    identity = os.stat(path).st_ino
+
+    def terminate(*_) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    log(f"build daemon of {daemon.config_path} ready: `build.py build` of this config is built here; "
+        f"stop it with Ctrl-C or `build.py daemon --stop`", False)
+    try:
+        _loop(daemon, listener, path, identity, idle_seconds, log)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        daemon.finish()
+        listener.close()
+        if _is(path, identity):
+            os.unlink(path)
+    log("build daemon stopped", False)
+    return 0
+
+
+def _listen(path: str) -> socket.socket:
+    if os.path.lexists(path):
+        try:
+            _connect(path).close()
+        except OSError:  # left by a daemon that was killed
+            os.unlink(path)
+        else:
+            raise UsageError("a build daemon already runs for this site (stop it with `build.py daemon --stop`)")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    mask = os.umask(0o177)  # the socket is the user's only from the start
+    try:
+        listener.bind(path)
+    finally:
+        os.umask(mask)
+    listener.listen(16)
+    return listener
+
+
+def _is(path: str, identity: int) -> bool:
+    try:
+        return os.lstat(path).st_ino == identity
+    except OSError:
+        return False
+
+
+def _loop(daemon: Daemon, listener: socket.socket, path: str, identity: int, idle_seconds: float,
+          log: Callable[[str, bool], None]) -> None:
+    listener.settimeout(CHECK_SECONDS)
+    last = time.monotonic()
+    while True:
+        try:
+            connection, _ = listener.accept()
+        except socket.timeout:
+            if idle_seconds and time.monotonic() - last > idle_seconds:
+                log(f"no build for {idle_seconds / 60:g} minutes: stopping", False)
+                return
+            if not _is(path, identity):
+                log(f"its socket {path} was removed: stopping", False)
+                return
+            continue
+        with connection:
+            daemon.serve(connection, lambda: bool(select.select([listener], [], [], 0)[0]))
+        last = time.monotonic()
+        if daemon.stale:
+            log("the generator's code changed since the daemon started: stopping (start it again)", True)
+            return
+        if daemon.stopping:
+            log("asked to stop", False)
+            return
