@@ -38,7 +38,7 @@ config, today, out, interval = sys.argv[1], sys.argv[2], Path(sys.argv[3]), floa
 profiler = Profiler(interval=interval)
 started = time.perf_counter()
 profiler.start()
-code = main(["build", "--config", config, "--today", today, "--quiet"])
+code = main(["build", "--config", config, "--today", today, "--quiet", "--no-daemon"])
 profiler.stop()
 wall = time.perf_counter() - started
 out.with_suffix(".html").write_text(profiler.output_html(), encoding="utf-8")
@@ -94,7 +94,7 @@ def main(argv=None) -> int:
     p.add_argument("--src", type=Path, default=None,
                    help="profile this snapshot made by run.py (e.g. benchmarks/work/ours-src) instead of a fresh "
                         "snapshot of the work tree")
-    p.add_argument("--tool", choices=run.OURS, default="ours",
+    p.add_argument("--tool", choices=("ours", "ours-site"), default="ours",
                    help="the templates: the minimal theme run.py's `ours` uses, or the site's own (`ours-site`)")
     args = p.parse_args(argv)
     site_packages = ensure_profiler()
@@ -120,7 +120,8 @@ def main(argv=None) -> int:
     print(f"Cold build of {args.pages} pages under pyinstrument: exit {data['exit']}, {data['wall']:.1f} s wall, "
           f"{total:.1f} s sampled; 1-minute load average now {os.getloadavg()[0]:.1f}.\n")
     print(table(data["self"], total, args.top, "function (self time)"), end="\n\n")
-    wrappers = ("main (wtpfsite/cli", "_run (wtpfsite/cli", "build (wtpfsite/build")
+    wrappers = ("main (wtpfsite/cli", "guarded (wtpfsite/cli", "<lambda> (wtpfsite/cli", "_run (wtpfsite/cli",
+                "build (wtpfsite/build")
     ours = {k: v for k, v in data["inclusive"].items()
             if ("wtpfsite/" in k or ".html" in k) and not k.startswith(wrappers)}
     print(table(ours, total, args.top, "project function or template (inclusive time)"))

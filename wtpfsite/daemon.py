@@ -35,10 +35,13 @@ The socket: a Unix socket in a folder only the user may use ($XDG_RUNTIME_DIR, e
 (SO_PEERCRED, where the system has it). One request per connection, in JSON lines: the command's options; the
 answers are what it prints, as it goes, then its exit status.
 
-One build at a time: a command that asks while a build runs waits its turn. After answering, the daemon saves the
-caches and the stamp (session.Afterwards); after a build that the stamp answered (nothing changed), it loads the
-site, so that the next edit is a quick rebuild. It stops on Ctrl-C or SIGTERM, on `build.py daemon --stop`, after
---idle-minutes without a request, when its socket is removed, and when the generator's code changed.
+One build at a time: a command that asks while a build runs waits its turn. What a build leaves to do after it
+(saving the caches and the stamp: session.Afterwards; loading the site after a build the stamp answered, so that the
+next edit is a quick rebuild) waits until no command has come for QUIET_SECONDS: builds asked one after another
+are not held up by it. A build asked before then, with nothing changed, is answered from the daemon's own scan and
+output state, as the stamp would answer it. The daemon stops on Ctrl-C or SIGTERM and on `build.py daemon
+--stop` (saving first), after --idle-minutes without a request, when its socket is removed, and when the
+generator's code changed.
 """
 
 from __future__ import annotations
@@ -46,7 +49,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import select
 import socket
 import stat
 import sys
@@ -60,11 +62,13 @@ from .errors import UsageError
 
 if TYPE_CHECKING:
     from .build import BuildOptions, BuildResult
+    from .quick import Warm
     from .session import Afterwards, Session
     from .stamp import OutputState
 
 PROTOCOL = 1
 CHECK_SECONDS = 2.0  # how often a waiting daemon looks at the clock and at its socket
+QUIET_SECONDS = 0.5  # without a command for this long after a build, the daemon saves what it left
 REQUEST_SECONDS = 10.0
 SOCKET_BYTES = 100  # a Unix socket's path has at most 107 bytes (Linux), 103 (macOS)  # for a command to send its request once connected
 BY_DAEMON = " (by the build daemon)"
@@ -296,9 +300,8 @@ class Daemon:
 
     # ---------------------------------------------------------------------------------------- one request
 
-    def serve(self, connection: socket.socket, waiting: Callable[[], bool] = lambda: False) -> None:
-        """Answer one connection; then, unless another command is `waiting`, save what the build left (and load the
-        site when it was not)."""
+    def serve(self, connection: socket.socket) -> None:
+        """Answer one connection (what the build left is for `when_quiet`)."""
         if not _same_user(connection):
             return
         connection.settimeout(REQUEST_SECONDS)
@@ -323,7 +326,8 @@ class Daemon:
         status = self._build(request, out, err)
         out.send({"exit": status})
         connection.close()
-        self._after(waiting)
+        if self._output is None:  # the build may have changed it
+            self._output = self._output_state()
 
     def _declines(self, request: dict) -> str | None:
         from .stamp import Untrusted, generator_signature
@@ -382,9 +386,14 @@ class Daemon:
 
         scan, before = _Scan.take(options.config_path), self._scan
         self._scan = scan
-        changed = scan.changed_since(before) if scan is not None and before is not None else frozenset()
-        if changed and (self._output is None or not output_holds(self._output)):
+        seen = scan is not None and before is not None  # what changed since the last build is known
+        changed = scan.changed_since(before) if seen else frozenset()
+        kept = self.session.warm_for(options)
+        if kept is not None and (self._output is None or not output_holds(self._output)):
             self.session.forget_warm()  # the output folder is not as the last build left it: no quick rebuild
+            kept = None
+        if kept is not None and seen and not changed:
+            return self._unchanged(kept.warm, options)
         self._output = None  # until the build has finished
         self._warm_up = None
         result = build(options, progress, session=self.session, changed=changed)
@@ -397,31 +406,42 @@ class Daemon:
         self._options = options
         return result
 
-    def _after(self, waiting: Callable[[], bool]) -> None:
-        """What a build left: save its caches and stamp, and load the site after a build the stamp answered; put
-        off while another command waits (the next build leaves its own: a save put off is only saved later, or
-        not at all when another build's supersedes it, as in watch mode)."""
+    def _unchanged(self, warm: Warm, options: BuildOptions) -> BuildResult:
+        """Nothing changed since the last build, which kept its model for these options, and the output folder is
+        as it left it: what the build stamp would answer (stamp.check), known without it (the last build's stamp
+        may not be saved yet)."""
+        from .build import BuildResult
+        from .write import WriteResult, clean_stale
+
+        clean_stale(warm.site.config.output_dir)
+        return BuildResult((), warm.pages, 0.0, WriteResult(0, ()), reused=len(warm.outputs), unchanged=True)
+
+    def has_work(self) -> bool:
+        """Whether the last build left something for `when_quiet`."""
+        return self._afterwards is not None or self._warm_up is not None
+
+    def when_quiet(self) -> None:
+        """What the last build left, once no command has come for a while: save its caches and stamp; load the
+        site after a build the stamp answered. Put off while commands come one after another: a later build's save
+        supersedes an earlier one's, as in watch mode (session.py), and the caches on disk are only older until
+        then, never wrong."""
         from .build import build
 
-        self._output = self._output_state()
-        if waiting():
-            return
         try:
             if self._afterwards is not None:
                 self._afterwards.run()
                 self._afterwards = None
-            if self._warm_up is not None and not waiting():
+            if self._warm_up is not None:
                 options, self._warm_up = self._warm_up, None
                 result = build(options, session=self.session, use_stamp=False)
                 if result.afterwards is not None:
                     self._afterwards = result.afterwards
                     result.afterwards.run()
                     self._afterwards = None
+                self._output = self._output_state()
         except Exception as exc:  # noqa: BLE001 (a content error or a bug: the next build reports it again)
-            self._afterwards = None
+            self._afterwards = self._warm_up = None
             self.log(f"after the build: {type(exc).__name__}: {exc}", True)
-        if self._output is None:  # the site was loaded after a build the stamp answered
-            self._output = self._output_state()
 
     def _output_state(self) -> OutputState | None:
         """The output folder as the last build left it, when it kept its model (for a quick rebuild next)."""
@@ -524,21 +544,23 @@ def _is(path: str, identity: int) -> bool:
 
 def _loop(daemon: Daemon, listener: socket.socket, path: str, identity: int, idle_seconds: float,
           log: Callable[[str, bool], None]) -> None:
-    listener.settimeout(CHECK_SECONDS)
     last = time.monotonic()
     while True:
+        listener.settimeout(QUIET_SECONDS if daemon.has_work() else CHECK_SECONDS)
         try:
             connection, _ = listener.accept()
         except socket.timeout:
-            if idle_seconds and time.monotonic() - last > idle_seconds:
+            if daemon.has_work():
+                daemon.when_quiet()
+            elif idle_seconds and time.monotonic() - last > idle_seconds:
                 log(f"no build for {idle_seconds / 60:g} minutes: stopping", False)
                 return
-            if not _is(path, identity):
+            elif not _is(path, identity):
                 log(f"its socket {path} was removed: stopping", False)
                 return
             continue
         with connection:
-            daemon.serve(connection, lambda: bool(select.select([listener], [], [], 0)[0]))
+            daemon.serve(connection)
         last = time.monotonic()
         if daemon.stale:
             log("the generator's code changed since the daemon started: stopping (start it again)", True)
