@@ -10,9 +10,10 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING
 
-from .errors import ContentErrors, UsageError
+if TYPE_CHECKING:
+    from typing import Callable, TextIO
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build.py: error: no config file at {args.config}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "build" and not (args.no_cache or args.no_daemon):
-        from .daemon import delegate  # a build daemon of this site, when one runs, makes the build (daemon.py)
+        from .client import delegate  # a build daemon of this site, when one runs, makes the build (daemon.py)
 
         status = delegate(args, args.today or default_today())
         if status is not None:
@@ -104,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
 def guarded(command: str, debug: bool, run: Callable[[], int], err: TextIO) -> int:
     """`run()`'s exit status, or the one of the error it raised, reported to `err` (the build daemon answers with
     this too, daemon.py)."""
+    from .errors import ContentErrors, UsageError  # here: a build asked of the daemon does without (client.py)
+
     try:
         return run()
     except UsageError as exc:
@@ -155,7 +158,8 @@ def report_build(result, quiet: bool, out: TextIO, err: TextIO, by: str = "") ->
 
 def _run(args) -> int:
     if args.command == "daemon":
-        from .daemon import run_daemon, stop_daemon
+        from .client import stop_daemon
+        from .daemon import run_daemon
 
         if args.stop:
             return stop_daemon(args.config, sys.stdout)

@@ -52,9 +52,8 @@ import os
 import stat
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple
 
 if TYPE_CHECKING:
     from .build import BuildOptions
@@ -92,8 +91,7 @@ class Untrusted(Exception):
     """Something the stamp cannot vouch for: a folder reached through a link, a special file."""
 
 
-@dataclass(frozen=True)
-class Unchanged:
+class Unchanged(NamedTuple):
     """What `check` found: nothing changed since the build that saved the stamp, which reported these counts."""
     output_dir: Path
     files: int
@@ -281,8 +279,7 @@ def generator_key(signature: Signature, started_ns: int) -> str | None:
 
 # ---------------------------------------------------------------------------------------------- save
 
-@dataclass(frozen=True)
-class Before:
+class Before(NamedTuple):
     """The inputs' signatures, taken before the build reads them."""
     started_ns: int  # when the build started: what changed since RACY_NS before it is racy
     config_path: Path
@@ -433,8 +430,7 @@ def check(options: BuildOptions) -> Unchanged | None:
     return unchanged
 
 
-@dataclass(frozen=True)
-class OutputState:
+class OutputState(NamedTuple):
     """The output folder as a build left it: every folder's entries and a digest of the signatures, and the
     content hashes of the files too recent for their signatures to be trusted (racy)."""
     root: str
