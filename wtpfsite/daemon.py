@@ -66,8 +66,7 @@ if TYPE_CHECKING:
 
 CHECK_SECONDS = 2.0  # how often a waiting daemon looks at the clock and at its socket
 QUIET_SECONDS = 0.5  # without a command for this long after a build, the daemon saves what it left
-REQUEST_SECONDS = 10.0
-SOCKET_BYTES = 100  # a Unix socket's path has at most 107 bytes (Linux), 103 (macOS)  # for a command to send its request once connected
+REQUEST_SECONDS = 10.0  # for a command to send its request once connected
 BY_DAEMON = " (by the build daemon)"
 _PRELOAD = ("build", "quick", "session", "deps", "stamp", "parsecache", "pages", "markdown", "fastmd", "data",
             "model", "render", "pagegen", "sections", "extras", "translations", "write", "calendar", "feeds")
@@ -163,6 +162,7 @@ class Daemon:
         self._output: OutputState | None = None  # the output folder as the last build left it
         self._afterwards: Afterwards | None = None
         self._warm_up: BuildOptions | None = None
+        self._saving: tuple[int, Afterwards] | None = None  # the process saving apart, and what it saves
         self.stale = self.stopping = False
 
     @staticmethod
@@ -222,6 +222,10 @@ class Daemon:
         fields = {"config": str, "today": str, "out": (str, type(None)), "base_url": (str, type(None)),
                   "jobs": int, "quiet": bool, "debug": bool, "terminal": bool}
         if any(not isinstance(request.get(name), kind) for name, kind in fields.items()):
+            return "the request is malformed"
+        try:
+            date.fromisoformat(request["today"])
+        except ValueError:
             return "the request is malformed"
         if Path(request["config"]) != self.config_path:
             return f"it builds the site of {self.config_path}"
@@ -302,19 +306,54 @@ class Daemon:
 
         try:
             if self._afterwards is not None:
-                self._afterwards.run()
-                self._afterwards = None
+                afterwards, self._afterwards = self._afterwards, None
+                self._save_apart(afterwards)
             if self._warm_up is not None:
                 options, self._warm_up = self._warm_up, None
                 result = build(options, session=self.session, use_stamp=False)
-                if result.afterwards is not None:
-                    self._afterwards = result.afterwards
-                    result.afterwards.run()
-                    self._afterwards = None
                 self._output = self._output_state()
+                if result.afterwards is not None:
+                    self._save_apart(result.afterwards)
         except Exception as exc:  # noqa: BLE001 (a content error or a bug: the next build reports it again)
             self._afterwards = self._warm_up = None
             self.log(f"after the build: {type(exc).__name__}: {exc}", True)
+
+    def _save_apart(self, afterwards: Afterwards) -> None:
+        """Save the caches and the stamp in a forked process, which has the daemon's memory as it is now: on a
+        large site saving takes a second or more (the parse cache's shards, the build cache, the stamp's scans),
+        and the daemon answers the next command meanwhile. Saves run one at a time, in order. What the next build
+        writes meanwhile (the output folder) the stamp sees as changed, and the next save stamps it."""
+        from .heap import settle
+
+        self.reap(wait=True)
+        if afterwards.kept.warm is not None:  # what Afterwards.run prepares for the next quick rebuild
+            afterwards.kept.warm.prepare(afterwards.kept.cache)
+        settle()  # (frozen before the fork: the child's reads then touch fewer of the parent's pages)
+        pid = os.fork()
+        if pid == 0:  # the child: save, report a failure, leave without running anything of the parent's
+            status = 0
+            try:
+                afterwards.finish()
+            except BaseException as exc:  # noqa: BLE001 (reported; the next build's save saves it all)
+                self.log(f"could not save the build caches: {type(exc).__name__}: {exc}", True)
+                status = 1
+            os._exit(status)
+        self._saving = (pid, afterwards)
+
+    def reap(self, wait: bool = False) -> None:
+        """Take note of the save running apart, when it has ended (`wait`: wait until it has)."""
+        if self._saving is None:
+            return
+        pid, afterwards = self._saving
+        done, status = os.waitpid(pid, 0 if wait else os.WNOHANG)
+        if done == 0:
+            return
+        self._saving = None
+        if os.waitstatus_to_exitcode(status) == 0:
+            afterwards.saved = True
+            warm = afterwards.kept.warm
+            if warm is not None:  # as the save records it in the child (build.saver)
+                self.session.parses_saved(warm.site.config.cache_dir, frozenset(afterwards.kept.parsed))
 
     def _output_state(self) -> OutputState | None:
         """The output folder as the last build left it, when it kept its model (for a quick rebuild next)."""
@@ -327,6 +366,7 @@ class Daemon:
 
     def finish(self) -> None:
         """Save what the last build left, if that was cut short (the daemon is stopping)."""
+        self.reap(wait=True)
         if self._afterwards is not None:
             try:
                 self._afterwards.finish()
@@ -423,6 +463,7 @@ def _loop(daemon: Daemon, listener: socket.socket, path: str, identity: int, idl
         try:
             connection, _ = listener.accept()
         except socket.timeout:
+            daemon.reap()
             if daemon.has_work():
                 daemon.when_quiet()
             elif idle_seconds and time.monotonic() - last > idle_seconds:
@@ -433,7 +474,10 @@ def _loop(daemon: Daemon, listener: socket.socket, path: str, identity: int, idl
                 return
             continue
         with connection:
-            daemon.serve(connection)
+            try:
+                daemon.serve(connection)
+            except Exception as exc:  # noqa: BLE001 (a bug in the daemon: the command builds itself; go on)
+                log(f"internal error: {type(exc).__name__}: {exc}", True)
         last = time.monotonic()
         if daemon.stale:
             log("the generator's code changed since the daemon started: stopping (start it again)", True)
