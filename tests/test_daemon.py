@@ -324,6 +324,60 @@ def test_an_idle_daemon_stops_and_sigterm_stops_one(site):
     assert site.sockets() == []
 
 
+def test_malformed_requests_are_declined_and_the_daemon_goes_on(site, monkeypatch):
+    import json
+
+    from wtpfsite.client import connect, socket_path
+
+    site.start()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(site.runtime))
+    path = socket_path(site.config)
+    answers = []
+    for raw in (b"not json\n", b"[1, 2]\n", b'{"protocol": 99, "op": "build"}\n', b'{"protocol": 1, "op": "x"}\n',
+                b'{"protocol": 1, "op": "build", "today": "2020-13-45", "jobs": "many"}\n', b""):
+        with connect(path) as connection:
+            connection.sendall(raw)
+            connection.shutdown(1)
+            answers.append(connection.makefile("rb").read())
+    assert answers[0] == answers[-1] == b""  # not a request: nothing said
+    for answer in answers[1:-1]:
+        assert list(json.loads(answer)) == ["declined"], answer
+    assert site.command().stdout.endswith(BY)
+
+
+def test_a_daemon_that_goes_away_before_it_answers_leaves_the_command_to_build(site, monkeypatch):
+    """A stand-in for a daemon that dies mid-build: it reads the request, says a line, and closes."""
+    import socket
+    import threading
+
+    from wtpfsite.client import socket_path
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(site.runtime))
+    path = socket_path(site.config, create=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+
+    def answer_and_die() -> None:
+        connection, _ = listener.accept()
+        with connection, connection.makefile("rb") as request:
+            request.readline()
+            connection.sendall(b'{"err": "rendering 1/9 pages"}\n')
+
+    thread = threading.Thread(target=answer_and_die)
+    thread.start()
+    try:
+        result = site.command()
+    finally:
+        thread.join(timeout=60)
+        listener.close()
+    assert result.returncode == 0
+    assert result.stderr == ("rendering 1/9 pages\n"  # its line ended before the command's note
+                             "build daemon: it stopped before it answered; building in this process\n")
+    assert result.stdout.startswith("built ") and not result.stdout.endswith(BY)
+    site.assert_clean()
+
+
 def test_a_process_of_another_user_is_not_answered(site):
     """The socket is the user's only (mode 0600, in a folder of mode 0700)."""
     site.start()

@@ -109,26 +109,46 @@ def delegate(args, today: date) -> int | None:
     return status
 
 
+class _Relay:
+    """Writes the daemon's text to this process's streams, and knows whether stderr was left mid-line (its
+    progress line), so that a note of the command's own starts on a line of its own."""
+
+    def __init__(self) -> None:
+        self.mid_line = False
+
+    def write(self, message: dict) -> None:
+        for name, stream in (("out", sys.stdout), ("err", sys.stderr)):
+            if message.get(name):
+                stream.write(message[name])
+                stream.flush()
+        if message.get("err"):
+            self.mid_line = not message["err"].endswith("\n")
+
+    def end_line(self) -> None:
+        if self.mid_line:
+            sys.stderr.write("\n")
+            self.mid_line = False
+
+
 def _relay(connection: socket.socket) -> tuple[int | None, str]:
     """Print the daemon's answers as they come: its exit status, or None and why there is none."""
-    streams = {"out": sys.stdout, "err": sys.stderr}
+    relay = _Relay()
     with connection, connection.makefile("rb") as answers:
         try:
             for line in answers:
                 message = json.loads(line)
-                for name, stream in streams.items():
-                    if name in message:
-                        stream.write(message[name])
-                        stream.flush()
+                relay.write(message)
                 if "exit" in message:
                     return message["exit"], ""
                 if "declined" in message:
                     return None, f"declined: {message['declined']}"
         except KeyboardInterrupt:
+            relay.end_line()
             print("interrupted; the build daemon finishes the build", file=sys.stderr)
             return 130, ""
         except (OSError, ValueError):
             pass
+    relay.end_line()
     return None, "it stopped before it answered"
 
 
