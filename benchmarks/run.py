@@ -10,7 +10,8 @@ it, and times four cases per tool, interleaving the tools within each run:
     page      after appending a sentence to one page (page-00001, English)
     template  after appending a comment to the base template every page uses
 
-    python benchmarks/run.py [--sizes 200,2000] [--runs 5] [--tools ours,ours-site,ours-daemon,hugo,mkdocs,pelican,eleventy]
+    python benchmarks/run.py [--sizes 200,2000] [--runs 5]
+        [--tools ours,ours-site,ours-daemon,hugo,mkdocs,pelican,eleventy]
 
 Ours runs three times on the same corpus: `ours` with benchmarks/themes/ours/, a minimal theme of the same shape as
 the others' (the recipe's "equivalent minimal bilingual theme"), `ours-site` with the site's own templates, and

@@ -154,6 +154,28 @@ def test_the_daemon_makes_the_commands_build_and_a_saved_page_quickly(site, tmp_
     assert own.stdout.endswith(f": rendered 0, reused {total}\n")
 
 
+def test_the_caches_are_saved_once_no_command_comes_and_serve_the_commands_own_builds(site):
+    """The save runs apart (a forked process) half a second after the last command; a daemon killed after it has
+    lost nothing: the command's own build finds its stamp and caches."""
+    daemon = site.start()
+    assert site.command().returncode == 0
+    site.edit(ABOUT, lambda text: text + "\nOne more line.\n")
+    saved = site.command()
+    assert saved.returncode == 0 and daemon.lines("quick rebuild")
+    stamp = site.root / ".wtpfsite-cache" / "stamp.json"
+    deadline = time.monotonic() + 30
+    while not (stamp.exists() and stamp.stat().st_mtime > site.path(ABOUT).stat().st_mtime):
+        assert time.monotonic() < deadline, "no stamp saved after the quick rebuild"
+        time.sleep(0.05)
+    time.sleep(0.2)  # (the stamp is the save's last file)
+    daemon.process.kill()
+    daemon.process.wait(timeout=60)
+    own = site.command()
+    total = saved.stdout.split()[1]
+    assert own.returncode == 0 and own.stdout.endswith(f": rendered 0, reused {total}\n")
+    site.assert_clean()
+
+
 def test_content_errors_are_reported_as_the_command_reports_them_and_the_daemon_goes_on(site):
     daemon = site.start()
     assert site.command().returncode == 0

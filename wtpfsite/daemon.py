@@ -36,12 +36,12 @@ The socket: a Unix socket in a folder only the user may use ($XDG_RUNTIME_DIR, e
 answers are what it prints, as it goes, then its exit status.
 
 One build at a time: a command that asks while a build runs waits its turn. What a build leaves to do after it
-(saving the caches and the stamp: session.Afterwards; loading the site after a build the stamp answered, so that the
-next edit is a quick rebuild) waits until no command has come for QUIET_SECONDS: builds asked one after another
-are not held up by it. A build asked before then, with nothing changed, is answered from the daemon's own scan and
-output state, as the stamp would answer it. The daemon stops on Ctrl-C or SIGTERM and on `build.py daemon
---stop` (saving first), after --idle-minutes without a request, when its socket is removed, and when the
-generator's code changed.
+(saving the caches and the stamp: session.Afterwards; loading the site after a build the stamp answered, so that
+the next edit is a quick rebuild) waits until no command has come for QUIET_SECONDS, and the saving runs in a
+forked process: builds asked one after another are not held up by it. A build asked before then, with nothing
+changed, is answered from the daemon's own scan and output state, as the stamp would answer it. The daemon stops
+on Ctrl-C or SIGTERM and on `build.py daemon --stop` (saving first), after --idle-minutes without a request,
+when its socket is removed, and when the generator's code changed.
 """
 
 from __future__ import annotations
