@@ -332,6 +332,14 @@ def test_a_socket_folder_others_may_enter_is_not_used(site):
     assert result.returncode == 0 and result.stderr == ""
 
 
+def test_a_negative_idle_time_is_a_usage_error(site):
+    result = subprocess.run([PYTHON, str(ROOT / "build.py"), "daemon", "--config", str(site.config),
+                             "--idle-minutes", "-1"], env=site.env, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (2, "build.py daemon: error: --idle-minutes must be 0 (never stop) "
+                                                     "or more\n")
+    assert site.sockets() == []
+
+
 def test_an_idle_daemon_stops_and_sigterm_stops_one(site):
     idle = site.start("--idle-minutes", "0.01")
     assert len(site.sockets()) == 1

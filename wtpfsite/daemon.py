@@ -397,6 +397,8 @@ def run_daemon(config_path: Path, idle_seconds: float, quiet: bool, out: TextIO,
 
     if not hasattr(socket, "AF_UNIX"):
         raise UsageError("the build daemon needs Unix sockets, which this system does not have")
+    if idle_seconds < 0:
+        raise UsageError("--idle-minutes must be 0 (never stop) or more")
 
     def log(message: str, error: bool) -> None:
         if error or not quiet:
