@@ -474,8 +474,8 @@ def test_builds_asked_of_the_daemon_match_clean_builds_after_any_edits(pristine,
 def test_a_file_racy_at_the_last_scan_is_looked_at_again(tmp_path):
     from wtpfsite.daemon import _Scan
 
-    before = _Scan({"/a": "1", "/b": "2", "/gone": "3"}, frozenset({"/b"}))
-    now = _Scan({"/a": "1", "/b": "2", "/new": "4"}, frozenset())
+    before = _Scan({"/a": (1, 1, 1, 1), "/b": (2, 2, 2, 2), "/gone": (3, 3, 3, 3)}, frozenset({"/b"}))
+    now = _Scan({"/a": (1, 1, 1, 1), "/b": (2, 2, 2, 2), "/new": (4, 4, 4, 4)}, frozenset())
     assert now.changed_since(before) == {Path("/b"), Path("/gone"), Path("/new")}
     assert now.changed_since(now) == set()
 
@@ -505,15 +505,17 @@ def test_the_output_state_sees_any_change(tmp_path, monkeypatch):
     state = stamp.output_state(output, outputs)
     assert set(state.racy_files) == {str(output / "index.html"), str(output / "en" / "a.html")}  # just written
     assert stamp.output_holds(state)
-    wrong = stamp.OutputState(state.root, state.folders, state.digest,
-                              {**state.racy_files, str(output / "index.html"): outputs["en/a.html"]},
-                              state.racy_folders)
+    wrong = state._replace(racy_files={**state.racy_files, str(output / "index.html"): outputs["en/a.html"]})
     assert not stamp.output_holds(wrong)  # a racy file is known by its content
     monkeypatch.setattr(stamp, "RACY_FINE_NS", 0)
     monkeypatch.setattr(stamp, "RACY_NS", 0)
     for change in (lambda output: (output / "en" / "b.html").write_text("b", "utf-8"),
                    lambda output: (output / "en" / "a.html").unlink(),
                    lambda output: (output / "index.html").write_text("else", "utf-8"),
+                   lambda output: (output / "index.html").write_text("mome", "utf-8"),  # the same size
+                   lambda output: (output / "en" / "new").mkdir(),
+                   lambda output: (output / "en" / "a.html").unlink() or (output / "en" / "a.html").symlink_to(
+                       output / "index.html"),
                    lambda output: shutil.rmtree(output / "en"),
                    lambda output: shutil.rmtree(output)):
         output, outputs = made()

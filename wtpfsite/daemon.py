@@ -76,8 +76,8 @@ _PRELOAD = ("build", "quick", "session", "deps", "stamp", "parsecache", "pages",
 
 @dataclass(frozen=True)
 class _Scan:
-    """The inputs' stat signatures at one time, and which were racy then."""
-    signatures: dict[str, str]
+    """The inputs' stat signatures (size, mtime, ctime, inode) at one time, and which were racy then."""
+    signatures: dict[str, tuple[int, int, int, int]]
     racy: frozenset[str]
 
     @classmethod
@@ -86,12 +86,13 @@ class _Scan:
         from .config import load_config
         from .deps import files_under
         from .errors import ErrorList
-        from .stamp import file_signature, racy
+        from .stamp import RACY_NS, racy
 
         config = load_config(config_path, ErrorList(config_path.parent))
         if config is None:
             return None
         started_ns = time.time_ns()
+        recent = started_ns - RACY_NS  # (older than this: not racy by either rule of stamp.racy)
         signatures, racy_files = {}, set()
         paths = [str(config.path)]
         for root in (config.content_dir, config.templates_dir):
@@ -101,14 +102,18 @@ class _Scan:
                 info = os.stat(path)
             except OSError:
                 continue
-            signatures[path] = file_signature(info)
-            if racy(max(info.st_mtime_ns, info.st_ctime_ns), started_ns):
+            mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
+            signatures[path] = (info.st_size, mtime, ctime, info.st_ino)
+            newest = mtime if mtime > ctime else ctime
+            if newest >= recent and racy(newest, started_ns):
                 racy_files.add(path)
         return cls(signatures, frozenset(racy_files))
 
     def changed_since(self, before: _Scan) -> frozenset[Path]:
         old, new = before.signatures, self.signatures
-        paths = {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)} | before.racy
+        paths = set(before.racy)
+        if old != new:  # (compared in C: mostly one file differs, if any)
+            paths.update(path for path in old.keys() | new.keys() if old.get(path) != new.get(path))
         return frozenset(Path(path) for path in paths)
 
 
