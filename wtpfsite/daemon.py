@@ -10,22 +10,22 @@ What the command prints, its exit status, the output folder (byte for byte), the
 the command would have made itself; only the time differs, and the summary line says who built. Content errors
 are reported the same way, and the daemon goes on running.
 
-How it knows what changed, without a file watcher: each build starts with a scan of the stat signatures
-(stamp.file_signature) of the files deps.FileHashes covers: the config file and every file under the content and
-templates folders. The files whose signature differs from the last scan's, that appeared or went, and those that
-were racy at the last scan (stamp.racy: changed too shortly before it for their signature to be trusted), are the
-files the build is told changed. The scan is taken before the build reads anything, so a save during a build is
-seen by the next.
+How it knows what changed, without a file watcher: each build starts with a scan of the stat signatures (size,
+mtime, ctime and inode, as stamp.file_signature) of the files deps.FileHashes covers: the config file and every
+file under the content and templates folders. The files whose signature differs from the last scan's, that
+appeared or went, and those that were racy at the last scan (stamp.racy: changed too shortly before it for their
+signature to be trusted), are the files the build is told changed. The scan is taken before the build reads
+anything, so a save during a build is seen by the next.
 
 What it checks before it trusts what it keeps:
 - the code: the generator signature (stamp.generator_signature: the interpreter, sys.path, the package's source
   files) of the command must be the daemon's. When the package's sources changed since the daemon started, it
   declines and stops; when the command runs another interpreter or sys.path, it declines;
 - the output folder, before a quick rebuild (which writes only the files it made again): it must be as the
-  daemon's last build left it (stamp.output_state, taken after each build, and stamp.output_holds: the folders'
-  entries, the files' stat signatures, and the content of those too recent for their signatures). Otherwise the
-  kept model is dropped and a full incremental build follows, from the kept caches, which are checked against
-  the files as in any build.
+  daemon's last build left it (stamp.output_state, taken after each build, and stamp.output_holds: every file's
+  and folder's stat signature, and the entries and contents of those too recent for their signatures).
+  Otherwise the kept model is dropped and a full incremental build follows, from the kept caches, which are
+  checked against the files as in any build.
 
 A command that the daemon declines, or that finds it gone mid-build, builds in its own process (and says why,
 unless --quiet). `--no-cache` and `--no-daemon` builds never ask it.
