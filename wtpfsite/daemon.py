@@ -329,8 +329,10 @@ class Daemon:
         and the daemon answers the next command meanwhile. Saves run one at a time, in order. What the next build
         writes meanwhile (the output folder) the stamp sees as changed, and the next save stamps it."""
         from .heap import settle
+        from .write import finish_removals
 
         self.reap(wait=True)
+        finish_removals()  # no thread of this process runs while it forks
         if afterwards.kept.warm is not None:  # what Afterwards.run prepares for the next quick rebuild
             afterwards.kept.warm.prepare(afterwards.kept.cache)
         settle()  # (frozen before the fork: the child's reads then touch fewer of the parent's pages)
