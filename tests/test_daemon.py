@@ -523,3 +523,38 @@ def test_the_output_state_sees_any_change(tmp_path, monkeypatch):
         assert state.racy_files == {} and stamp.output_holds(state)
         change(output)
         assert not stamp.output_holds(state)
+
+
+def test_the_output_state_after_a_build_takes_in_only_what_it_wrote(tmp_path, monkeypatch):
+    import os
+
+    from wtpfsite import stamp
+    from wtpfsite.deps import file_hash
+
+    monkeypatch.setattr(stamp, "RACY_FINE_NS", 0)
+    monkeypatch.setattr(stamp, "RACY_NS", 0)
+    output = tmp_path / "output"
+    (output / "en").mkdir(parents=True)
+    for name, text in (("index.html", "home"), ("en/a.html", "a"), ("en/b.html", "b")):
+        (output / name).write_text(text, "utf-8")
+    outputs = {name: file_hash(output / name) for name in ("index.html", "en/a.html", "en/b.html")}
+    before = stamp.output_state(output, outputs)
+    # the build replaces en/a.html as the quick rebuild does (a new file renamed over it); meanwhile another
+    # hand changes en/b.html
+    (output / "en" / ".a.html.tmp").write_text("a, again", "utf-8")
+    os.replace(output / "en" / ".a.html.tmp", output / "en" / "a.html")
+    (output / "en" / "b.html").write_text("by hand", "utf-8")
+    assert not stamp.output_holds(before)
+    written = {**outputs, "en/a.html": file_hash(output / "en" / "a.html")}
+    after = stamp.output_state_after(before, ["en/a.html"], written)
+    assert not stamp.output_holds(after)  # the other hand's change is not taken in
+    (output / "en" / "b.html").unlink()
+    (output / "en" / "b.html").write_text("b", "utf-8")  # as it was, but another file: still seen
+    assert not stamp.output_holds(after)
+    clean = stamp.output_state(output, {**outputs, "en/a.html": file_hash(output / "en" / "a.html")})
+    (output / "en" / ".a.html.tmp").write_text("a, thrice", "utf-8")
+    os.replace(output / "en" / ".a.html.tmp", output / "en" / "a.html")
+    new = {**outputs, "en/a.html": file_hash(output / "en" / "a.html")}
+    after = stamp.output_state_after(clean, ["en/a.html"], new)
+    assert stamp.output_holds(after) and after == stamp.output_state(output, new)
+    assert stamp.output_state_after(clean, ["en/gone.html"], new) is None

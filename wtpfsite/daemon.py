@@ -276,7 +276,7 @@ class Daemon:
             kept = None
         if kept is not None and seen and not changed:
             return self._unchanged(kept.warm, options)
-        self._output = None  # until the build has finished
+        held, self._output = self._output if kept is not None else None, None  # (None: taken again after the build)
         self._warm_up = None
         result = build(options, progress, session=self.session, changed=changed)
         if result.afterwards is not None:
@@ -286,7 +286,19 @@ class Daemon:
         if result.unchanged and self.session.warm_for(options) is None:
             self._warm_up = options
         self._options = options
+        if held is not None and result.quick and (result.afterwards is None or result.afterwards.index is None):
+            self._output = self._output_after(held, result)  # (a new search index: the whole folder again)
         return result
+
+    def _output_after(self, held: OutputState, result: BuildResult) -> OutputState | None:
+        """The output state after a quick rebuild, from the one that held before it and the files it made."""
+        from .stamp import output_state_after
+
+        kept = self.session.warm_for(self._options)
+        if kept is None:
+            return None
+        return output_state_after(held, [output.path for output in result.outputs],
+                                  {path: record.hash for path, record in kept.cache.outputs.items()})
 
     def _unchanged(self, warm: Warm, options: BuildOptions) -> BuildResult:
         """Nothing changed since the last build, which kept its model for these options, and the output folder is

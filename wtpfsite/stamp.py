@@ -484,6 +484,39 @@ def output_state(output_dir: Path, outputs: Mapping[str, str]) -> OutputState | 
     return OutputState(root, entries, racy_folders, racy_files)
 
 
+def output_state_after(state: OutputState, written: list[str], outputs: Mapping[str, str]) -> OutputState | None:
+    """`state`, which held when a build started, with the files it wrote since (`written`, by path in the output
+    folder) and their folders taken again: what `output_state` would find, without passing over the whole folder
+    after a build that wrote a few files (the daemon's quick rebuild). What changed anywhere else meanwhile is not
+    taken in, so the next `output_holds` sees it. Racy entries of `state` that are old enough now are trusted by
+    their signatures from here on. None when a written file is not a plain file."""
+    scanned_ns = time.time_ns()
+    entries = dict(state.entries)
+    racy_files = {path: expected for path, expected in state.racy_files.items()
+                  if racy(max(entries[path][2], entries[path][3]), scanned_ns)}
+    racy_folders = {path: names for path, names in state.racy_folders.items()
+                    if racy(max(entries[path][2], entries[path][3]), scanned_ns)}
+    try:
+        for name in written:
+            path = os.path.join(state.root, name)
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode) or path not in entries:
+                return None
+            entries[path] = _stat_key(info)
+            racy_files.pop(path, None)
+            if racy(max(info.st_mtime_ns, info.st_ctime_ns), scanned_ns):
+                racy_files[path] = outputs[name]
+            folder = os.path.dirname(path)
+            info = os.lstat(folder)
+            entries[folder] = _stat_key(info)
+            racy_folders.pop(folder, None)
+            if racy(max(info.st_mtime_ns, info.st_ctime_ns), scanned_ns):
+                racy_folders[folder] = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    return OutputState(state.root, entries, racy_folders, racy_files)
+
+
 def output_holds(state: OutputState) -> bool:
     """Whether the output folder is still as `state` found it: every file and folder with the same signature
     (a folder whose entries changed has another mtime), the racy folders with the same entries and the racy
