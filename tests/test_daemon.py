@@ -474,8 +474,8 @@ def test_builds_asked_of_the_daemon_match_clean_builds_after_any_edits(pristine,
 def test_a_file_racy_at_the_last_scan_is_looked_at_again(tmp_path):
     from wtpfsite.daemon import _Scan
 
-    before = _Scan({"/a": (1, 1, 1, 1), "/b": (2, 2, 2, 2), "/gone": (3, 3, 3, 3)}, frozenset({"/b"}))
-    now = _Scan({"/a": (1, 1, 1, 1), "/b": (2, 2, 2, 2), "/new": (4, 4, 4, 4)}, frozenset())
+    before = _Scan({"/a": (8, 1, 1, 1, 1), "/b": (8, 2, 2, 2, 2), "/gone": (8, 3, 3, 3, 3)}, frozenset({"/b"}))
+    now = _Scan({"/a": (8, 1, 1, 1, 1), "/b": (8, 2, 2, 2, 2), "/new": (8, 4, 4, 4, 4)}, frozenset())
     assert now.changed_since(before) == {Path("/b"), Path("/gone"), Path("/new")}
     assert now.changed_since(now) == set()
 

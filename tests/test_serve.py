@@ -373,8 +373,9 @@ class FakeAfterwards:
         self.calls.append(("run", cancelled()))
         return not self.gives_up
 
-    def finish(self):
+    def finish_or_report(self, log):
         self.calls.append(("finish",))
+        return True
 
 
 def test_work_left_after_a_build_is_finished_when_the_server_stops(fake_site):

@@ -264,12 +264,17 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
 
         unchanged = check_stamp(options)
         if unchanged is not None:
-            from .write import WriteResult, clean_stale
-
-            clean_stale(unchanged.output_dir)  # what an interrupted run left beside output/ goes all the same
-            return BuildResult((), unchanged.pages_per_language, time.perf_counter() - started, WriteResult(0, ()),
-                               reused=unchanged.files, unchanged=True)
+            return unchanged_result(unchanged.output_dir, unchanged.pages_per_language, unchanged.files, started)
     return _build(options, progress, incremental, started, started_ns, session if incremental else None)
+
+
+def unchanged_result(output_dir: Path, pages: dict[str, int], files: int, started: float) -> BuildResult:
+    """The build when nothing changed since the last one (the stamp says so, or the build daemon knows it), which
+    reported `pages` and `files`."""
+    from .write import WriteResult, clean_stale
+
+    clean_stale(output_dir)  # what an interrupted run left beside output/ goes all the same
+    return BuildResult((), pages, time.perf_counter() - started, WriteResult(0, ()), reused=files, unchanged=True)
 
 
 IN_PLACE_SHARE = 4  # at most one output in this many changed: replaced in place, not staged
@@ -420,7 +425,7 @@ def saver(options: BuildOptions, config: SiteConfig, files: FileHashes,
         finish_removals()
         # not stamped while the last search index stands in for a new one: the next build must make it
         stamp.save((before() if callable(before) else before) if stamped else None, options, config, files,
-                   {path: r.hash for path, r in kept.cache.outputs.items()}, pages, count)
+                   kept.cache.output_hashes(), pages, count)
 
     return save
 

@@ -11,7 +11,7 @@ the command would have made itself; only the time differs, and the summary line 
 are reported the same way, and the daemon goes on running.
 
 How it knows what changed, without a file watcher: each build starts with a scan of the stat signatures (size,
-mtime, ctime and inode, as stamp.file_signature) of the files deps.FileHashes covers: the config file and every
+mtime, ctime and inode: stamp.stat_key) of the files deps.FileHashes covers: the config file and every
 file under the content and templates folders. The files whose signature differs from the last scan's, that
 appeared or went, and those that were racy at the last scan (stamp.racy: changed too shortly before it for their
 signature to be trusted), are the files the build is told changed. The scan is taken before the build reads
@@ -76,8 +76,8 @@ _PRELOAD = ("build", "quick", "session", "deps", "stamp", "parsecache", "pages",
 
 @dataclass(frozen=True)
 class _Scan:
-    """The inputs' stat signatures (size, mtime, ctime, inode) at one time, and which were racy then."""
-    signatures: dict[str, tuple[int, int, int, int]]
+    """The inputs' stat signatures (stamp.stat_key) at one time, and which were racy then."""
+    signatures: dict[str, tuple[int, int, int, int, int]]
     racy: frozenset[str]
 
     @classmethod
@@ -86,7 +86,7 @@ class _Scan:
         from .config import load_config
         from .deps import files_under
         from .errors import ErrorList
-        from .stamp import RACY_NS, racy
+        from .stamp import RACY_NS, racy, stat_key
 
         config = load_config(config_path, ErrorList(config_path.parent))
         if config is None:
@@ -102,9 +102,8 @@ class _Scan:
                 info = os.stat(path)
             except OSError:
                 continue
-            mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
-            signatures[path] = (info.st_size, mtime, ctime, info.st_ino)
-            newest = mtime if mtime > ctime else ctime
+            signatures[path] = stat_key(info)
+            newest = max(info.st_mtime_ns, info.st_ctime_ns)
             if newest >= recent and racy(newest, started_ns):
                 racy_files.add(path)
         return cls(signatures, frozenset(racy_files))
@@ -153,7 +152,7 @@ class Daemon:
 
         from .deps import compute_generator_id
         from .session import Session
-        from .stamp import generator_signature
+        from .stamp import generator_key, generator_signature
 
         self.config_path = config_path.resolve()
         self.log = log
@@ -161,7 +160,7 @@ class Daemon:
             importlib.import_module(f"{__package__}.{name}")
         self.session: Session = Session()
         self._generator = compute_generator_id()
-        self._trusted_key = self._key(generator_signature())
+        self._trusted_key = generator_key(generator_signature(), time.time_ns())  # None: racy
         self._scan: _Scan | None = None
         self._options: BuildOptions | None = None  # of the last build
         self._output: OutputState | None = None  # the output folder as the last build left it
@@ -169,12 +168,6 @@ class Daemon:
         self._warm_up: BuildOptions | None = None
         self._saving: tuple[int, Afterwards] | None = None  # the process saving apart, and what it saves
         self.stale = self.stopping = False
-
-    @staticmethod
-    def _key(signature) -> str | None:
-        from .stamp import generator_key
-
-        return generator_key(signature, time.time_ns())  # None while a file of it is racy
 
     # ---------------------------------------------------------------------------------------- one request
 
@@ -208,7 +201,7 @@ class Daemon:
             self._output = self._output_state()
 
     def _declines(self, request: dict) -> str | None:
-        from .stamp import Untrusted, generator_signature
+        from .stamp import Untrusted, generator_key, generator_signature
 
         try:
             signature = generator_signature()
@@ -221,7 +214,7 @@ class Daemon:
             if compute_generator_id() != self._generator:
                 self.stale = True
                 return "the generator's code changed since it started (it stops now: start it again)"
-            self._trusted_key = self._key(signature)
+            self._trusted_key = generator_key(signature, time.time_ns())
         if request.get("generator") != mine:
             return "the command runs another Python, or another copy of the generator, than the daemon"
         fields = {"config": str, "today": str, "out": (str, type(None)), "base_url": (str, type(None)),
@@ -298,17 +291,15 @@ class Daemon:
         if kept is None:
             return None
         return output_state_after(held, [output.path for output in result.outputs],
-                                  {path: record.hash for path, record in kept.cache.outputs.items()})
+                                  kept.cache.output_hashes())
 
     def _unchanged(self, warm: Warm, options: BuildOptions) -> BuildResult:
         """Nothing changed since the last build, which kept its model for these options, and the output folder is
         as it left it: what the build stamp would answer (stamp.check), known without it (the last build's stamp
         may not be saved yet)."""
-        from .build import BuildResult
-        from .write import WriteResult, clean_stale
+        from .build import unchanged_result
 
-        clean_stale(warm.site.config.output_dir)
-        return BuildResult((), warm.pages, 0.0, WriteResult(0, ()), reused=len(warm.outputs), unchanged=True)
+        return unchanged_result(warm.site.config.output_dir, warm.pages, len(warm.outputs), time.perf_counter())
 
     def has_work(self) -> bool:
         """Whether the last build left something for `when_quiet`."""
@@ -340,23 +331,18 @@ class Daemon:
         large site saving takes a second or more (the parse cache's shards, the build cache, the stamp's scans),
         and the daemon answers the next command meanwhile. Saves run one at a time, in order. What the next build
         writes meanwhile (the output folder) the stamp sees as changed, and the next save stamps it."""
-        from .heap import settle
         from .write import finish_removals
 
         self.reap(wait=True)
         finish_removals()  # no thread of this process runs while it forks
-        if afterwards.kept.warm is not None:  # what Afterwards.run prepares for the next quick rebuild
-            afterwards.kept.warm.prepare(afterwards.kept.cache)
-        settle()  # (frozen before the fork: the child's reads then touch fewer of the parent's pages)
+        afterwards.prepare_next()  # (the heap settled before the fork: the child's reads touch fewer pages)
         pid = os.fork()
-        if pid == 0:  # the child: save, report a failure, leave without running anything of the parent's
-            status = 0
+        if pid == 0:  # the child: save, then leave without running anything of the parent's, whatever happens
+            status = 1
             try:
-                afterwards.finish()
-            except BaseException as exc:  # noqa: BLE001 (reported; the next build's save saves it all)
-                self.log(f"could not save the build caches: {type(exc).__name__}: {exc}", True)
-                status = 1
-            os._exit(status)
+                status = 0 if afterwards.finish_or_report(self.log) else 1
+            finally:
+                os._exit(status)
         self._saving = (pid, afterwards)
 
     def reap(self, wait: bool = False) -> None:
@@ -381,16 +367,13 @@ class Daemon:
         kept = self.session.warm_for(self._options) if self._options is not None else None
         if kept is None:
             return None
-        return output_state(kept.warm.site.config.output_dir, {p: r.hash for p, r in kept.cache.outputs.items()})
+        return output_state(kept.warm.site.config.output_dir, kept.cache.output_hashes())
 
     def finish(self) -> None:
         """Save what the last build left, if that was cut short (the daemon is stopping)."""
         self.reap(wait=True)
         if self._afterwards is not None:
-            try:
-                self._afterwards.finish()
-            except Exception as exc:  # noqa: BLE001 (stopping: report, do not hide the stop)
-                self.log(f"could not save the build caches: {type(exc).__name__}: {exc}", True)
+            self._afterwards.finish_or_report(self.log)
             self._afterwards = None
 
     def _log_build(self, result: BuildResult) -> None:

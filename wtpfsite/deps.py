@@ -567,6 +567,10 @@ class Cache:
     outputs: dict[str, Record]
     groups: dict[str, Group] = field(default_factory=dict)
 
+    def output_hashes(self) -> dict[str, str]:
+        """Each output's content hash, by its path in the output folder."""
+        return {path: record.hash for path, record in self.outputs.items()}
+
 
 class MalformedCache(Exception):
     pass

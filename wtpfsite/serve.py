@@ -245,10 +245,7 @@ class Coordinator:
         self._stopping = True
         with self._build_lock:
             if self._unfinished is not None:
-                try:
-                    self._unfinished.finish()
-                except Exception as exc:  # noqa: BLE001 (stopping: report, do not hide the stop)
-                    self._log(f"could not save the build caches: {type(exc).__name__}: {exc}", True)
+                self._unfinished.finish_or_report(self._log)  # (stopping: reported, the stop not hidden)
                 self._unfinished = None
 
     def _report(self, state: State, changed: frozenset[Path], seconds: float) -> None:

@@ -108,10 +108,15 @@ class Afterwards:
         if cancelled():
             return False
         self.finish()
-        if self.kept.warm is not None:  # (the first quick rebuild then finds them made)
+        self.prepare_next()
+        return True
+
+    def prepare_next(self) -> None:
+        """Make what the next build reads of this one's model (so the first quick rebuild finds it made), then
+        settle the heap."""
+        if self.kept.warm is not None:
             self.kept.warm.prepare(self.kept.cache)
         settle()
-        return True
 
     def make_index(self) -> None:
         """Make the pending index now, not after a reload: the build daemon answers once the output is what a
@@ -124,6 +129,16 @@ class Afterwards:
         if not self.saved:
             self.save(self.kept, self.index is None or self.indexed)  # stamped once the index is current
             self.saved = True
+
+    def finish_or_report(self, log: Callable[[str, bool], None]) -> bool:
+        """`finish`, a failure reported to `log` instead of raised (a process that is stopping, or saving apart:
+        the next build's save saves it all); whether it saved."""
+        try:
+            self.finish()
+        except Exception as exc:  # noqa: BLE001 (reported; the caches on disk are only older)
+            log(f"could not save the build caches: {type(exc).__name__}: {exc}", True)
+            return False
+        return True
 
     def _index(self, cancelled: Cancelled) -> bool:
         from .build import MANIFEST, write_manifest

@@ -441,7 +441,8 @@ class OutputState(NamedTuple):
     racy_files: dict[str, str]
 
 
-def _stat_key(info: os.stat_result) -> tuple[int, int, int, int, int]:
+def stat_key(info: os.stat_result) -> tuple[int, int, int, int, int]:
+    """A file's or folder's stat signature (kind, size, mtime, ctime, inode), as a tuple to compare."""
     return stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
@@ -461,7 +462,7 @@ def output_state(output_dir: Path, outputs: Mapping[str, str]) -> OutputState | 
         for folder, relative, info in folders:  # (each folder's stat comes from its parent's listing)
             if not stat.S_ISDIR(info.st_mode):
                 return None
-            entries[folder] = _stat_key(info)
+            entries[folder] = stat_key(info)
             if racy(max(info.st_mtime_ns, info.st_ctime_ns), scanned_ns):
                 racy_folders[folder] = sorted(os.listdir(folder))
             with os.scandir(folder) as scan:
@@ -473,7 +474,7 @@ def output_state(output_dir: Path, outputs: Mapping[str, str]) -> OutputState | 
                     name = relative + entry.name
                     if not stat.S_ISREG(info.st_mode) or name not in outputs:
                         return None
-                    entries[entry.path] = _stat_key(info)
+                    entries[entry.path] = stat_key(info)
                     found.add(name)
                     if racy(max(info.st_mtime_ns, info.st_ctime_ns), scanned_ns):
                         racy_files[entry.path] = outputs[name]
@@ -502,13 +503,13 @@ def output_state_after(state: OutputState, written: list[str], outputs: Mapping[
             info = os.lstat(path)
             if not stat.S_ISREG(info.st_mode) or path not in entries:
                 return None
-            entries[path] = _stat_key(info)
+            entries[path] = stat_key(info)
             racy_files.pop(path, None)
             if racy(max(info.st_mtime_ns, info.st_ctime_ns), scanned_ns):
                 racy_files[path] = outputs[name]
             folder = os.path.dirname(path)
             info = os.lstat(folder)
-            entries[folder] = _stat_key(info)
+            entries[folder] = stat_key(info)
             racy_folders.pop(folder, None)
             if racy(max(info.st_mtime_ns, info.st_ctime_ns), scanned_ns):
                 racy_folders[folder] = sorted(os.listdir(folder))
@@ -524,8 +525,7 @@ def output_holds(state: OutputState) -> bool:
     lstat = os.lstat
     try:
         for path, key in state.entries.items():
-            info = lstat(path)
-            if (stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) != key:
+            if stat_key(lstat(path)) != key:
                 return False
         if any(sorted(os.listdir(folder)) != names for folder, names in state.racy_folders.items()):
             return False
