@@ -191,10 +191,11 @@ class Daemon:
             self.finish()
             return  # the command sees the connection close once what the daemon kept is saved
         why = self._declines(request)
-        if why is not None:
-            out.send({"declined": why})
+        options = _options(request, self.config_path) if why is None else None
+        if options is None:
+            out.send({"declined": why or "the request is malformed"})
             return
-        status = self._build(request, out, err)
+        status = self._build(options, request, out, err)
         out.send({"exit": status})
         connection.close()
         if self._output is None:  # the build may have changed it
@@ -217,25 +218,13 @@ class Daemon:
             self._trusted_key = generator_key(signature, time.time_ns())
         if request.get("generator") != mine:
             return "the command runs another Python, or another copy of the generator, than the daemon"
-        fields = {"config": str, "today": str, "out": (str, type(None)), "base_url": (str, type(None)),
-                  "jobs": int, "quiet": bool, "debug": bool, "terminal": bool}
-        if any(not isinstance(request.get(name), kind) for name, kind in fields.items()):
-            return "the request is malformed"
-        try:
-            date.fromisoformat(request["today"])
-        except ValueError:
-            return "the request is malformed"
-        if Path(request["config"]) != self.config_path:
+        if isinstance(request.get("config"), str) and Path(request["config"]) != self.config_path:
             return f"it builds the site of {self.config_path}"
         return None
 
-    def _build(self, request: dict, out: _Answer, err: _Answer) -> int:
-        from .build import BuildOptions
+    def _build(self, options: BuildOptions, request: dict, out: _Answer, err: _Answer) -> int:
         from .cli import guarded, progress_printer, report_build
 
-        options = BuildOptions(self.config_path, date.fromisoformat(request["today"]),
-                               Path(request["out"]) if request["out"] is not None else None, request["base_url"],
-                               request["jobs"])
         quiet = request["quiet"]
 
         def run() -> int:
@@ -268,7 +257,7 @@ class Daemon:
             self.session.forget_warm()  # the output folder is not as the last build left it: no quick rebuild
             kept = None
         if kept is not None and seen and not changed:
-            return self._unchanged(kept.warm, options)
+            return self._unchanged(kept.warm)
         held, self._output = self._output if kept is not None else None, None  # (None: taken again after the build)
         self._warm_up = None
         result = build(options, progress, session=self.session, changed=changed)
@@ -293,7 +282,7 @@ class Daemon:
         return output_state_after(held, [output.path for output in result.outputs],
                                   kept.cache.output_hashes())
 
-    def _unchanged(self, warm: Warm, options: BuildOptions) -> BuildResult:
+    def _unchanged(self, warm: Warm) -> BuildResult:
         """Nothing changed since the last build, which kept its model for these options, and the output folder is
         as it left it: what the build stamp would answer (stamp.check), known without it (the last build's stamp
         may not be saved yet)."""
@@ -379,6 +368,24 @@ class Daemon:
     def _log_build(self, result: BuildResult) -> None:
         how = "nothing changed" if result.unchanged else "quick rebuild" if result.quick else "build"
         self.log(f"{how}: rendered {result.rendered}, reused {result.reused} in {result.seconds:.3f} s", False)
+
+
+_FIELDS = {"config": str, "today": str, "out": (str, type(None)), "base_url": (str, type(None)), "jobs": int,
+           "quiet": bool, "debug": bool, "terminal": bool}
+
+
+def _options(request: dict, config_path: Path) -> BuildOptions | None:
+    """The build options a well-formed request asks for; None when it is malformed."""
+    from .build import BuildOptions
+
+    if any(not isinstance(request.get(name), kind) for name, kind in _FIELDS.items()):
+        return None
+    try:
+        today = date.fromisoformat(request["today"])
+    except ValueError:
+        return None
+    out = Path(request["out"]) if request["out"] is not None else None
+    return BuildOptions(config_path, today, out, request["base_url"], request["jobs"])
 
 
 def _same_user(connection: socket.socket) -> bool:
