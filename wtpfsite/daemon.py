@@ -329,6 +329,7 @@ class Daemon:
         if pid == 0:  # the child: save, then leave without running anything of the parent's, whatever happens
             status = 1
             try:
+                os.nice(10)  # the daemon's next build, and the command waiting for it, come first
                 status = 0 if afterwards.finish_or_report(self.log) else 1
             finally:
                 os._exit(status)
