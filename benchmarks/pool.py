@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Pool the raw samples of several benchmark runs into one table (run.py's, with the medians of all samples).
 
-    python benchmarks/pool.py benchmarks/work/results-DATE-HHMM.json [more of them ...]
+    python benchmarks/pool.py benchmarks/work/results-DATE-HHMMSS.json [more of them ...]
 
-On a shared machine the speed of one tool can move by half between runs taken minutes apart (Hugo's CPU time for
-the same cold build did), so one run's ratio says little. run.py keeps every sample of a run in
-benchmarks/work/results-DATE-HHMM.json; this prints the table of all of them together: median and spread of wall
-time, median CPU time, the largest peak RSS and `× ours` from the pooled medians. Only runs of the same corpus
-sizes and tools should be pooled. A harness, not a test: it asserts nothing.
+On a shared machine the speed of one tool can move by half between runs taken minutes apart, so one run's ratio
+says little. run.py keeps every sample of a run in benchmarks/work/results-DATE-HHMMSS.json; this prints run.py's
+tables for all of them together: median and spread of wall time, median CPU time, the largest peak RSS, `× ours`
+and the budget figures from the pooled medians. Only runs of the same corpus sizes and tools should be pooled.
+A harness, not a test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ def main(argv=None) -> int:
     print(f"Pooled from {len(args.files)} files: " + ", ".join(f"{size} pages: up to {n} samples per tool and case"
                                                                for size, n in runs.items()) + "\n")
     print(run.table(results, sizes, tools), end="")
+    figures = run.budget_figures(results, sizes, tools)
+    if figures:
+        print("\nBudget figures (pooled medians; see benchmarks/README.md)\n\n" + figures, end="")
     return 0
 
 

@@ -32,13 +32,13 @@ DRIVER = r"""
 import json, sys, time
 from pathlib import Path
 from pyinstrument import Profiler
-from wtpfsite.cli import main
+from wtpfsite.commands.cli import main
 
 config, today, out, interval = sys.argv[1], sys.argv[2], Path(sys.argv[3]), float(sys.argv[4])
 profiler = Profiler(interval=interval)
 started = time.perf_counter()
 profiler.start()
-code = main(["build", "--config", config, "--today", today, "--quiet", "--no-daemon"])
+code = main(["build", "--config", config, "--today", today, "--quiet"])
 profiler.stop()
 wall = time.perf_counter() - started
 out.with_suffix(".html").write_text(profiler.output_html(), encoding="utf-8")
@@ -120,8 +120,8 @@ def main(argv=None) -> int:
     print(f"Cold build of {args.pages} pages under pyinstrument: exit {data['exit']}, {data['wall']:.1f} s wall, "
           f"{total:.1f} s sampled; 1-minute load average now {os.getloadavg()[0]:.1f}.\n")
     print(table(data["self"], total, args.top, "function (self time)"), end="\n\n")
-    wrappers = ("main (wtpfsite/cli", "guarded (wtpfsite/cli", "<lambda> (wtpfsite/cli", "_run (wtpfsite/cli",
-                "build (wtpfsite/build")
+    wrappers = ("main (wtpfsite/commands/cli", "guarded (wtpfsite/commands/cli", "<lambda> (wtpfsite/commands/cli",
+                "_run (wtpfsite/commands/cli", "build (wtpfsite/pipeline/build")
     ours = {k: v for k, v in data["inclusive"].items()
             if ("wtpfsite/" in k or ".html" in k) and not k.startswith(wrappers)}
     print(table(ours, total, args.top, "project function or template (inclusive time)"))

@@ -1,9 +1,10 @@
 """Watch-mode reload latency: from saving a Markdown file to the browser showing the new text.
 
-Starts `build.py serve --port 0` on a copy of the real site (and, with --synthetic, on a SYNTHETIC site of
---pages Markdown files made by scripts/synthetic.py), opens the edited page in headless Chromium (Playwright,
-/usr/bin/chromium), then --runs times appends a unique line to the page's source and waits until the page shows it.
-Prints one row per site: median and spread of the end-to-end latency, and the server's own build time.
+Starts `build.py serve --port 0` on a copy of the real site (with its search index) and, with --synthetic, on a
+SYNTHETIC site of --pages Markdown files made by scripts/synthetic.py (search off: `search: false`), opens the
+edited page in headless Chromium (Playwright, /usr/bin/chromium), then --runs times appends a unique line to the
+page's source and waits until the page shows it. Prints one row per site: median and spread of the end-to-end
+latency, and the server's own build time.
 
     .venv/bin/python benchmarks/reload_latency.py [--runs 10] [--synthetic [--pages 2000] [--synthetic-runs N]]
 
@@ -52,12 +53,15 @@ def real_site(work: Path) -> tuple[Path, Path, str]:
 
 
 def synthetic_site(work: Path, pages: int) -> tuple[Path, Path, str]:
-    """A SYNTHETIC site: scripts/synthetic.py content, plus the real config, strings, templates and the real
-    pages the navigation and the home page link to (index, about, consultation, process)."""
+    """A SYNTHETIC site: scripts/synthetic.py content, plus the real config (with `search: false`: the budgets for
+    the synthetic site are without the search index), strings, templates and the real pages the navigation and
+    the home page link to (index, about, consultation, process)."""
     site = work / "synthetic"
     subprocess.run([str(PYTHON), str(ROOT / "scripts" / "synthetic.py"), "site", str(site), "--pages", str(pages)],
                    check=True)
     copy_site_files(site, [f"{name}.*.md" for name in ("index", "about", "consultation", "process")])
+    with (site / "site_config.yaml").open("a", encoding="utf-8") as config:
+        config.write("search: false\n")
     source = sorted((site / "content" / "pages").glob("page-*.en.md"))[0]
     return site, source, f"en/{source.name.removesuffix('.en.md')}/"
 

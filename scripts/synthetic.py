@@ -458,7 +458,7 @@ def _translations(texts: dict[str, tuple[dict, str]]) -> dict[str, str]:
     """The files' texts, by language; the Chinese version records the revision of the English original it
     translates (`translation_of`), as the real site's translations do, so the translation report is as short as a
     maintained site's."""
-    from wtpfsite.pages import revision  # the project's own definition of a revision
+    from wtpfsite.content.parse import revision  # the project's own definition of a revision
 
     fields, body = texts["en"]
     original = revision(fields["title"], body)

@@ -125,7 +125,7 @@ def real_site(tmp_path_factory, static_server) -> BuiltSite:
     """The project's own site (config, content, templates) with 300 SYNTHETIC experts, built once per session
     for 2020-10-01 and served locally. Its base URL is the local server's, so the absolute links of the 404
     pages and the canonical links resolve too."""
-    from wtpfsite.cli import main
+    from wtpfsite.commands.cli import main
 
     root = copy_real_site(tmp_path_factory.mktemp("real-site") / "site")
     subprocess.run([sys.executable, str(ROOT / "scripts" / "synthetic.py"), "experts", "--count",

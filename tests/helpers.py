@@ -18,9 +18,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from wtpfsite.build import BuildOptions, load_site, render_site
-from wtpfsite.config import SiteConfig
-from wtpfsite.errors import ContentErrors
+from wtpfsite.pipeline.build import BuildOptions, load_site, render_site
+from wtpfsite.render.environment import make_environment
+from wtpfsite.content.config import SiteConfig
+from wtpfsite.base.errors import ContentErrors
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -110,16 +111,16 @@ def options(root: Path, today: date = TODAY, **kwargs) -> BuildOptions:
 def content_errors(root: Path, today: date = TODAY) -> list[str]:
     """The formatted errors a build of the site reports (load and render, nothing written); [] if none."""
     try:
-        site = load_site(options(root, today))
-        render_site(site, today)
+        site = load_site(options(root, today)).site
+        render_site(site, make_environment(site.config.templates_dir), today)
     except ContentErrors as exc:
         return [error.format() for error in exc.errors]
     return []
 
 
 def run_cli(args: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
-    """wtpfsite.cli.main(args) in this process: (exit status, stdout, stderr)."""
-    from wtpfsite.cli import main
+    """wtpfsite.commands.cli.main(args) in this process: (exit status, stdout, stderr)."""
+    from wtpfsite.commands.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     previous = Path.cwd()
@@ -253,7 +254,7 @@ class FixtureSite:
     def built_copy(self, **changes) -> dict[str, bytes]:
         """The output of a clean build of a copy of the site's inputs (with the same options), made in a folder of
         its own: nothing of the site's own output or caches is touched."""
-        from wtpfsite.build import build
+        from wtpfsite.pipeline.build import build
 
         self._copies += 1
         copy = self.folder / f"clean-{self._copies}"

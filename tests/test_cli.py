@@ -1,15 +1,17 @@
-"""Tests for wtpfsite.cli: exit statuses, what is printed, and that output/ survives every failure."""
+"""Tests for wtpfsite.commands.cli: exit statuses, what is printed, and that output/ survives every failure."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from helpers import (ROOT, TODAY_ARG, build_args, leftovers, make_site, page, run_build_process, run_cli, tree_files,
                      with_previous_output)
-from wtpfsite import cli, pagegen
+from wtpfsite.commands import cli
+from wtpfsite.render import pages as render_pages
 
 
 def test_a_good_build_exits_0_and_says_what_it_built(tmp_path):
@@ -67,7 +69,7 @@ def broken_pipeline(monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("something broke")
 
-    monkeypatch.setattr(pagegen, "render_markdown", fail)
+    monkeypatch.setattr(render_pages, "render_markdown", fail)
 
 
 def test_an_internal_error_exits_3_with_a_short_report_and_no_traceback(tmp_path, broken_pipeline):
@@ -94,16 +96,17 @@ def test_debug_shows_the_traceback_wherever_it_is_given(tmp_path, broken_pipelin
 
 
 def test_an_internal_error_while_writing_leaves_output_alone(tmp_path, monkeypatch):
-    from wtpfsite import write
-
     root = make_site(tmp_path)
     output = with_previous_output(root)
     before = tree_files(output)
+    rename = Path.rename
 
-    def fail(staging, output_dir, remove_old_later):
-        raise RuntimeError("swap failed")
+    def fail(self, target):
+        if self.name.startswith(".staging-"):  # the staged site swapped in
+            raise RuntimeError("swap failed")
+        return rename(self, target)
 
-    monkeypatch.setattr(write, "_swap", fail)
+    monkeypatch.setattr(Path, "rename", fail)
     code, _, err = run_cli(build_args(root))
     assert code == 3 and "internal error: RuntimeError: swap failed" in err
     assert tree_files(output) == before
@@ -118,7 +121,7 @@ def test_interrupting_a_build_exits_130_and_leaves_output_alone(tmp_path, monkey
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pagegen, "render_markdown", interrupt)
+    monkeypatch.setattr(render_pages, "render_markdown", interrupt)
     code, _, err = run_cli(build_args(root))
     assert code == 130 and err == "interrupted; output/ was left as it was\n"
     assert tree_files(output) == before

@@ -1,12 +1,12 @@
-"""Tests for wtpfsite.config: site_config.yaml -> SiteConfig, and every problem with its place."""
+"""Tests for wtpfsite.content.config: site_config.yaml -> SiteConfig, and every problem with its place."""
 
 from __future__ import annotations
 
 import pytest
 
 from helpers import CONFIG, SEARCH_IS_AN_OPTION, assert_build_fails, make_site, run_cli, build_args
-from wtpfsite.config import load_config
-from wtpfsite.errors import ErrorList
+from wtpfsite.content.config import load_config
+from wtpfsite.base.errors import ErrorList
 
 
 def load(tmp_path, text: str):

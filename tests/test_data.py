@@ -1,4 +1,4 @@
-"""Tests for wtpfsite.data and wtpfsite.schema: typed records out of the YAML data files, every problem placed."""
+"""Tests for wtpfsite.content.data and wtpfsite.base.schema: typed records out of the YAML data files, every problem placed."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from helpers import assert_build_fails, make_site
-from wtpfsite.data import load_data
-from wtpfsite.errors import ErrorList
-from wtpfsite.text import Text
+from wtpfsite.content.data import load_data
+from wtpfsite.base.errors import ErrorList
+from wtpfsite.base.text import Text
 
 MEETING = "meetings:\n  - id: ieg-1\n    number: 1\n    dates: 2020-01-20\n    status: held\n"  # lines 1-5
 MILESTONE = "milestones:\n  - id: m-1\n    date: 2020-01-01\n    kind: forum\n    title: T\n"
@@ -153,7 +153,7 @@ def test_control_characters_in_data_text_are_refused(tmp_path, field, value, mes
 
 
 def test_tabs_and_newlines_are_text():
-    from wtpfsite.schema import _control_character
+    from wtpfsite.base.schema import _control_character
 
     assert _control_character("a\tb\nc\r") is None
     assert _control_character("\x85") == "U+0085"

@@ -1,4 +1,4 @@
-"""Tests for wtpfsite.dates (the four forms, impossible dates, locale formatting) and wtpfsite.status."""
+"""Tests for wtpfsite.base.dates (the four forms, impossible dates, locale formatting) and wtpfsite.base.status."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from helpers import ROOT, assert_build_fails
-from wtpfsite.dates import DateSpec, format_day, format_spec, parse_date_spec
-from wtpfsite.errors import ErrorList
-from wtpfsite.render import Localizer
-from wtpfsite.status import deadline, milestone_states, period_state
-from wtpfsite.strings import load_strings
+from wtpfsite.base.dates import DateSpec, format_day, format_spec, parse_date_spec
+from wtpfsite.base.errors import ErrorList
+from wtpfsite.render.environment import Localizer
+from wtpfsite.base.status import deadline, milestone_states, period_state
+from wtpfsite.content.strings import load_strings
 
 
 @pytest.mark.parametrize("text, start, end, precision", [

@@ -1,11 +1,11 @@
-"""Tests for wtpfsite.diff: section pairing, block alignment and inline redlines."""
+"""Tests for wtpfsite.render.diff: section pairing, block alignment and inline redlines."""
 from __future__ import annotations
 
 import dataclasses
 
 import pytest
 
-from wtpfsite.diff import BlockChange, DraftChanges, SectionChange, diff_drafts
+from wtpfsite.render.diff import BlockChange, DraftChanges, SectionChange, diff_drafts
 
 
 def section(changes: DraftChanges, title: str | None) -> SectionChange:

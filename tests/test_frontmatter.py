@@ -1,4 +1,4 @@
-"""Tests for wtpfsite.frontmatter and the front-matter checks of wtpfsite.pages."""
+"""Tests for wtpfsite.content.frontmatter and the front-matter checks of wtpfsite.content.parse."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import assert_build_fails, draft
-from wtpfsite.errors import ErrorList
-from wtpfsite.frontmatter import split_front_matter
+from wtpfsite.base.errors import ErrorList
+from wtpfsite.content.frontmatter import split_front_matter
 
 ABOUT = "content/pages/about.en.md"
 
@@ -156,7 +156,7 @@ def _split_by_lines(text: str):
 @given(st.lists(st.sampled_from(["---", "--- ", "...", "title: T", "a: 1", "", " ", "body", "----", "x---"]),
                 max_size=8).map("\n".join))
 def test_the_front_matter_is_split_where_the_lines_say(text):
-    import wtpfsite.frontmatter as frontmatter
+    import wtpfsite.content.frontmatter as frontmatter
 
     seen = []
     original = frontmatter.load_yaml

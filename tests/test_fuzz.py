@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import files_outside, make_site, options
-from wtpfsite.build import build
-from wtpfsite.errors import ContentErrors
+from wtpfsite.pipeline.build import build
+from wtpfsite.base.errors import ContentErrors
 
 # FUZZ_EXAMPLES=2000 for a long hunt; the default keeps each test to about 20 s on a quiet machine
 SETTINGS = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "50")), deadline=None,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from wtpfsite.cli import main
+from wtpfsite.commands.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

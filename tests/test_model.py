@@ -1,12 +1,12 @@
-"""Tests for wtpfsite.model and wtpfsite.urls: routes, links between sources, anchors, cross-references."""
+"""Tests for wtpfsite.site.model and wtpfsite.base.urls: routes, links between sources, anchors, cross-references."""
 
 from __future__ import annotations
 
 import pytest
 
 from helpers import assert_build_fails, build_args, content_errors, draft, make_site, options, page, run_cli
-from wtpfsite.build import load_site
-from wtpfsite.urls import output_file, relative_url, route_path
+from wtpfsite.pipeline.build import load_site
+from wtpfsite.base.urls import output_file, relative_url, route_path
 
 ABOUT = "content/pages/about.en.md"
 MEETING = "meetings:\n  - id: ieg-1\n    number: 1\n    dates: 2020-01-20\n    status: held\n"
@@ -57,7 +57,7 @@ def test_relative_paths_are_posixpaths_relpath_for_any_path():
     import posixpath
     import random
 
-    from wtpfsite.urls import _relpath
+    from wtpfsite.base.urls import _relpath
 
     parts = ["en", "zh", "about", "drafts", "draft-3", "static", "a.css", ".", "..", "", "x y", "第三"]
     rng = random.Random(6)
@@ -73,7 +73,7 @@ def test_relative_urls_from_a_page_are_posixpaths_for_any_path():
     import posixpath
     import random
 
-    from wtpfsite.urls import relative_from
+    from wtpfsite.base.urls import relative_from
 
     def expected(target: str, base: str) -> str:
         folder = base if base.endswith("/") or base == "" else posixpath.dirname(base) + "/"
@@ -181,10 +181,10 @@ def test_references_that_exist_link_the_site_together(tmp_path):
         "content/drafts/draft-1.en.md": draft(1),
         "content/drafts/draft-2.en.md": draft(2, released="2020-02-10", incorporates="ieg-1", documents="[C/2]"),
     })
-    site = load_site(options(root))
+    site = load_site(options(root)).site
     assert [d.number for d in site.drafts] == [1, 2]
-    assert [doc.symbol for doc in site.draft(1).documents] == ["C/1"]
-    assert [doc.symbol for doc in site.draft(2).documents] == ["C/2"]
+    assert [doc.symbol for doc in site.draft_documents(site.draft(1))] == ["C/1"]
+    assert [doc.symbol for doc in site.draft_documents(site.draft(2))] == ["C/2"]
     assert site.latest_draft.number == 2
     keys = {route.key for route in site.routes}
     assert {"draft/1", "draft/2", "changes/2", "drafts-latest", "meeting/ieg-1"} <= keys
@@ -210,27 +210,3 @@ def test_there_must_be_a_home_page(tmp_path):
     assert_build_fails(tmp_path, {"content/pages/index.en.md": None, ABOUT: page("About")},
                        ["content/pages:1:1: there is no home page: add pages/index.md",
                         "site_config.yaml:11:5: navigation entry 'home' names no page"])
-
-
-def test_the_places_of_links_the_fast_back_end_left_unplaced_are_the_references(tmp_path):
-    """The fast back end's rendered path leaves a link's line and column to be found when an error needs them
-    (markdown.UNPLACED): pages.link_positions reads the file again and asks the reference; a file that no longer
-    holds those links gives none (the error is then reported at 1:1)."""
-    from wtpfsite import fastmd
-    from wtpfsite.errors import ErrorList
-    from wtpfsite.markdown import UNPLACED
-    from wtpfsite.pages import link_positions, parse_source
-    from wtpfsite.sources import SourceFile
-
-    path = tmp_path / "about.en.md"
-    path.write_text("---\ntitle: About\n---\n\nSee [x](a.md)\nand [y](b.md#z), [z][r].\n\n[r]: c.md\n", "utf-8")
-    parsed = parse_source(SourceFile("pages", "about", "en", path), ("en",), False, ErrorList(tmp_path))
-    if fastmd.available():
-        assert all(link.line == UNPLACED for link in parsed.markdown.links)  # (the rendered path took it)
-    assert link_positions(parsed) == [(5, 9), (6, 9), (6, 1)]  # (a reference link: its href is not in the line)
-    path.write_text("---\ntitle: About\n---\n\nNo links now.\n", "utf-8")
-    assert link_positions(parsed) is None
-    if fastmd.available():  # what the link check then reports the error at
-        from wtpfsite.model import _place
-
-        assert _place(parsed, 0, {}) == (1, 1)

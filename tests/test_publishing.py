@@ -12,14 +12,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar
 
-import wtpfsite.search
+import wtpfsite.publish.search
 from helpers import build_args, copy_real_site, make_site, run_cli, tree_files, tree_hash
-from wtpfsite.build import BuildOptions, load_site
-from wtpfsite.linkcheck import resolve
+from wtpfsite.pipeline.build import BuildOptions, load_site
+from wtpfsite.publish.linkcheck import resolve
 
 BASE = "https://example.org/wtpf-21/"
 TODAY = "2020-10-01"
@@ -50,7 +48,7 @@ def files(real_site) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def site(real_site):
     return load_site(BuildOptions(real_site[0] / "site_config.yaml", date.fromisoformat(TODAY),
-                                  base_url=BASE))
+                                  base_url=BASE)).site
 
 
 class _Page(HTMLParser):
@@ -130,7 +128,7 @@ def test_every_link_stays_under_the_base_path_and_reaches_a_file(files):
 
 
 def test_the_link_checker_finds_nothing(files):
-    from wtpfsite.linkcheck import check_output_links
+    from wtpfsite.publish.linkcheck import check_output_links
 
     assert [p.format() for p in check_output_links(files)] == []
 
@@ -171,7 +169,7 @@ def test_sitemap_lists_every_page_with_alternates(files, site):
 
 
 def _route_path(key: str, lang: str) -> str:
-    from wtpfsite.urls import route_path
+    from wtpfsite.base.urls import route_path
 
     return route_path(key, lang)
 
@@ -245,97 +243,19 @@ def test_calendar_is_linked_from_the_timetable(files):
 
 
 def test_calendar_month_ending_in_december():
-    from wtpfsite.calendar import event_span
-    from wtpfsite.dates import parse_date_spec
+    from wtpfsite.render.calendar import event_span
+    from wtpfsite.base.dates import parse_date_spec
 
     assert event_span(parse_date_spec("2021-11/2021-12")) == (date(2021, 11, 1), date(2022, 1, 1))
     assert event_span(parse_date_spec("2020-02-28/2020-02-29")) == (date(2020, 2, 28), date(2020, 3, 1))
 
 
-def _icalendar_ics(name: str, url: str, items: list, today: date) -> bytes:
-    """What `calendar.ics` writes, made with the icalendar library (the oracle: the generator wrote its
-    calendars with it until it wrote them itself, for speed)."""
-    from datetime import datetime, time, timezone
-
-    from wtpfsite.calendar import PRODID, event_span
-
-    calendar = Calendar()
-    # (NAME and X-WR-CALNAME are TEXT, RFC 7986: icalendar writes them unescaped unless told)
-    for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"), ("method", "PUBLISH"),
-                       ("name", vText(name)), ("x-wr-calname", vText(name)), ("url", url)):
-        calendar.add(key, value)
-    stamp = datetime.combine(today, time(0), tzinfo=timezone.utc)
-    for item in sorted(items, key=lambda i: (i.dates.start, i.dates.end, i.uid)):
-        start, end = event_span(item.dates)
-        event = Event()
-        for key, value in (("uid", item.uid), ("dtstamp", stamp), ("dtstart", start), ("dtend", end),
-                           ("summary", item.summary), ("description", item.description or None),
-                           ("location", item.location or None), ("url", item.url), ("categories", [item.category]),
-                           ("status", item.status)):
-            if value is not None:
-                event.add(key, value)
-        event.add("transp", "OPAQUE" if item.busy and item.dates.precision == "day" else "TRANSPARENT")
-        calendar.add_component(event)
-    return calendar.to_ical()
-
-
-# Any text, but for two things icalendar does and we do not: it reads a backslash and N as a line break (for us
-# `\N` is text, escaped), and it drops one U+FEFF (a byte order mark's character) at the start of a value (for us
-# it is a character of the text like any other)
-_ICS_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=200).filter(
-    lambda t: "\\N" not in t and not t.startswith("\ufeff"))
-# Text where folds fall in every way: long, CJK (three octets) and four-octet characters, escapes
-_FOLDING_TEXT = st.text(st.sampled_from(["a", "中", "𠀀", "\\", ";", ",", "^", "\n", "\r", " ", "é"]), max_size=300)
-
-
-@st.composite
-def _calendar_items(draw):
-    from wtpfsite.calendar import Item
-    from wtpfsite.dates import DateSpec
-
-    items = []
-    for number in range(draw(st.integers(0, 4))):
-        start = draw(st.dates(date(2019, 1, 1), date(2022, 12, 31)))
-        precision = draw(st.sampled_from(["day", "month"]))
-        text = st.one_of(_ICS_TEXT, _FOLDING_TEXT)
-        items.append(Item(f"{draw(text)}-{number}@example.org", DateSpec(start, start, precision, start.isoformat()),
-                          draw(text), draw(text), draw(st.sampled_from([BASE, BASE + "en/timetable/#" + "x" * 80])),
-                          draw(text), draw(st.booleans()), draw(st.sampled_from([None, "CONFIRMED", "TENTATIVE"])),
-                          draw(st.one_of(st.none(), text))))
-    return items
-
-
-@settings(max_examples=300, deadline=None)
-@given(name=st.one_of(_ICS_TEXT, _FOLDING_TEXT), items=_calendar_items(), today=st.dates())
-def test_calendar_writer_agrees_with_icalendar(name, items, today):
-    from wtpfsite.calendar import ics
-
-    assert ics(name, BASE + "en/timetable/", items, today) == _icalendar_ics(name, BASE + "en/timetable/", items,
-                                                                             today)
-
-
-def test_a_leading_byte_order_mark_character_is_text_like_any_other():
-    """U+FEFF at the start of a value is kept (icalendar drops it: the oracle above leaves such values out)."""
-    from wtpfsite.calendar import Item, ics
-    from wtpfsite.dates import DateSpec
-
-    day = date(2020, 1, 1)
-    item = Item("u-0@example.org", DateSpec(day, day, "day", day.isoformat()), "\ufeffSummary", "", BASE, "", True,
-                None, "\ufeffGeneva")
-    lines = ics("Name", BASE, [item], day).decode("utf-8").split("\r\n")
-    assert "SUMMARY:\ufeffSummary" in lines and "LOCATION:\ufeffGeneva" in lines
-
-
-def test_calendar_lines_are_folded_at_75_octets_between_characters():
-    from wtpfsite.calendar import escape_text, fold
-
-    assert fold("A:" + "a" * 72) == "A:" + "a" * 72  # 74 octets: kept whole
-    assert fold("A:" + "a" * 73) == "A:" + "a" * 72 + "\r\n a"
-    folded = fold("SUMMARY:" + "中" * 60)  # three octets each: none split
-    assert all(len(line.encode("utf-8")) <= 75 for line in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == "SUMMARY:" + "中" * 60
-    assert "\\\r\n" not in fold("A:" + "a" * 71 + "\\;")  # an escape is not split
-    assert escape_text("a\\b;c,d\r\ne\nf\rg") == "a\\\\b\\;c\\,d\\ne\\nf\\ng"
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_calendar_lines_are_folded_at_75_octets_and_parse_back(files, lang):
+    data = files[f"{lang}/calendar.ics"]
+    lines = data.split(b"\r\n")
+    assert lines[-1] == b"" and all(len(line) <= 75 for line in lines)
+    assert Calendar.from_ical(data).to_ical() == data
 
 
 # -------------------------------------------------------------------------------------------- metadata
@@ -415,8 +335,8 @@ def test_pagefind_indexes_each_language(files):
 
 def test_rebuild_is_byte_identical_and_knows_the_bundle(real_site, tmp_path):
     root, built = real_site
-    manifest = json.loads((root / ".wtpfsite-cache" / "manifest.json").read_text("utf-8"))
-    assert "pagefind/pagefind-entry.json" in manifest["files"]
+    record = json.loads((root / ".wtpfsite-cache" / "build.json").read_text("utf-8"))
+    assert "pagefind/pagefind-entry.json" in record["files"]
     out = tmp_path / "out"
     shutil.copytree(built, out)
     code, _, err = run_cli(["build", "--config", str(root / "site_config.yaml"), "--out", str(out),
@@ -440,7 +360,7 @@ def test_build_fails_clearly_when_pagefind_cannot_run(tmp_path, monkeypatch):
     code, _, err = run_cli(build_args(root, "--out", str(out), "--quiet"))
     assert code == 0, err
     before = tree_hash(out)
-    monkeypatch.setattr(wtpfsite.search, "pagefind_binary", lambda: tmp_path / "no-such-pagefind")
+    monkeypatch.setattr(wtpfsite.publish.search, "pagefind_binary", lambda: tmp_path / "no-such-pagefind")
     # --no-cache: an incremental build with nothing changed would reuse the index and not run Pagefind
     code, _, err = run_cli(build_args(root, "--out", str(out), "--quiet", "--no-cache"))
     assert code == 1
@@ -456,7 +376,7 @@ def test_build_fails_clearly_when_pagefind_fails(tmp_path, monkeypatch):
     fake = tmp_path / "pagefind"
     fake.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n", "utf-8")
     fake.chmod(0o755)
-    monkeypatch.setattr(wtpfsite.search, "pagefind_binary", lambda: fake)
+    monkeypatch.setattr(wtpfsite.publish.search, "pagefind_binary", lambda: fake)
     code, _, err = run_cli(build_args(root, "--out", str(tmp_path / "out"), "--quiet"))
     assert code == 1
     assert "search index: Pagefind failed (exit status 3): Error: something broke" in err
@@ -465,7 +385,7 @@ def test_build_fails_clearly_when_pagefind_fails(tmp_path, monkeypatch):
 
 def test_search_false_builds_without_search(tmp_path, monkeypatch):
     root = _search_site(tmp_path, search=False)
-    monkeypatch.setattr(wtpfsite.search, "pagefind_binary", lambda: pytest.fail("Pagefind must not run"))
+    monkeypatch.setattr(wtpfsite.publish.search, "pagefind_binary", lambda: pytest.fail("Pagefind must not run"))
     out = tmp_path / "out"
     code, _, err = run_cli(build_args(root, "--out", str(out), "--quiet"))
     assert code == 0, err

@@ -1,102 +1,47 @@
-"""The template environment (wtpfsite/render.py): its context's short way of calling plain functions
-(`FastCallContext`) gives what Jinja's own `Context.call` gives, for every kind of callable a template may call."""
+"""The template environment (wtpfsite/render/environment.py): the templates a page loads are recorded, errors
+point at the template's line, and a page may use only the UI strings its section declares."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from jinja2 import DictLoader, pass_context, pass_environment, pass_eval_context
+from jinja2 import TemplateError
 from jinja2.exceptions import UndefinedError
-from jinja2.runtime import Context
 
-from wtpfsite.errors import ErrorList
-from wtpfsite.render import FastCallContext, RecordingEnvironment, make_environment, render_template, template_error
-
-
-class Greeter:
-    def __init__(self, greeting: str):
-        self.greeting = greeting
-
-    def hello(self, name: str, punctuation: str = "!") -> str:
-        return f"{self.greeting}, {name}{punctuation}"
-
-    @pass_context
-    def from_context(self, context, key: str) -> str:
-        return f"{self.greeting}: {context[key]}"
-
-    def __call__(self, name: str) -> str:  # a callable object
-        return f"{self.greeting} {name}"
+from wtpfsite.base.errors import ErrorList
+from wtpfsite.content.strings import Strings
+from wtpfsite.render.environment import Localizer, make_environment, render_template, template_error
 
 
-@pass_context
-def look_up(context, key):
-    return context[key]
+def test_every_template_a_page_loads_is_recorded_including_missing_ones(tmp_path):
+    (tmp_path / "base.html").write_text("<body>{% block content %}{% endblock %}</body>", "utf-8")
+    (tmp_path / "macros.html").write_text("{% macro hello() %}hi{% endmacro %}", "utf-8")
+    (tmp_path / "page.html").write_text('{% extends "base.html" %}{% import "macros.html" as m %}'
+                                        '{% block content %}{{ m.hello() }}'
+                                        '{% include ["extra.html", "macros.html"] ignore missing %}'
+                                        '{% endblock %}', "utf-8")
+    rendered = render_template(make_environment(tmp_path), "page.html", {})
+    assert rendered.text == "<body>hi</body>"
+    assert set(rendered.templates) == {"page.html", "base.html", "macros.html", "extra.html"}
 
 
-@pass_context
-def loop_value(context, key):  # a pass_context function sees what a loop or block set (`_loop_vars`, `_block_vars`)
-    return context.get(key, "none")
+def test_compiled_templates_are_kept_in_the_cache_folder(tmp_path):
+    (tmp_path / "page.html").write_text("{{ 1 + 1 }}", "utf-8")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    assert render_template(make_environment(tmp_path, cache), "page.html", {}).text == "2"
+    assert list(cache.iterdir())
+    assert render_template(make_environment(tmp_path, cache), "page.html", {}).text == "2"
 
 
-@pass_environment
-def environment_name(environment, suffix):
-    return type(environment).__name__ + suffix
-
-
-@pass_eval_context
-def escaping(eval_context):
-    return str(eval_context.autoescape)
-
-
-def stop():
-    raise StopIteration
-
-
-TEMPLATES = {
-    "base.html": "[{% block body %}{% endblock %}]",
-    "page.html": """{% extends "base.html" %}{% import "macros.html" as m with context %}{% block body %}
-{{ plain("a") }} {{ plain("b", suffix="?") }} {{ greeter.hello("Ann") }} {{ greeter.hello("Bo", punctuation=".") }}
-{{ greeter("Cy") }} {{ greeter.from_context("who") }} {{ look_up("who") }} {{ environment_name("!") }} {{ escaping() }}
-{{ lam(2) }} {{ "x,y".split(",")|join("+") }} {{ max(3, 4) }} {{ (stop() is undefined)|string }}
-{% for item in items %}{% set mark = item ~ "*" %}{{ plain(item) }}{{ loop_value("mark") }}
-{{- greeter.hello(item) }}{% endfor %}
-{% set seen = "block" %}{{ loop_value("seen") }} {{ m.shout("z") }}
-{% call(tag) m.wrap(tag="i") %}{{ tag }}{{ plain("c") }}{% endcall %}
-{% endblock %}""",
-    "macros.html": "{% macro shout(word) %}{{ plain(word)|upper }}{% endmacro %}"
-                   "{% macro wrap(tag='b') %}<{{ tag }}>{{ caller(tag) }}</{{ tag }}>{% endmacro %}",
-}
-
-
-def render(context_class) -> str:
-    env = RecordingEnvironment(loader=DictLoader(TEMPLATES), autoescape=True)
-    env.context_class = context_class
-    context = {
-        "plain": lambda value, suffix="": f"<{value}>{suffix}", "greeter": Greeter("Hi"), "look_up": look_up,
-        "loop_value": loop_value, "environment_name": environment_name, "escaping": escaping, "lam": lambda n: n * 2,
-        "max": max, "stop": stop, "items": ["p", "q"], "who": "Dee",
-    }
-    return env.get_template("page.html").render(context)
-
-
-def test_the_fast_call_gives_what_jinjas_own_call_gives():
-    fast, jinja = render(FastCallContext), render(Context)
-    assert fast == jinja
-    # and the callables were called as they want: with the context, the environment, the eval context
-    assert "Hi: Dee Dee RecordingEnvironment! True" in fast
-    assert "&lt;p&gt;p*Hi, p!&lt;q&gt;q*Hi, q!" in fast  # a plain function and a method inside a loop
-    assert "True" in fast.split("\n")[3]  # a StopIteration is an undefined value, as in Jinja
-    assert "block &lt;Z&gt;" in fast  # a macro, with the context
-    assert "<i>i&lt;c&gt;</i>" in fast  # a macro with a caller
-
-
-def test_the_build_environment_uses_the_fast_call(tmp_path):
-    (tmp_path / "page.html").write_text("{{ t('x') }} {{ url('home') }}", "utf-8")
-    env = make_environment(tmp_path)
-    assert env.context_class is FastCallContext
-    assert render_template(env, "page.html", {"t": lambda key: key.upper(), "url": lambda key: f"/{key}/"}).text \
-        == "X /home/"
+def test_a_page_may_use_only_the_strings_its_section_declares(tmp_path):
+    strings = Strings(tmp_path / "strings.yaml", {"nav.home": {"en": "Home"}, "meeting.title": {"en": "Meeting"}})
+    allowed = Localizer("en", "en", "en_GB", strings, ("nav.",))
+    assert allowed.t("nav.home") == "Home"
+    with pytest.raises(TemplateError, match="UI string 'meeting.title' is used but not declared"):
+        allowed.t("meeting.title")
+    assert Localizer("en", "en", "en_GB", strings).t("meeting.title") == "Meeting"
 
 
 def test_an_error_in_a_called_function_is_reported_at_the_template_line(tmp_path):

@@ -1,4 +1,4 @@
-"""Watch mode (wtpfsite/serve.py): the server, the watcher and debouncer, the rebuild coordinator, live reload.
+"""Watch mode (wtpfsite/commands/serve.py, livereload.py): the server, the watcher and debouncer, the rebuild coordinator, live reload.
 
 Unit tests run the server in a thread over a hand-made output folder and a fake build. The process test and
 the browser tests run `build.py serve --port 0` in a subprocess on a copy of the real site.
@@ -22,13 +22,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import copy_real_site, tree_files
-from helpers import options as helper_options
+from helpers import copy_real_site
 
-from wtpfsite.errors import ContentErrors, SiteError
-from wtpfsite.session import Session
-from wtpfsite.serve import (EVENTS_URL, Coordinator, Debouncer, DevServer, SitePaths, Watcher, inject,
-                            resolve_inside)
+from wtpfsite.base.errors import ContentErrors, SiteError
+from wtpfsite.commands.livereload import EVENTS_URL, Coordinator, inject
+from wtpfsite.commands.serve import Debouncer, DevServer, SitePaths, Watcher, resolve_inside
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK = b'new EventSource("/__wtpfsite/events")'  # a line of the injected script
@@ -48,7 +46,7 @@ def wait_until(predicate, timeout: float = WAIT, interval: float = 0.02):
 # ------------------------------------------------------------------------------------- in-process server
 
 class FakeBuild:
-    """Stands in for wtpfsite.build.build: counts calls, can fail or block."""
+    """Stands in for wtpfsite.pipeline.build.build: counts calls, can fail or block."""
 
     def __init__(self):
         self.calls = 0
@@ -93,7 +91,7 @@ def fake_site(tmp_path):
 def server(fake_site):
     """(server, coordinator, fake build) on 127.0.0.1, a free port, in a thread."""
     fake = FakeBuild()
-    coordinator = Coordinator(fake, fake_site, lambda message, is_error: None)
+    coordinator = Coordinator(fake, fake_site.css_only, lambda message, is_error: None)
     dev = DevServer(("127.0.0.1", 0), fake_site, coordinator, ("en", "zh"))
     thread = threading.Thread(target=dev.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -248,7 +246,7 @@ def test_css_only_changes(fake_site):
     assert not fake_site.css_only(frozenset({css, fake_site.templates / "static" / "site.js"}))
     assert not fake_site.css_only(frozenset({fake_site.content / "pages" / "x.css"}))
     assert not fake_site.css_only(frozenset())
-    coordinator = Coordinator(FakeBuild(), fake_site, lambda message, is_error: None)
+    coordinator = Coordinator(FakeBuild(), fake_site.css_only, lambda message, is_error: None)
     assert coordinator.rebuild(frozenset({css})).css_only
 
 
@@ -289,7 +287,7 @@ def test_debounce_collapses_a_burst_into_one_call():
 
 def test_watcher_burst_of_saves_is_one_rebuild(fake_site):
     fake = FakeBuild()
-    coordinator = Coordinator(fake, fake_site, lambda message, is_error: None)
+    coordinator = Coordinator(fake, fake_site.css_only, lambda message, is_error: None)
     watcher = Watcher(fake_site, coordinator, quiet=0.3)
     watcher.start()
     try:
@@ -315,108 +313,6 @@ def test_watcher_burst_of_saves_is_one_rebuild(fake_site):
         wait_until(lambda: fake.calls == 2)
     finally:
         watcher.stop()
-
-
-# ------------------------------------------------------------------------------------- search index later
-
-def _real_coordinator(site: Path, logs: list) -> Coordinator:
-    """A coordinator running the real build, as `serve` does, on a copy of the real site (search on)."""
-    from wtpfsite.build import build
-    from wtpfsite.serve import site_paths
-
-    options = helper_options(site)
-    paths, _ = site_paths(options)
-    session = Session()
-    return Coordinator(lambda progress, changed: build(options, progress, session=session, changed=changed),
-                       paths, lambda message, is_error: logs.append((message, is_error)))
-
-
-def test_a_rebuild_tells_the_browsers_before_it_makes_the_search_index(tmp_path, monkeypatch):
-    import wtpfsite.search
-    from wtpfsite.build import build
-
-    logs: list = []
-    coordinator = _real_coordinator(copy_real_site(tmp_path / "site"), logs)
-    assert coordinator.rebuild().errors == ()
-    client = coordinator.subscribe()
-    sent_before_pagefind = []
-    run_pagefind = wtpfsite.search.run_pagefind
-
-    def spy(*args, **kwargs):
-        sent_before_pagefind.append(client.qsize())
-        return run_pagefind(*args, **kwargs)
-
-    monkeypatch.setattr(wtpfsite.search, "run_pagefind", spy)
-    edit = "\nA sentence to find.\n"
-    source = tmp_path / "site" / "content" / "pages" / "about.en.md"
-    source.write_text(source.read_text("utf-8") + edit, "utf-8")
-    state = coordinator.rebuild(frozenset({source}))
-    assert state.errors == () and sent_before_pagefind == [1]  # the new state went out first
-    assert any(message.startswith("search index made again") for message, _ in logs), logs
-    # the output is a clean build's of the same files, index and all, and the index is recorded as made
-    clean = copy_real_site(tmp_path / "clean")
-    (clean / "content" / "pages" / "about.en.md").write_text(source.read_text("utf-8"), "utf-8")
-    build(helper_options(clean), incremental=False)
-    assert tree_files(tmp_path / "site" / "output") == tree_files(clean / "output")
-    sent_before_pagefind.clear()
-    build(helper_options(tmp_path / "site"))
-    assert sent_before_pagefind == []
-
-
-class FakeAfterwards:
-    """Stands in for session.Afterwards: `run` gives up (as when a file changed meanwhile) or finishes."""
-
-    def __init__(self, gives_up: bool):
-        self.gives_up, self.indexed, self.calls = gives_up, False, []
-
-    def run(self, cancelled):
-        self.calls.append(("run", cancelled()))
-        return not self.gives_up
-
-    def finish_or_report(self, log):
-        self.calls.append(("finish",))
-        return True
-
-
-def test_work_left_after_a_build_is_finished_when_the_server_stops(fake_site):
-    left = [FakeAfterwards(gives_up=False), FakeAfterwards(gives_up=True)]
-    results = iter(left)
-    coordinator = Coordinator(lambda progress, changed: type("Result", (), {"afterwards": next(results)})(),
-                              fake_site, lambda message, is_error: None)
-    coordinator.rebuild()
-    coordinator.rebuild()
-    assert left[0].calls == [("run", False)] and left[1].calls == [("run", False)]
-    coordinator.finish()  # serve() does this when it stops: only what is still undone, once
-    coordinator.finish()
-    assert left[0].calls == [("run", False)] and left[1].calls == [("run", False), ("finish",)]
-
-
-def test_a_change_while_the_index_is_made_stops_pagefind(tmp_path, monkeypatch):
-    import wtpfsite.search
-
-    logs: list = []
-    site = copy_real_site(tmp_path / "site")
-    coordinator = _real_coordinator(site, logs)
-    assert coordinator.rebuild().errors == ()  # with the real Pagefind: there is an index to keep
-    index = {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")}
-    started = tmp_path / "pagefind.pid"
-    slow = tmp_path / "slow-pagefind"
-    slow.write_text(f"#!/bin/sh\necho $$ > '{started}'\nexec sleep 120\n", "utf-8")
-    slow.chmod(0o755)
-    monkeypatch.setattr(wtpfsite.search, "pagefind_binary", lambda: slow)
-
-    def change_when_pagefind_runs():
-        wait_until(lambda: started.exists() and started.read_text().strip())
-        coordinator.note_change()  # what the watcher does when a file is saved
-
-    threading.Thread(target=change_when_pagefind_runs, daemon=True).start()
-    source = site / "content" / "pages" / "about.en.md"
-    source.write_text(source.read_text("utf-8") + "\nAnother sentence.\n", "utf-8")
-    assert coordinator.rebuild(frozenset({source})).errors == ()
-    with pytest.raises(ProcessLookupError):  # stopped, not left running
-        os.kill(int(started.read_text()), 0)
-    assert {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")} == index
-    assert not list(site.glob(".staging-*")) and not any(is_error for _, is_error in logs), logs
 
 
 # ------------------------------------------------------------------------------------- real process
@@ -602,51 +498,3 @@ def test_browser_deleted_page_gives_404(browser, live):
         assert page.title() == html.unescape(re.search(r"<title>(.*?)</title>", site_404).group(1))
     finally:
         context.close()
-
-
-def test_settling_the_heap_after_a_build_frees_cycles_it_had_frozen():
-    import gc
-    import weakref
-
-    from wtpfsite.heap import settle
-
-    class Node:
-        pass
-
-    node = Node()
-    node.self = node  # a cycle: only the cycle collector frees it
-    alive = weakref.ref(node)
-    try:
-        settle()  # the node is alive: frozen
-        assert gc.get_freeze_count() > 0
-        del node  # garbage now, but out of the collector's sight until the next settle
-        settle()
-        assert alive() is None  # collected: a long watch session does not keep every build's leftovers
-    finally:
-        gc.unfreeze()
-
-
-def test_a_search_index_that_cannot_be_made_after_a_rebuild_is_reported_and_the_last_one_kept(tmp_path,
-                                                                                             monkeypatch):
-    import wtpfsite.search
-
-    logs: list = []
-    site = copy_real_site(tmp_path / "site")
-    coordinator = _real_coordinator(site, logs)
-    assert coordinator.rebuild().errors == ()
-    index = {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")}
-    failing = tmp_path / "failing-pagefind"
-    failing.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n", "utf-8")
-    failing.chmod(0o755)
-    monkeypatch.setattr(wtpfsite.search, "pagefind_binary", lambda: failing)
-    source = site / "content" / "pages" / "about.en.md"
-    source.write_text(source.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
-    state = coordinator.rebuild(frozenset({source}))
-    assert state.errors == ()  # the pages were built and the browsers told; only the index failed
-    assert "One more sentence." in (site / "output" / "en" / "about" / "index.html").read_text("utf-8")
-    errors = [message for message, is_error in logs if is_error]
-    assert any(re.fullmatch(r"site_config\.yaml:1:1: search index: Pagefind failed \(exit status 3\): "
-                            r"Error: something broke.*", m, re.S) for m in errors), errors
-    assert "Traceback" not in "\n".join(errors)
-    assert {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")} == index
-    assert not list(site.glob(".staging-*"))

@@ -1,4 +1,4 @@
-"""Tests for wtpfsite.sources: finding sources, languages from file names, reading UTF-8 text."""
+"""Tests for wtpfsite.content.sources: finding sources, languages from file names, reading UTF-8 text."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from helpers import INDEX_EN, assert_build_fails, build_args, make_site, run_cli, tree_files
-from wtpfsite.errors import ErrorList
-from wtpfsite.sources import discover_sources, read_source_text, split_name
+from wtpfsite.base.errors import ErrorList
+from wtpfsite.content.sources import discover_sources, read_source_text, split_name
 
 LANGS = ("en", "zh")
 
@@ -88,7 +88,7 @@ def test_markdown_files_are_found_as_glob_finds_them(tmp_path):
     """The folder's *.md entries, listed without Path.glob (slow on a large site), are those glob finds, in the
     order sorting the paths gives: hidden names, folders named *.md, links, upper case and names glob's sort
     and a plain sort of names could order differently."""
-    from wtpfsite.sources import _markdown_files
+    from wtpfsite.content.sources import _markdown_files
 
     folder = tmp_path / "pages"
     folder.mkdir()
@@ -148,7 +148,7 @@ def test_bom_and_crlf_build_the_same_site_as_lf(tmp_path):
 
 
 def test_error_paths_are_shown_relative_to_the_resolved_root_through_links(tmp_path):
-    from wtpfsite.errors import ErrorList
+    from wtpfsite.base.errors import ErrorList
 
     root = tmp_path / "site"
     (root / "content" / "pages").mkdir(parents=True)

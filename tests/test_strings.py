@@ -1,12 +1,12 @@
-"""Tests for wtpfsite.strings (the UI string catalog) and how templates report strings they cannot have."""
+"""Tests for wtpfsite.content.strings (the UI string catalog) and how templates report strings they cannot have."""
 
 from __future__ import annotations
 
 import pytest
 
 from helpers import ROOT, assert_build_fails, build_args, draft, make_site, run_cli
-from wtpfsite.errors import ErrorList
-from wtpfsite.strings import load_strings
+from wtpfsite.base.errors import ErrorList
+from wtpfsite.content.strings import load_strings
 
 STRINGS = (ROOT / "content" / "strings.yaml").read_text("utf-8")
 HOME = "nav.home: {en: Home, zh: 首页}"

@@ -184,9 +184,9 @@ def test_page_length():
 
 def test_chinese_versions_record_the_revision_of_their_english_original(site):
     """As the real site's translations do: a maintained site's translation report is short."""
-    from wtpfsite.errors import ErrorList
-    from wtpfsite.pages import parse_source
-    from wtpfsite.sources import discover_sources
+    from wtpfsite.base.errors import ErrorList
+    from wtpfsite.content.parse import parse_source
+    from wtpfsite.content.sources import discover_sources
 
     errors = ErrorList(site)
     sources = discover_sources(site, ROOT / "templates", ("en", "zh"), errors)

@@ -1,4 +1,4 @@
-"""Tests for wtpfsite.write: staging beside output/, the swap, stale folders, refusal of unsafe paths,
+"""Tests for wtpfsite.publish.write: staging beside output/, the swap, stale folders, refusal of unsafe paths,
 and the command line's report of files in output/ that the generator did not make."""
 
 from __future__ import annotations
@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import build_args, leftovers, make_site, page, run_cli, tree_files
-from wtpfsite import write
-from wtpfsite.write import UnsafeOutput, clean_stale, safe_parts, write_outputs
+from wtpfsite.publish.write import STAGING_PREFIX, UnsafeOutput, clean_stale, safe_parts, write_outputs
 
 OUTPUTS = [("index.html", b"root"), ("en/index.html", b"en"), ("en/about/index.html", b"about")]
 
@@ -39,58 +38,11 @@ def test_safe_parts_refuses_paths_that_could_leave_the_output_folder(path):
 
 # -------------------------------------------------------------------------------------- staging and swap
 
-def test_outputs_known_to_be_published_are_linked_not_written(tmp_path):
+def test_an_output_without_data_is_copied_from_the_published_folder(tmp_path):
     output = old_output(tmp_path)
-    outputs = [("index.html", b"new root"), ("en/index.html", b"old en")]
-    before = (output / "en" / "index.html").stat().st_ino
-    write_outputs(outputs, output, frozenset(), published=frozenset({"en/index.html"}))
-    assert tree_files(output) == dict(outputs)
-    assert (output / "en" / "index.html").stat().st_ino == before  # the same file, linked into the new output
+    write_outputs([("en/index.html", None), ("index.html", b"new root")], output, frozenset())
+    assert tree_files(output) == {"en/index.html": b"old en", "index.html": b"new root"}
     assert leftovers(tmp_path) == []
-
-
-def test_the_old_output_can_be_removed_in_a_thread_that_clean_stale_leaves_alone(tmp_path, monkeypatch):
-    output = old_output(tmp_path)
-    for n in range(50):  # enough files that the removal is still running when the swap returns
-        (output / "en" / f"old-{n}").mkdir()
-        (output / "en" / f"old-{n}" / "index.html").write_bytes(b"old")
-    removed = []
-    original = write._remove
-
-    def remove(folder: Path) -> None:
-        if folder.name.startswith(".retired-"):
-            assert clean_stale(output) is None and folder.is_dir()  # not removed under the thread's feet
-            removed.append(folder.name)
-        original(folder)
-
-    monkeypatch.setattr(write, "_remove", remove)
-    write_outputs(OUTPUTS, output, frozenset(), remove_old_later=True)
-    assert tree_files(output) == dict(OUTPUTS)
-    write.finish_removals()
-    assert len(removed) == 1 and leftovers(tmp_path) == [] and not write._removing
-    write_outputs(OUTPUTS, output, frozenset(), remove_old_later=True)  # a second swap by the same process
-    write.finish_removals()
-    assert len(set(removed)) == 2 and leftovers(tmp_path) == []
-
-
-def test_a_failed_write_leaves_published_files_that_were_linked_intact(tmp_path):
-    output = old_output(tmp_path)
-
-    def fail(staging: Path) -> None:
-        (staging / "en" / "index.html").unlink()  # what the staging folder does cannot reach the output
-        raise RuntimeError("indexer failed")
-
-    with pytest.raises(RuntimeError):
-        write_outputs([("en/index.html", b"old en")], output, frozenset(), fail, published=frozenset({"en/index.html"}))
-    assert tree_files(output) == {"index.html": b"old root", "en/index.html": b"old en"}
-    assert leftovers(tmp_path) == []
-
-
-def test_a_published_output_that_is_gone_is_written(tmp_path):
-    output = old_output(tmp_path)
-    (output / "en" / "index.html").unlink()
-    write_outputs([("en/index.html", b"old en")], output, frozenset(), published=frozenset({"en/index.html"}))
-    assert tree_files(output) == {"en/index.html": b"old en"}
 
 
 def test_outputs_are_staged_beside_output_and_swapped_in(tmp_path):
@@ -149,7 +101,7 @@ def test_a_failing_second_rename_puts_the_old_output_back(tmp_path, monkeypatch)
     real_rename = Path.rename
 
     def rename(self: Path, target):
-        if self.name.startswith(write.STAGING_PREFIX):
+        if self.name.startswith(STAGING_PREFIX):
             raise OSError("disk trouble")
         return real_rename(self, target)
 
@@ -300,103 +252,3 @@ def test_a_build_killed_while_writing_leaves_output_intact_and_the_next_build_cl
     assert leftovers(root) == []
     assert tree_hash(output) != before
     assert (output / "en" / "index.html").is_file() and (output / "zh" / "index.html").is_file()
-
-
-# ------------------------------------------------------------------------------------------ in place
-
-def test_update_in_place_replaces_only_what_changed_and_removes_what_no_longer_belongs(tmp_path):
-    output = old_output(tmp_path)
-    (output / "en" / "gone").mkdir()
-    (output / "en" / "gone" / "index.html").write_bytes(b"made last time")
-    (output / "notes.txt").write_bytes(b"someone's")
-    kept_inode = (output / "en" / "index.html").stat().st_ino
-    outputs = [("index.html", b"new root"), ("en/index.html", None), ("en/about/index.html", b"about")]
-    result = write.update_in_place(outputs, output, frozenset({"index.html", "en/index.html", "en/gone/index.html"}),
-                                   published=frozenset({"en/index.html"}))
-    assert tree_files(output) == {"index.html": b"new root", "en/index.html": b"old en",
-                                  "en/about/index.html": b"about"}
-    assert (output / "en" / "index.html").stat().st_ino == kept_inode  # not touched
-    assert not (output / "en" / "gone").exists()  # emptied folders go too
-    assert result.written == 3 and result.foreign == ("notes.txt",)
-    assert leftovers(tmp_path) == [] and not list(output.rglob(".wtpfsite-new-*"))
-
-
-@pytest.mark.parametrize("arrange", [
-    lambda output: (output / "en" / "about" / "index.html").mkdir(parents=True),  # a folder where a file goes
-    lambda output: (output / "en" / "index.html").unlink(),  # a published output is missing
-    lambda output: (output / "en" / "about").write_bytes(b"x"),  # a file where a folder goes
-], ids=["folder for a file", "published file missing", "file for a folder"])
-def test_update_in_place_declines_a_folder_that_is_not_plainly_the_last_build(tmp_path, arrange):
-    output = old_output(tmp_path)
-    arrange(output)
-    before = sorted(p.relative_to(output).as_posix() for p in output.rglob("*"))
-    outputs = [("en/index.html", None), ("en/about/index.html", b"about")]
-    assert write.update_in_place(outputs, output, frozenset(), published=frozenset({"en/index.html"})) is None
-    assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*")) == before
-
-
-def test_update_in_place_refuses_unsafe_paths_before_writing_anything(tmp_path):
-    output = old_output(tmp_path)
-    before = tree_files(output)
-    with pytest.raises(UnsafeOutput):
-        write.update_in_place([("index.html", b"new"), ("../escape.html", b"x")], output, frozenset(), frozenset())
-    assert tree_files(output) == before and not (tmp_path / "escape.html").exists()
-
-
-def test_a_rebuild_that_changed_few_outputs_updates_in_place_and_one_that_changed_many_stages(tmp_path, monkeypatch):
-    from helpers import options
-
-    from wtpfsite.build import build
-
-    site = make_site(tmp_path, {"content/pages/about.en.md": page("About", "Text.\n")})
-    build(options(site))
-    swaps = []
-    original = write._swap
-    monkeypatch.setattr(write, "_swap",
-                        lambda staging, output, later: swaps.append(1) or original(staging, output, later))
-    (site / "content" / "pages" / "about.en.md").write_text(page("About", "Other text.\n"), "utf-8")
-    result = build(options(site))
-    assert 0 < result.rendered * 4 <= len(result.outputs) and swaps == []  # in place
-    base = site / "templates" / "base.html"
-    base.write_text(base.read_text("utf-8") + "\n<!-- edited -->\n", "utf-8")
-    build(options(site))
-    assert swaps == [1]  # every page changed: staged and swapped
-
-
-# ------------------------------------------------------------------------------- outputs staged as made
-
-def test_staging_refuses_unsafe_paths_and_writes_nothing_outside(tmp_path):
-    output = tmp_path / "site" / "output"
-    staging = write.Staging(output)
-    try:
-        for bad in ("../escape.html", "/abs.html", "en/../../escape.html"):
-            with pytest.raises(UnsafeOutput):
-                staging.put(bad, b"x")
-        staging.put("en/ok/index.html", b"ok")
-        assert (staging.folder / "en" / "ok" / "index.html").read_bytes() == b"ok"
-    finally:
-        staging.remove()
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["site"]
-
-
-def test_a_build_keeps_no_output_in_memory_and_a_failing_one_leaves_no_staging(tmp_path, monkeypatch):
-    from helpers import assert_build_fails, draft, options
-
-    from wtpfsite.build import build
-
-    files = {"content/drafts/draft-1.en.md": draft(1), "content/drafts/draft-1.zh.md": draft(1)}
-    root = make_site(tmp_path, files)
-    result = build(options(root), incremental=False)
-    assert result.outputs and all(o.data is None and o.digest for o in result.outputs)  # all written as made
-    assert leftovers(root) == []
-    # pages render before drafts: a draft template failing at render time comes after pages were staged
-    bad = (root / "templates" / "draft.html").read_text("utf-8").replace("{% block content %}",
-                                                                      "{% block content %}{{ nothing() }}", 1)
-    assert bad != (root / "templates" / "draft.html").read_text("utf-8")
-    staged_when_removed = []
-    remove = write.Staging.remove
-    monkeypatch.setattr(write.Staging, "remove", lambda self: staged_when_removed.append(
-        sum(1 for p in self.folder.rglob("*") if p.is_file())) or remove(self))
-    assert_build_fails(tmp_path / "failing", {**files, "templates/draft.html": bad},
-                       ["templates/draft.html:2:1: template error: 'nothing' is undefined"])
-    assert staged_when_removed[-1] > 0  # the failing build had written pages there: all removed

@@ -1,46 +1,18 @@
-"""Tests for wtpfsite.yamlio: marks, duplicate keys, dates kept as text, and every YAML problem as an error.
-
-Every test runs twice: on libyaml's parser (when PyYAML has it) and on the pure-Python one, as without libyaml.
-"""
+"""Tests for wtpfsite.base.yamlio: marks, duplicate keys, dates kept as text, and every YAML problem as an error."""
 
 from __future__ import annotations
 
-import gc
 import math
 import pickle
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import yaml
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from wtpfsite import yamlio
-from wtpfsite.errors import ErrorList
-from wtpfsite.heap import cycle_collector_paused
-from wtpfsite.yamlio import Mark, MarkedList, MarkedMap, load_yaml
+from wtpfsite.base.errors import ErrorList
+from wtpfsite.base.yamlio import Mark, MarkedList, MarkedMap, load_yaml
 
 ROOT = Path("/site")
 PATH = ROOT / "content" / "data" / "meetings.yaml"
-PARSERS = ["libyaml", "python"] if yamlio._FastLoader is not yamlio._Loader else ["python"]
-
-
-@contextmanager
-def parser_of(name: str):
-    """Parse with libyaml or, as when PyYAML was built without it, with the pure-Python parser alone."""
-    fast = yamlio._FastLoader
-    yamlio._FastLoader = fast if name == "libyaml" else yamlio._Loader
-    try:
-        yield
-    finally:
-        yamlio._FastLoader = fast
-
-
-@pytest.fixture(autouse=True, params=PARSERS)
-def parser(request):
-    with parser_of(request.param):
-        yield request.param
 
 
 def load(text: str, line_offset: int = 0):
@@ -232,24 +204,14 @@ def test_errors_found_before_a_syntax_error_are_not_reported():
                       "but found '<stream end>'"]
 
 
-def test_usual_documents_take_the_fast_path():
-    for text in ["a: 1\n", "- [x, {y: 'z'}]\n", "%YAML 1.1\n---\na: |\n  x\n...\n", "---\n", "a: 1\na: 2\n"]:
-        yamlio._load_fast(text)
+@pytest.mark.parametrize("text", ["a: &x 1\nb: *x\n", "a: !!str 1\n", "!!map {a: 1}\n"])
+def test_tags_anchors_and_aliases_of_plain_values_are_read(text):
+    value, errors = load(text)
+    assert errors == [] and isinstance(value, MarkedMap)
 
 
-@pytest.mark.parametrize("text", ["a: &x 1\n", "a: *x\n", "a: !!str 1\n", "a: ! 1\n", "!!map {a: 1}\n",
-                                  "--- a\n--- b\n", "a: [1\n", "<<: 1\n", "a: 0x_\n"])
-def test_unusual_documents_are_left_to_the_full_path(text):
-    with pytest.raises((yamlio._Unusual, yaml.YAMLError)):
-        yamlio._load_fast(text)
-
-
-def test_nesting_too_deep_for_the_fast_path_is_left_to_the_full_path(parser):
-    if parser == "python":
-        pytest.skip("the pure-Python composer nests as deeply as the fast path")
-    text = "{a: " * 700 + "1" + "}" * 700 + "\n"
-    with pytest.raises(RecursionError):
-        yamlio._load_fast(text)
+def test_deep_nesting_is_read_with_its_marks():
+    text = "{a: " * 200 + "1" + "}" * 200 + "\n"
     value, errors = load(text)
     assert errors == [] and value.value_marks == {"a": Mark(1, 5)} and value["a"].mark == Mark(1, 5)
 
@@ -263,25 +225,6 @@ def test_marked_values_survive_pickle_and_compare_like_before():
     assert (Mark(2, 5).line, Mark(2, 5).col) == (2, 5) and repr(Mark(2, 5)) == "Mark(line=2, col=5)"
 
 
-def test_the_cycle_collector_is_paused_while_loading_and_restored_after():
-    seen = []
-    real = yamlio._load_fast
-
-    def spy(text):
-        seen.append(gc.isenabled())
-        return real(text)
-
-    yamlio._load_fast, enabled = spy, gc.isenabled()
-    try:
-        load("a: 1\n")
-        with cycle_collector_paused():
-            load("a: 1\n")
-            assert not gc.isenabled()  # the inner pause leaves the collector to the outer one
-    finally:
-        yamlio._load_fast = real
-    assert seen == [False, False] and gc.isenabled() == enabled
-
-
 def shape(value):
     """Everything a marked value holds, marks included, in a form that compares exactly (NaN too)."""
     if isinstance(value, MarkedMap):
@@ -292,20 +235,3 @@ def shape(value):
     if isinstance(value, float) and math.isnan(value):
         return ("nan",)
     return (type(value).__name__, value)
-
-
-FRAGMENTS = ["a", "b", "1", "0x_", "1.5", "1e400", ".nan", "yes", "~", "null", "''", '""', "2020-02-30", ": ", ":",
-             "\n", "\n  ", "\n    ", "- ", "? ", "[", "]", "{", "}", ", ", "&a ", "*a", "!!int ", "!!str ", "! ",
-             "!!python/object:os.system ", "<<: ", "=", "---\n", "...\n", "|\n  ", ">-\n  ", "#", "'x: y'", "中文",
-             "%YAML 1.1\n", "\t", "a: 1\n", "a: 2\n", "- a: 1\n  a: 2\n", "{x: 1, x: 2}", "[1, [2, {3: 4}]]"]
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(pieces=st.lists(st.sampled_from(FRAGMENTS), max_size=20), line_offset=st.integers(0, 2))
-def test_the_fast_path_gives_what_the_full_path_gives(pieces, line_offset):
-    text = "".join(pieces)
-    fast_errors, full_errors = ErrorList(ROOT), ErrorList(ROOT)
-    fast = load_yaml(text, PATH, fast_errors, line_offset)
-    full = yamlio._load_full("\n" * line_offset + text, PATH, full_errors, line_offset)
-    assert shape(fast) == shape(full)
-    assert fast_errors.errors == full_errors.errors

@@ -1,0 +1,151 @@
+"""YAML loading that keeps line and column marks and refuses duplicate keys.
+
+PyYAML's safe loader silently keeps the last of two equal keys and turns `2020-02-30`
+into an exception without a position. Here mappings and sequences remember where each
+key and item stood, duplicate keys are errors, and dates stay strings for `dates.py`.
+Documents are composed with libyaml when PyYAML has it; text it refuses is parsed again by
+the pure-Python parser, so that problems are reported in its words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from .errors import ErrorList
+
+
+class Mark(NamedTuple):
+    """Where a value stood."""
+
+    line: int  # 1-based
+    col: int  # 1-based
+
+
+def mark_of(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class MarkedMap(dict):
+    """A dict that knows where it, each key and each value stood in the file."""
+
+    mark: Mark
+    key_marks: dict[str, Mark]
+    value_marks: dict[str, Mark]
+
+
+class MarkedList(list):
+    """A list that knows where it and each item stood in the file."""
+
+    mark: Mark
+    item_marks: list[Mark]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver (dates are parsed by dates.py)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+if hasattr(yaml, "CSafeLoader"):
+    class _FastLoader(yaml.CSafeLoader):
+        """The same loader on libyaml's parser, with the same marks."""
+
+    _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+else:  # PyYAML built without libyaml
+    _FastLoader = _Loader
+
+
+def _compose(text: str) -> tuple[Any, yaml.Node | None]:
+    """The loader and the document's node. Text libyaml cannot parse is parsed again by the
+    pure-Python parser, so that problems are reported in its words."""
+    if _FastLoader is not _Loader:
+        fast = _FastLoader(text)
+        try:
+            return fast, fast.get_single_node()
+        except yaml.YAMLError:
+            fast.dispose()
+    loader = _Loader(text)
+    try:
+        return loader, loader.get_single_node()
+    except yaml.YAMLError:
+        loader.dispose()
+        raise
+
+
+@dataclass
+class _Context:
+    loader: Any  # _Loader or _FastLoader
+    errors: ErrorList
+    path: Path
+    seen: set[int]
+
+
+def _construct(ctx: _Context, node: yaml.Node) -> Any:
+    if id(node) in ctx.seen and not isinstance(node, yaml.ScalarNode):
+        m = mark_of(node)
+        ctx.errors.add(ctx.path, m.line, m.col, "YAML aliases of mappings or lists (*name) are not supported")
+        return None
+    ctx.seen.add(id(node))
+    loader, errors, path = ctx.loader, ctx.errors, ctx.path
+    if isinstance(node, yaml.MappingNode):
+        result = MarkedMap()
+        result.mark, result.key_marks, result.value_marks = mark_of(node), {}, {}
+        for key_node, value_node in node.value:
+            key = _construct(ctx, key_node)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                m = mark_of(key_node)
+                errors.add(path, m.line, m.col, "a key must be a plain value")
+                continue
+            key = str(key)
+            if key in result:
+                m, first = mark_of(key_node), result.key_marks[key]
+                errors.add(path, m.line, m.col, f"duplicate key '{key}' (first defined on line {first.line})")
+                continue
+            result[key] = _construct(ctx, value_node)
+            result.key_marks[key] = mark_of(key_node)
+            result.value_marks[key] = mark_of(value_node)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = MarkedList(_construct(ctx, item) for item in node.value)
+        items.mark, items.item_marks = mark_of(node), [mark_of(item) for item in node.value]
+        return items
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):  # a tag: !!int abc
+        m = mark_of(node)
+        errors.add(path, m.line, m.col, f"'{node.value}' cannot be read as {node.tag.rsplit(':', 1)[-1]}")
+        return None
+
+
+def load_yaml(text: str, path: Path, errors: ErrorList, line_offset: int = 0) -> Any:
+    """Parse one YAML document. Syntax errors are added to `errors` and give None.
+
+    `line_offset` shifts reported lines, for YAML embedded in a larger file (front matter):
+    the text is parsed after that many empty lines, so every mark and every message agrees.
+    """
+    text = "\n" * line_offset + text
+    loader = None
+    try:
+        loader, node = _compose(text)
+        if node is None:
+            return None
+        return _construct(_Context(loader, errors, path, set()), node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1 + line_offset, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        errors.add(path, line, col, f"YAML syntax error: {problem}")
+        return None
+    except yaml.YAMLError as exc:  # errors without a mark (rare): still reported with the file
+        errors.add(path, 1 + line_offset, 1, f"YAML error: {exc}")
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()

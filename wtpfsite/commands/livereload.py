@@ -1,0 +1,163 @@
+"""Live reload: one build at a time (`Coordinator`), its outcome pushed to the browsers by Server-Sent Events,
+and the script every served page gets, which reloads it, swaps its stylesheets, or shows the build's errors."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from ..base.errors import ContentErrors
+from ..pipeline.build import Progress
+
+EVENTS_URL, STATUS_URL = "/__wtpfsite/events", "/__wtpfsite/status"
+WAIT_SECONDS = 30.0  # longest a request waits for a running rebuild
+
+# Injected before </body> of every HTML response. __GENERATION__ is the build the page was served from.
+LIVE_RELOAD_JS = """(function () {
+  "use strict";
+  var generation = __GENERATION__, seq = -1, hadErrors = false, KEY = "wtpfsite-scroll:" + location.pathname;
+  function restoreScroll() {
+    var saved = JSON.parse(sessionStorage.getItem(KEY) || "null");
+    sessionStorage.removeItem(KEY);
+    if (saved) window.scrollTo(saved[0], saved[1]);
+  }
+  if (document.readyState === "complete") restoreScroll(); else window.addEventListener("load", restoreScroll);
+  function reload() {
+    sessionStorage.setItem(KEY, JSON.stringify([window.scrollX, window.scrollY]));
+    location.reload();
+  }
+  function swapStylesheets() {  // same-origin stylesheets only; the page itself stays
+    document.querySelectorAll('link[rel~="stylesheet"]').forEach(function (link) {
+      var url = new URL(link.href, location.href);
+      if (url.origin !== location.origin) return;
+      url.searchParams.set("wtpfsite", String(Date.now()));
+      link.href = url.href;
+    });
+  }
+  function showErrors(messages) {  // textContent: messages are never parsed as HTML
+    var overlay = document.getElementById("wtpfsite-error-overlay");
+    if (overlay) overlay.remove();
+    if (!messages.length) return;
+    overlay = document.createElement("div");
+    overlay.id = "wtpfsite-error-overlay";
+    overlay.setAttribute("role", "alert");
+    overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;" +
+      "background:rgba(60,0,0,.94);color:#fff;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
+    var title = overlay.appendChild(document.createElement("p"));
+    var list = overlay.appendChild(document.createElement("ul"));
+    title.textContent = "The build failed; the site shows the last good build until these are fixed:";
+    messages.forEach(function (message) { list.appendChild(document.createElement("li")).textContent = message; });
+    document.body.appendChild(overlay);
+  }
+  function apply(state) {
+    if (state.seq <= seq) return;  // older news (the status answer and the event stream race)
+    seq = state.seq;
+    if (state.errors.length) { hadErrors = true; showErrors(state.errors); }
+    else if (state.generation === generation) showErrors([]);
+    else if (state.css_only && !hadErrors && state.generation === generation + 1) {
+      generation = state.generation;
+      swapStylesheets();
+    } else reload();
+  }
+  new EventSource("__EVENTS__").onmessage = function (event) { apply(JSON.parse(event.data)); };
+  fetch("__STATUS__", {cache: "no-store"}).then(function (r) { return r.json(); }).then(apply, function () {});
+})();
+""".replace("__EVENTS__", EVENTS_URL).replace("__STATUS__", STATUS_URL)
+
+
+def inject(html: bytes, generation: int) -> bytes:
+    """The page with the live-reload script before its last </body> (or at the end)."""
+    script = f"<script>{LIVE_RELOAD_JS.replace('__GENERATION__', str(generation))}</script>\n".encode()
+    at = html.lower().rfind(b"</body>")
+    return html + script if at < 0 else html[:at] + script + html[at:]
+
+
+@dataclass(frozen=True)
+class State:
+    seq: int = 0  # grows with every finished build; browsers ignore older news
+    generation: int = 0  # grows with every successful build
+    errors: tuple[str, ...] = ()
+    css_only: bool = False  # the last successful build changed only stylesheets
+
+
+class Coordinator:
+    """Runs one build at a time, keeps its outcome, wakes waiting requests and tells subscribed browsers."""
+
+    def __init__(self, run_build: Callable[[Progress | None, frozenset[Path]], object],
+                 css_only: Callable[[frozenset[Path]], bool], log: Callable[[str, bool], None]):
+        self._run_build, self._css_only, self._log = run_build, css_only, log
+        self._build_lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._busy = self._dirty = False
+        self._clients: set[queue.Queue] = set()
+        self.state = State()
+
+    def note_change(self) -> None:
+        """A relevant file changed: requests wait until the rebuild that follows has finished."""
+        with self._cond:
+            self._dirty = True
+
+    def wait_ready(self, timeout: float = WAIT_SECONDS) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: not (self._busy or self._dirty), timeout)
+
+    def rebuild(self, changed: frozenset[Path] = frozenset(), progress: Progress | None = None) -> State:
+        with self._build_lock:
+            with self._cond:
+                self._busy, self._dirty = True, False
+            started, errors = time.perf_counter(), ()
+            try:
+                self._run_build(progress, changed)
+            except ContentErrors as exc:
+                errors = tuple(error.format() for error in exc.errors)
+            except Exception as exc:  # a bug in the generator: report it, keep serving
+                errors = (f"internal error: {type(exc).__name__}: {exc}",)
+            except BaseException:  # Ctrl-C during the first build
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+                raise
+            with self._cond:
+                old = self.state
+                if errors:
+                    self.state = replace(old, seq=old.seq + 1, errors=errors)
+                else:
+                    css = not old.errors and self._css_only(changed)
+                    self.state = State(old.seq + 1, old.generation + 1, (), css)
+                self._busy = False
+                self._cond.notify_all()
+                state = self.state
+                for client in self._clients:
+                    client.put(state)
+            self._report(state, changed, time.perf_counter() - started)
+        return state
+
+    def _report(self, state: State, changed: frozenset[Path], seconds: float) -> None:
+        for message in state.errors:
+            self._log(message, True)
+        if state.errors:
+            count = len(state.errors)
+            self._log(f"{count} error{'s' if count != 1 else ''}; still serving the last good build", True)
+        else:
+            names = ", ".join(sorted(p.name for p in changed)[:3]) + (" ..." if len(changed) > 3 else "")
+            self._log(f"built in {seconds:.2f} s" + (f" ({names})" if names else ""), False)
+
+    def subscribe(self) -> queue.Queue:
+        """A queue that gets every new state, and None when the server stops."""
+        client: queue.Queue = queue.Queue()
+        with self._cond:
+            self._clients.add(client)
+        return client
+
+    def unsubscribe(self, client: queue.Queue) -> None:
+        with self._cond:
+            self._clients.discard(client)
+
+    def close(self) -> None:
+        with self._cond:
+            for client in self._clients:
+                client.put(None)

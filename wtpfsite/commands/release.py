@@ -1,0 +1,93 @@
+"""The release check (`python build.py check --release`): everything `check` finds, plus what must be
+settled before the site is published.
+
+- every problem of a normal check: content errors (a timetable entry referring to no draft or meeting is one),
+  template errors and broken links in the rendered output;
+- the translation report (`translations.py`): pages and drafts without all their language versions (no
+  `hreflang` alternates), data texts missing a language, out-of-date translations;
+- dates that have passed while a draft is still `planned`: its release date or comment deadline, or a
+  timetable milestone that concerns it.
+
+Every problem is a `SiteError` (`path:line:col: message`); the caller raises them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..base.errors import ContentErrors, ErrorList, SiteError
+from ..base.yamlio import Mark
+from ..pipeline.build import BuildOptions, check, load_site
+from ..site.model import Site
+from ..site.translations import data_nodes, translation_report
+from .translated import front_matter_marks
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    files: int  # output files checked
+
+
+def check_release(options: BuildOptions) -> ReleaseResult:
+    """Raises ContentErrors with every problem found; returns when the site is ready to publish."""
+    problems: list[SiteError] = []
+    files = 0
+    try:
+        files = len(check(options).outputs)
+    except ContentErrors as exc:  # broken links or template errors: keep going to report the rest too
+        problems += exc.errors
+    site = load_site(options).site  # content errors (which `check` reported as well) stop here
+    problems += [problem.error() for problem in translation_report(site).problems]
+    problems += planned_but_past(site, options.today)
+    if problems:
+        raise ContentErrors(problems)
+    return ReleaseResult(files)
+
+
+def planned_but_past(site: Site, today: date) -> list[SiteError]:
+    """Drafts still `planned` although their release date, comment deadline or a milestone that concerns
+    them is in the past (before `today`)."""
+    shown = ErrorList(site.config.root).display_path
+    problems: list[SiteError] = []
+    default = site.config.default_language
+    for draft in site.drafts:
+        if draft.meta.status != "planned":
+            continue
+        source = draft.versions.get(default) or next(iter(draft.versions.values()))
+        marks = front_matter_marks(source.file.path)
+        fix = "set 'status: released' in every language version once it is published, or change the date"
+        released, due = draft.meta.released, draft.meta.comments_due
+        if released.end < today:
+            mark = _mark(marks, "released")
+            problems.append(SiteError(shown(source.file.path), mark.line, mark.col,
+                                      f"past release date but still planned: draft {draft.number} was to be "
+                                      f"released on {released.source} ({fix})"))
+        elif due is not None and due.end < today:
+            mark = _mark(marks, "comments_due")
+            problems.append(SiteError(shown(source.file.path), mark.line, mark.col,
+                                      f"past comment deadline but still planned: comments on draft {draft.number} "
+                                      f"were due on {due.source} ({fix})"))
+    nodes: list | None = None
+    for index, milestone in enumerate(site.data.milestones):
+        draft = site.draft(milestone.draft.target) if milestone.draft else None
+        if draft is None or draft.meta.status != "planned" or milestone.date.end >= today:
+            continue
+        nodes = data_nodes(site.data, "timetable") if nodes is None else nodes  # read only when needed
+        node = nodes[index] if index < len(nodes) else None
+        mark = node.value_marks.get("date", node.mark) if node is not None else Mark(milestone.draft.line, 1)
+        what = _MILESTONE_WORDS.get(milestone.kind, milestone.kind.replace("-", " "))
+        problems.append(SiteError(shown(milestone.draft.path), mark.line, mark.col,
+                                  f"past {what} but still planned: milestone '{milestone.id}' "
+                                  f"({milestone.date.source}) concerns draft {draft.number}, which is still "
+                                  f"'planned'"))
+    return problems
+
+
+_MILESTONE_WORDS = {"draft-release": "release date", "comment-deadline": "comment deadline"}
+
+
+def _mark(marks, key: str) -> Mark:
+    if marks is None:
+        return Mark(1, 1)
+    return marks.value_marks.get(key, marks.mark)

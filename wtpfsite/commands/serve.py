@@ -1,0 +1,335 @@
+"""Watch mode: build, serve the output folder, rebuild on changes, and reload the browsers.
+
+    Watcher (watchdog) -> Debouncer (~50 ms quiet) -> Coordinator.rebuild (one build at a time)
+                                                            -> state pushed to browsers by Server-Sent Events
+    DevServer: files from the output folder only, HTML with LIVE_RELOAD_JS injected (never on disk).
+
+A failed build keeps the last good output; browsers show its errors in an overlay until a build succeeds.
+Rebuilds are the incremental builds of `build`, with their caches kept in memory (pipeline.build.Caches).
+Paths come from site_config.yaml at start-up: changing content_dir, templates_dir or output_dir needs a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from ..base.errors import ErrorList
+from ..content.config import load_config
+from ..pipeline.build import CACHE_FOLDER, BuildOptions, BuildResult, Progress, build, read_caches
+from ..publish.write import RETIRED_PREFIX, STAGING_PREFIX
+from .livereload import EVENTS_URL, STATUS_URL, Coordinator, State, inject
+
+QUIET_SECONDS = 0.05  # a burst of file events ends after this long without one (an editor's save: a few ms)
+PING_SECONDS = 15.0
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", "___jb_tmp___", "___jb_old___")
+TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+         ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".xml": "application/xml; charset=utf-8",
+         ".ics": "text/calendar; charset=utf-8", ".json": "application/json", ".csv": "text/csv; charset=utf-8",
+         ".txt": "text/plain; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg", ".ico": "image/x-icon",
+         ".woff2": "font/woff2", ".pdf": "application/pdf"}
+FALLBACK_404 = b"<!DOCTYPE html>\n<html><head><title>Not found</title></head><body><h1>Not found</h1></body></html>\n"
+
+@dataclass(frozen=True)
+class SitePaths:
+    config: Path
+    content: Path
+    templates: Path
+    output: Path
+
+    def relevant(self, path: Path) -> bool:
+        """Whether a change at `path` can change the site (editor temp files and build leftovers cannot)."""
+        name = path.name
+        if name.endswith(IGNORED_SUFFIXES) or name == "4913" or name.startswith((".#", ".goutputstream-")):
+            return False
+        if path == self.output or self.output in path.parents:
+            return False
+        if path == self.config:
+            return True
+        for folder in (self.content, self.templates):
+            if folder in path.parents:
+                inside = path.relative_to(folder).parts
+                return not any(p.startswith((STAGING_PREFIX, RETIRED_PREFIX)) or p == CACHE_FOLDER
+                               for p in inside)
+        return False
+
+    def css_only(self, changed: frozenset[Path]) -> bool:
+        static = self.templates / "static"
+        return bool(changed) and all(p.suffix == ".css" and static in p.parents for p in changed)
+
+
+class Debouncer:
+    """Collects paths and calls `action(paths)` once no new path has arrived for `quiet` seconds."""
+
+    def __init__(self, action: Callable[[frozenset[Path]], object], quiet: float = QUIET_SECONDS):
+        self._action, self._quiet = action, quiet
+        self._cond = threading.Condition()
+        self._paths: set[Path] = set()
+        self._deadline = 0.0
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="wtpfsite-debouncer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def push(self, path: Path) -> None:
+        with self._cond:
+            self._paths.add(path)
+            self._deadline = time.monotonic() + self._quiet
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopped and (not self._paths or time.monotonic() < self._deadline):
+                    self._cond.wait(max(self._deadline - time.monotonic(), 0.001) if self._paths else None)
+                if self._stopped:
+                    return
+                paths, self._paths = frozenset(self._paths), set()
+            self._action(paths)
+
+
+class Watcher(FileSystemEventHandler):
+    """watchdog events under the content and templates folders and on the config file -> debounced rebuilds."""
+
+    KINDS = ("created", "deleted", "modified", "moved")  # not opened/closed: the build itself opens every file
+
+    def __init__(self, paths: SitePaths, coordinator: Coordinator, quiet: float = QUIET_SECONDS):
+        self.paths, self.coordinator = paths, coordinator
+        self.debouncer = Debouncer(coordinator.rebuild, quiet)
+        self.observer = Observer()
+
+    def start(self) -> None:
+        folders = [p for p in (self.paths.content, self.paths.templates) if p.is_dir()]
+        for folder in folders:
+            self.observer.schedule(self, str(folder), recursive=True)
+        if not any(f in self.paths.config.parents for f in folders):  # else the config is already watched
+            self.observer.schedule(self, str(self.paths.config.parent), recursive=False)
+        self.debouncer.start()
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+        if self.observer.is_alive():
+            self.observer.join(timeout=5)
+        self.debouncer.stop()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in self.KINDS or (event.is_directory and event.event_type == "modified"):
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            path = Path(os.fsdecode(raw)) if raw else None
+            if path is not None and self.paths.relevant(path):
+                self.coordinator.note_change()
+                self.debouncer.push(path)
+
+
+def resolve_inside(root: Path, parts: list[str]) -> Path | None:
+    """The existing file or folder `root/parts...`, or None when missing or (through symlinks) outside root."""
+    if any(p in (".", "..") or "\\" in p or "\x00" in p for p in parts):
+        return None
+    root = root.resolve()
+    try:
+        real = root.joinpath(*parts).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return real if real == root or root in real.parents else None
+
+
+class DevServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], paths: SitePaths, coordinator: Coordinator,
+                 languages: tuple[str, ...]):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.paths, self.coordinator, self.languages = paths, coordinator, languages
+        super().__init__(address, Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # browsers drop connections all the time
+            super().handle_error(request, client_address)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: DevServer
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 (the standard library's signature)
+        pass
+
+    def _respond(self, head: bool) -> None:
+        url = urlsplit(self.path)
+        coordinator = self.server.coordinator
+        if url.path == EVENTS_URL:
+            return self._events()
+        if url.path == STATUS_URL:
+            return self._send(200, json.dumps(asdict(coordinator.state)).encode(), TYPES[".json"], head)
+        parts = [p for p in unquote(url.path).split("/") if p]
+        for _ in range(2):
+            coordinator.wait_ready()
+            target = resolve_inside(self.server.paths.output, parts)
+            if target is not None and target.is_dir():
+                if not url.path.endswith("/"):  # /en/about -> /en/about/, or the page's relative links break
+                    location = url.path + "/" + (f"?{url.query}" if url.query else "")
+                    return self._send(301, b"", TYPES[".txt"], head, {"Location": location})
+                target = resolve_inside(target, ["index.html"])
+            if target is None or not target.is_file():
+                status, (target, body) = 404, self._not_found(parts)
+                break
+            try:
+                status, body = 200, target.read_bytes()
+                break
+            except OSError:  # a rebuild swapped the folder between finding and reading: look once more
+                status, (target, body) = 404, self._not_found(parts)
+        ctype = TYPES.get(target.suffix.lower(), "application/octet-stream") if target else TYPES[".html"]
+        if ctype == TYPES[".html"]:
+            body = inject(body, coordinator.state.generation)
+        self._send(status, body, ctype, head)
+
+    def _not_found(self, parts: list[str]) -> tuple[Path | None, bytes]:
+        """The language tree's 404 page for /LANG/..., else the site's /404.html."""
+        lang = [parts[0]] if parts and parts[0] in self.server.languages else []
+        for candidate in (lang + ["404.html"], ["404.html"]):
+            try:
+                page = resolve_inside(self.server.paths.output, candidate)
+                return page, page.read_bytes()  # type: ignore[union-attr]
+            except (OSError, AttributeError):
+                continue
+        return None, FALLBACK_404
+
+    def _send(self, status: int, body: bytes, ctype: str, head: bool, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for name, value in {"Content-Type": ctype, "Content-Length": str(len(body)), "Cache-Control": "no-store",
+                            **(headers or {})}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _events(self) -> None:
+        """Server-Sent Events: the current state at once, then every new one."""
+        client = self.server.coordinator.subscribe()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(b"retry: 1000\n\n")
+            state: State | None = self.server.coordinator.state
+            while state is not None:
+                self.wfile.write(f"data: {json.dumps(asdict(state))}\n\n".encode())
+                try:
+                    state = client.get(timeout=PING_SECONDS)
+                except queue.Empty:  # say it again: keeps the line open, and browsers ignore repeats
+                    state = self.server.coordinator.state
+        except OSError:  # the browser went away
+            pass
+        finally:
+            self.server.coordinator.unsubscribe(client)
+
+
+def _log(quiet: bool) -> Callable[[str, bool], None]:
+    def log(message: str, is_error: bool) -> None:
+        if is_error or not quiet:
+            print(message, file=sys.stderr if is_error else sys.stdout, flush=True)
+    return log
+
+
+def _progress(quiet: bool) -> Progress | None:
+    if quiet or not sys.stderr.isatty():
+        return None
+    return lambda done, total: print(f"\rrendering {done}/{total} pages", end="\n" if done == total else "",
+                                     file=sys.stderr, flush=True)
+
+
+def site_paths(options: BuildOptions) -> tuple[SitePaths, tuple[str, ...]]:
+    """The watched and served folders, and the language codes; raises ContentErrors for a broken config."""
+    errors = ErrorList(options.config_path.resolve().parent)
+    config = load_config(options.config_path, errors)
+    errors.raise_if_any()
+    output = options.output_dir.resolve() if options.output_dir is not None else config.output_dir
+    return SitePaths(config.path, config.content_dir, config.templates_dir, output), config.language_codes
+
+
+def _stop_on_signals() -> Callable[[], None]:
+    """Ctrl-C (SIGINT) and SIGTERM stop the server cleanly, also when SIGINT came ignored from the parent
+    (a shell without job control starts background commands so, and Python then leaves it ignored).
+    Returns what puts the previous handlers back. Only the main thread can set handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+    return restore
+
+
+def rebuilder(options: BuildOptions) -> Callable[[Progress | None, frozenset[Path]], BuildResult]:
+    """Watch mode's build: `build`'s incremental build, with its caches kept in memory from one to the next."""
+    caches = read_caches(options)
+    return lambda progress, changed: build(options, progress, caches=caches)
+
+
+def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> int:
+    """Build, serve on host:port and rebuild on changes until Ctrl-C; 0 when stopped that way."""
+    paths, languages = site_paths(options)
+    coordinator = Coordinator(rebuilder(options), paths.css_only, _log(quiet))
+    try:
+        server = DevServer((host, port), paths, coordinator, languages)
+    except OSError as exc:
+        print(f"build.py: error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    watcher = Watcher(paths, coordinator)
+    restore = _stop_on_signals()
+    try:
+        watcher.start()
+        coordinator.rebuild(progress=_progress(quiet))
+        print(f"serving {server.url}", flush=True)
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        restore()
+        watcher.stop()
+        coordinator.close()
+        server.server_close()
+    if not quiet:
+        print("stopped", flush=True)
+    return 0

@@ -1,0 +1,153 @@
+"""`python build.py translated PATH...`: record in a translation's front matter that it matches its original.
+
+The one line `translation_of: <revision>` changes (or is added before the closing '---'); every other byte of
+the file stays as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
+from ..base.yamlio import MarkedMap
+from ..content.config import SiteConfig, load_config
+from ..content.frontmatter import split_front_matter
+from ..content.parse import parse_source
+from ..content.sources import discover_sources, read_source_text
+from ..site.translations import FIELD, source_revision
+
+
+@dataclass(frozen=True)
+class Recorded:
+    path: str  # the translation, as displayed
+    lang: str
+    original: str  # the original's file, as displayed
+    original_lang: str
+    previous: str | None  # the value the file had
+    revision: str  # the value it has now
+    changed: bool
+
+
+def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
+    """Write `translation_of: <revision of the original>` into each translation's front matter.
+
+    Only that one line changes (or is added before the closing '---'); every other byte stays. Paths that
+    are not translations are usage errors, found before anything is written."""
+    errors = ErrorList(config_path.resolve().parent)
+    config = load_config(config_path, errors)
+    errors.raise_if_any()
+    sources = discover_sources(config.content_dir, config.templates_dir, config.language_codes, errors)
+    by_path = {f.path.resolve(): f for f in sources.markdown}
+    default = config.default_language
+    plans = []
+    for path in paths:
+        file = by_path.get(path.resolve())
+        if file is None:
+            raise UsageError(f"{path} is not a page or draft of the site (content/pages/NAME.LANG.md or "
+                             f"content/drafts/draft-N.LANG.md under {errors.display_path(config.content_dir)})")
+        if file.lang == default:
+            raise UsageError(f"{path} is the {default} original, not a translation: give the path of a "
+                             f"translation, such as {path.with_name(f'{file.name}.{_other(config)}.md')}")
+        original = next((f for f in sources.markdown if f.key == file.key and f.lang == default), None)
+        if original is None:
+            raise UsageError(f"{path} has no {default} original ({file.name}.{default}.md) to record")
+        plans.append((file, original))
+    errors.raise_if_any()
+    parsed = {}
+    for file, original in plans:
+        parsed[original.path] = parse_source(original, config.language_codes, config.allow_raw_html_in_drafts,
+                                             errors)
+    errors.raise_if_any()
+    results = []
+    for file, original in plans:
+        current = source_revision(parsed[original.path])
+        try:
+            text = file.path.read_bytes().decode("utf-8")
+            new_text, previous = set_front_matter_field(text, FIELD, current)
+        except ValueError as exc:  # UnicodeDecodeError is one too
+            message = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)
+            raise ContentErrors([SiteError(errors.display_path(file.path), 1, 1, message)]) from None
+        changed = new_text != text
+        if changed:
+            file.path.write_bytes(new_text.encode("utf-8"))
+        results.append(Recorded(errors.display_path(file.path), file.lang, errors.display_path(original.path),
+                                default, previous, current, changed))
+    return results
+
+
+def _other(config: SiteConfig) -> str:
+    return next((c for c in config.language_codes if c != config.default_language), "LANG")
+
+
+_FENCES = ("---", "...")
+
+
+def set_front_matter_field(text: str, key: str, value: str) -> tuple[str, str | None]:
+    """`text` with `key: value` in its front matter, and the value it had (None when absent).
+
+    An existing top-level line `key: ...` keeps its spacing, comment and line ending; only the value
+    changes. Otherwise a line is added just before the closing '---', with the line ending of the line
+    before it. Raises ValueError when the text has no closed front matter."""
+    parts = re.split(r"(\r\n|\n|\r)", text)
+    lines, endings = parts[0::2], parts[1::2]
+    if lines[0].lstrip("\ufeff").rstrip() != "---":
+        raise ValueError("missing front matter: the file must start with a line '---'")
+    pattern = re.compile(rf"^({re.escape(key)}[ \t]*:)([ \t]*)(.*)$")
+    scalar = yaml_scalar(value)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in _FENCES:
+            lines.insert(index, f"{key}: {scalar}")
+            endings.insert(index - 1, endings[index - 1])
+            break
+        match = pattern.match(lines[index])
+        if match:
+            head, space, rest = match.groups()
+            token, tail = _split_value(rest)
+            lines[index] = f"{head}{space or ' '}{scalar}{tail}"
+            previous = _unquote(token) if token else None
+            return _join(lines, endings), previous
+    else:
+        raise ValueError("front matter is not closed: add a line '---' after it")
+    return _join(lines, endings), None
+
+
+def _join(lines: list[str], endings: list[str]) -> str:
+    return "".join(line + (endings[i] if i < len(endings) else "") for i, line in enumerate(lines))
+
+
+def _split_value(rest: str) -> tuple[str, str]:
+    """' abc  # note' -> ('abc', '  # note'); quoted values stay whole."""
+    if rest.startswith("#"):
+        return "", " " + rest
+    match = re.match(r"^('(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|[^\s#]*)(.*)$", rest)
+    return match.group(1), match.group(2)
+
+
+def _unquote(token: str) -> str:
+    if len(token) >= 2 and token[0] == token[-1] and token[0] in "'\"":
+        return token[1:-1]
+    return token
+
+
+def yaml_scalar(value: str) -> str:
+    """`value` as a YAML scalar that reads back as the same text: plain when it can be, else quoted."""
+    try:
+        if value and yaml.safe_load(value) == value and "\n" not in value:
+            return value
+    except yaml.YAMLError:
+        pass
+    return "'" + value.replace("'", "''") + "'"
+
+
+def front_matter_marks(path: Path) -> MarkedMap | None:
+    """The marked front matter of a source file (for the places of its fields), or None."""
+    errors = ErrorList(path.parent)
+    text = read_source_text(path, errors)
+    if text is None:
+        return None
+    meta = split_front_matter(text, path, errors).meta
+    return meta if isinstance(meta, MarkedMap) else None

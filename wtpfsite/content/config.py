@@ -1,0 +1,147 @@
+"""site_config.yaml -> a frozen SiteConfig. Paths in it are relative to the file itself."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from ..base.errors import ErrorList
+from ..base.schema import Reader
+from ..base.text import Text
+from ..base.yamlio import Mark, load_yaml
+from .sources import read_source_text
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")  # \Z: "$" allows a final newline
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # BCP 47: "en", "zh"
+    name: str  # in its own language: "English", "中文"
+    locale: str  # Babel/CLDR locale for dates and numbers: "en_GB", "zh_Hans_CN"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    name: str  # a section ("drafts") or a page name ("about")
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    path: Path
+    root: Path
+    title: Text
+    languages: tuple[Language, ...]
+    base_url: str  # absolute, ends with "/"
+    content_dir: Path
+    templates_dir: Path
+    output_dir: Path
+    navigation: tuple[NavEntry, ...]
+    timezone: str
+    allow_raw_html_in_drafts: bool
+    search: bool = True  # build the Pagefind search index and show the search box
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0].code
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        return tuple(language.code for language in self.languages)
+
+    def language(self, code: str) -> Language:
+        return next(language for language in self.languages if language.code == code)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".wtpfsite-cache"
+
+
+_REQUIRED = ("title", "languages", "base_url")
+_OPTIONAL = ("content_dir", "templates_dir", "output_dir", "navigation", "timezone", "allow_raw_html_in_drafts",
+             "search")
+
+
+def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
+    """Read and validate the config; problems are added to `errors` (None when unusable)."""
+    path = path.resolve()
+    text = read_source_text(path, errors)
+    if text is None:
+        return None
+    known = len(errors.errors)
+    data = load_yaml(text, path, errors)
+    if data is None and len(errors.errors) > known:  # a YAML error, already reported
+        return None
+    reader = Reader(path, errors, languages=())
+    node = reader.mapping(data, Mark(1, 1), "site_config.yaml", _REQUIRED, _OPTIONAL)
+    if node is None:
+        return None
+    languages = _read_languages(reader, node)
+    reader.languages = tuple(language.code for language in languages)
+    title = reader.text(node, "title")
+    base_url = _read_base_url(reader, node)
+    navigation = tuple(_read_navigation(reader, node))
+    timezone = reader.string(node, "timezone") or "Europe/Zurich"
+    raw_html = reader.boolean(node, "allow_raw_html_in_drafts", False)
+    search = reader.boolean(node, "search", True)
+    dirs = {key: path.parent / (reader.string(node, key) or key.removesuffix("_dir"))
+            for key in ("content_dir", "templates_dir", "output_dir")}
+    if not languages or title is None or base_url is None:
+        return None
+    return SiteConfig(path, path.parent, title, languages, base_url, dirs["content_dir"].resolve(),
+                      dirs["templates_dir"].resolve(), dirs["output_dir"].resolve(), navigation, timezone,
+                      raw_html, search)
+
+
+def _read_languages(reader: Reader, node) -> tuple[Language, ...]:
+    languages: list[Language] = []
+    items = reader.items(node, "languages", required=True)
+    if not items and "languages" in node:
+        reader.error(reader.value_mark(node, "languages"), "'languages' must list at least one language")
+    for item, mark in items:
+        entry = reader.mapping(item, mark, "a language", ("code", "name", "locale"), ())
+        if entry is None:
+            continue
+        code, name, locale = (reader.string(entry, key) for key in ("code", "name", "locale"))
+        if code is not None and not LANGUAGE_CODE.match(code):
+            reader.error(entry.value_marks["code"], f"'{code}' is not a BCP 47 language code such as 'en' or 'zh'")
+            continue
+        if code in (language.code for language in languages):
+            reader.error(entry.value_marks["code"], f"language '{code}' is listed twice")
+            continue
+        if locale is not None:
+            try:
+                Locale.parse(locale)
+            except (UnknownLocaleError, ValueError):
+                reader.error(entry.value_marks["locale"], f"unknown locale '{locale}' (try 'en_GB' or 'zh_Hans_CN')")
+                continue
+        if code and name and locale:
+            languages.append(Language(code, name, locale))
+    return tuple(languages)
+
+
+def _read_base_url(reader: Reader, node) -> str | None:
+    value = reader.string(node, "base_url")
+    if value is None:
+        return None
+    if not re.match(r"^https?://[^/\s]+(/[^\s]*)?\Z", value):
+        reader.error(node.value_marks["base_url"], f"'base_url' must be an absolute http(s) URL, not '{value}'")
+        return None
+    return normalize_base_url(value)
+
+
+def normalize_base_url(value: str) -> str:
+    return value if value.endswith("/") else value + "/"
+
+
+def _read_navigation(reader: Reader, node):
+    for item, mark in reader.items(node, "navigation"):
+        if not isinstance(item, str) or not re.match(r"^[a-z0-9-]+\Z", item):
+            reader.error(mark, "a navigation entry must be a section name or a page name, such as 'about'")
+            continue
+        yield NavEntry(item, mark.line, mark.col)

@@ -1,0 +1,126 @@
+"""YAML data files -> typed, validated records, by the schemas of `records.DATA_FILES`.
+
+Cross-references to drafts (which come from Markdown) are checked later, at the link stage; each record keeps
+the marks of its reference fields for that check. A `SiteData` can be narrowed to the files a kind of page
+declares (`only`): reading another file from it is then an error, so a declaration cannot fall behind what
+its pages show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..base.dates import DateSpec
+from ..base.errors import ErrorList
+from ..base.schema import Reader
+from ..base.yamlio import Mark, load_yaml
+from .datafile import DataFile
+from .records import DATA_FILES, Document, Expert, Meeting, Milestone
+from .sources import read_source_text
+
+
+EVERY_FILE = "*"  # what a section declares that reads every data file (the translation report)
+
+
+class UndeclaredData(Exception):
+    """A kind of page read a data file it does not declare (a bug in the section's declaration)."""
+
+
+@dataclass(frozen=True)
+class SiteData:
+    files: tuple[tuple[str, Path], ...] = ()  # (name, path) of each data file present
+    records: dict[str, tuple] = field(default_factory=dict)  # by file name; every schema has an entry
+    headers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    declared: frozenset[str] | None = None  # the files that may be read; None: all of them
+    schemas: tuple[DataFile, ...] = DATA_FILES  # the kinds of data file the site has
+
+    def of(self, name: str) -> tuple:
+        """The records of the data file `name` (none when the file is absent)."""
+        self._check(name)
+        return self.records.get(name, ())
+
+    def header(self, name: str, key: str) -> Any:
+        self._check(name)
+        return self.headers.get(name, {}).get(key)
+
+    def only(self, names: tuple[str, ...]) -> SiteData:
+        """This data, of which only the files `names` may be read (EVERY_FILE: all of them)."""
+        return replace(self, declared=None if EVERY_FILE in names else frozenset(names))
+
+    def _check(self, name: str) -> None:
+        if self.declared is not None and name not in self.declared:
+            raise UndeclaredData(f"data file '{name}' is read but not declared (declared: "
+                                 f"{', '.join(sorted(self.declared)) or 'none'})")
+
+    @property
+    def meetings(self) -> tuple[Meeting, ...]:
+        return self.of("meetings")
+
+    @property
+    def milestones(self) -> tuple[Milestone, ...]:
+        return self.of("timetable")
+
+    @property
+    def experts(self) -> tuple[Expert, ...]:
+        return self.of("experts")
+
+    @property
+    def experts_updated(self) -> DateSpec | None:
+        return self.header("experts", "updated")
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return self.of("documents")
+
+
+def load_data(files: tuple[tuple[str, Path], ...], languages: tuple[str, ...], errors: ErrorList,
+              schemas: tuple[DataFile, ...] = DATA_FILES) -> SiteData:
+    """Read every data file present; all problems go to `errors`."""
+    by_name = {schema.name: schema for schema in schemas}
+    records: dict[str, tuple] = {schema.name: () for schema in schemas}
+    headers: dict[str, dict[str, Any]] = {}
+    for name, path in files:
+        text = read_source_text(path, errors)
+        value = load_yaml(text, path, errors) if text is not None else None
+        if value is not None:
+            records[name], headers[name] = read_file(by_name[name], Reader(path, errors, languages), value)
+    data = SiteData(files, records, headers, None, schemas)
+    _check_meeting_refs(data, errors)
+    return data
+
+
+def read_file(schema: DataFile, reader: Reader, value: Any) -> tuple[tuple, dict[str, Any]]:
+    """The records of one file and its header fields."""
+    top = reader.mapping(value, Mark(1, 1), reader.path.name, (schema.list_key,), schema.header_fields)
+    if top is None:
+        return (), {}
+    header = schema.header(reader, top) if schema.header is not None else {}
+    records, seen = [], {key: {} for key in schema.unique}
+    noun = schema.record.split(" ", 1)[1]
+    for item, mark in reader.items(top, schema.list_key):
+        node = reader.mapping(item, mark, schema.record, schema.fields[:schema.required],
+                              schema.fields[schema.required:])
+        record = schema.read(reader, node) if node is not None else None
+        if record is not None and all([_unique(reader, node, seen[key], getattr(record, key), key, noun)
+                                       for key in schema.unique]):
+            records.append(record)
+    return tuple(records), header
+
+
+def _unique(reader: Reader, node, seen: dict, value, key: str, noun: str) -> bool:
+    mark = reader.value_mark(node, key)
+    if value in seen:
+        reader.error(mark, f"duplicate {noun} {'id' if key == 'id' else key} '{value}' (first on line {seen[value]})")
+        return False
+    seen[value] = mark.line
+    return True
+
+
+def _check_meeting_refs(data: SiteData, errors: ErrorList) -> None:
+    known = {meeting.id for meeting in data.meetings}
+    refs = [m.meeting for m in data.milestones] + [d.meeting for d in data.documents]
+    for ref in refs:
+        if ref is not None and ref.target not in known:
+            errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml")

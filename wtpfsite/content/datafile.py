@@ -1,0 +1,43 @@
+"""What a data file is: its schema (`DataFile`), and the references its records make to other records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..base.schema import Reader
+from ..base.yamlio import MarkedMap
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to a draft (by number) or a meeting (by id), with where it was written."""
+
+    target: str | int
+    path: Path
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """The schema of one file `content/data/<name>.yaml`: a mapping whose `list_key` lists the records.
+
+    `read` turns one record's mapping into a typed, frozen record (or None when it has errors, all of them
+    reported through the reader). `unique` names the record attributes no two records may share. `texts` are
+    the record fields that are texts by language (the translation report lists what they lack), and
+    `label` names a record in messages. `header` reads the file's other top-level fields.
+    """
+
+    name: str
+    list_key: str
+    record: str  # what one record is called in messages: "a meeting"
+    fields: tuple[str, ...]  # required fields first, then optional ones (`required` says how many)
+    required: int
+    read: Callable[[Reader, MarkedMap], Any]
+    unique: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+    label: Callable[[Any, int, str], str] = lambda record, index, default: str(index + 1)
+    header: Callable[[Reader, MarkedMap], dict[str, Any]] | None = None
+    header_fields: tuple[str, ...] = ()

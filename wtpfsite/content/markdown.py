@@ -1,0 +1,257 @@
+"""Markdown set-up: tables, footnotes, heading anchors, TOC, CJK-friendly emphasis, links.
+
+Parsing happens once per source (`parse_markdown`) and already renders the HTML, split around the
+opening tag of every link (a *slot*); rendering for an output page (`render_markdown`) only fills
+the slots with the link's URL for that page, so the same parse shows in either language's tree,
+and a template edit re-renders pages without parsing any Markdown again.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.parser_inline import ParserInline
+from markdown_it.rules_inline.state_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .cjk import scan_delims_cjk
+
+EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z0-9][\w-]*)\}\s*$")
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """A link as written in the source, with where it stands."""
+
+    href: str
+    line: int
+    col: int
+    kind: str  # "external", "source" (another .md), "anchor" (same page), "bad"
+    target: str = ""  # for "source": the path part as written (relative .md path)
+    anchor: str = ""  # the fragment, unquoted
+
+
+SLOT = "\x00"  # marks a link's opening tag in rendered HTML; markdown-it turns NUL in input into U+FFFD
+
+
+@dataclass(frozen=True)
+class LinkSlot:
+    """A link's opening tag, made per output page: its href as parsed (the key of `link_urls`) and title."""
+
+    href: str
+    title: str | None = None
+
+    def tag(self, link_urls: dict[str, str]) -> str:
+        return _link_tag(link_urls.get(self.href, self.href), self.title)
+
+
+def _link_tag(href: str, title: str | None) -> str:
+    title = "" if title is None else f' title="{escapeHtml(title)}"'
+    rel = ' rel="noopener"' if urlsplit(href).scheme in ("http", "https") else ""
+    return f'<a href="{escapeHtml(href)}"{title}{rel}>'
+
+
+@dataclass(frozen=True)
+class ParsedMarkdown:
+    html: tuple[str, ...]  # the rendered HTML, cut at each link's opening tag (one more piece than slots)
+    slots: tuple[LinkSlot, ...]
+    headings: tuple[Heading, ...]
+    links: tuple[LinkRef, ...]
+    allow_html: bool
+    anchors: frozenset[str]  # heading ids and footnote ids: what `page.md#...` may point at
+
+    @property
+    def toc(self) -> tuple[Heading, ...]:
+        return tuple(h for h in self.headings if h.level in (2, 3))
+
+
+class _CjkStateInline(StateInline):
+    def scanDelims(self, start: int, canSplitWord: bool):  # noqa: N802 (markdown-it's name)
+        return scan_delims_cjk(self, start, canSplitWord)
+
+
+class _CjkParserInline(ParserInline):
+    """markdown-it's inline parser with CJK-friendly emphasis delimiters."""
+
+    def parse(self, src: str, md: MarkdownIt, env: Any, tokens: list[Token]) -> list[Token]:
+        state = _CjkStateInline(src, md, env, tokens)
+        self.tokenize(state)
+        for rule in self.ruler2.getRules(""):
+            rule(state)
+        return state.tokens
+
+
+@lru_cache(maxsize=2)
+def markdown_parser(allow_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False, "xhtmlOut": False})
+    md.validateLink = lambda url: True  # every link reaches classify_link, which reports bad ones
+    md.inline.__class__ = _CjkParserInline
+    md.enable(["table", "strikethrough"])
+    footnote_plugin(md)
+    md.core.ruler.push("heading_ids", _heading_ids)
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
+    md.add_render_rule("th_open", _render_th_open)
+    return md
+
+
+def slugify(text: str) -> str:
+    """A stable heading id: letters of any script and digits, words joined by hyphens."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    words = re.findall(r"[^\W_]+", text)
+    return "-".join(words)[:80].strip("-") or "section"
+
+
+def _heading_ids(state) -> None:
+    used: set[str] = set()
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[index + 1]
+        explicit = _take_explicit_id(inline)
+        token.attrSet("id", unique_id(explicit or slugify(_plain_text(inline)), used))
+
+
+def unique_id(base: str, used: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`... the first not in `used` (the ids the document has so far), added to it."""
+    ident, n = base, 2
+    while ident in used:
+        ident, n = f"{base}-{n}", n + 1
+    used.add(ident)
+    return ident
+
+
+def _take_explicit_id(inline: Token) -> str | None:
+    children = inline.children or []
+    if not children or children[-1].type != "text":
+        return None
+    match = EXPLICIT_ID.search(children[-1].content)
+    if not match:
+        return None
+    children[-1].content = children[-1].content[: match.start()]
+    inline.content = EXPLICIT_ID.sub("", inline.content)
+    return match.group(1)
+
+
+def _plain_text(inline: Token) -> str:
+    parts = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts).strip()
+
+
+def parse_markdown(body: str, first_line: int, allow_html: bool = False) -> ParsedMarkdown:
+    """Parse once: the HTML with link slots, headings with ids, and every link with its line and column."""
+    md = markdown_parser(allow_html)
+    tokens = md.parse(body, {})
+    headings, links = headings_and_links(tokens, body.split("\n"), first_line)
+    slots: list[LinkSlot] = []
+    html = md.renderer.render(tokens, md.options, {"slots": slots})
+    anchors = frozenset(h.id for h in headings) | _footnote_anchors(tokens)
+    return ParsedMarkdown(tuple(html.split(SLOT)), tuple(slots), tuple(headings), tuple(links), allow_html, anchors)
+
+
+def headings_and_links(tokens: list[Token], lines: list[str], first_line: int) -> tuple[list[Heading], list[LinkRef]]:
+    headings: list[Heading] = []
+    links: list[LinkRef] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            headings.append(Heading(int(token.tag[1]), token.attrGet("id"), _plain_text(tokens[index + 1])))
+        if token.type == "inline" and token.map:
+            links.extend(_links_in(token, lines, first_line))
+    return headings, links
+
+
+def _links_in(inline: Token, lines: list[str], first_line: int):
+    line_index = inline.map[0]
+    for child in inline.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            line_index += 1
+        elif child.type in ("link_open", "image"):
+            attr = "href" if child.type == "link_open" else "src"
+            href = str(child.attrGet(attr) or "")
+            source_line = lines[line_index] if line_index < len(lines) else ""
+            col = source_line.find(href) + 1 if href and href in source_line else 1
+            yield classify_link(href, first_line + line_index, col)
+
+
+def classify_link(href: str, line: int, col: int) -> LinkRef:
+    parts = urlsplit(href)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https", "mailto"):
+        return LinkRef(href, line, col, "external")
+    if scheme or parts.netloc:
+        return LinkRef(href, line, col, "bad")
+    anchor = unquote(parts.fragment)
+    if not parts.path:
+        return LinkRef(href, line, col, "anchor", anchor=anchor)
+    if parts.path.endswith(".md") and not parts.query:
+        return LinkRef(href, line, col, "source", target=unquote(parts.path), anchor=anchor)
+    return LinkRef(href, line, col, "bad")
+
+
+def _footnote_anchors(tokens: tuple[Token, ...]) -> frozenset[str]:
+    ids: set[str] = set()
+    for token in tokens:
+        if token.type == "footnote_open":
+            ids.add(f"fn{token.meta['id'] + 1}")
+    return frozenset(ids)
+
+
+def render_markdown(parsed: ParsedMarkdown, link_urls: dict[str, str]) -> str:
+    """HTML for one output page; `link_urls` maps each href as parsed to its URL there."""
+    pieces = [parsed.html[0]]
+    for slot, piece in zip(parsed.slots, parsed.html[1:]):
+        pieces.append(slot.tag(link_urls))
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def _render_link_open(self, tokens, idx, options, env):
+    """A slot: the tag is made per page by `LinkSlot.tag`."""
+    token = tokens[idx]
+    title = token.attrGet("title")
+    env["slots"].append(LinkSlot(str(token.attrGet("href") or ""), None if title is None else str(title)))
+    return SLOT
+
+
+def _render_with_attrs(renderer, tokens, idx, options, env, attrs):
+    """Render token `idx` with other attributes, leaving the shared parsed tokens untouched."""
+    changed = list(tokens)
+    changed[idx] = tokens[idx].copy(attrs=attrs)
+    return renderer.renderToken(changed, idx, options, env)
+
+
+def _render_table_open(self, tokens, idx, options, env):
+    return '<div class="table-scroll" tabindex="0">' + self.renderToken(tokens, idx, options, env)
+
+
+def _render_table_close(self, tokens, idx, options, env):
+    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+def _render_th_open(self, tokens, idx, options, env):
+    token = tokens[idx]
+    attrs = dict(token.attrs)
+    attrs["scope"] = "col"
+    return _render_with_attrs(self, tokens, idx, options, env, attrs)

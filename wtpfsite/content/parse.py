@@ -1,0 +1,102 @@
+"""Markdown sources -> parsed pages and drafts with validated front matter (the parse stage)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..base.dates import DateSpec
+from ..base.errors import ErrorList
+from ..base.schema import Reader
+from ..base.yamlio import Mark
+from .datafile import Ref
+from .frontmatter import split_front_matter
+from .markdown import ParsedMarkdown, parse_markdown
+from .sources import SourceFile, read_source_text
+
+DRAFT_STATUSES = ("released", "planned")
+REVISION_LENGTH = 12
+PAGE_FIELDS = ("description", "translation_of")
+DRAFT_FIELDS = ("description", "translation_of", "comments_due", "incorporates", "documents")
+
+
+@dataclass(frozen=True)
+class DraftMeta:
+    number: int
+    released: DateSpec
+    comments_due: DateSpec | None
+    incorporates: Ref | None
+    status: str
+    documents: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    file: SourceFile
+    title: str
+    description: str | None
+    translation_of: str | None  # the revision of the original this translation was made from
+    draft: DraftMeta | None
+    markdown: ParsedMarkdown
+    body: str | None  # a draft's Markdown body (the changes between drafts, new-draft); not kept for pages
+    revision: str  # a short hash of the title and body (`revision`), which translations record
+
+
+def revision(title: str, body: str) -> str:
+    """The revision of a source: a short hash of its title and Markdown body."""
+    text = body.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip("\n")
+    digest = hashlib.sha256(f"{title.strip()}\n\n{text}\n".encode("utf-8")).hexdigest()
+    return digest[:REVISION_LENGTH]
+
+
+def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,
+                 errors: ErrorList, data: bytes | None = None) -> ParsedSource | None:
+    """Read, split and parse one Markdown source; None when it cannot be used. `data`: its bytes, when the
+    caller has read them."""
+    text = read_source_text(file.path, errors, data)
+    if text is None:
+        return None
+    split = split_front_matter(text, file.path, errors)
+    if split.meta is None:
+        return None
+    reader = Reader(file.path, errors, languages)
+    is_draft = file.section == "drafts"
+    required = ("title", "number", "released", "status") if is_draft else ("title",)
+    meta = reader.mapping(split.meta, Mark(2, 1), "front matter", required, DRAFT_FIELDS if is_draft else PAGE_FIELDS)
+    if meta is None:
+        return None
+    title, description = reader.string(meta, "title"), reader.string(meta, "description")
+    if title is not None and not title.strip():
+        reader.error(reader.value_mark(meta, "title"), "'title' must not be empty")
+        title = None
+    translation_of = reader.string(meta, "translation_of")
+    draft = _read_draft_meta(reader, meta) if is_draft else None
+    allow_html = is_draft and allow_html_in_drafts
+    parsed = parse_markdown(split.body, split.body_first_line, allow_html)
+    if title is None or (is_draft and draft is None):
+        return None
+    return ParsedSource(file, title.strip(), description, translation_of, draft, parsed,
+                        split.body if is_draft else None, revision(title, split.body))
+
+
+def _read_draft_meta(reader: Reader, meta) -> DraftMeta | None:
+    number = reader.integer(meta, "number", minimum=1)
+    released, comments_due = reader.date(meta, "released"), reader.date(meta, "comments_due")
+    status = reader.choice(meta, "status", DRAFT_STATUSES)
+    incorporates = None
+    if "incorporates" in meta:
+        ident = reader.identifier(meta, "incorporates")
+        mark = reader.value_mark(meta, "incorporates")
+        incorporates = Ref(ident, reader.path, mark.line, mark.col) if ident else None
+    documents = []
+    for item, mark in reader.items(meta, "documents"):
+        if not isinstance(item, str):
+            reader.error(mark, "'documents' must list document symbols from documents.yaml")
+        else:
+            documents.append(Ref(item, reader.path, mark.line, mark.col))
+    if released and comments_due and comments_due.end < released.start:
+        reader.error(reader.value_mark(meta, "comments_due"),
+                     f"'comments_due' ({comments_due.source}) is before 'released' ({released.source})")
+    if number is None or released is None or status is None:
+        return None
+    return DraftMeta(number, released, comments_due, incorporates, status, tuple(documents))

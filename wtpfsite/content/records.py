@@ -1,0 +1,161 @@
+"""The site's data files: one schema each (meetings, timetable, experts, documents), and `DATA_FILES`, the
+registry the rest of the generator takes them from. A new data file is a record type, its reader and one
+`DataFile` entry here (docs/architecture.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..base.dates import DateSpec
+from ..base.schema import Reader
+from ..base.text import Text
+from ..base.yamlio import MarkedMap
+from .datafile import DataFile, Ref
+
+MEETING_STATUSES = ("held", "planned", "postponed")
+MILESTONE_KINDS = ("draft-release", "comment-deadline", "nomination-deadline", "consultation-deadline",
+                   "meeting", "final-report", "forum")
+EXPERT_ROLES = ("chair", "vice-chair", "member")
+EXPERT_CATEGORIES = ("member-state", "sector-member", "associate", "academia", "observer")
+DOCUMENT_KINDS = ("contribution", "comment", "draft-opinion", "consultation-input", "report", "reference")
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: str
+    number: int
+    dates: DateSpec
+    status: str
+    venue: Text | None
+    held_with: Text | None
+    summary: Text | None
+    discussed: tuple[Ref, ...]
+    produced: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class Milestone:
+    id: str
+    date: DateSpec
+    kind: str
+    title: Text
+    note: Text | None
+    draft: Ref | None
+    meeting: Ref | None
+
+
+@dataclass(frozen=True)
+class Expert:
+    name: Text
+    role: str
+    category: str | None
+    country: Text | None
+    organization: Text | None
+
+
+@dataclass(frozen=True)
+class Document:
+    symbol: str
+    title: Text
+    source: Text | None
+    date: DateSpec | None
+    kind: str
+    draft: Ref | None
+    meeting: Ref | None
+    link: str | None
+    languages: tuple[str, ...]
+
+
+def draft_ref(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
+    """A reference to a draft by its number."""
+    return _ref(reader, node, key, reader.integer(node, key, minimum=1) if key in node else None)
+
+
+def meeting_ref(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
+    """A reference to a meeting by its id."""
+    return _ref(reader, node, key, reader.identifier(node, key) if key in node else None)
+
+
+def _ref(reader: Reader, node: MarkedMap, key: str, value: Any) -> Ref | None:
+    if value is None:
+        return None
+    mark = reader.value_mark(node, key)
+    return Ref(value, reader.path, mark.line, mark.col)
+
+
+def draft_refs(reader: Reader, node: MarkedMap, key: str) -> tuple[Ref, ...]:
+    refs = []
+    for item, mark in reader.items(node, key):
+        if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+            reader.error(mark, f"'{key}' must list draft numbers such as 3")
+        else:
+            refs.append(Ref(item, reader.path, mark.line, mark.col))
+    return tuple(refs)
+
+
+def _read_meeting(reader: Reader, node: MarkedMap) -> Meeting | None:
+    ident, number = reader.identifier(node, "id"), reader.integer(node, "number", 1)
+    dates = reader.date(node, "dates")
+    status = reader.choice(node, "status", MEETING_STATUSES)
+    texts = {key: reader.text(node, key) for key in ("venue", "held_with", "summary")}
+    refs = {key: draft_refs(reader, node, key) for key in ("discussed", "produced")}
+    if ident is None or number is None or dates is None or status is None:
+        return None
+    return Meeting(ident, number, dates, status, **texts, **refs)
+
+
+def _read_milestone(reader: Reader, node: MarkedMap) -> Milestone | None:
+    ident, date = reader.identifier(node, "id"), reader.date(node, "date")
+    kind = reader.choice(node, "kind", MILESTONE_KINDS)
+    title, note = reader.text(node, "title"), reader.text(node, "note")
+    draft, meeting = draft_ref(reader, node, "draft"), meeting_ref(reader, node, "meeting")
+    if ident is None or date is None or kind is None or title is None:
+        return None
+    return Milestone(ident, date, kind, title, note, draft, meeting)
+
+
+def _read_expert(reader: Reader, node: MarkedMap) -> Expert | None:
+    name, role = reader.text(node, "name"), reader.choice(node, "role", EXPERT_ROLES)
+    category = reader.choice(node, "category", EXPERT_CATEGORIES)
+    country, organization = reader.text(node, "country"), reader.text(node, "organization")
+    return Expert(name, role, category, country, organization) if name and role else None
+
+
+def _read_experts_header(reader: Reader, node: MarkedMap) -> dict[str, Any]:
+    return {"updated": reader.date(node, "updated")}
+
+
+def _read_document(reader: Reader, node: MarkedMap) -> Document | None:
+    symbol, title = reader.string(node, "symbol"), reader.text(node, "title")
+    kind, link = reader.choice(node, "kind", DOCUMENT_KINDS), reader.url(node, "link")
+    languages = []
+    for item, mark in reader.items(node, "languages", required=True):
+        if not isinstance(item, str) or not item:
+            reader.error(mark, "'languages' must list language codes such as en, zh, fr")
+        else:
+            languages.append(item)
+    draft, meeting = draft_ref(reader, node, "draft"), meeting_ref(reader, node, "meeting")
+    source, date = reader.text(node, "source"), reader.date(node, "date")
+    if symbol is None or title is None or kind is None:
+        return None
+    return Document(symbol, title, source, date, kind, draft, meeting, link, tuple(languages))
+
+
+DATA_FILES = (
+    DataFile("experts", "experts", "an expert", ("name", "role", "category", "country", "organization"), 2,
+             _read_expert, texts=("name", "country", "organization"),
+             label=lambda expert, index, default: f"expert '{expert.name.get(default, default).value}'",
+             header=_read_experts_header, header_fields=("updated",)),
+    DataFile("meetings", "meetings", "a meeting",
+             ("id", "number", "dates", "status", "venue", "held_with", "summary", "discussed", "produced"), 4,
+             _read_meeting, unique=("id", "number"), texts=("venue", "held_with", "summary"),
+             label=lambda meeting, index, default: f"meeting '{meeting.id}'"),
+    DataFile("timetable", "milestones", "a milestone", ("id", "date", "kind", "title", "note", "draft", "meeting"),
+             4, _read_milestone, unique=("id",), texts=("title", "note"),
+             label=lambda milestone, index, default: f"milestone '{milestone.id}'"),
+    DataFile("documents", "documents", "a document",
+             ("symbol", "title", "kind", "languages", "source", "date", "draft", "meeting", "link"), 4,
+             _read_document, unique=("symbol",), texts=("title", "source"),
+             label=lambda document, index, default: f"document '{document.symbol}'"),
+)

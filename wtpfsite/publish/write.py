@@ -1,0 +1,132 @@
+"""The write stage: every output into a staging folder beside `output/`, swapped in at the end.
+
+A failed build never touches the published folder (content and template errors are all found before anything is
+written). An interrupted build leaves it as it was: staging folders are siblings (same file system, so the swap
+is two renames) and stale ones are removed by the next run. No output may leave the output folder, and no path
+may be written twice. A `before_swap` step (the search index) may add files to the staging folder; an exception
+from it fails the write like any other. An output that an incremental build kept from the last build (its data
+is None) is copied from the published folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+STAGING_PREFIX = ".staging-"
+RETIRED_PREFIX = ".retired-"
+
+_UNSAFE_CHARACTER = re.compile(r"[\x00-\x1f\\]")  # control characters and backslashes
+
+
+class UnsafeOutput(Exception):
+    """An output path that would leave the output folder or is written twice (a bug)."""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    written: int
+    foreign: tuple[str, ...]  # files in the old output the generator did not make, now gone
+    generated: tuple[str, ...] = ()  # files the before_swap step added (the search bundle)
+
+
+def safe_parts(path: str) -> list[str]:
+    """The parts of a site-relative output path; raises UnsafeOutput for one that could leave the output folder
+    or alias another. Checked as written: PurePosixPath drops "." and empty parts, and "./x" would alias "x"."""
+    parts = path.split("/")
+    if not path or "" in parts or "." in parts or ".." in parts or _UNSAFE_CHARACTER.search(path):
+        raise UnsafeOutput(f"refusing to write '{path}': outside the output folder")
+    return parts  # (a path starting with "/" has an empty first part)
+
+
+def clean_stale(output_dir: Path) -> None:
+    """Remove staging and retired folders left by an interrupted run. A run stopped between the two renames of the
+    swap left no output folder: its retired one is put back first."""
+    parent = output_dir.parent
+    if not parent.is_dir():
+        return
+    retired = list(parent.glob(f"{RETIRED_PREFIX}{output_dir.name}-*"))
+    if retired and not output_dir.exists():
+        max(retired, key=lambda p: p.stat().st_ctime).rename(output_dir)
+    for prefix in (STAGING_PREFIX, RETIRED_PREFIX):
+        for stale in parent.glob(f"{prefix}{output_dir.name}-*"):
+            if not _owner_alive(stale.name.rsplit("-", 1)[-1]):
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def _owner_alive(pid_text: str) -> bool:
+    """Whether the process that named a staging folder still runs (then it is not stale)."""
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, previous_files: frozenset[str],
+                  before_swap: Callable[[Path], None] | None = None) -> WriteResult:
+    """Write everything into staging, run `before_swap(staging)`, then swap it into place. An output whose data is
+    None is the file at the same path in `output_dir`, copied. `previous_files` are the files the last build made;
+    anything else found in the old output is listed as foreign."""
+    paths = [path for path, _ in outputs]
+    for path in paths:
+        safe_parts(path)
+    if len(set(paths)) != len(paths):
+        twice = next(path for path in paths if paths.count(path) > 1)
+        raise UnsafeOutput(f"'{twice}' would be written twice")
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(output_dir)
+    staging = output_dir.parent / f"{STAGING_PREFIX}{output_dir.name}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        for path, data in outputs:
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if data is None:
+                shutil.copyfile(output_dir / path, target)
+            else:
+                target.write_bytes(data)
+        generated: tuple[str, ...] = ()
+        if before_swap is not None:
+            before_swap(staging)
+            generated = tuple(sorted(files_under(staging) - set(paths)))
+        foreign = tuple(sorted(files_under(output_dir) - set(paths) - set(generated) - previous_files)) \
+            if output_dir.is_dir() else ()
+        _swap(staging, output_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return WriteResult(len(outputs), foreign, generated)
+
+
+def files_under(folder: Path) -> set[str]:
+    """Every file under `folder` (links too, not followed), as POSIX paths relative to it."""
+    found: set[str] = set()
+    for top, folders, files in os.walk(folder):
+        relative = Path(top).relative_to(folder)
+        found.update((relative / name).as_posix() for name in files)
+        found.update((relative / name).as_posix() for name in folders if os.path.islink(os.path.join(top, name)))
+    return found
+
+
+def _swap(staging: Path, output_dir: Path) -> None:
+    if output_dir.exists():
+        retired = output_dir.parent / f"{RETIRED_PREFIX}{output_dir.name}-{os.getpid()}"
+        output_dir.rename(retired)
+        try:
+            staging.rename(output_dir)
+        except BaseException:
+            retired.rename(output_dir)
+            raise
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(output_dir)

@@ -1,0 +1,139 @@
+"""The iCalendar file of each language: every timetable milestone and every IEG meeting.
+
+All events are all-day (DTSTART;VALUE=DATE, DTEND the day after the last day, as RFC 5545
+wants). A month-precision date ("2019-09", "2020-01/2020-02") becomes an event spanning the
+whole month(s), marked TRANSP:TRANSPARENT (it does not block anyone's time) and described as
+having no exact date yet; so are deadlines and releases, which take no time either. Meetings
+and the forum with exact dates are OPAQUE.
+
+The output is deterministic: UIDs come from the records' ids and the base URL's host, DTSTAMP
+from the build's `today`, and events are sorted by start date and UID. The icalendar library writes the
+file (escaping, folding at 75 octets, property order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event, vText
+from jinja2 import TemplateError
+
+from ..base.dates import DateSpec
+from ..base.errors import ErrorList
+from ..base.urls import absolute_url
+from ..site.model import Site
+from .environment import Localizer
+from .pages import Output, localizer
+
+PRODID = "-//WTPF-21 Informal Expert Group//wtpfsite//EN"
+_BUSY_KINDS = ("meeting", "forum")  # milestones that take the reader's time; the rest are deadlines
+_MEETING_STATUS = {"held": "CONFIRMED", "planned": "TENTATIVE", "postponed": "CANCELLED"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One event of the calendar, its texts in the calendar's language."""
+
+    uid: str
+    dates: DateSpec
+    summary: str
+    description: str
+    url: str
+    category: str
+    busy: bool
+    status: str | None = None
+    location: str | None = None
+
+
+def calendar_outputs(site: Site, today: date, errors: ErrorList) -> list[Output]:
+    """`<lang>/calendar.ics` for every language of the site; a missing UI string is an error."""
+    outputs = []
+    for code in site.config.language_codes:
+        try:
+            outputs.append(Output(site.path("calendar", code), calendar_ics(site, code, today)))
+        except TemplateError as exc:  # the Localizer's way of saying a string is missing
+            errors.add(site.strings.path, 1, 1, f"calendar: {exc}")
+    return outputs
+
+
+def calendar_ics(site: Site, lang: str, today: date) -> bytes:
+    loc = localizer(site, lang)
+    name = loc.t("calendar.name", site=loc.plain(site.config.title))
+    url = absolute_url(site.config.base_url, site.path("timetable", lang))
+    return ics(name, url, _milestone_items(site, loc) + _meeting_items(site, loc), today)
+
+
+def ics(name: str, url: str, items: list[Item], today: date) -> bytes:
+    """The calendar called `name`, about `url`, with an event for each item, in order of their dates."""
+    calendar = Calendar()
+    # (NAME and X-WR-CALNAME are TEXT, RFC 7986: vText has them escaped as TEXT)
+    for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"), ("method", "PUBLISH"),
+                       ("name", vText(name)), ("x-wr-calname", vText(name)), ("url", url)):
+        calendar.add(key, value)
+    stamp = datetime.combine(today, time(0), tzinfo=timezone.utc)  # midnight UTC of the build's day
+    for item in sorted(items, key=lambda i: (i.dates.start, i.dates.end, i.uid)):
+        calendar.add_component(_event(item, stamp))
+    return calendar.to_ical()
+
+
+def event_span(spec: DateSpec) -> tuple[date, date]:
+    """DTSTART and the exclusive DTEND of an all-day event: a month period runs from the first
+    of its first month to the first of the month after its last."""
+    if spec.precision == "month":
+        start = spec.start.replace(day=1)
+        last = spec.end
+        end = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+        return start, end
+    return spec.start, spec.end + timedelta(days=1)
+
+
+def _event(item: Item, stamp: datetime) -> Event:
+    start, end = event_span(item.dates)
+    event = Event()
+    for key, value in (("uid", item.uid), ("dtstamp", stamp), ("dtstart", start), ("dtend", end),
+                       ("summary", item.summary), ("description", item.description or None),
+                       ("location", item.location or None), ("url", item.url), ("categories", [item.category]),
+                       ("status", item.status)):
+        if value is not None:
+            event.add(key, value)
+    event.add("transp", "OPAQUE" if item.busy and item.dates.precision != "month" else "TRANSPARENT")
+    return event
+
+
+def _host(site: Site) -> str:
+    return urlsplit(site.config.base_url).hostname or "localhost"
+
+
+def _month_note(loc: Localizer, spec: DateSpec) -> list[str]:
+    return [loc.t("calendar.month_only", period=loc.date(spec))] if spec.precision == "month" else []
+
+
+def _details(loc: Localizer, paragraphs: list[str], url: str) -> str:
+    return "\n\n".join([p for p in paragraphs if p] + [loc.t("calendar.details", url=url)])
+
+
+def _milestone_items(site: Site, loc: Localizer) -> list[Item]:
+    items = []
+    for milestone in site.data.milestones:
+        url = absolute_url(site.config.base_url, site.path("timetable", loc.lang) + "#" + milestone.id)
+        description = _details(loc, _month_note(loc, milestone.date) + [loc.plain(milestone.note)], url)
+        items.append(Item(f"milestone-{milestone.id}@{_host(site)}", milestone.date, loc.plain(milestone.title),
+                           description, url, loc.t(f"timetable.kind.{milestone.kind}"),
+                           milestone.kind in _BUSY_KINDS))
+    return items
+
+
+def _meeting_items(site: Site, loc: Localizer) -> list[Item]:
+    items = []
+    for meeting in site.data.meetings:
+        url = absolute_url(site.config.base_url, site.path(f"meeting/{meeting.id}", loc.lang))
+        status = loc.t("calendar.status", status=loc.t(f"meeting.status.{meeting.status}"))
+        held_with = loc.t("calendar.held_with", what=loc.plain(meeting.held_with)) if meeting.held_with else ""
+        paragraphs = _month_note(loc, meeting.dates) + [status, loc.plain(meeting.summary), held_with]
+        items.append(Item(f"meeting-{meeting.id}@{_host(site)}", meeting.dates,
+                           loc.t("meeting.title", number=meeting.number), _details(loc, paragraphs, url), url,
+                           loc.t("timetable.kind.meeting"), True, _MEETING_STATUS.get(meeting.status),
+                           loc.plain(meeting.venue) or None))
+    return items

@@ -1,0 +1,143 @@
+"""The Jinja environment: autoescape, StrictUndefined, locale filters, and a record of the
+templates each page loads (its template dependencies)."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, \
+    TemplateSyntaxError
+from markupsafe import Markup, escape
+
+from ..base.dates import DateSpec, format_day, format_spec
+from ..base.errors import ErrorList
+from ..base.text import Text
+from ..content.strings import Strings
+
+_recorder: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("template_recorder", default=None)
+
+
+class RecordingEnvironment(Environment):
+    """Notes every template loaded while a page renders: extends, include, import, macros (`render_template`
+    returns them). A name is noted before it is loaded, so a missing template (`include ... ignore missing`, the
+    names of a list tried first) is noted too: creating it changes the page."""
+
+    def get_template(self, name, parent=None, globals=None):  # noqa: A002 (Jinja's signature)
+        loaded = _recorder.get()
+        if loaded is not None and isinstance(name, str):
+            loaded.append(name)
+        return super().get_template(name, parent, globals)
+
+    def select_template(self, names, parent=None, globals=None):  # noqa: A002
+        loaded = _recorder.get()
+        if loaded is not None and isinstance(names, (list, tuple)):
+            loaded.extend(name for name in names if isinstance(name, str))
+        return super().select_template(names, parent, globals)
+
+
+def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> Environment:
+    """The environment every template renders in; with `cache_dir`, Jinja keeps compiled templates there."""
+    return RecordingEnvironment(
+        bytecode_cache=FileSystemBytecodeCache(str(cache_dir)) if cache_dir is not None else None,
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    templates: tuple[str, ...]
+
+
+def render_template(env: Environment, name: str, context: dict[str, Any]) -> Rendered:
+    loaded: list[str] = []
+    token = _recorder.set(loaded)
+    try:
+        text = env.get_template(name).render(context)
+    except KeyError as exc:  # a string or route the template asked for does not exist: the template's line
+        raise TemplateError(str(exc.args[0]) if exc.args else repr(exc)).with_traceback(exc.__traceback__) from None
+    finally:
+        _recorder.reset(token)
+    return Rendered(text, tuple(dict.fromkeys(loaded)))
+
+
+def template_error(exc: TemplateError, templates_dir: Path, name: str, errors: ErrorList) -> None:
+    """Report a template problem at the template's file and line."""
+    if isinstance(exc, TemplateSyntaxError) and exc.name:
+        errors.add(templates_dir / exc.name, exc.lineno or 1, 1, f"template error: {exc.message}")
+        return
+    line, where = _template_line(exc, templates_dir)
+    errors.add(where or templates_dir / name, line, 1, f"template error: {exc}")
+
+
+def _template_line(exc: BaseException, templates_dir: Path) -> tuple[int, Path | None]:
+    """Walk the traceback to the innermost frame that belongs to a template file."""
+    tb, found = exc.__traceback__, (1, None)
+    root = str(templates_dir.resolve())
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(root):
+            found = (tb.tb_lineno, Path(filename))
+        tb = tb.tb_next
+    return found
+
+
+@dataclass(frozen=True)
+class Localizer:
+    """Formatting for one reader language: strings, texts and dates."""
+
+    lang: str
+    default_lang: str
+    locale: str
+    strings: Strings
+    allowed: tuple[str, ...] | None = None  # the prefixes of the keys a page may use; None: any key
+
+    def t(self, key: str, **values: Any) -> str:
+        if self.allowed is not None and not key.startswith(self.allowed):
+            raise TemplateError(f"UI string '{key}' is used but not declared by the page's section "
+                                f"(declared: {', '.join(self.allowed)})")
+        try:
+            text = self.strings.get(key, self.lang)
+        except KeyError as exc:
+            raise TemplateError(str(exc.args[0])) from None
+        try:
+            return text.format(**values) if values else text
+        except KeyError as exc:
+            usable = ", ".join(f"{{{v}}}" for v in sorted(values))
+            raise TemplateError(f"UI string '{key}' for language '{self.lang}' has an unknown placeholder "
+                                f"{{{exc.args[0]}}} (it can use {usable})") from None
+        except (IndexError, ValueError) as exc:
+            raise TemplateError(f"UI string '{key}' for language '{self.lang}' cannot be filled in: {exc}") from None
+
+    def t_markup(self, key: str, **values: Markup) -> Markup:
+        """A UI string with HTML fragments put in: the string is escaped, `values` must be Markup."""
+        return Markup(escape(self.t(key))).format(**values)
+
+    def text(self, value: Text | None) -> Markup:
+        """A data text in the reader's language; borrowed text is marked with its own `lang`."""
+        if value is None:
+            return Markup("")
+        localized = value.get(self.lang, self.default_lang)
+        if localized.lang == self.lang:
+            return escape(localized.value)
+        return Markup('<span lang="{}">{}</span>').format(localized.lang, localized.value)
+
+    def plain(self, value: Text | None) -> str:
+        return "" if value is None else value.get(self.lang, self.default_lang).value
+
+    def date(self, value: DateSpec | datetime.date | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, DateSpec):
+            patterns = {"same_year": self.t("date.month_range"), "other_years": self.t("date.month_range_years")}
+            return format_spec(value, self.locale, patterns)
+        return format_day(value, self.locale)

@@ -1,0 +1,100 @@
+"""Outputs other than the pages: root chooser and 404, static assets, feeds, calendars,
+sitemap, robots.txt and the machine-readable expert list."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from jinja2 import Environment, TemplateError
+
+from ..base.errors import ErrorList
+from ..base.urls import absolute_url
+from ..site.model import Site
+from .calendar import calendar_outputs
+from .environment import render_template, template_error
+from .feeds import feed_entries
+from .pages import Output, base_context
+
+
+def extra_outputs(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
+    outputs = static_files(site)
+    outputs += _templated(site, env, today, errors)
+    outputs += expert_exports(site)
+    outputs += calendar_outputs(site, today, errors)
+    outputs.append(Output("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
+                          .encode("utf-8")))
+    return outputs
+
+
+def static_files(site: Site) -> list[Output]:
+    static = site.config.templates_dir / "static"
+    if not static.is_dir():
+        return []
+    return [Output("static/" + p.relative_to(static).as_posix(), p.read_bytes())
+            for p in sorted(static.rglob("*")) if p.is_file()]
+
+
+def _templated(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
+    default = site.config.default_language
+    jobs = [("index.html", "root_index.html", default, {}), ("404.html", "root_404.html", default, {})]
+    jobs.append(("sitemap.xml", "sitemap.xml", default, {"entries": sitemap_entries(site)}))
+    for code in site.config.language_codes:
+        jobs.append((site.path("feed", code), "feed.xml", code, {"entries": feed_entries(site, code, today)}))
+    outputs = []
+    for path, template, lang, extra in jobs:
+        context = base_context(site, lang, path, today) | {"path": path} | extra
+        try:
+            rendered = render_template(env, template, context)
+        except TemplateError as exc:
+            template_error(exc, site.config.templates_dir, template, errors)
+            continue
+        outputs.append(Output(path, rendered.text.encode("utf-8")))
+    return outputs
+
+
+def sitemap_entries(site: Site) -> list[dict]:
+    """One entry per page and language, with the alternates of its real translations. Not listed: pages whose
+    section says so (404 pages, the search page and the translation report, which are marked noindex)."""
+    codes = site.config.language_codes
+    entries = []
+    for route in site.routes:
+        if not route.section.listed:
+            continue
+        real = route.real_languages(codes)
+        alternates = [(code, absolute_url(site.config.base_url, site.path(route.key, code))) for code in real]
+        for code in codes:
+            entries.append({"loc": absolute_url(site.config.base_url, site.path(route.key, code)),
+                            "alternates": alternates if code in real and len(real) > 1 else []})
+    return entries
+
+
+def expert_exports(site: Site) -> list[Output]:
+    """experts.csv and experts.json with every language's texts side by side."""
+    codes = site.config.language_codes
+    rows = []
+    for expert in site.data.experts:
+        row = {"role": expert.role, "category": expert.category or ""}
+        for field in ("name", "country", "organization"):
+            value = getattr(expert, field)
+            for code in codes:
+                row[f"{field}_{code}"] = value.get(code, site.config.default_language).value if value else ""
+        rows.append(row)
+    columns = ["role", "category"] + [f"{f}_{c}" for f in ("name", "country", "organization") for c in codes]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    updated = site.data.experts_updated.source if site.data.experts_updated else None
+    return [Output("data/experts.csv", buffer.getvalue().encode("utf-8")),
+            Output("data/experts.json", _experts_json(updated, rows).encode("utf-8"))]
+
+
+def _experts_json(updated: str | None, rows: list[dict]) -> str:
+    """The document {"updated", "count", "experts"}, one expert a line: easy to read and to diff."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    experts = ",\n".join(" " + encode(row) for row in rows)
+    return (f'{{"updated": {encode(updated)}, "count": {len(rows)}, "experts": [\n'
+            + (experts + "\n" if rows else "") + "]}\n")

@@ -1,0 +1,183 @@
+"""The render stage for pages: one route in one language -> HTML, with the templates it loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from jinja2 import Environment, TemplateError
+from markupsafe import Markup
+
+from ..base.errors import ErrorList, SiteError
+from ..base.status import deadline, milestone_states, period_state
+from ..base.urls import absolute_url, output_file, relative_from
+from ..content.markdown import render_markdown
+from ..content.parse import ParsedSource
+from ..site.links import source_route_key
+from ..site.model import Site, navigation_key
+from ..site.routes import CHANGES, Route
+from ..site.section import Section
+from ..site.translations import outdated_original
+from .environment import Localizer, render_template, template_error
+
+# The UI strings every page may use (the layout's), beyond those its section declares.
+COMMON_STRINGS = ("a11y.", "date.", "feed.", "footer.", "nav.", "notice.", "punct.", "search.", "title.", "toc.")
+
+
+@dataclass(frozen=True)
+class Output:
+    path: str  # site-relative file path: "en/about/index.html"
+    data: bytes
+    templates: tuple[str, ...] = ()  # the templates it was rendered with (a page's), for incremental builds
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str
+    url: str  # relative from the current page
+    absolute: str
+    real: bool  # a real translation (not a page shown from another language)
+
+
+@dataclass(frozen=True)
+class PageView:
+    key: str
+    lang: str
+    path: str
+    title: str
+    description: str
+    html: Markup
+    toc: tuple
+    source: ParsedSource | None
+    borrowed_from: str | None  # the language the body is shown in, when not the reader's
+    languages: tuple[LanguageLink, ...]
+    canonical: str
+    outdated_original: LanguageLink | None = None  # the newer original, when this translation is out of date
+
+
+def localizer(site: Site, lang: str, section: Section | None = None) -> Localizer:
+    """Strings, texts and dates for readers of `lang`; for a page of `section`, only the strings it may use."""
+    config = site.config
+    allowed = COMMON_STRINGS + section.strings if section is not None else None
+    return Localizer(lang, config.default_language, config.language(lang).locale, site.strings, allowed)
+
+
+def page_title(site: Site, route: Route, source: ParsedSource | None, loc: Localizer) -> str:
+    if source is not None:
+        return source.title
+    if route.section.title is not None:
+        return route.section.title(site, route.name, loc.t)
+    return loc.t(f"title.{route.section.name}")
+
+
+def language_links(site: Site, route: Route, path: str) -> tuple[LanguageLink, ...]:
+    codes = site.config.language_codes
+    real = route.real_languages(codes)
+    link = link_maker(site, path)
+    links = []
+    for language in site.config.languages:
+        target = site.path(route.key, language.code)
+        links.append(LanguageLink(language.code, language.name, link(target),
+                                  absolute_url(site.config.base_url, target), language.code in real))
+    return tuple(links)
+
+
+def markdown_html(site: Site, source: ParsedSource, lang: str, path: str) -> Markup:
+    """A source's HTML for the page at `path`, its links to other sources made URLs in `lang`'s tree."""
+    relative = relative_from(path)
+    urls = {}
+    for link in source.markdown.links:
+        if link.kind == "anchor":
+            urls[link.href] = "#" + link.anchor
+        elif link.kind == "source":
+            key = source_route_key(source.file.path, link.target, site.config.content_dir)
+            urls[link.href] = relative(site.path(key, lang) + ("#" + link.anchor if link.anchor else ""))
+    return Markup(render_markdown(source.markdown, urls))
+
+
+def page_view(site: Site, route: Route, lang: str) -> PageView:
+    loc = localizer(site, lang, route.section)
+    source = route.version_for(lang, site.config.language_codes)
+    path = site.path(route.key, lang)
+    shows_markdown = source is not None and route.section.name != CHANGES  # (a changes page shows a diff)
+    html = markdown_html(site, source, lang, path) if shows_markdown else Markup("")
+    borrowed = source.file.lang if source is not None and source.file.lang != lang else None
+    description = (source.description if source and source.description else "") or loc.plain(site.config.title)
+    links = language_links(site, route, path)
+    original = outdated_original(route.versions, lang, site.config.default_language)
+    outdated = next(link for link in links if link.code == original.file.lang) if original else None
+    return PageView(route.key, lang, path, page_title(site, route, source, loc), description, html,
+                    source.markdown.toc if source else (), source, borrowed, links,
+                    absolute_url(site.config.base_url, path), outdated)
+
+
+def link_maker(site: Site, path: str) -> Callable[[str], str]:
+    """Relative links, except on 404 pages: hosts serve those at any address, so their
+    links are absolute from the base URL."""
+    if path.endswith("404.html"):
+        return lambda target: site.config.base_url + target
+    return relative_from(path)
+
+
+def navigation(site: Site, lang: str, link: Callable[[str], str], loc: Localizer,
+               route: Route | None) -> tuple[NavLink, ...]:
+    """The main navigation: each entry of the config's, marked current on its page and its section's pages."""
+    links = []
+    for entry in site.config.navigation:
+        key = navigation_key(site, entry.name)
+        current = route is not None and (route.key == key or route.section.parent == key)
+        links.append(NavLink(loc.t(f"nav.{entry.name}"), link(site.path(key, lang)), current))
+    return tuple(links)
+
+
+def base_context(site: Site, lang: str, path: str, today: date, route: Route | None = None) -> dict[str, Any]:
+    """What every template gets; `route`: the page being rendered, if it is one."""
+    loc = localizer(site, lang, route.section if route is not None else None)
+    link = link_maker(site, path)
+    return {
+        "site": site,
+        "config": site.config,
+        "lang": lang,
+        "language": site.config.language(lang),
+        "today": today,
+        "t": loc.t,
+        "t_markup": loc.t_markup,
+        "text": loc.text,
+        "plain": loc.plain,
+        "fmt": loc.date,
+        "url": lambda key, anchor="": link(site.path(key, lang) + (f"#{anchor}" if anchor else "")),
+        "href": link,
+        "asset": lambda name: link(f"static/{name}"),
+        "navigation": navigation(site, lang, link, loc, route),
+        "period_state": lambda spec: period_state(spec, today),
+        "deadline": lambda spec: deadline(spec, today),
+        "milestone_states": lambda periods: milestone_states(list(periods), today),
+        "site_title": loc.plain(site.config.title),
+    }
+
+
+def render_page(site: Site, env: Environment, today: date, route: Route, lang: str) -> Output | SiteError:
+    """One route in one language, or the error its template raised. The page sees the site narrowed to what its
+    section declares (`Site.narrowed`)."""
+    section = route.section
+    narrowed = site.narrowed(section)
+    errors = ErrorList(site.config.root)
+    page = page_view(narrowed, route, lang)
+    context = base_context(narrowed, lang, page.path, today, route) | {"page": page}
+    try:
+        if section.context is not None:
+            context |= section.context(narrowed, route.name, lang, today)
+        rendered = render_template(env, section.template, context)
+    except TemplateError as exc:
+        template_error(exc, site.config.templates_dir, section.template, errors)
+        return errors.errors[0]
+    return Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates)

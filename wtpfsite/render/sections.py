@@ -1,0 +1,150 @@
+"""The site's sections: every kind of page, declared once (`SECTIONS`), with the handler that gives its template
+what it shows beyond the common page context. See site/section.py for what a declaration says, and
+docs/architecture.md for adding one."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from ..base.status import milestone_states
+from ..content.data import EVERY_FILE
+from ..content.records import EXPERT_CATEGORIES
+from ..site.model import Site
+from ..site.routes import Draft
+from ..site.section import Section
+from ..site.translations import translation_report
+from .diff import diff_drafts
+
+
+def _home(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    held = [m for m in site.data.meetings if m.status == "held"]
+    upcoming = [m for m in _timetable_rows(site, today) if m["state"] in ("current", "next")]
+    return {"latest_draft": site.latest_draft, "latest_meeting": held[-1] if held else None,
+            "next_milestone": upcoming[0]["milestone"] if upcoming else None}
+
+
+def _neighbours(site: Site, draft: Draft) -> dict[str, Any]:
+    return {"draft": draft, "previous": site.draft(draft.number - 1), "next": site.draft(draft.number + 1),
+            "has_changes": site.has_route(f"changes/{draft.number}")}
+
+
+def _draft(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    draft = site.draft(int(name))
+    return _neighbours(site, draft) | {"documents": site.draft_documents(draft)}
+
+
+def _changes(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    draft = site.draft(int(name))
+    previous = site.draft(draft.number - 1)
+    codes = site.config.language_codes
+    new = site.route(f"draft/{draft.number}").version_for(lang, codes)
+    old = site.route(f"draft/{previous.number}").version_for(new.file.lang, codes)
+    return _neighbours(site, draft) | {"changes": diff_drafts(old.body, new.body, new.file.lang),
+                                       "diff_lang": new.file.lang, "old_lang": old.file.lang}
+
+
+def _drafts(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    counts = {d.number: sum(1 for doc in site.draft_documents(d) if doc.kind == "comment") for d in site.drafts}
+    return {"drafts": site.drafts, "comment_counts": counts}
+
+
+def _latest(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    return {"draft": site.latest_draft}
+
+
+def _meetings(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    newest_first = sorted(site.data.meetings, key=lambda m: m.number, reverse=True)
+    return {"held": [m for m in newest_first if m.status == "held"],
+            "planned": [m for m in newest_first if m.status != "held"]}
+
+
+def _meeting(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    meeting = site.meeting(name)
+    return {"meeting": meeting,
+            "documents": site.meeting_documents(meeting.id),
+            "discussed": [site.draft(r.target) for r in meeting.discussed],
+            "produced": [site.draft(r.target) for r in meeting.produced]}
+
+
+def _meeting_title(site: Site, name: str, t) -> str:
+    return t("meeting.title", number=site.meeting(name).number)
+
+
+def _experts(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    experts = site.data.experts
+    counts = Counter(e.category for e in experts if e.category)
+    return {"experts": experts, "updated": site.data.experts_updated,
+            "category_counts": [(c, counts[c]) for c in EXPERT_CATEGORIES if counts[c]],
+            "categories": EXPERT_CATEGORIES}
+
+
+def _timetable_rows(site: Site, today: date) -> list[dict[str, Any]]:
+    milestones = list(site.data.milestones)
+    states = milestone_states([m.date for m in milestones], today)
+    return [{"milestone": m, "state": s} for m, s in zip(milestones, states)]
+
+
+def _timetable(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    rows = _timetable_rows(site, today)
+    years = [(year, list(items)) for year, items in groupby(rows, key=lambda r: r["milestone"].date.start.year)]
+    return {"years": years}
+
+
+def _documents(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    documents = site.data.documents
+    symbols_by_draft = {d.number: {doc.symbol for doc in site.draft_documents(d)} for d in site.drafts}
+    with_draft = set().union(*symbols_by_draft.values())
+    by_draft = [(d, [doc for doc in documents if doc.symbol in symbols_by_draft[d.number]]) for d in site.drafts]
+    by_meeting = [(m, site.meeting_documents(m.id)) for m in site.data.meetings]
+    other = [doc for doc in documents if doc.meeting is None and doc.symbol not in with_draft]
+    kinds = sorted({doc.kind for doc in documents})
+    return {"documents": documents, "by_draft": [x for x in by_draft if x[1]],
+            "by_meeting": [x for x in by_meeting if x[1]], "other_documents": other, "kinds": kinds}
+
+
+def _page(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    deadlines = [r for r in _timetable_rows(site, today) if r["milestone"].kind == "consultation-deadline"] \
+        if name == "consultation" else []
+    return {"consultation_deadlines": deadlines}
+
+
+def _translations(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
+    return {"report": translation_report(site)}
+
+
+DRAFT_STRINGS = ("draft.", "deadline.", "documents.", "meeting.")
+
+# Markdown-backed sections first (the link stage makes their routes from content/pages and content/drafts), then
+# the others, whose routes follow in this order.
+SECTIONS: tuple[Section, ...] = (
+    Section("home", "", "home.html", _home, data=("meetings", "timetable"), strings=("home.", *DRAFT_STRINGS),
+            structure="titles"),
+    Section("page", "{name}/", "page.html", _page, data=("timetable",), strings=("consultation.", "deadline.")),
+    Section("draft", "drafts/draft-{name}/", "draft.html", _draft, data=("documents", "meetings"),
+            strings=DRAFT_STRINGS, structure="titles", parent="drafts"),
+    Section("changes", "drafts/draft-{name}/changes/", "changes.html", _changes, strings=("changes.", "draft."),
+            structure="titles", parent="drafts"),
+    Section("drafts-latest", "drafts/latest/", "latest.html", _latest, strings=("latest.", "draft."),
+            structure="titles", parent="drafts"),
+    Section("drafts", "drafts/", "drafts.html", _drafts, data=("documents",), strings=("drafts.", "draft.", "deadline."),
+            structure="titles"),
+    Section("meetings", "meetings/", "meetings.html", _meetings, data=("meetings",),
+            strings=("meetings.", "meeting.")),
+    Section("experts", "experts/", "experts.html", _experts, data=("experts",), strings=("experts.",)),
+    Section("timetable", "timetable/", "timetable.html", _timetable, data=("timetable", "meetings"),
+            strings=("timetable.", "draft.", "meeting."), structure="titles"),
+    Section("documents", "documents/", "documents.html", _documents, data=("documents", "meetings"),
+            strings=("documents.", "draft.", "meeting."), structure="titles"),
+    Section("meeting", "meetings/{name}/", "meeting.html", _meeting, data=("meetings", "documents"),
+            strings=DRAFT_STRINGS, structure="titles", records="meetings", record_name=lambda meeting: meeting.id,
+            title=_meeting_title, parent="meetings"),
+    Section("404", "404.html", "404.html", strings=("404.",), listed=False),
+    Section("search", "search/", "search.html", listed=False),
+    Section("translations", "translations/", "translations.html", _translations, data=(EVERY_FILE,),
+            strings=("translations.",), structure="sources", listed=False),
+    Section("feed", "feed.xml", "feed.xml", page=False),
+    Section("calendar", "calendar.ics", "", page=False),
+)

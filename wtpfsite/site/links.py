@@ -1,0 +1,67 @@
+"""Links written in Markdown: which route each leads to, and the check that every one reaches a page (and its
+#anchor a heading) in every language tree."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+from ..base.errors import ErrorList
+from ..content.config import SiteConfig
+from ..content.markdown import LinkRef
+from ..content.parse import ParsedSource
+from .routes import CHANGES, DRAFT, HOME, PAGE, Route
+
+
+def source_route_key(source_path: Path, target: str, content_dir: Path) -> str | None:
+    """The route a Markdown link like '../drafts/draft-3.md' leads to, or None."""
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(str(source_path)), target))
+    prefix = str(content_dir).rstrip("/") + "/"
+    if not joined.startswith(prefix):
+        return None
+    parts = joined[len(prefix):].split("/")
+    if len(parts) != 2 or parts[0] not in ("pages", "drafts"):
+        return None
+    name = parts[1][: -len(".md")].split(".")[0]
+    if parts[0] == "drafts":
+        return f"{DRAFT}/{name[len('draft-'):]}" if name.startswith("draft-") else None
+    return HOME if name == "index" else f"{PAGE}/{name}"
+
+
+def check_links(config: SiteConfig, routes: dict[str, Route], errors: ErrorList) -> None:
+    """Every link to a source must reach a page, and its #anchor a heading, in every language tree."""
+    languages = config.language_codes
+    reported: set[tuple] = set()
+    for route in routes.values():
+        if route.section.name == CHANGES:
+            continue
+        for lang in languages:
+            shown = route.version_for(lang, languages)
+            if shown is None:
+                continue
+            for link in shown.markdown.links:
+                problem = _link_problem(routes, config.content_dir, shown, link, lang, languages)
+                if problem and (shown.file.path, link.line, link.col) not in reported:
+                    reported.add((shown.file.path, link.line, link.col))
+                    errors.add(shown.file.path, link.line, link.col, problem)
+
+
+def _link_problem(routes: dict[str, Route], content_dir: Path, shown: ParsedSource, link: LinkRef, lang: str,
+                  languages: tuple[str, ...]) -> str | None:
+    """What is wrong with a link of `shown` for a reader of `lang`, or None."""
+    if link.kind == "external":
+        return None
+    if link.kind == "bad":
+        return (f"link to '{link.href}' is not allowed: link to another source file (page.md), "
+                f"a #heading, or an http(s) or mailto address")
+    if link.kind == "anchor":
+        target = shown
+    else:
+        target_key = source_route_key(shown.file.path, link.target, content_dir)
+        if target_key is None or target_key not in routes:
+            return f"link to '{link.target}': there is no such page"
+        target = routes[target_key].version_for(lang, languages)
+    if link.anchor and link.anchor not in target.markdown.anchors:
+        where = "" if target.file.lang == lang else f" (shown in the {lang} tree from {target.file.path.name})"
+        return f"link to '{link.href}': no heading with id '{link.anchor}' in {target.file.path.name}{where}"
+    return None

@@ -1,0 +1,73 @@
+"""What a kind of page is: one `Section` declaration, the unit a new page type is made of.
+
+A section says where its pages are, which template shows them, what its handler adds to the template's
+context, and everything its pages read beyond their own Markdown: data files, UI strings, and whether they show
+other pages (the site's structure). The registry of the site's sections is `render.sections.SECTIONS`; the link
+stage makes routes from it, the render stage holds each page to what its section declares (`Site.narrowed`), and
+incremental builds take a page's inputs from the same declaration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from .model import Site
+
+Handler = Callable[["Site", str, str, date], dict[str, Any]]  # (site, name, lang, today) -> template context
+
+# What `structure` may say: nothing (the page shows no other page), "titles" (the routes, languages, titles and
+# drafts' front matter of every page), or "sources" (all of that and every source's content).
+STRUCTURE_LEVELS = ("", "titles", "sources")
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str  # a single page's route key ("meetings"), or the kind of a page per item ("meeting/ieg-3")
+    path: str  # under each language tree; "{name}" stands for the item: "meetings/{name}/"
+    template: str
+    context: Handler | None = None
+    data: tuple[str, ...] = ()  # the data files its pages read ("*": all of them)
+    strings: tuple[str, ...] = ()  # the prefixes of the UI strings they use, beyond those of every page
+    structure: str = ""  # see STRUCTURE_LEVELS
+    records: str | None = None  # a page per record of this data file, named by `record_name`
+    record_name: Callable[[Any], str] | None = None
+    title: Callable[[Site, str, Callable[..., str]], str] | None = None  # (site, name, t): the page's title,
+    # for a page with no Markdown of its own; by default the UI string 'title.<name>'
+    parent: str | None = None  # the navigation entry its pages belong to ("drafts" for a draft)
+    listed: bool = True  # in the sitemap
+    page: bool = True  # False: a file of each language tree made apart (the feed), declared
+    # here for its URL
+
+    def __post_init__(self) -> None:
+        if self.structure not in STRUCTURE_LEVELS:
+            raise ValueError(f"section '{self.name}': structure must be one of {STRUCTURE_LEVELS}")
+        if (self.records is None) != (self.record_name is None):
+            raise ValueError(f"section '{self.name}': records and record_name go together")
+
+    def route_key(self, name: str = "") -> str:
+        return f"{self.name}/{name}" if name else self.name
+
+    def site_path(self, name: str, lang: str) -> str:
+        """The site-relative path of its page `name` in the language tree `lang`: 'en/meetings/ieg-3/'."""
+        return f"{lang}/{self.path.format(name=name)}"
+
+
+class UndeclaredRead(Exception):
+    """A page read something its section does not declare (a bug in the declaration, not in the content)."""
+
+
+class Undeclared:
+    """Stands for the routes and drafts of a site narrowed to a section that does not declare the structure:
+    any use of it raises UndeclaredRead naming the section."""
+
+    def __init__(self, section: str):
+        self.section = section
+
+    def _refuse(self, *args: object) -> Any:
+        raise UndeclaredRead(f"section '{self.section}' reads other pages (the site's structure) but declares "
+                             f"structure=''")
+
+    __iter__ = __len__ = __getitem__ = __contains__ = __bool__ = _refuse

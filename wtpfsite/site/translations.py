@@ -1,0 +1,217 @@
+"""Translation status: what each language lacks and which translations are older than their original.
+
+The original of a page or draft is its version in the default language (the first in `site_config.yaml`).
+A translation records the revision of the original it was made from in its front matter,
+`translation_of: 3f2a9c0d1b4e`; `python build.py translated PATH` writes that line. A revision is the first
+12 hex digits of the SHA-256 of the original's title and Markdown body (line endings normalised, leading and
+trailing blank lines ignored), so it needs neither git nor file times and is the same on every machine.
+A translation without `translation_of`, or with another revision, is out of date.
+
+Data texts (`Text` fields of meetings, milestones, experts and documents) that are not universal and lack a
+language are listed with their file, line and the record's id.
+
+The report is shown by `python build.py check --translations` and on the noindex page
+`/<lang>/translations/` (one per language, not linked from the navigation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..base.errors import ErrorList, SiteError
+from ..base.yamlio import Mark, MarkedList, MarkedMap, load_yaml
+from ..content.data import SiteData
+from ..content.parse import ParsedSource
+from ..content.sources import read_source_text
+from .model import Site
+from .routes import CHANGES, Route
+
+FIELD = "translation_of"
+
+
+# --------------------------------------------------------------------------------------------- revisions
+
+# `revision` (a short hash of a source's title and Markdown body) is made by the parse stage, which keeps it
+# in `ParsedSource.revision` (content/parse.py); it is named here, where the revisions are used.
+
+
+def source_revision(source: ParsedSource) -> str:
+    return source.revision
+
+
+def is_outdated(translation: ParsedSource, original: ParsedSource) -> bool:
+    return translation.translation_of != source_revision(original)
+
+
+def outdated_original(versions: dict[str, ParsedSource], lang: str, default: str) -> ParsedSource | None:
+    """The original when the version in `lang` is a translation older than it; else None."""
+    translation, original = versions.get(lang), versions.get(default)
+    if lang == default or translation is None or original is None:
+        return None
+    return original if is_outdated(translation, original) else None
+
+
+# ------------------------------------------------------------------------------------------------ report
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the report: something a language lacks, with the place to look at."""
+
+    kind: str  # "missing" (no file), "outdated" (translation older than the original), "data" (a text field)
+    lang: str  # the language that lacks it
+    path: str  # relative to the config file's folder
+    line: int
+    col: int
+    message: str
+    key: str = ""  # route key of the page or draft ("page/about", "draft/3"); "" for data texts
+    title: str = ""  # the page's title, or the record and field for data texts
+    title_lang: str = ""  # the language the title is in
+    other: str = ""  # missing: the file to create; outdated: the original's file
+    recorded: str | None = None
+    current: str | None = None
+
+    def error(self) -> SiteError:
+        return SiteError(self.path, self.line, self.col, self.message)
+
+
+@dataclass(frozen=True)
+class LanguageStatus:
+    lang: str
+    is_original: bool  # the default language: its versions are the originals
+    present: int  # pages and drafts that have a file in this language
+    total: int  # pages and drafts of the site
+    problems: tuple[Problem, ...]
+
+    def _kind(self, kind: str) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.kind == kind)
+
+    @property
+    def missing(self) -> tuple[Problem, ...]:
+        return self._kind("missing")
+
+    @property
+    def outdated(self) -> tuple[Problem, ...]:
+        return self._kind("outdated")
+
+    @property
+    def data(self) -> tuple[Problem, ...]:
+        return self._kind("data")
+
+
+@dataclass(frozen=True)
+class TranslationReport:
+    default_language: str
+    languages: tuple[LanguageStatus, ...]
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return tuple(p for status in self.languages for p in status.problems)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def translation_report(site: Site) -> TranslationReport:
+    config = site.config
+    codes, default = config.language_codes, config.default_language
+    shown = ErrorList(config.root).display_path
+    routes = [r for r in site.routes if r.versions and r.section.name != CHANGES]
+    problems: dict[str, list[Problem]] = {code: [] for code in codes}
+    for route in routes:
+        for problem in _route_problems(route, codes, default, shown):
+            problems[problem.lang].append(problem)
+    for problem in data_problems(site.data, codes, default, shown):
+        problems[problem.lang].append(problem)
+    statuses = tuple(
+        LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
+                       tuple(sorted(problems[code], key=lambda p: (p.path, p.line, p.col, p.message))))
+        for code in codes)
+    return TranslationReport(default, statuses)
+
+
+def _route_problems(route: Route, codes: tuple[str, ...], default: str, shown: Callable[[Path | str], str]):
+    versions = route.versions
+    original = versions.get(default) or next(versions[c] for c in codes if c in versions)
+    what = f"draft {route.name} has" if route.key.startswith("draft/") else "there is"
+    for code in codes:
+        version = versions.get(code)
+        if version is None:
+            expected = original.file.path.parent / f"{original.file.name}.{code}.md"
+            yield Problem("missing", code, shown(original.file.path), 1, 1,
+                          f"missing translation: {what} no {code} version ({shown(expected)})",
+                          route.key, original.title, original.file.lang, shown(expected))
+        elif code != default and default in versions and is_outdated(version, versions[default]):
+            current = source_revision(versions[default])
+            if version.translation_of is None:
+                message = (f"out of date: no '{FIELD}' recorded (the {default} original is now {current}; "
+                           f"once this translation matches it, run: python build.py translated "
+                           f"{shown(version.file.path)})")
+            else:
+                message = (f"out of date: the {default} original changed since this translation "
+                           f"(recorded {version.translation_of}, now {current})")
+            yield Problem("outdated", code, shown(version.file.path), 1, 1, message, route.key, version.title,
+                          code, shown(versions[default].file.path), version.translation_of, current)
+
+
+# ------------------------------------------------------------------------------------------- data texts
+
+def data_nodes(data: SiteData, name: str) -> list[MarkedMap]:
+    """The marked YAML of each record of the data file `name`, in order (for line:column places)."""
+    schema = next(schema for schema in data.schemas if schema.name == name)
+    path = dict(data.files).get(name)
+    text = read_source_text(path, ErrorList(path.parent)) if path is not None else None
+    top = load_yaml(text, path, ErrorList(path.parent)) if text is not None else None
+    items = top.get(schema.list_key) if isinstance(top, MarkedMap) else None
+    return [item for item in items if isinstance(item, MarkedMap)] if isinstance(items, MarkedList) else []
+
+
+def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -> list[Problem]:
+    """A problem for each data text (a field the schema names in `texts`) that lacks a language."""
+    wanted = frozenset(codes)
+    paths = dict(data.files)
+    problems = []
+    for schema in data.schemas:
+        for index, record in enumerate(data.of(schema.name)):
+            for name in schema.texts:
+                value = getattr(record, name)
+                if value is None or value.universal or wanted <= (given := value.languages()):
+                    continue
+                who = schema.label(record, index, default)
+                mark = value.mark if value.mark is not None else Mark(1, 1)
+                for code in codes:
+                    if code not in given:
+                        problems.append(Problem(
+                            "data", code, shown(paths[schema.name]), mark.line, mark.col,
+                            f"missing translation: {who} has no {code} text for '{name}' "
+                            f"(readers of {code} see the {value.get(code, default).lang} text)", "",
+                            f"{who}: {name}", "en"))
+    return problems
+
+
+# -------------------------------------------------------------------------------------- text of a report
+
+def format_report(report: TranslationReport, quiet: bool = False) -> list[str]:
+    """The lines `check --translations` prints: per language a summary, then its problems."""
+    lines = []
+    for status in report.languages:
+        if not quiet:
+            lines.append(_summary(status, report.default_language))
+        lines += [p.error().format() for p in status.problems]
+    if not quiet:
+        count = len(report.problems)
+        lines.append("translations: everything is translated and up to date" if not count else
+                     f"translations: {count} problem{'s' if count != 1 else ''}; after bringing a translation up "
+                     f"to date, record it with: python build.py translated PATH")
+    return lines
+
+
+def _summary(status: LanguageStatus, default: str) -> str:
+    role = "the original language" if status.is_original else f"translated from {default}"
+    parts = [f"{status.present} of {status.total} pages and drafts", f"{len(status.missing)} missing"]
+    if not status.is_original:
+        parts.append(f"{len(status.outdated)} out of date")
+    parts.append(f"{len(status.data)} data texts missing")
+    return f"{status.lang} ({role}): " + ", ".join(parts)
