@@ -73,7 +73,8 @@ def report(result: BuildResult) -> set[str]:
 def test_a_build_with_nothing_changed_renders_no_page(site):
     before = tree_files(site.output)
     result = site.build()
-    assert pages(result) == set() and result.reused == sum(result.pages_per_language.values())
+    assert (result.rendered, result.reused) == (0, len(result.outputs))
+    assert result.written.written == 0  # the output folder is left as it was
     assert tree_files(site.output) == before
 
 
@@ -106,7 +107,8 @@ def test_a_template_edit_re_renders_the_pages_that_load_it_and_nothing_else(site
 
     site.edit("templates/base.html", lambda text: text.replace("</footer>", "<!-- footer -->\n</footer>", 1))
     result = site.build()
-    assert result.reused == 0  # every page extends base.html
+    every_page = {path for path in result.outputs if path.startswith(PAGES_OF_EVERY_LANGUAGE) and path.endswith(".html")}
+    assert pages(result) == every_page  # every page extends base.html
     site.assert_same_as_clean()
 
 
@@ -235,6 +237,7 @@ actions = st.one_of(
     st.tuples(st.just("data"), st.sampled_from(DATA_MARKERS), words),
     st.tuples(st.just("string"), st.sampled_from(STRING_KEYS), words),
     st.tuples(st.just("template"), st.sampled_from(TEMPLATES), words),
+    st.tuples(st.just("static"), st.sampled_from(["site.css", "site.js"]), words),
     st.tuples(st.just("rename"), st.sampled_from(PAGE_FILES), words),
     st.tuples(st.just("delete"), st.sampled_from(PAGE_FILES), words),
     st.tuples(st.just("add"), st.sampled_from(["en", "zh"]), words),
@@ -255,6 +258,9 @@ def apply(root: Path, action: tuple) -> None:
         path = root / "templates" / target
         path.write_text(path.read_text("utf-8").replace("{% block content %}",
                                                         f"{{% block content %}}<!-- {word} -->", 1), "utf-8")
+    elif kind == "static":
+        path = root / "templates" / "static" / target
+        path.write_text(path.read_text("utf-8") + f"\n/* {word} */\n", "utf-8")
     elif kind == "add":
         folder = root / "content" / "pages"
         number = len(list(folder.glob("*.md")))
@@ -328,6 +334,7 @@ def built_or_error(run):
                                                                   HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(actions, min_size=1, max_size=3))
 @example(steps=[("data", marker, "alpha") for marker in DATA_MARKERS])  # each data file, every time
+@example(steps=[("static", "site.css", "beta"), ("string", "nav.", "gamma")])
 @example(steps=[("add", "zh", "beta"), ("title", "content/drafts/draft-1.en.md", "gamma"),
                 ("rename", "content/pages/about.zh.md", "delta"), ("delete", "content/pages/index.en.md", "alpha")])
 @pytest.mark.parametrize("builder", [command_line, watch_mode])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..base.dates import DateSpec
 from ..base.errors import ErrorList
@@ -76,19 +76,26 @@ class SiteData:
 
 
 def load_data(files: tuple[tuple[str, Path], ...], languages: tuple[str, ...], errors: ErrorList,
-              schemas: tuple[DataFile, ...] = DATA_FILES) -> SiteData:
-    """Read every data file present; all problems go to `errors`."""
+              schemas: tuple[DataFile, ...] = DATA_FILES, read: Callable[..., tuple[tuple, dict]] | None = None
+              ) -> SiteData:
+    """Read every data file present; all problems go to `errors`. `read`: how one file is read (`read_data_file`,
+    or a cache in front of it)."""
     by_name = {schema.name: schema for schema in schemas}
     records: dict[str, tuple] = {schema.name: () for schema in schemas}
     headers: dict[str, dict[str, Any]] = {}
     for name, path in files:
-        text = read_source_text(path, errors)
-        value = load_yaml(text, path, errors) if text is not None else None
-        if value is not None:
-            records[name], headers[name] = read_file(by_name[name], Reader(path, errors, languages), value)
+        records[name], headers[name] = (read or read_data_file)(by_name[name], path, languages, errors)
     data = SiteData(files, records, headers, None, schemas)
     _check_meeting_refs(data, errors)
     return data
+
+
+def read_data_file(schema: DataFile, path: Path, languages: tuple[str, ...], errors: ErrorList,
+                   data: bytes | None = None) -> tuple[tuple, dict[str, Any]]:
+    """The records and header fields of one data file (`data`: its bytes, when the caller has read them)."""
+    text = read_source_text(path, errors, data)
+    value = load_yaml(text, path, errors) if text is not None else None
+    return read_file(schema, Reader(path, errors, languages), value) if value is not None else ((), {})
 
 
 def read_file(schema: DataFile, reader: Reader, value: Any) -> tuple[tuple, dict[str, Any]]:

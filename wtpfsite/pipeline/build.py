@@ -11,32 +11,41 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, TypeVar
 
 from jinja2 import Environment
 
 from ..base.errors import ContentErrors, ErrorList, SiteError
 from ..base.urls import output_file
 from ..content.config import SiteConfig, load_config, normalize_base_url
-from ..content.data import load_data
+from ..content.data import load_data, read_data_file
 from ..content.datafile import DataFile
-from ..content.parse import parse_source
+from ..content.parse import ParsedSource, parse_source
 from ..content.records import DATA_FILES
-from ..content.sources import discover_sources
+from ..content.sources import SourceFile, discover_sources
 from ..content.strings import load_strings
 from ..publish.linkcheck import check_output_links
 from ..publish.search import UI_FILES, index_site
+from ..publish.update import update_in_place
 from ..publish.write import WriteResult, write_outputs
-from ..render.environment import make_environment
-from ..render.extras import extra_outputs
+from ..render.environment import compile_templates, make_environment
+from ..render.extras import OTHER_OUTPUTS, extra_outputs
 from ..render.pages import COMMON_STRINGS, Output, render_page
 from ..render.sections import SECTIONS
 from ..site.model import Site, link_site
+from ..site.routes import Route
 from ..site.section import Section
+from .parallel import in_processes
 from .incremental import BuildRecord, Inputs, Made, Plan, digest, read_record, write_record
 from .parsecache import ParseCache, read_parse_cache, write_parse_cache
 
+T = TypeVar("T")
 Progress = Callable[[int, int], None]
+Run = Callable[[Callable[[int], T], int], Iterable[T]]  # run(job, count): job(0), ..., job(count - 1)
+
+
+def one_by_one(job: Callable[[int], T], count: int) -> Iterable[T]:
+    return (job(index) for index in range(count))
 CACHE_FOLDER = ".wtpfsite-cache"
 
 
@@ -87,10 +96,11 @@ def read_caches(options: BuildOptions) -> Caches:
 
 def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None = None,
               parses: ParseCache | None = None, sections: tuple[Section, ...] = SECTIONS,
-              schemas: tuple[DataFile, ...] = DATA_FILES) -> Loaded:
+              schemas: tuple[DataFile, ...] = DATA_FILES, run: Run = one_by_one) -> Loaded:
     """Every stage up to and including link; raises ContentErrors with all problems found (but those `tolerate`
     accepts: new-draft lets the data name the draft it is about to create). With `parses`, files parsed before
-    are not parsed again. `sections` and `schemas`: the kinds of page and of data file (the site's own)."""
+    are not parsed again. `sections` and `schemas`: the kinds of page and of data file (the site's own). `run`:
+    how the Markdown files are parsed, one by one or (parallel.in_processes) on every core."""
     errors = ErrorList(options.config_path.resolve().parent)
     config = load_config(options.config_path, errors)
     errors.raise_if_any()
@@ -98,23 +108,47 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     codes = config.language_codes
     sources = discover_sources(config.content_dir, config.templates_dir, codes, errors, schemas)
     files: dict[Path, str] = {}
-    parsed = []
-    for file in sources.markdown:
+    parses = parses if parses is not None else ParseCache()
+    allow_html = config.allow_raw_html_in_drafts
+    parsed: list[ParsedSource | None] = [None] * len(sources.markdown)
+    todo: list[tuple[int, SourceFile, bytes, str]] = []  # what the parse cache does not hold
+    for index, file in enumerate(sources.markdown):
         try:
             data = file.path.read_bytes()
         except OSError:  # parse_source reports it
-            parsed.append(parse_source(file, codes, config.allow_raw_html_in_drafts, errors))
+            parsed[index] = parse_source(file, codes, allow_html, errors)
             continue
         files[file.path] = digest(data)
-        parse = parses.parse if parses is not None else ParseCache().parse
-        parsed.append(parse(file, data, files[file.path], codes, config.allow_raw_html_in_drafts, errors))
+        parsed[index] = parses.cached(file, files[file.path], codes, allow_html)
+        if parsed[index] is None:
+            todo.append((index, file, data, files[file.path]))
+
+    def parse(job: int) -> tuple[ParsedSource | None, tuple[SiteError, ...]]:
+        _, file, data, _ = todo[job]
+        found = ErrorList(errors.root)
+        return parse_source(file, codes, allow_html, found, data), tuple(found.errors)
+
+    parsing = run(parse, len(todo))  # (in worker processes, the data are read meanwhile)
+    contents: dict[Path, bytes | None] = {}
     for path in (*(path for _, path in sources.data), sources.strings):
         try:
-            files[path] = digest(path.read_bytes())
+            contents[path] = path.read_bytes()
+            files[path] = digest(contents[path])
         except OSError:  # reported where it is read
-            files[path] = "unreadable"
+            contents[path], files[path] = None, "unreadable"
+
+    def read_data(schema: DataFile, path: Path, languages: tuple[str, ...], errors: ErrorList) -> tuple:
+        if contents[path] is None:
+            return read_data_file(schema, path, languages, errors)
+        return parses.data_file(schema, path, languages, errors, contents[path], files[path])
+
     strings = load_strings(sources.strings, codes, errors)
-    data = load_data(sources.data, codes, errors, schemas)
+    data = load_data(sources.data, codes, errors, schemas, read_data)
+    for (index, file, _, made_from), (source, found) in zip(todo, parsing):
+        parsed[index] = source
+        errors.extend(found)
+        if source is not None and not found:  # only a parse with nothing to report is kept
+            parses.keep(file, made_from, codes, allow_html, source)
     site = link_site(config, strings, data, tuple(p for p in parsed if p is not None), sections, errors)
     if tolerate is not None:
         errors.errors = [error for error in errors.errors if not tolerate(site, error)]
@@ -132,29 +166,49 @@ def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:
 
 
 def render_site(site: Site, env: Environment, today: date, plan: Plan | None = None,
-                progress: Progress | None = None) -> list[Made]:
+                progress: Progress | None = None, run: Run = one_by_one) -> list[Made]:
     """Every output of the site, in path order; raises ContentErrors for template errors. With a `plan`, pages
-    whose inputs did not change are kept from the last build (their data is None)."""
+    and groups of other outputs whose inputs did not change are kept from the last build (their data is None).
+    `run`: how the pages are rendered, one by one or (parallel.in_processes) on every core."""
     errors = ErrorList(site.config.root)
-    jobs = [(route, lang) for route in site.routes for lang in site.config.language_codes]
     made: list[Made] = []
-    for done, (route, lang) in enumerate(jobs, 1):
-        path = output_file(site.path(route.key, lang))
-        inputs = plan.inputs.page(route, lang, COMMON_STRINGS) if plan is not None else None
-        kept = plan.reusable(path, inputs) if plan is not None else None
-        if kept is not None:
-            made.append(kept)
+    todo: list[tuple[Route, str, str | None]] = []
+    for route in site.routes:
+        for lang in site.config.language_codes:
+            path = output_file(site.path(route.key, lang))
+            inputs = plan.inputs.page(route, lang, COMMON_STRINGS) if plan is not None else None
+            kept = plan.kept(path, inputs) if plan is not None else None
+            made += kept or []
+            if kept is None:
+                todo.append((route, lang, inputs))
+
+    def render(job: int) -> Output | SiteError:
+        route, lang, _ = todo[job]
+        return render_page(site, env, today, route, lang)
+
+    compile_templates(env)
+    rendering = run(render, len(todo))  # (in worker processes, the other outputs are made meanwhile)
+    made += others(site, env, today, plan, errors)
+    for done, ((_, _, inputs), result) in enumerate(zip(todo, rendering), 1):
+        if isinstance(result, Output):
+            made.append(Made(result.path, result.data, result.path, inputs, result.templates))
         else:
-            result = render_page(site, env, today, route, lang)
-            if isinstance(result, Output):
-                made.append(Made(result.path, result.data, result.templates, inputs))
-            else:
-                errors.extend([result])
+            errors.extend([result])
         if progress is not None:
-            progress(done, len(jobs))
-    made += [Made(output.path, output.data) for output in extra_outputs(site, env, today, errors)]
+            progress(done, len(todo))
     errors.raise_if_any()
     return sorted(made, key=lambda m: m.path)
+
+
+def others(site: Site, env: Environment, today: date, plan: Plan | None, errors: ErrorList) -> list[Made]:
+    """The outputs other than pages, group by group (kept from the last build, with a `plan`, when they can be)."""
+    made = []
+    for group in OTHER_OUTPUTS:
+        unit, inputs = f"group:{group.name}", plan.inputs.group(group, COMMON_STRINGS) if plan is not None else None
+        kept = plan.kept(unit, inputs) if plan is not None else None
+        made += kept if kept is not None else [Made(o.path, o.data, unit, inputs, o.templates)
+                                               for o in extra_outputs(site, env, today, errors, (group,))]
+    return made
 
 
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
@@ -167,39 +221,43 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     if caches is None:
         caches = read_caches(options) if incremental else Caches(ParseCache(), read_record(folder))
         notice = caches.parses.notice
-    loaded = load_site(options, parses=caches.parses)
+    loaded = load_site(options, parses=caches.parses, run=in_processes)
     site = loaded.site
     (folder / "templates").mkdir(parents=True, exist_ok=True)
     env = make_environment(site.config.templates_dir, folder / "templates")
     plan = Plan(caches.record if incremental else None, Inputs(site, loaded.files, options.today),
                 loaded.config_bytes, site.config.output_dir, site.config.templates_dir)
-    made = render_site(site, env, options.today, plan, progress)
-    before_swap = None
+    made = render_site(site, env, options.today, plan, progress, in_processes)
+    before_swap, index = None, ()
     if site.config.search:
-        kept = plan.generated_unchanged(made, ".html")
-        if kept is None:
+        index = plan.generated_unchanged(made, ".html")
+        if index is None:
             before_swap = lambda staging: index_site(site.config, staging)  # noqa: E731
-        else:
-            made += [Made(path, None) for path in kept]
     last = caches.record
     previous = frozenset(last.files) if last is not None and last.output_dir == str(site.config.output_dir) \
         else frozenset()
-    written = write_outputs([(m.path, m.data) for m in made], site.config.output_dir, previous, before_swap)
-    caches.record = plan.record(made, written.generated)
+    outputs = [(m.path, m.data) for m in made]
+    written = update_in_place(outputs, site.config.output_dir, previous, index) \
+        if plan.last is not None and before_swap is None else None
+    if written is None:
+        written = write_outputs(outputs + [(path, None) for path in index or ()], site.config.output_dir, previous,
+                                before_swap)
+    generated = written.generated if before_swap is not None else tuple(index or ())
+    caches.record = plan.record(made, generated)
     write_record(folder, caches.record)
     write_parse_cache(folder, caches.parses)
     caches.parses = caches.parses.next()
     rendered = tuple(m.path for m in made if m.data is not None)
     pages = _count_pages(site, [m.path for m in made])
     return BuildResult(tuple(m.path for m in made), pages, time.perf_counter() - started, written, len(rendered),
-                       sum(1 for m in made if m.data is None and m.inputs is not None), rendered, notice)
+                       sum(1 for m in made if m.data is None and m.unit is not None), rendered, notice)
 
 
 def check(options: BuildOptions) -> BuildResult:
     """Validate and render everything in memory; writes nothing."""
     started = time.perf_counter()
-    site = load_site(options).site
-    made = render_site(site, make_environment(site.config.templates_dir), options.today)
+    site = load_site(options, run=in_processes).site
+    made = render_site(site, make_environment(site.config.templates_dir), options.today, run=in_processes)
     files = {m.path: m.data for m in made}
     if site.config.search:  # the search bundle is made when the site is written
         files |= {path: b"" for path in UI_FILES}

@@ -1,17 +1,17 @@
-"""Incremental builds by declaration: a page is made again only when something it declares it reads changed.
+"""Incremental builds by declaration: an output is made again only when something it declares it reads changed.
 
 What a page reads is known before it renders, from its route and its section's declaration (site/section.py):
 its own sources (and any other its route names), the data files and UI strings its section declares, the
-site's structure when it declares it, and, recorded by the Jinja environment while it rendered last time, its
-templates. The config file, the build's options (`--today`, `--base-url`) and the generator itself (its code and
-the libraries that shape the output) are inputs of every page: when any of them changes, everything is made
-again. The outputs other than pages (feeds, sitemap, calendars, exports, the static files) are always made: they
-take little time.
+site's structure when it declares it, and, recorded by the Jinja environment when it rendered last time, its
+templates. The outputs other than pages come in groups (render.extras.OtherOutputs) that declare the same
+things. The config file, the build's options (`--today`, `--base-url`, `--out`) and the generator itself (its
+code and the libraries that shape the output) are inputs of everything: when any of them changes, everything
+is made again.
 
-The record of the last build (`build.json` in the cache folder) holds, for each page, the digest of its inputs
-and its templates, and for every output file its digest and the size and modification time it had once written.
-A page is taken from the output folder only when its inputs are those recorded and the file there is still the
-one the last build wrote. Nothing here is imported by the stages below the pipeline.
+The record of the last build (`build.json` in the cache folder) holds, for each page and group (a *unit*), the
+digest of its inputs, its templates and the files it made, and for every file of the output folder its digest
+and the size and modification time it had once written. A unit is kept from the output folder only when its
+inputs are those recorded and its files there are still the ones the last build wrote.
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ from ..content.data import EVERY_FILE
 from ..content.parse import ParsedSource
 from ..site.model import Site
 from ..site.routes import Route
+from ..site.section import Declaration
 
 RECORD_FILE = "build.json"
-FORMAT = 1
+FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parents[1]
 # Libraries whose version can change the output for the same input.
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "babel", "icalendar",
@@ -64,23 +65,32 @@ class FileState:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A page, or a group of other outputs: what it read and what it made."""
+
+    inputs: str
+    templates: tuple[tuple[str, str], ...]  # (name, digest) of each template it loaded
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class BuildRecord:
     """What the last build was made from and what it left in the output folder."""
 
     inputs: str  # the config, options and generator
     output_dir: str  # where it wrote
-    pages: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = field(default_factory=dict)  # path -> (inputs
-    # digest, ((template, digest), ...))
+    units: dict[str, Unit] = field(default_factory=dict)  # by page path, or "group:NAME"
     files: dict[str, FileState] = field(default_factory=dict)  # every file of the output folder it wrote
+    index_current: bool = True  # whether the files it did not make itself (the search index) are up to date
 
 
 class Inputs:
-    """The digests of everything a build's pages can declare, each made once per build."""
+    """The digests of everything an output can declare, each made once per build."""
 
     def __init__(self, site: Site, files: dict[Path, str], today: date):
         self.site, self.today = site, today
         self.files = files  # every source, data file and the string catalog, by path
-        self._strings_by_prefixes: dict[tuple[tuple[str, ...], str], str] = {}
+        self._strings_by_prefixes: dict[tuple[tuple[str, ...], str | None], str] = {}
         self._structure_by_level: dict[str, str] = {}
 
     def global_digest(self, config_bytes: bytes) -> str:
@@ -91,10 +101,16 @@ class Inputs:
     def page(self, route: Route, lang: str, common_strings: tuple[str, ...]) -> str:
         """The digest of what the page `route` in `lang` declares it reads, but its templates."""
         section = route.section
-        parts = [route.key, lang, route.name, self._sources(route, lang),
-                 self._data(section.data), self._strings(common_strings + section.strings, lang),
-                 self._structure(section.structure)]
-        return digest(json.dumps(parts))
+        return digest(json.dumps([route.key, lang, self._sources(route, lang), self._declared(section, lang,
+                                                                                             common_strings)]))
+
+    def group(self, declaration: Declaration, common_strings: tuple[str, ...]) -> str:
+        """The digest of what a group of other outputs declares it reads (in every language)."""
+        return digest(json.dumps([declaration.name, self._declared(declaration, None, common_strings)]))
+
+    def _declared(self, declaration: Declaration, lang: str | None, common_strings: tuple[str, ...]) -> list:
+        return [self._data(declaration.data), self._strings(common_strings + declaration.strings, lang),
+                self._structure(declaration.structure)]
 
     def _data(self, names: tuple[str, ...]) -> list[str]:
         """The digests of the data files `names` (all of them, for EVERY_FILE), in that order."""
@@ -117,13 +133,14 @@ class Inputs:
     def _source(self, source: ParsedSource) -> str:
         return f"{source.file.path}:{self.files[source.file.path]}"
 
-    def _strings(self, prefixes: tuple[str, ...], lang: str) -> str:
-        """The UI strings of those prefixes in `lang` (and in the default language, which stands in for it)."""
+    def _strings(self, prefixes: tuple[str, ...], lang: str | None) -> str:
+        """The UI strings of those prefixes in `lang` and in the default language, which stands in for it (every
+        language's, when `lang` is None)."""
         if (prefixes, lang) not in self._strings_by_prefixes:
             catalog, default = self.site.strings.catalog, self.site.config.default_language
-            chosen = {key: [catalog[key].get(lang), catalog[key].get(default)] for key in sorted(catalog)
-                      if key.startswith(prefixes)}
-            self._strings_by_prefixes[prefixes, lang] = digest(json.dumps(chosen))
+            chosen = {key: catalog[key] if lang is None else [catalog[key].get(lang), catalog[key].get(default)]
+                      for key in sorted(catalog) if key.startswith(prefixes)}
+            self._strings_by_prefixes[prefixes, lang] = digest(json.dumps(chosen, sort_keys=True))
         return self._strings_by_prefixes[prefixes, lang]
 
     def _structure(self, level: str) -> str:
@@ -146,9 +163,77 @@ class Inputs:
         return digest(json.dumps(summary))
 
 
-def template_digests(names: tuple[str, ...], known: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """Each named template's digest, 'missing' for one that does not exist."""
-    return tuple((name, known.get(name, "missing")) for name in names)
+@dataclass(frozen=True)
+class Made:
+    """One output of a build: its bytes, or None when it is the last build's file, kept."""
+
+    path: str
+    data: bytes | None
+    unit: str | None = None  # the page's path, or "group:NAME"; None for the files of the before-swap step
+    inputs: str | None = None
+    templates: tuple[str, ...] = ()
+
+
+class Plan:
+    """Which pages and groups the last build's output still holds, and the record of this build."""
+
+    def __init__(self, record: BuildRecord | None, inputs: Inputs, config_bytes: bytes, output_dir: Path,
+                 templates_dir: Path):
+        self.inputs, self.output_dir = inputs, output_dir
+        self.global_digest = inputs.global_digest(config_bytes)
+        self.last = record if record is not None and record.inputs == self.global_digest else None
+        # every template's digest, taken before anything renders (a template saved meanwhile is made again next time)
+        self._templates = {path.relative_to(templates_dir).as_posix(): digest(path.read_bytes())
+                           for path in sorted(templates_dir.rglob("*")) if path.is_file()}
+
+    def kept(self, unit: str, inputs: str) -> list[Made] | None:
+        """The files of `unit`, kept, when what it reads is what it read last time and they are still there."""
+        old = self.last.units.get(unit) if self.last is not None else None
+        if old is None or old.inputs != inputs:
+            return None
+        names = tuple(name for name, _ in old.templates)
+        if self._digests(names) != old.templates:
+            return None
+        if not all(still_written(self.output_dir, path, self.last.files.get(path)) for path in old.paths):
+            return None
+        return [Made(path, None, unit, inputs, names) for path in old.paths]
+
+    def generated_unchanged(self, made: list[Made], suffix: str) -> tuple[str, ...] | None:
+        """The files the last build's before-swap step added (the search index), when every output ending in
+        `suffix` (what that step reads) is byte-identical to the last build's and those files are still there."""
+        if self.last is None or not self.last.index_current:
+            return None
+        for m in made:
+            state = self.last.files.get(m.path)
+            if m.path.endswith(suffix) and (state is None or (m.data is not None and digest(m.data) != state.digest)):
+                return None
+        paths = {m.path for m in made}
+        generated = tuple(sorted(path for path in self.last.files if path not in paths))
+        if not all(still_written(self.output_dir, path, self.last.files[path]) for path in generated):
+            return None
+        return generated
+
+    def record(self, made: list[Made], generated: tuple[str, ...], index_current: bool = True) -> BuildRecord:
+        """The record of this build, once its output is in place."""
+        last = self.last.files if self.last is not None else {}
+        units: dict[str, Unit] = {}
+        files = {}
+        for m in made:
+            data_digest = digest(m.data) if m.data is not None else last[m.path].digest
+            files[m.path] = file_state(self.output_dir, m.path, data_digest)
+            if m.unit is not None:  # (a group's templates: those of all its files)
+                before = units.get(m.unit, Unit(m.inputs, (), ()))
+                templates = tuple(dict.fromkeys(before.templates + self._digests(m.templates)))
+                units[m.unit] = Unit(m.inputs, templates, before.paths + (m.path,))
+        for path in generated:
+            kept = last.get(path)
+            files[path] = file_state(self.output_dir, path, kept.digest if kept is not None else
+                                     digest((self.output_dir / path).read_bytes()))
+        return BuildRecord(self.global_digest, str(self.output_dir), units, files, index_current)
+
+    def _digests(self, names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        """Each named template's digest, 'missing' for one that does not exist."""
+        return tuple((name, self._templates.get(name, "missing")) for name in names)
 
 
 def still_written(output_dir: Path, path: str, state: FileState | None) -> bool:
@@ -172,83 +257,20 @@ def read_record(cache_dir: Path) -> BuildRecord | None:
         raw = json.loads((cache_dir / RECORD_FILE).read_text("utf-8"))
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             return None
-        pages = {path: (inputs, tuple((name, value) for name, value in templates))
-                 for path, (inputs, templates) in raw["pages"].items()}
+        units = {key: Unit(inputs, tuple((name, value) for name, value in templates), tuple(paths))
+                 for key, (inputs, templates, paths) in raw["units"].items()}
         files = {path: FileState(*state) for path, state in raw["files"].items()}
-        return BuildRecord(raw["inputs"], raw["output_dir"], pages, files)
+        return BuildRecord(raw["inputs"], raw["output_dir"], units, files, raw["index_current"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # missing or damaged: a clean build
         return None
 
 
 def write_record(cache_dir: Path, record: BuildRecord) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
-    raw = {"format": FORMAT, "inputs": record.inputs, "output_dir": record.output_dir, "pages": record.pages,
+    raw = {"format": FORMAT, "inputs": record.inputs, "output_dir": record.output_dir,
+           "index_current": record.index_current,
+           "units": {key: [unit.inputs, unit.templates, unit.paths] for key, unit in record.units.items()},
            "files": {path: [state.digest, state.size, state.mtime_ns] for path, state in record.files.items()}}
     temporary = cache_dir / f".{RECORD_FILE}.{os.getpid()}"
     temporary.write_text(json.dumps(raw, separators=(",", ":")), "utf-8")
     os.replace(temporary, cache_dir / RECORD_FILE)
-
-
-@dataclass(frozen=True)
-class Made:
-    """One output of a build: its bytes, or None when it is the last build's file, kept."""
-
-    path: str
-    data: bytes | None
-    templates: tuple[str, ...] = ()
-    inputs: str | None = None  # a page's inputs digest (Inputs.page); None for the other outputs
-
-
-class Plan:
-    """Which pages the last build's output still holds, and the record of this build."""
-
-    def __init__(self, record: BuildRecord | None, inputs: Inputs, config_bytes: bytes, output_dir: Path,
-                 templates_dir: Path):
-        self.inputs, self.output_dir, self.templates_dir = inputs, output_dir, templates_dir
-        self.global_digest = inputs.global_digest(config_bytes)
-        self.last = record if record is not None and record.inputs == self.global_digest else None
-        # every template's digest, taken before anything renders (a template saved meanwhile is made again next time)
-        self._templates = {path.relative_to(templates_dir).as_posix(): digest(path.read_bytes())
-                           for path in sorted(templates_dir.rglob("*")) if path.is_file()}
-
-    def reusable(self, path: str, page_inputs: str) -> Made | None:
-        """The page at `path`, kept, when what it reads is what it read last time and its file is still there."""
-        old = self.last.pages.get(path) if self.last is not None else None
-        if old is None or old[0] != page_inputs:
-            return None
-        names = tuple(name for name, _ in old[1])
-        if template_digests(names, self._templates) != old[1]:
-            return None
-        if not still_written(self.output_dir, path, self.last.files.get(path)):
-            return None
-        return Made(path, None, names, page_inputs)
-
-    def generated_unchanged(self, made: list[Made], suffix: str) -> tuple[str, ...] | None:
-        """The files the last build's before-swap step added (the search index), when every output ending in
-        `suffix` (what that step reads) is byte-identical to the last build's and those files are still there."""
-        if self.last is None:
-            return None
-        for m in made:
-            state = self.last.files.get(m.path)
-            if m.path.endswith(suffix) and (state is None or (m.data is not None and digest(m.data) != state.digest)):
-                return None
-        paths = {m.path for m in made}
-        generated = tuple(sorted(path for path in self.last.files if path not in paths))
-        if not all(still_written(self.output_dir, path, self.last.files[path]) for path in generated):
-            return None
-        return generated
-
-    def record(self, made: list[Made], generated: tuple[str, ...]) -> BuildRecord:
-        """The record of this build, once its output is in place."""
-        last = self.last.files if self.last is not None else {}
-        pages, files = {}, {}
-        for m in made:
-            data_digest = digest(m.data) if m.data is not None else last[m.path].digest
-            files[m.path] = file_state(self.output_dir, m.path, data_digest)
-            if m.inputs is not None:
-                pages[m.path] = (m.inputs, template_digests(m.templates, self._templates))
-        for path in generated:
-            kept = last.get(path)
-            files[path] = file_state(self.output_dir, path, kept.digest if kept is not None else
-                                     digest((self.output_dir / path).read_bytes()))
-        return BuildRecord(self.global_digest, str(self.output_dir), pages, files)

@@ -1,5 +1,5 @@
-"""The parse cache: what the parse stage made of each Markdown source, by the hash of the file's bytes, so that
-an incremental build (and every rebuild in watch mode) parses only the files that changed.
+"""The parse cache: what the parse stage made of each Markdown source and data file, by the hash of the file's
+bytes, so that an incremental build (and every rebuild in watch mode) parses only the files that changed.
 
 It is one pickle in the cache folder, trusted like the project's own files beside it; one that cannot be read,
 or was written by another version of the generator, is ignored with a notice, never trusted. The key holds
@@ -13,7 +13,9 @@ import pickle
 from pathlib import Path
 
 from ..base.errors import ErrorList
-from ..content.parse import ParsedSource, parse_source
+from ..content.data import read_data_file
+from ..content.datafile import DataFile
+from ..content.parse import ParsedSource
 from ..content.sources import SourceFile
 from .incremental import generator_digest
 
@@ -22,26 +24,41 @@ FORMAT = 1
 
 
 class ParseCache:
-    """Parses by key; `parse` takes a file's bytes and gives the cached parse or a new one."""
+    """Parses by the bytes they were made from: `old`, those of the last build; `new`, those of this one."""
 
     def __init__(self, entries: dict | None = None, notice: str | None = None):
         self.old: dict = entries or {}
         self.new: dict = {}
         self.notice = notice
 
-    def parse(self, file: SourceFile, data: bytes, digest: str, languages: tuple[str, ...], allow_html: bool,
-              errors: ErrorList) -> ParsedSource | None:
-        key = (digest, file.section, file.name, file.lang, languages, allow_html)
+    def cached(self, file: SourceFile, digest: str, languages: tuple[str, ...], allow_html: bool
+               ) -> ParsedSource | None:
+        """The parse of these bytes of `file` made before, if there is one (it is kept for the next build)."""
+        key = _key(file, digest, languages, allow_html)
         fields = self.old.get(key)
-        if fields is not None:
-            self.new[key] = fields
-            return ParsedSource(file, *fields)
-        mine = ErrorList(errors.root)
-        parsed = parse_source(file, languages, allow_html, mine, data)
-        errors.extend(mine.errors)
-        if parsed is not None and not mine.errors:  # only a parse with nothing to report is kept
-            self.new[key] = _fields(parsed)
-        return parsed
+        if fields is None:
+            return None
+        self.new[key] = fields
+        return ParsedSource(file, *fields)
+
+    def keep(self, file: SourceFile, digest: str, languages: tuple[str, ...], allow_html: bool,
+             parsed: ParsedSource) -> None:
+        """Keep a parse that reported no problem."""
+        self.new[_key(file, digest, languages, allow_html)] = _fields(parsed)
+
+    def data_file(self, schema: DataFile, path: Path, languages: tuple[str, ...], errors: ErrorList,
+                  data: bytes, digest: str) -> tuple[tuple, dict]:
+        """`read_data_file`, or what it gave for the same bytes last time."""
+        key = ("data", digest, schema.name, str(path), languages)
+        read = self.old.get(key)
+        if read is None:
+            mine = ErrorList(errors.root)
+            read = read_data_file(schema, path, languages, mine, data)
+            errors.extend(mine.errors)
+            if mine.errors:
+                return read
+        self.new[key] = read
+        return read
 
     @property
     def changed(self) -> bool:
@@ -50,6 +67,10 @@ class ParseCache:
     def next(self) -> ParseCache:
         """The cache the next build starts from: the parses of this one."""
         return ParseCache(self.new)
+
+
+def _key(file: SourceFile, digest: str, languages: tuple[str, ...], allow_html: bool) -> tuple:
+    return digest, file.section, file.name, file.lang, languages, allow_html
 
 
 def _fields(parsed: ParsedSource) -> tuple:

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vText
-from jinja2 import TemplateError
+from jinja2 import Environment, TemplateError
 
 from ..base.dates import DateSpec
 from ..base.errors import ErrorList
@@ -28,6 +28,7 @@ from .environment import Localizer
 from .pages import Output, localizer
 
 PRODID = "-//WTPF-21 Informal Expert Group//wtpfsite//EN"
+CALENDAR_STRINGS = ("calendar.", "meeting.", "timetable.kind.")  # what the calendars read (extras.OTHER_OUTPUTS)
 _BUSY_KINDS = ("meeting", "forum")  # milestones that take the reader's time; the rest are deadlines
 _MEETING_STATUS = {"held": "CONFIRMED", "planned": "TENTATIVE", "postponed": "CANCELLED"}
 
@@ -47,19 +48,19 @@ class Item:
     location: str | None = None
 
 
-def calendar_outputs(site: Site, today: date, errors: ErrorList) -> list[Output]:
+def calendar_outputs(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
     """`<lang>/calendar.ics` for every language of the site; a missing UI string is an error."""
     outputs = []
     for code in site.config.language_codes:
         try:
-            outputs.append(Output(site.path("calendar", code), calendar_ics(site, code, today)))
+            outputs.append(Output(site.path("calendar", code), calendar_ics(site, code, today, CALENDAR_STRINGS)))
         except TemplateError as exc:  # the Localizer's way of saying a string is missing
             errors.add(site.strings.path, 1, 1, f"calendar: {exc}")
     return outputs
 
 
-def calendar_ics(site: Site, lang: str, today: date) -> bytes:
-    loc = localizer(site, lang)
+def calendar_ics(site: Site, lang: str, today: date, strings: tuple[str, ...] | None = None) -> bytes:
+    loc = localizer(site, lang, strings)
     name = loc.t("calendar.name", site=loc.plain(site.config.title))
     url = absolute_url(site.config.base_url, site.path("timetable", lang))
     return ics(name, url, _milestone_items(site, loc) + _meeting_items(site, loc), today)

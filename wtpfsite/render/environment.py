@@ -52,6 +52,16 @@ def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> Envi
     )
 
 
+def compile_templates(env: Environment) -> None:
+    """Load every template of the folder (not the static files) now, so that processes forked after this share
+    them compiled. One that fails is left to fail again, and be reported, where a page renders it."""
+    for name in env.list_templates(filter_func=lambda name: not name.startswith("static/")):
+        try:
+            env.get_template(name)
+        except TemplateError:
+            pass
+
+
 @dataclass(frozen=True)
 class Rendered:
     text: str

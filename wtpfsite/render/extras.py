@@ -6,53 +6,88 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from jinja2 import Environment, TemplateError
 
 from ..base.errors import ErrorList
 from ..base.urls import absolute_url
 from ..site.model import Site
-from .calendar import calendar_outputs
+from .calendar import CALENDAR_STRINGS, calendar_outputs
 from .environment import render_template, template_error
 from .feeds import feed_entries
 from .pages import Output, base_context
 
 
-def extra_outputs(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
-    outputs = static_files(site)
-    outputs += _templated(site, env, today, errors)
-    outputs += expert_exports(site)
-    outputs += calendar_outputs(site, today, errors)
-    outputs.append(Output("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
-                          .encode("utf-8")))
+@dataclass(frozen=True)
+class OtherOutputs:
+    """Outputs other than pages, made together, with what they read declared as a section declares it
+    (site/section.py): a build makes the group again only when something it declares changed."""
+
+    name: str
+    make: Callable[[Site, Environment, date, ErrorList], list[Output]]
+    data: tuple[str, ...] = ()
+    strings: tuple[str, ...] = ()
+    structure: str = ""
+    static: bool = False  # it copies templates/static/ (its files count as its templates)
+
+
+def extra_outputs(site: Site, env: Environment, today: date, errors: ErrorList,
+                  groups: tuple[OtherOutputs, ...] | None = None) -> list[Output]:
+    """The outputs of every group (or of `groups`), each group made from the site narrowed to its declaration."""
+    outputs = []
+    for group in OTHER_OUTPUTS if groups is None else groups:
+        outputs += group.make(site.narrowed(group), env, today, errors)
     return outputs
 
 
-def static_files(site: Site) -> list[Output]:
+def static_files(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
     static = site.config.templates_dir / "static"
     if not static.is_dir():
         return []
-    return [Output("static/" + p.relative_to(static).as_posix(), p.read_bytes())
-            for p in sorted(static.rglob("*")) if p.is_file()]
+    return [Output("static/" + p.relative_to(static).as_posix(), p.read_bytes(),
+                   ("static/" + p.relative_to(static).as_posix(),)) for p in sorted(static.rglob("*")) if p.is_file()]
 
 
-def _templated(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
-    default = site.config.default_language
-    jobs = [("index.html", "root_index.html", default, {}), ("404.html", "root_404.html", default, {})]
-    jobs.append(("sitemap.xml", "sitemap.xml", default, {"entries": sitemap_entries(site)}))
-    for code in site.config.language_codes:
-        jobs.append((site.path("feed", code), "feed.xml", code, {"entries": feed_entries(site, code, today)}))
+def _templated(site: Site, env: Environment, today: date, errors: ErrorList,
+               jobs: list[tuple[str, str, str, dict]], strings: tuple[str, ...]) -> list[Output]:
+    """Each (path, template, language, context) rendered; its errors reported at the template's line."""
     outputs = []
     for path, template, lang, extra in jobs:
-        context = base_context(site, lang, path, today) | {"path": path} | extra
+        context = base_context(site, lang, path, today, strings=strings) | {"path": path} | extra
         try:
             rendered = render_template(env, template, context)
         except TemplateError as exc:
             template_error(exc, site.config.templates_dir, template, errors)
             continue
-        outputs.append(Output(path, rendered.text.encode("utf-8")))
+        outputs.append(Output(path, rendered.text.encode("utf-8"), rendered.templates))
     return outputs
+
+
+def root_pages(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
+    """/index.html, which sends readers to their language's tree, and /404.html."""
+    default = site.config.default_language
+    return _templated(site, env, today, errors, [("index.html", "root_index.html", default, {}),
+                                                 ("404.html", "root_404.html", default, {})], _ROOT.strings)
+
+
+def sitemap(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
+    entries = {"entries": sitemap_entries(site)}
+    return _templated(site, env, today, errors, [("sitemap.xml", "sitemap.xml", site.config.default_language,
+                                                  entries)], ())
+
+
+def feeds(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
+    return _templated(site, env, today, errors,
+                      [(site.path("feed", code), "feed.xml", code, {"entries": feed_entries(site, code, today, _FEEDS.strings)})
+                       for code in site.config.language_codes], _FEEDS.strings)
+
+
+def robots(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
+    return [Output("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {site.config.base_url}sitemap.xml\n"
+                   .encode("utf-8"))]
 
 
 def sitemap_entries(site: Site) -> list[dict]:
@@ -71,7 +106,7 @@ def sitemap_entries(site: Site) -> list[dict]:
     return entries
 
 
-def expert_exports(site: Site) -> list[Output]:
+def expert_exports(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
     """experts.csv and experts.json with every language's texts side by side."""
     codes = site.config.language_codes
     rows = []
@@ -98,3 +133,16 @@ def _experts_json(updated: str | None, rows: list[dict]) -> str:
     experts = ",\n".join(" " + encode(row) for row in rows)
     return (f'{{"updated": {encode(updated)}, "count": {len(rows)}, "experts": [\n'
             + (experts + "\n" if rows else "") + "]}\n")
+
+
+_ROOT = OtherOutputs("root", root_pages, strings=("root.", "404."))
+_FEEDS = OtherOutputs("feeds", feeds, data=("meetings", "documents"), strings=("meeting.",), structure="titles")
+OTHER_OUTPUTS: tuple[OtherOutputs, ...] = (
+    OtherOutputs("static", static_files, static=True),
+    _ROOT,
+    OtherOutputs("sitemap", sitemap, structure="titles"),
+    _FEEDS,
+    OtherOutputs("exports", expert_exports, data=("experts",)),
+    OtherOutputs("calendars", calendar_outputs, data=("timetable", "meetings"), strings=CALENDAR_STRINGS),
+    OtherOutputs("robots", robots),
+)

@@ -15,8 +15,9 @@ from .pages import localizer
 TAG = "tag:wtpf-21.ieg,2019:"
 
 
-def feed_entries(site: Site, lang: str, today: date) -> list[dict]:
-    loc = localizer(site, lang)
+def feed_entries(site: Site, lang: str, today: date, strings: tuple[str, ...] | None = None) -> list[dict]:
+    """The entries of `lang`'s feed (`strings`: the UI strings the feed may use)."""
+    loc = localizer(site, lang, strings)
     codes = site.config.language_codes
     entries = []
     for draft in site.drafts:

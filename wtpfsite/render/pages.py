@@ -17,7 +17,6 @@ from ..content.parse import ParsedSource
 from ..site.links import source_route_key
 from ..site.model import Site, navigation_key
 from ..site.routes import CHANGES, Route
-from ..site.section import Section
 from ..site.translations import outdated_original
 from .environment import Localizer, render_template, template_error
 
@@ -64,10 +63,11 @@ class PageView:
     outdated_original: LanguageLink | None = None  # the newer original, when this translation is out of date
 
 
-def localizer(site: Site, lang: str, section: Section | None = None) -> Localizer:
-    """Strings, texts and dates for readers of `lang`; for a page of `section`, only the strings it may use."""
+def localizer(site: Site, lang: str, strings: tuple[str, ...] | None = None) -> Localizer:
+    """Strings, texts and dates for readers of `lang`; with `strings` (what a section declares), only those and
+    the common ones."""
     config = site.config
-    allowed = COMMON_STRINGS + section.strings if section is not None else None
+    allowed = COMMON_STRINGS + strings if strings is not None else None
     return Localizer(lang, config.default_language, config.language(lang).locale, site.strings, allowed)
 
 
@@ -105,7 +105,7 @@ def markdown_html(site: Site, source: ParsedSource, lang: str, path: str) -> Mar
 
 
 def page_view(site: Site, route: Route, lang: str) -> PageView:
-    loc = localizer(site, lang, route.section)
+    loc = localizer(site, lang, route.section.strings)
     source = route.version_for(lang, site.config.language_codes)
     path = site.path(route.key, lang)
     shows_markdown = source is not None and route.section.name != CHANGES  # (a changes page shows a diff)
@@ -139,9 +139,11 @@ def navigation(site: Site, lang: str, link: Callable[[str], str], loc: Localizer
     return tuple(links)
 
 
-def base_context(site: Site, lang: str, path: str, today: date, route: Route | None = None) -> dict[str, Any]:
-    """What every template gets; `route`: the page being rendered, if it is one."""
-    loc = localizer(site, lang, route.section if route is not None else None)
+def base_context(site: Site, lang: str, path: str, today: date, route: Route | None = None,
+                 strings: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """What every template gets; `route`: the page being rendered, if it is one; `strings`: what an output that is
+    not a page declares it uses."""
+    loc = localizer(site, lang, route.section.strings if route is not None else strings)
     link = link_maker(site, path)
     return {
         "site": site,

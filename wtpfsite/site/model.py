@@ -19,7 +19,7 @@ from ..content.records import Document, Meeting
 from ..content.strings import Strings
 from .links import check_links
 from .routes import CHANGES, DRAFT, HOME, LATEST, MARKDOWN_SECTIONS, PAGE, Draft, Route
-from .section import Section, Undeclared
+from .section import Declaration, Section, Undeclared
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class Site:
         released = [d for d in self.drafts if d.released]
         return released[-1] if released else None
 
-    def narrowed(self, section: Section) -> Site:
+    def narrowed(self, section: Declaration) -> Site:
         """The site as a page of `section` may see it: only the data files it declares, and other pages only when
         it declares the structure (anything else raises, so that no declaration falls behind its pages)."""
         hidden = Undeclared(section.name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 if TYPE_CHECKING:
     from .model import Site
@@ -21,6 +21,15 @@ Handler = Callable[["Site", str, str, date], dict[str, Any]]  # (site, name, lan
 # What `structure` may say: nothing (the page shows no other page), "titles" (the routes, languages, titles and
 # drafts' front matter of every page), or "sources" (all of that and every source's content).
 STRUCTURE_LEVELS = ("", "titles", "sources")
+
+
+class Declaration(Protocol):
+    """What an output declares it reads: a section, or a group of other outputs (render.extras.OtherOutputs)."""
+
+    name: str
+    data: tuple[str, ...]
+    strings: tuple[str, ...]
+    structure: str
 
 
 @dataclass(frozen=True)
