@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from helpers import FIXTURE_TODAY as TODAY, FixtureSite, run_cli, tree_files
 from wtpfsite.base.errors import ContentErrors
 from wtpfsite.commands.livereload import Coordinator
-from wtpfsite.commands.serve import rebuilder
+from wtpfsite.commands.serve import WatchBuild
 from wtpfsite.pipeline.build import BuildOptions, BuildResult, build
 
 PAGES_OF_EVERY_LANGUAGE = ("en/", "zh/")
@@ -313,8 +313,9 @@ def command_line(site: Site):
 
 def watch_mode(site: Site):
     """`serve`'s rebuild, through its coordinator: the caches stay in memory from one build to the next."""
-    coordinator = Coordinator(rebuilder(BuildOptions(site.config, TODAY)), lambda changed: False,
-                              lambda message, is_error: None)
+    log = lambda message, is_error: None  # noqa: E731
+    watch = WatchBuild(BuildOptions(site.config, TODAY), log)
+    coordinator = Coordinator(watch, lambda changed: False, log, watch.after)
 
     def rebuild() -> str | None:
         state = coordinator.rebuild()

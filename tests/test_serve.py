@@ -22,11 +22,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import copy_real_site
+from helpers import copy_real_site, tree_files
+from helpers import options as helper_options
 
 from wtpfsite.base.errors import ContentErrors, SiteError
 from wtpfsite.commands.livereload import EVENTS_URL, Coordinator, inject
-from wtpfsite.commands.serve import Debouncer, DevServer, SitePaths, Watcher, resolve_inside
+from wtpfsite.commands.serve import Debouncer, DevServer, SitePaths, WatchBuild, Watcher, resolve_inside
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK = b'new EventSource("/__wtpfsite/events")'  # a line of the injected script
@@ -313,6 +314,76 @@ def test_watcher_burst_of_saves_is_one_rebuild(fake_site):
         wait_until(lambda: fake.calls == 2)
     finally:
         watcher.stop()
+
+
+# ------------------------------------------------------------------------------------- search index later
+
+def _watch(site: Path, logs: list) -> Coordinator:
+    """A coordinator running watch mode's build, as `serve` does, on a copy of the real site (search on)."""
+    log = lambda message, is_error: logs.append((message, is_error))  # noqa: E731
+    watch = WatchBuild(helper_options(site), log)
+    return Coordinator(watch, lambda changed: False, log, watch.after)
+
+
+def test_a_rebuild_tells_the_browsers_before_it_makes_the_search_index(tmp_path, monkeypatch):
+    import wtpfsite.publish.search
+    from wtpfsite.pipeline.build import build
+
+    logs: list = []
+    coordinator = _watch(copy_real_site(tmp_path / "site"), logs)
+    assert coordinator.rebuild().errors == ()
+    client = coordinator.subscribe()
+    sent_before_pagefind = []
+    run_pagefind = wtpfsite.publish.search.run_pagefind
+
+    def spy(*args, **kwargs):
+        sent_before_pagefind.append(client.qsize())
+        return run_pagefind(*args, **kwargs)
+
+    monkeypatch.setattr(wtpfsite.publish.search, "run_pagefind", spy)
+    source = tmp_path / "site" / "content" / "pages" / "about.en.md"
+    source.write_text(source.read_text("utf-8") + "\nA sentence to find.\n", "utf-8")
+    state = coordinator.rebuild(frozenset({source}))
+    assert state.errors == () and sent_before_pagefind == [1]  # the new state went out first
+    assert any(message.startswith("search index made again") for message, _ in logs), logs
+    # the output is a clean build's of the same files, index and all, and the index is recorded as made
+    clean = copy_real_site(tmp_path / "clean")
+    (clean / "content" / "pages" / "about.en.md").write_text(source.read_text("utf-8"), "utf-8")
+    build(helper_options(clean), incremental=False)
+    assert tree_files(tmp_path / "site" / "output") == tree_files(clean / "output")
+    sent_before_pagefind.clear()
+    build(helper_options(tmp_path / "site"))
+    assert sent_before_pagefind == []
+
+
+def test_a_search_index_that_cannot_be_made_after_a_rebuild_is_reported_and_the_last_one_kept(tmp_path,
+                                                                                             monkeypatch):
+    import wtpfsite.publish.search
+    from wtpfsite.pipeline.build import build
+
+    logs: list = []
+    site = copy_real_site(tmp_path / "site")
+    coordinator = _watch(site, logs)
+    assert coordinator.rebuild().errors == ()
+    index = {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")}
+    failing = tmp_path / "failing-pagefind"
+    failing.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n", "utf-8")
+    failing.chmod(0o755)
+    monkeypatch.setattr(wtpfsite.publish.search, "pagefind_binary", lambda: failing)
+    source = site / "content" / "pages" / "about.en.md"
+    source.write_text(source.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    state = coordinator.rebuild(frozenset({source}))
+    assert state.errors == ()  # the pages were built and the browsers told; only the index failed
+    assert "One more sentence." in (site / "output" / "en" / "about" / "index.html").read_text("utf-8")
+    errors = [message for message, is_error in logs if is_error]
+    assert any(re.fullmatch(r"site_config\.yaml:1:1: search index: Pagefind failed \(exit status 3\): "
+                            r"Error: something broke.*", m, re.S) for m in errors), errors
+    assert "Traceback" not in "\n".join(errors)
+    assert {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")} == index
+    assert not list(site.glob(".staging-*"))
+    monkeypatch.undo()  # Pagefind works again: the next build knows the index is stale and makes it
+    build(helper_options(site))
+    assert {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")} != index
 
 
 # ------------------------------------------------------------------------------------- real process

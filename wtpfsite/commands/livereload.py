@@ -88,8 +88,10 @@ class Coordinator:
     """Runs one build at a time, keeps its outcome, wakes waiting requests and tells subscribed browsers."""
 
     def __init__(self, run_build: Callable[[Progress | None, frozenset[Path]], object],
-                 css_only: Callable[[frozenset[Path]], bool], log: Callable[[str, bool], None]):
-        self._run_build, self._css_only, self._log = run_build, css_only, log
+                 css_only: Callable[[frozenset[Path]], bool], log: Callable[[str, bool], None],
+                 after: Callable[[object], None] | None = None):
+        """`after(result)`: what to do once the browsers were told of a build that succeeded (its search index)."""
+        self._run_build, self._css_only, self._log, self._after = run_build, css_only, log, after
         self._build_lock = threading.Lock()
         self._cond = threading.Condition()
         self._busy = self._dirty = False
@@ -109,9 +111,9 @@ class Coordinator:
         with self._build_lock:
             with self._cond:
                 self._busy, self._dirty = True, False
-            started, errors = time.perf_counter(), ()
+            started, errors, result = time.perf_counter(), (), None
             try:
-                self._run_build(progress, changed)
+                result = self._run_build(progress, changed)
             except ContentErrors as exc:
                 errors = tuple(error.format() for error in exc.errors)
             except Exception as exc:  # a bug in the generator: report it, keep serving
@@ -134,7 +136,19 @@ class Coordinator:
                 for client in self._clients:
                     client.put(state)
             self._report(state, changed, time.perf_counter() - started)
+            if self._after is not None and not errors:
+                self._finish(result)
         return state
+
+    def _finish(self, result: object) -> None:
+        """Run `after`; its errors are reported, and the server goes on."""
+        try:
+            self._after(result)
+        except ContentErrors as exc:
+            for error in exc.errors:
+                self._log(error.format(), True)
+        except Exception as exc:  # a bug in the generator: report it, keep serving
+            self._log(f"internal error after the build: {type(exc).__name__}: {exc}", True)
 
     def _report(self, state: State, changed: frozenset[Path], seconds: float) -> None:
         for message in state.errors:

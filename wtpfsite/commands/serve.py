@@ -30,7 +30,7 @@ from watchdog.observers import Observer
 
 from ..base.errors import ErrorList
 from ..content.config import load_config
-from ..pipeline.build import CACHE_FOLDER, BuildOptions, BuildResult, Progress, build, read_caches
+from ..pipeline.build import CACHE_FOLDER, BuildOptions, BuildResult, Progress, build, finish, read_caches
 from ..publish.write import RETIRED_PREFIX, STAGING_PREFIX
 from .livereload import EVENTS_URL, STATUS_URL, Coordinator, State, inject
 
@@ -301,16 +301,30 @@ def _stop_on_signals() -> Callable[[], None]:
     return restore
 
 
-def rebuilder(options: BuildOptions) -> Callable[[Progress | None, frozenset[Path]], BuildResult]:
-    """Watch mode's build: `build`'s incremental build, with its caches kept in memory from one to the next."""
-    caches = read_caches(options)
-    return lambda progress, changed: build(options, progress, caches=caches)
+class WatchBuild:
+    """Watch mode's build: `build`'s incremental build, with its caches kept in memory from one to the next. When a
+    build changes pages, the search index is made again, and the parse cache saved, only after the browsers were
+    told (`after`): a saved page shows without waiting for either, and search finds the previous text meanwhile."""
+
+    def __init__(self, options: BuildOptions, log: Callable[[str, bool], None]):
+        self.options, self.log, self.caches = options, log, read_caches(options)
+
+    def __call__(self, progress: Progress | None, changed: frozenset[Path]) -> BuildResult:
+        return build(self.options, progress, caches=self.caches, later=True)
+
+    def after(self, result: BuildResult) -> None:
+        started = time.perf_counter()
+        finish(self.options, self.caches, result)
+        if result.index_pending:
+            self.log(f"search index made again in {time.perf_counter() - started:.2f} s", False)
 
 
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> int:
     """Build, serve on host:port and rebuild on changes until Ctrl-C; 0 when stopped that way."""
     paths, languages = site_paths(options)
-    coordinator = Coordinator(rebuilder(options), paths.css_only, _log(quiet))
+    log = _log(quiet)
+    watch = WatchBuild(options, log)
+    coordinator = Coordinator(watch, paths.css_only, log, watch.after)
     try:
         server = DevServer((host, port), paths, coordinator, languages)
     except OSError as exc:

@@ -25,7 +25,7 @@ from ..content.records import DATA_FILES
 from ..content.sources import SourceFile, discover_sources
 from ..content.strings import load_strings
 from ..publish.linkcheck import check_output_links
-from ..publish.search import UI_FILES, index_site
+from ..publish.search import UI_FILES, index_site, reindex
 from ..publish.update import update_in_place
 from ..publish.write import WriteResult, write_outputs
 from ..render.environment import compile_templates, make_environment
@@ -36,7 +36,7 @@ from ..site.model import Site, link_site
 from ..site.routes import Route
 from ..site.section import Section
 from .parallel import in_processes
-from .incremental import BuildRecord, Inputs, Made, Plan, digest, read_record, write_record
+from .incremental import BuildRecord, Inputs, Made, Plan, digest, read_record, with_index, write_record
 from .parsecache import ParseCache, read_parse_cache, write_parse_cache
 
 T = TypeVar("T")
@@ -67,6 +67,7 @@ class BuildResult:
     reused: int = 0  # pages taken unchanged from the last build
     rendered_paths: tuple[str, ...] = ()
     cache_notice: str | None = None  # why the parse cache was not used, if it was not
+    index_pending: bool = False  # the search index is the last build's, to be made again (`make_index`)
 
 
 @dataclass
@@ -212,9 +213,12 @@ def others(site: Site, env: Environment, today: date, plan: Plan | None, errors:
 
 
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
-          caches: Caches | None = None) -> BuildResult:
+          caches: Caches | None = None, later: bool = False) -> BuildResult:
     """Build and write the site. With `caches` (watch mode), the caches come from memory and go back there;
-    else from the cache folder, unless `incremental` is False (everything made again)."""
+    else from the cache folder, unless `incremental` is False (everything made again). `later`: leave to
+    `finish` what a reader of the pages does not wait for: the search index, when it has to be made again (the
+    last one stays meanwhile; `BuildResult.index_pending`), and saving the parse cache. Watch mode shows the
+    new pages first and calls `finish` after."""
     started = time.perf_counter()
     folder = cache_folder(options)
     notice = None
@@ -228,9 +232,12 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     plan = Plan(caches.record if incremental else None, Inputs(site, loaded.files, options.today),
                 loaded.config_bytes, site.config.output_dir, site.config.templates_dir)
     made = render_site(site, env, options.today, plan, progress, in_processes)
-    before_swap, index = None, ()
+    before_swap, index, pending = None, (), False
     if site.config.search:
         index = plan.generated_unchanged(made, ".html")
+        if index is None and later:
+            index = plan.generated_unchanged(made, ".html", stale=True)
+            pending = index is not None
         if index is None:
             before_swap = lambda staging: index_site(site.config, staging)  # noqa: E731
     last = caches.record
@@ -243,14 +250,28 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
         written = write_outputs(outputs + [(path, None) for path in index or ()], site.config.output_dir, previous,
                                 before_swap)
     generated = written.generated if before_swap is not None else tuple(index or ())
-    caches.record = plan.record(made, generated)
+    caches.record = plan.record(made, generated, index_current=not pending)
     write_record(folder, caches.record)
-    write_parse_cache(folder, caches.parses)
-    caches.parses = caches.parses.next()
+    if not later:
+        write_parse_cache(folder, caches.parses)
+        caches.parses = caches.parses.next()
     rendered = tuple(m.path for m in made if m.data is not None)
     pages = _count_pages(site, [m.path for m in made])
     return BuildResult(tuple(m.path for m in made), pages, time.perf_counter() - started, written, len(rendered),
-                       sum(1 for m in made if m.data is None and m.unit is not None), rendered, notice)
+                       sum(1 for m in made if m.data is None and m.unit is not None), rendered, notice, pending)
+
+
+def finish(options: BuildOptions, caches: Caches, result: BuildResult) -> None:
+    """What a build with `later` left: the parse cache saved and, when it is pending, the search index made
+    again and recorded. ContentErrors when the index cannot be made (the last one then stays)."""
+    folder = cache_folder(options)
+    write_parse_cache(folder, caches.parses)
+    caches.parses = caches.parses.next()
+    if result.index_pending:
+        config = load_config(options.config_path, ErrorList(options.config_path.resolve().parent))
+        output_dir = Path(caches.record.output_dir)
+        caches.record = with_index(caches.record, output_dir, reindex(config, output_dir))
+        write_record(folder, caches.record)
 
 
 def check(options: BuildOptions) -> BuildResult:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib import metadata
@@ -198,14 +198,16 @@ class Plan:
             return None
         return [Made(path, None, unit, inputs, names) for path in old.paths]
 
-    def generated_unchanged(self, made: list[Made], suffix: str) -> tuple[str, ...] | None:
+    def generated_unchanged(self, made: list[Made], suffix: str, stale: bool = False) -> tuple[str, ...] | None:
         """The files the last build's before-swap step added (the search index), when every output ending in
-        `suffix` (what that step reads) is byte-identical to the last build's and those files are still there."""
-        if self.last is None or not self.last.index_current:
+        `suffix` (what that step reads) is byte-identical to the last build's and those files are still there
+        (`stale`: whatever the outputs, for a build that makes the index again later)."""
+        if self.last is None or not (self.last.index_current or stale):
             return None
         for m in made:
             state = self.last.files.get(m.path)
-            if m.path.endswith(suffix) and (state is None or (m.data is not None and digest(m.data) != state.digest)):
+            if m.path.endswith(suffix) and not stale and \
+                    (state is None or (m.data is not None and digest(m.data) != state.digest)):
                 return None
         paths = {m.path for m in made}
         generated = tuple(sorted(path for path in self.last.files if path not in paths))
@@ -234,6 +236,14 @@ class Plan:
     def _digests(self, names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         """Each named template's digest, 'missing' for one that does not exist."""
         return tuple((name, self._templates.get(name, "missing")) for name in names)
+
+
+def with_index(record: BuildRecord, output_dir: Path, index: tuple[str, ...]) -> BuildRecord:
+    """The record once the search index was made again after it (`index`: its files now)."""
+    made = {path for unit in record.units.values() for path in unit.paths}
+    files = {path: state for path, state in record.files.items() if path in made}
+    files |= {path: file_state(output_dir, path, digest((output_dir / path).read_bytes())) for path in index}
+    return replace(record, files=files, index_current=True)
 
 
 def still_written(output_dir: Path, path: str, state: FileState | None) -> bool:

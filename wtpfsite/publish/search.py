@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 from ..base.errors import ErrorList
 from ..content.config import SiteConfig
+from .write import STAGING_PREFIX, files_under
 
 BUNDLE_DIR = "pagefind"
 # The files of the bundle that pages link to; `check` counts them as present.
@@ -55,12 +57,13 @@ def index_site(config: SiteConfig, site_dir: Path) -> None:
         errors.raise_if_any()
 
 
-def run_pagefind(binary: Path, site_dir: Path) -> None:
-    """Index the site in `site_dir` into its `pagefind/` folder; SearchUnavailable when it cannot run or fails."""
+def run_pagefind(binary: Path, site_dir: Path, bundle: Path | None = None) -> None:
+    """Index the site in `site_dir` into `bundle` (by default its `pagefind/` folder); SearchUnavailable when it
+    cannot run or fails."""
     # Run inside the site with no PAGEFIND_* variables: a pagefind.yml or environment of the
     # editor's machine must not change the published index.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
-    bundle = site_dir / BUNDLE_DIR
+    bundle = bundle if bundle is not None else site_dir / BUNDLE_DIR
     command = [str(binary), "--site", ".", "--output-path", str(bundle.absolute()), "--quiet"]
     try:
         process = subprocess.Popen(command, cwd=site_dir, env=env, stdout=subprocess.PIPE,
@@ -81,6 +84,33 @@ def run_pagefind(binary: Path, site_dir: Path) -> None:
     if not (bundle / "pagefind-ui.js").is_file():
         raise SearchUnavailable("Pagefind ran but wrote no search bundle")
     _stable_entry(bundle / "pagefind-entry.json")
+
+
+def reindex(config: SiteConfig, site_dir: Path) -> tuple[str, ...]:
+    """Make the search index of the site already in `site_dir` again, beside it, and put it in place of the old
+    one (two renames); its files, relative to `site_dir`. ContentErrors when Pagefind cannot run, as for
+    `index_site` (the old index then stays). For watch mode, after the browsers have reloaded; the folders it
+    makes beside `site_dir` carry the staging prefix, so what an interrupted run leaves is removed by the next
+    build (write.clean_stale)."""
+    fresh = site_dir.parent / f"{STAGING_PREFIX}{site_dir.name}-index-{os.getpid()}"
+    retired = site_dir.parent / f"{STAGING_PREFIX}{site_dir.name}-oldindex-{os.getpid()}"
+    for leftover in (fresh, retired):
+        shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        run_pagefind(pagefind_binary(), site_dir, fresh)
+        files = files_under(fresh)
+        current = site_dir / BUNDLE_DIR
+        if current.exists():
+            current.rename(retired)
+        fresh.rename(current)
+    except SearchUnavailable as exc:
+        errors = ErrorList(config.root)
+        errors.add(config.path, 1, 1, f"search index: {exc}", _HINT)
+        errors.raise_if_any()
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
+    return tuple(sorted(f"{BUNDLE_DIR}/{path}" for path in files))
 
 
 def _stable_entry(path: Path) -> None:

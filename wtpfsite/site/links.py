@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 from pathlib import Path
 
 from ..base.errors import ErrorList
@@ -15,8 +16,13 @@ from .routes import CHANGES, DRAFT, HOME, PAGE, Route
 
 def source_route_key(source_path: Path, target: str, content_dir: Path) -> str | None:
     """The route a Markdown link like '../drafts/draft-3.md' leads to, or None."""
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(str(source_path)), target))
-    prefix = str(content_dir).rstrip("/") + "/"
+    return _route_key(posixpath.dirname(str(source_path)), target, str(content_dir))
+
+
+@lru_cache(maxsize=8192)  # by folder and target: the sources of a folder link to the same pages
+def _route_key(folder: str, target: str, content_dir: str) -> str | None:
+    joined = posixpath.normpath(posixpath.join(folder, target))
+    prefix = content_dir.rstrip("/") + "/"
     if not joined.startswith(prefix):
         return None
     parts = joined[len(prefix):].split("/")
