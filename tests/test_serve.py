@@ -386,6 +386,26 @@ def test_a_search_index_that_cannot_be_made_after_a_rebuild_is_reported_and_the_
     assert {p: d for p, d in tree_files(site / "output").items() if p.startswith("pagefind/")} != index
 
 
+def test_pages_added_and_deleted_in_watch_mode_leave_a_clean_build_s_output_index_and_all(tmp_path):
+    from wtpfsite.pipeline.build import build
+
+    logs: list = []
+    site = copy_real_site(tmp_path / "site")
+    coordinator = _watch(site, logs)
+    assert coordinator.rebuild().errors == ()
+    scratch = site / "content" / "pages" / "scratch.en.md"
+    scratch.write_text("---\ntitle: Scratch page\n---\nA scratch page.\n", "utf-8")
+    assert coordinator.rebuild(frozenset({scratch})).errors == ()
+    assert (site / "output" / "en" / "scratch" / "index.html").is_file()
+    scratch.unlink()
+    assert coordinator.rebuild(frozenset({scratch})).errors == ()
+    assert not (site / "output" / "en" / "scratch").exists()
+    clean = copy_real_site(tmp_path / "clean")
+    build(helper_options(clean), incremental=False)
+    assert tree_files(site / "output") == tree_files(clean / "output")
+    assert not any(is_error for _, is_error in logs), logs
+
+
 # ------------------------------------------------------------------------------------- real process
 
 class ServeProcess:

@@ -83,6 +83,11 @@ class BuildRecord:
     files: dict[str, FileState] = field(default_factory=dict)  # every file of the output folder it wrote
     index_current: bool = True  # whether the files it did not make itself (the search index) are up to date
 
+    def generated(self) -> tuple[str, ...]:
+        """The files of the output folder that no page or group made: the search index."""
+        made = {path for unit in self.units.values() for path in unit.paths}
+        return tuple(sorted(path for path in self.files if path not in made))
+
 
 class Inputs:
     """The digests of everything an output can declare, each made once per build."""
@@ -204,13 +209,14 @@ class Plan:
         (`stale`: whatever the outputs, for a build that makes the index again later)."""
         if self.last is None or not (self.last.index_current or stale):
             return None
-        for m in made:
-            state = self.last.files.get(m.path)
-            if m.path.endswith(suffix) and not stale and \
-                    (state is None or (m.data is not None and digest(m.data) != state.digest)):
-                return None
-        paths = {m.path for m in made}
-        generated = tuple(sorted(path for path in self.last.files if path not in paths))
+        if not stale:
+            read = {m.path for m in made if m.path.endswith(suffix)}
+            if read != {path for unit in self.last.units.values() for path in unit.paths if path.endswith(suffix)}:
+                return None  # a page came or went
+            for m in made:
+                if m.path in read and m.data is not None and digest(m.data) != self.last.files[m.path].digest:
+                    return None
+        generated = self.last.generated()
         if not all(still_written(self.output_dir, path, self.last.files[path]) for path in generated):
             return None
         return generated
@@ -240,8 +246,8 @@ class Plan:
 
 def with_index(record: BuildRecord, output_dir: Path, index: tuple[str, ...]) -> BuildRecord:
     """The record once the search index was made again after it (`index`: its files now)."""
-    made = {path for unit in record.units.values() for path in unit.paths}
-    files = {path: state for path, state in record.files.items() if path in made}
+    stale = set(record.generated())
+    files = {path: state for path, state in record.files.items() if path not in stale}
     files |= {path: file_state(output_dir, path, digest((output_dir / path).read_bytes())) for path in index}
     return replace(record, files=files, index_current=True)
 
