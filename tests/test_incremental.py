@@ -191,7 +191,8 @@ def test_a_damaged_build_record_means_a_clean_build(site, damage):
 
 
 def test_a_damaged_parse_cache_is_ignored_with_a_notice(site):
-    (site.cache / "parses.pickle").write_bytes(b"not a pickle")
+    for shard in (site.cache / "parses").iterdir():
+        shard.write_bytes(b"not a pickle")
     site.edit("content/pages/about.en.md", lambda text: text + "\nMore.\n")
     result = site.build()
     assert "could not be read" in result.cache_notice
@@ -354,3 +355,17 @@ def test_incremental_builds_match_clean_builds_after_any_edits(pristine, builder
             assert tree_files(site.output) == before, f"a failed build changed the output (after {step})"
         else:
             site.assert_same_as_clean(clean)
+
+
+def test_the_core_alone_builds_the_same_site_as_with_its_fast_paths(tmp_path):
+    """Without the fast paths (pipeline.build.CORE: one process, the reference Markdown back end, the staged
+    write), a build makes the same files, clean and incremental."""
+    from wtpfsite.pipeline.build import CORE
+
+    site = Site(tmp_path)
+    result = build(BuildOptions(site.config, TODAY), incremental=False, fast=CORE)
+    assert result.rendered == len(result.outputs)
+    site.assert_same_as_clean()
+    site.edit("content/pages/about.en.md", lambda text: text + "\nOne more paragraph.\n")
+    assert pages(build(BuildOptions(site.config, TODAY), fast=CORE)) >= {"en/about/index.html"}
+    site.assert_same_as_clean()

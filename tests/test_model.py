@@ -210,3 +210,24 @@ def test_there_must_be_a_home_page(tmp_path):
     assert_build_fails(tmp_path, {"content/pages/index.en.md": None, ABOUT: page("About")},
                        ["content/pages:1:1: there is no home page: add pages/index.md",
                         "site_config.yaml:11:5: navigation entry 'home' names no page"])
+
+
+def test_the_places_of_links_the_fast_back_end_left_unplaced_are_the_references(tmp_path):
+    """The fast back end leaves a link's line and column to be found when an error needs them (UNPLACED):
+    parse.link_positions reads the file again and asks the reference; a file that no longer holds those links
+    gives none."""
+    from wtpfsite.base.errors import ErrorList
+    from wtpfsite.content.fastmd import available, parse_fast
+    from wtpfsite.content.markdown import UNPLACED
+    from wtpfsite.content.parse import link_positions, parse_source
+    from wtpfsite.content.sources import SourceFile
+
+    path = tmp_path / "about.en.md"
+    path.write_text("---\ntitle: About\n---\n\nSee [x](a.md)\nand [y](b.md#z), [z][r].\n\n[r]: c.md\n", "utf-8")
+    parsed = parse_source(SourceFile("pages", "about", "en", path), ("en",), False, ErrorList(tmp_path),
+                          markdown=parse_fast)
+    if available():
+        assert all(link.line == UNPLACED for link in parsed.markdown.links)
+    assert link_positions(parsed) == [(5, 9), (6, 9), (6, 1)]  # (a reference link: its href is not in the line)
+    path.write_text("---\ntitle: About\n---\n\nNo links now.\n", "utf-8")
+    assert link_positions(parsed) is None

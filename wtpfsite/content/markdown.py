@@ -34,9 +34,12 @@ class Heading:
     text: str
 
 
+UNPLACED = 0  # the line and column of a link the fast back end left to be found when an error needs them
+
+
 @dataclass(frozen=True)
 class LinkRef:
-    """A link as written in the source, with where it stands."""
+    """A link as written in the source, with where it stands (or UNPLACED: parse.link_positions finds it)."""
 
     href: str
     line: int

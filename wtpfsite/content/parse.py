@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Callable
 
 from ..base.dates import DateSpec
 from ..base.errors import ErrorList
@@ -50,9 +51,10 @@ def revision(title: str, body: str) -> str:
 
 
 def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,
-                 errors: ErrorList, data: bytes | None = None) -> ParsedSource | None:
+                 errors: ErrorList, data: bytes | None = None,
+                 markdown: Callable[[str, int, bool], ParsedMarkdown] = parse_markdown) -> ParsedSource | None:
     """Read, split and parse one Markdown source; None when it cannot be used. `data`: its bytes, when the
-    caller has read them."""
+    caller has read them; `markdown`: what parses the body (markdown.parse_markdown, or a faster equivalent)."""
     text = read_source_text(file.path, errors, data)
     if text is None:
         return None
@@ -72,11 +74,26 @@ def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_dra
     translation_of = reader.string(meta, "translation_of")
     draft = _read_draft_meta(reader, meta) if is_draft else None
     allow_html = is_draft and allow_html_in_drafts
-    parsed = parse_markdown(split.body, split.body_first_line, allow_html)
+    parsed = markdown(split.body, split.body_first_line, allow_html)
     if title is None or (is_draft and draft is None):
         return None
     return ParsedSource(file, title.strip(), description, translation_of, draft, parsed,
                         split.body if is_draft else None, revision(title, split.body))
+
+
+def link_positions(source: ParsedSource) -> list[tuple[int, int]] | None:
+    """The line and column of each link of `source`, from its file read again and parsed by the reference: for an
+    error about a link the fast back end left unplaced (markdown.UNPLACED). None when the file no longer holds
+    those links."""
+    errors = ErrorList(source.file.path.parent)  # (what reading it again finds was reported by the parse)
+    text = read_source_text(source.file.path, errors)
+    split = split_front_matter(text, source.file.path, errors) if text is not None else None
+    if split is None or split.meta is None:
+        return None
+    parsed = parse_markdown(split.body, split.body_first_line, source.markdown.allow_html)
+    if [link.href for link in parsed.links] != [link.href for link in source.markdown.links]:
+        return None
+    return [(link.line, link.col) for link in parsed.links]
 
 
 def _read_draft_meta(reader: Reader, meta) -> DraftMeta | None:

@@ -20,6 +20,8 @@ from ..base.urls import output_file
 from ..content.config import SiteConfig, load_config, normalize_base_url
 from ..content.data import load_data, read_data_file
 from ..content.datafile import DataFile
+from ..content.fastmd import parse_fast
+from ..content.markdown import ParsedMarkdown, parse_markdown
 from ..content.parse import ParsedSource, parse_source
 from ..content.records import DATA_FILES
 from ..content.sources import SourceFile, discover_sources
@@ -70,6 +72,17 @@ class BuildResult:
     index_pending: bool = False  # the search index is the last build's, to be made again (`make_index`)
 
 
+@dataclass(frozen=True)
+class FastPaths:
+    """The ways a build goes faster, each in a module of its own that the core runs without (benchmarks/README.md
+    has what each gains): `run` parses and renders on every core, `markdown` parses most documents in Rust, and
+    `update` replaces only the files that changed in the output folder. `CORE` is the build without them."""
+
+    run: Run = in_processes
+    markdown: Callable[[str, int, bool], ParsedMarkdown] = parse_fast
+    update: Callable[..., WriteResult | None] | None = update_in_place
+
+
 @dataclass
 class Caches:
     """What one build leaves the next: watch mode keeps it in memory between rebuilds."""
@@ -97,11 +110,13 @@ def read_caches(options: BuildOptions) -> Caches:
 
 def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool] | None = None,
               parses: ParseCache | None = None, sections: tuple[Section, ...] = SECTIONS,
-              schemas: tuple[DataFile, ...] = DATA_FILES, run: Run = one_by_one) -> Loaded:
+              schemas: tuple[DataFile, ...] = DATA_FILES, run: Run = one_by_one,
+              markdown: Callable[[str, int, bool], ParsedMarkdown] = parse_markdown) -> Loaded:
     """Every stage up to and including link; raises ContentErrors with all problems found (but those `tolerate`
     accepts: new-draft lets the data name the draft it is about to create). With `parses`, files parsed before
     are not parsed again. `sections` and `schemas`: the kinds of page and of data file (the site's own). `run`:
-    how the Markdown files are parsed, one by one or (parallel.in_processes) on every core."""
+    how the Markdown files are parsed, one by one or (parallel.in_processes) on every core; `markdown`: what
+    parses them (content.fastmd.parse_fast, or the reference)."""
     errors = ErrorList(options.config_path.resolve().parent)
     config = load_config(options.config_path, errors)
     errors.raise_if_any()
@@ -127,7 +142,7 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     def parse(job: int) -> tuple[ParsedSource | None, tuple[SiteError, ...]]:
         _, file, data, _ = todo[job]
         found = ErrorList(errors.root)
-        return parse_source(file, codes, allow_html, found, data), tuple(found.errors)
+        return parse_source(file, codes, allow_html, found, data, markdown), tuple(found.errors)
 
     parsing = run(parse, len(todo))  # (in worker processes, the data are read meanwhile)
     contents: dict[Path, bytes | None] = {}
@@ -213,8 +228,9 @@ def others(site: Site, env: Environment, today: date, plan: Plan | None, errors:
 
 
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
-          caches: Caches | None = None, later: bool = False) -> BuildResult:
-    """Build and write the site. With `caches` (watch mode), the caches come from memory and go back there;
+          caches: Caches | None = None, later: bool = False, fast: FastPaths = FastPaths()) -> BuildResult:
+    """Build and write the site (`fast`: with the fast paths, or CORE). With `caches` (watch mode), the caches come
+    from memory and go back there;
     else from the cache folder, unless `incremental` is False (everything made again). `later`: leave to
     `finish` what a reader of the pages does not wait for: the search index, when it has to be made again (the
     last one stays meanwhile; `BuildResult.index_pending`), and saving the parse cache. Watch mode shows the
@@ -225,13 +241,13 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     if caches is None:
         caches = read_caches(options) if incremental else Caches(ParseCache(), read_record(folder))
         notice = caches.parses.notice
-    loaded = load_site(options, parses=caches.parses, run=in_processes)
+    loaded = load_site(options, parses=caches.parses, run=fast.run, markdown=fast.markdown)
     site = loaded.site
     (folder / "templates").mkdir(parents=True, exist_ok=True)
     env = make_environment(site.config.templates_dir, folder / "templates")
     plan = Plan(caches.record if incremental else None, Inputs(site, loaded.files, options.today),
                 loaded.config_bytes, site.config.output_dir, site.config.templates_dir)
-    made = render_site(site, env, options.today, plan, progress, in_processes)
+    made = render_site(site, env, options.today, plan, progress, fast.run)
     before_swap, index, pending = None, (), False
     if site.config.search:
         index = plan.generated_unchanged(made, ".html")
@@ -244,8 +260,8 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     previous = frozenset(last.files) if last is not None and last.output_dir == str(site.config.output_dir) \
         else frozenset()
     outputs = [(m.path, m.data) for m in made]
-    written = update_in_place(outputs, site.config.output_dir, previous, index) \
-        if plan.last is not None and before_swap is None else None
+    written = fast.update(outputs, site.config.output_dir, previous, index) \
+        if fast.update is not None and plan.last is not None and before_swap is None else None
     if written is None:
         written = write_outputs(outputs + [(path, None) for path in index or ()], site.config.output_dir, previous,
                                 before_swap)
@@ -274,11 +290,11 @@ def finish(options: BuildOptions, caches: Caches, result: BuildResult) -> None:
         write_record(folder, caches.record)
 
 
-def check(options: BuildOptions) -> BuildResult:
+def check(options: BuildOptions, fast: FastPaths = FastPaths()) -> BuildResult:
     """Validate and render everything in memory; writes nothing."""
     started = time.perf_counter()
-    site = load_site(options, run=in_processes).site
-    made = render_site(site, make_environment(site.config.templates_dir), options.today, run=in_processes)
+    site = load_site(options, run=fast.run, markdown=fast.markdown).site
+    made = render_site(site, make_environment(site.config.templates_dir), options.today, run=fast.run)
     files = {m.path: m.data for m in made}
     if site.config.search:  # the search bundle is made when the site is written
         files |= {path: b"" for path in UI_FILES}
@@ -291,3 +307,6 @@ def check(options: BuildOptions) -> BuildResult:
 def _count_pages(site: Site, paths: list[str]) -> dict[str, int]:
     return {code: sum(1 for p in paths if p.startswith(code + "/") and p.endswith(".html"))
             for code in site.config.language_codes}
+
+
+CORE = FastPaths(one_by_one, parse_markdown, None)

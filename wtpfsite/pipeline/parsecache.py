@@ -1,8 +1,9 @@
 """The parse cache: what the parse stage made of each Markdown source and data file, by the hash of the file's
 bytes, so that an incremental build (and every rebuild in watch mode) parses only the files that changed.
 
-It is one pickle in the cache folder, trusted like the project's own files beside it; one that cannot be read,
-or was written by another version of the generator, is ignored with a notice, never trusted. The key holds
+It is kept in shards by the file an entry comes from, so that a build after an edit writes one shard again, not
+the whole cache. They are pickles, trusted like the project's own files beside them; one that cannot be read, or
+was written by another version of the generator, is ignored with a notice, never trusted. The key holds
 what else shapes a parse: the file's section, name and language, the site's languages and the raw-HTML setting.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
+import zlib
 from pathlib import Path
 
 from ..base.errors import ErrorList
@@ -19,7 +22,8 @@ from ..content.parse import ParsedSource
 from ..content.sources import SourceFile
 from .incremental import generator_digest
 
-CACHE_FILE = "parses.pickle"
+CACHE_FOLDER = "parses"  # in the cache folder: SHARDS pickles, each entry in the shard of its file
+SHARDS = 16
 FORMAT = 1
 
 
@@ -49,7 +53,7 @@ class ParseCache:
     def data_file(self, schema: DataFile, path: Path, languages: tuple[str, ...], errors: ErrorList,
                   data: bytes, digest: str) -> tuple[tuple, dict]:
         """`read_data_file`, or what it gave for the same bytes last time."""
-        key = ("data", digest, schema.name, str(path), languages)
+        key = ("data", schema.name, str(path), languages, digest)
         read = self.old.get(key)
         if read is None:
             mine = ErrorList(errors.root)
@@ -79,26 +83,48 @@ def _fields(parsed: ParsedSource) -> tuple:
             parsed.revision)
 
 
+def _shard(key: tuple) -> int:
+    """The shard of an entry: by the file it comes from (its name and language, or the data file's path)."""
+    return zlib.crc32(repr(key[1:4]).encode("utf-8")) % SHARDS
+
+
 def read_parse_cache(cache_dir: Path) -> ParseCache:
-    path = cache_dir / CACHE_FILE
-    try:
-        with open(path, "rb") as file:
-            stored = pickle.load(file)
-    except FileNotFoundError:
-        return ParseCache()
-    except Exception as exc:  # noqa: BLE001 (any damage: the cache is only ever a saving)
-        return ParseCache(notice=f"{path.name} could not be read ({type(exc).__name__}); parsing everything")
-    if not isinstance(stored, dict) or stored.get("format") != (FORMAT, generator_digest()):
-        return ParseCache(notice=f"{path.name} was written by another version; parsing everything")
-    return ParseCache(stored["entries"])
+    entries: dict = {}
+    for number in range(SHARDS):
+        path = cache_dir / CACHE_FOLDER / f"{number:02d}.pickle"
+        try:
+            with open(path, "rb") as file:
+                stored = pickle.load(file)
+        except FileNotFoundError:
+            continue
+        except Exception as exc:  # noqa: BLE001 (any damage: the cache is only ever a saving)
+            return ParseCache(notice=f"{CACHE_FOLDER}/{path.name} could not be read ({type(exc).__name__}); "
+                                     f"parsing everything")
+        if not isinstance(stored, dict) or stored.get("format") != (FORMAT, generator_digest()):
+            return ParseCache(notice="the parse cache was written by another version; parsing everything")
+        entries |= stored["entries"]
+    return ParseCache(entries)
 
 
 def write_parse_cache(cache_dir: Path, cache: ParseCache) -> None:
-    """Save the parses of the last build, unless the cache folder holds them already."""
+    """Save the parses of the last build: the shards whose entries are not those the cache folder holds."""
     if not cache.changed:
         return
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = cache_dir / f".{CACHE_FILE}.{os.getpid()}"
-    with open(temporary, "wb") as file:
-        pickle.dump({"format": (FORMAT, generator_digest()), "entries": cache.new}, file, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, cache_dir / CACHE_FILE)
+    folder = cache_dir / CACHE_FOLDER
+    if cache.notice is not None:  # what is there could not be used: none of it stays
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    old: list[set] = [set() for _ in range(SHARDS)]
+    new: list[dict] = [{} for _ in range(SHARDS)]
+    for key in cache.old:
+        old[_shard(key)].add(key)
+    for key, entry in cache.new.items():
+        new[_shard(key)][key] = entry
+    for number in range(SHARDS):
+        if new[number].keys() == old[number] and (folder / f"{number:02d}.pickle").exists():
+            continue
+        temporary = folder / f".{number:02d}.{os.getpid()}"
+        with open(temporary, "wb") as file:
+            pickle.dump({"format": (FORMAT, generator_digest()), "entries": new[number]}, file,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, folder / f"{number:02d}.pickle")

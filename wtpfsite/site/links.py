@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..base.errors import ErrorList
 from ..content.config import SiteConfig
-from ..content.markdown import LinkRef
-from ..content.parse import ParsedSource
+from ..content.markdown import UNPLACED, LinkRef
+from ..content.parse import ParsedSource, link_positions
 from .routes import CHANGES, DRAFT, HOME, PAGE, Route
 
 
@@ -38,6 +38,7 @@ def check_links(config: SiteConfig, routes: dict[str, Route], errors: ErrorList)
     """Every link to a source must reach a page, and its #anchor a heading, in every language tree."""
     languages = config.language_codes
     reported: set[tuple] = set()
+    places: dict = {}  # the links' places of the sources an error is about
     for route in routes.values():
         if route.section.name == CHANGES:
             continue
@@ -45,11 +46,22 @@ def check_links(config: SiteConfig, routes: dict[str, Route], errors: ErrorList)
             shown = route.version_for(lang, languages)
             if shown is None:
                 continue
-            for link in shown.markdown.links:
+            for index, link in enumerate(shown.markdown.links):
                 problem = _link_problem(routes, config.content_dir, shown, link, lang, languages)
-                if problem and (shown.file.path, link.line, link.col) not in reported:
-                    reported.add((shown.file.path, link.line, link.col))
-                    errors.add(shown.file.path, link.line, link.col, problem)
+                if problem:
+                    line, col = (link.line, link.col) if link.line != UNPLACED else _place(shown, index, places)
+                    if (shown.file.path, line, col) not in reported:
+                        reported.add((shown.file.path, line, col))
+                        errors.add(shown.file.path, line, col, problem)
+
+
+def _place(shown: ParsedSource, index: int, places: dict) -> tuple[int, int]:
+    """Where the `index`th link of `shown` stands, which the fast back end left unplaced (its file's links found
+    once); its first line's start should the file no longer hold the link."""
+    if shown.file.path not in places:
+        places[shown.file.path] = link_positions(shown)
+    found = places[shown.file.path]
+    return found[index] if found is not None else (1, 1)
 
 
 def _link_problem(routes: dict[str, Route], content_dir: Path, shown: ParsedSource, link: LinkRef, lang: str,
