@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import Any, Callable, Protocol
 
-if TYPE_CHECKING:
-    from .model import Site
-
-Handler = Callable[["Site", str, str, date], dict[str, Any]]  # (site, name, lang, today) -> template context
+# (site, name, lang, today) -> template context: the site is a model.Site, which this module cannot name (the
+# model is made of sections)
+Handler = Callable[[Any, str, str, date], dict[str, Any]]
 
 # What `structure` may say: nothing (the page shows no other page), "titles" (the routes, languages, titles and
 # drafts' front matter of every page), or "sources" (all of that and every source's content).
@@ -43,7 +42,7 @@ class Section:
     structure: str = ""  # see STRUCTURE_LEVELS
     records: str | None = None  # a page per record of this data file, named by `record_name`
     record_name: Callable[[Any], str] | None = None
-    title: Callable[[Site, str, Callable[..., str]], str] | None = None  # (site, name, t): the page's title,
+    title: Callable[[Any, str, Callable[..., str]], str] | None = None  # (site, name, t): the page's title,
     # for a page with no Markdown of its own; by default the UI string 'title.<name>'
     parent: str | None = None  # the navigation entry its pages belong to ("drafts" for a draft)
     listed: bool = True  # in the sitemap
