@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import cache
 from importlib import metadata
@@ -32,6 +32,9 @@ from ..site.routes import Route
 from ..site.section import Declaration
 
 RECORD_FILE = "build.json"
+# What a list page may show of another page: every field of a parse but its file and the Markdown itself (a new
+# front-matter field is one of them without more ado)
+_FRONT_MATTER = tuple(f.name for f in fields(ParsedSource) if f.name not in ("file", "markdown", "body", "revision"))
 FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parents[1]
 # Libraries whose version can change the output for the same input.
@@ -154,12 +157,12 @@ class Inputs:
         return self._structure_by_level[level]
 
     def _summary(self, level: str) -> str:
-        """The routes, their languages and files, and what list pages show of each source; with 'sources', the
-        sources' content too."""
+        """The routes, their languages and files, and each source's front matter; with 'sources', the sources'
+        content too."""
         summary = []
         for route in self.site.routes:
             for lang, source in sorted(route.versions.items()):
-                shown = [source.title, source.description, source.translation_of, repr(source.draft)]
+                shown = [repr(getattr(source, name)) for name in _FRONT_MATTER]
                 if level == "sources":
                     shown.append(self.files[source.file.path])
                 summary.append([route.key, lang, str(source.file.path), shown])
