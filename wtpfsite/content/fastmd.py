@@ -3,24 +3,12 @@ regular expressions over its HTML put in what markdown.py adds to the reference'
 tables' wrapper and header scopes. `parse` gives the reference's `ParsedMarkdown` byte for byte, or None, and
 then markdown.py parses the document itself. The core runs without this module (and without the wheel).
 
-It takes only documents made of constructs shown to render alike, and declines the rest:
-
-- footnotes (the two number and render them differently), raw HTML, images, code fences, blockquotes,
-  NUL, CR and numeric character references (`&#x73;` could spell a link scheme), link schemes the Rust parser
-  refuses (`javascript:`, `data:`, `file:`), a last line without a line feed;
-- emphasis whose opening or closing the CJK-friendly rule changes (cjk.py), which the Rust parser does not know,
-  unless the pairs are plain `*` runs that pair the same way (`check_stars`);
-- constructs where the two parsers were found to differ, by generated documents: a list marker alone on its
-  line, `~~~` inside a line, a table that markdown-it-py ends or starts elsewhere (`_tables_agree`, the delimiter
-  rows of `_delimiter_rows_differ`), an escaped pipe before a pipe, a link destination in `<>` right before its
-  title, with link reference definitions a `](` or `][` that starts no link or a line starting with an empty
-  title, white space other than spaces and tabs at a line's edge, a code span of spaces only, a backtick left in
-  text, a title over several lines, white space at an end of a link destination.
-
-The links' lines and columns are left unplaced (markdown.UNPLACED): they are needed only for an error about a
-link, and then the reference finds them (parse.link_positions). tests/test_markdown_backends.py holds the two
-back ends to the same result on every Markdown file of the site and of the fixtures, a synthetic site, one
-document per feature and generated documents.
+It takes only documents made of constructs shown to render alike (`_declined` and `_Rendered` say what it
+declines, and why: footnotes, raw HTML, images, code fences, quotes, emphasis the CJK-friendly rule changes
+unless it pairs alike, and the constructs where generated documents showed the two parsers differ). The links'
+lines and columns are left unplaced (markdown.UNPLACED) until an error needs them (parse.link_positions).
+tests/test_markdown_backends.py holds the two back ends to one result on every Markdown file of the site and of
+the fixtures, a synthetic site, one document per feature and generated documents.
 """
 
 from __future__ import annotations
@@ -119,7 +107,12 @@ def parse(body: str, first_line: int, allow_html: bool = False) -> ParsedMarkdow
 
 
 def _declined(body: str) -> bool:
-    """Whether the raw text shows a construct this back end leaves to the reference (the module's docstring)."""
+    """Whether the raw text shows a construct this back end leaves to the reference: footnotes, NUL, CR, numeric
+    references (`&#x73;` could spell a link scheme), images, code fences, raw HTML, quotes, link schemes the Rust
+    parser refuses, a last line without a line feed; and where the two were found to differ: a list marker alone
+    on its line, a table's delimiter row under another block or with a pipe on one side only, an escaped pipe
+    before a pipe, a destination in `<>` right before its title, with link definitions a `](` or `][` that starts
+    no link or a line starting with an empty title, white space other than spaces and tabs at a line's edge."""
     if _SPECIAL_TEXT.search(body) or (body and not body.endswith("\n")):
         return True
     if ("<" in body and _ANGLE_TAG.search(body)) or (">" in body and _QUOTE_LINE.search(body)):
