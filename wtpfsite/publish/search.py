@@ -20,6 +20,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+try:
+    from pagefind_bin_extended import get_executable
+except ImportError:  # reported when a build needs the search index (pagefind_binary)
+    get_executable = None
+
 from ..base.errors import ErrorList
 from ..content.config import SiteConfig
 from .write import STAGING_PREFIX, files_under
@@ -37,10 +42,8 @@ class SearchUnavailable(Exception):
 
 def pagefind_binary() -> Path:
     """The extended Pagefind binary shipped by the `pagefind-bin-extended` wheel."""
-    try:
-        from pagefind_bin_extended import get_executable
-    except ImportError:
-        raise SearchUnavailable("the package 'pagefind[extended]' is not installed") from None
+    if get_executable is None:
+        raise SearchUnavailable("the package 'pagefind[extended]' is not installed")
     try:
         return get_executable()
     except FileNotFoundError as exc:
