@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from helpers import build_args, copy_real_site, run_cli, tree_files
 from wtpfsite.render.environment import make_environment
-from wtpfsite.render.numerals import hanzi
+from wtpfsite.render.numerals import FORMATTER, english_ordinal, hanzi
 
 
 EXPECTED = {0: "零", 1: "一", 2: "二", 9: "九", 10: "十", 11: "十一", 19: "十九", 20: "二十", 21: "二十一",
@@ -46,9 +46,19 @@ def test_numbers_out_of_range_stay_digits():
     assert hanzi(-1) == "-1"
 
 
-def test_the_filter_and_the_format_spec_of_ui_strings(tmp_path):
+def test_the_filter_and_the_format_specs_of_ui_strings(tmp_path):
     env = make_environment(tmp_path)
     assert env.from_string("第{{ 24|hanzi }}次").render() == "第二十四次"
+    assert FORMATTER.format("IEG第{number:hanzi}次会议", number=12) == "IEG第十二次会议"
+    assert FORMATTER.format("{number:Ordinal} IEG meeting", number=3) == "Third IEG meeting"
+    assert FORMATTER.format("the {number:ordinal} one, draft {number}", number=4) == "the fourth one, draft 4"
+
+
+@pytest.mark.parametrize("number, expected", [(1, "first"), (12, "twelfth"), (20, "twentieth"), (21, "21st"),
+                                              (22, "22nd"), (23, "23rd"), (24, "24th"), (111, "111th"),
+                                              (112, "112th"), (101, "101st")])
+def test_english_ordinals(number, expected):
+    assert english_ordinal(number) == expected
 
 
 @pytest.fixture(scope="module")
@@ -71,15 +81,16 @@ def test_chinese_pages_write_ordinals_in_chinese_numerals(built, path):
     assert not re.search(r"第\d+(稿|次)", text), re.search(r".{20}第\d+(稿|次).{20}", text).group(0)
 
 
-def test_a_meeting_has_one_name_on_its_page_the_list_the_timetable_and_the_calendar(built):
-    name = "IEG第三次会议"
-    assert f"<h1>{name} " in built["zh/meetings/ieg-3/index.html"].decode("utf-8")
-    assert name in _text(built, "zh/meetings/index.html")
-    assert name in _text(built, "zh/timetable/index.html")
-    calendar = Calendar.from_ical(built["zh/calendar.ics"])
+@pytest.mark.parametrize("lang, name", [("zh", "IEG第三次会议"), ("en", "Third IEG meeting")])
+def test_a_meeting_has_one_name_on_its_page_the_list_the_timetable_and_the_calendar(built, lang, name):
+    assert f"<h1>{name} " in built[f"{lang}/meetings/ieg-3/index.html"].decode("utf-8")
+    assert name in _text(built, f"{lang}/meetings/index.html")
+    timetable = _text(built, f"{lang}/timetable/index.html")
+    assert timetable.count(name) >= 2  # the milestone's title and the link to the meeting
+    calendar = Calendar.from_ical(built[f"{lang}/calendar.ics"])
     summaries = {str(e.get("summary")) for e in calendar.walk("VEVENT")}
     assert name in summaries
-    assert not any(re.search(r"第\d+次", s) for s in summaries), summaries
+    assert not any(re.search(r"第\d+次|IEG meeting \d", s) for s in summaries), summaries
 
 
 def test_the_changes_title_uses_chinese_numerals(built):

@@ -215,7 +215,7 @@ def test_calendar_dates(files):
     assert (meeting.decoded("DTSTART"), meeting.decoded("DTEND")) == (date(2020, 9, 14), date(2020, 9, 17))
     assert str(meeting["TRANSP"]) == "OPAQUE"
     assert str(meeting["URL"]) == BASE + "en/meetings/ieg-3/"
-    assert str(meeting["SUMMARY"]) == "IEG meeting 3"
+    assert str(meeting["SUMMARY"]) == "Third IEG meeting"
     milestone = _event(files, "en", "milestone-ieg-3-meeting@example.org")
     assert (milestone.decoded("DTSTART"), milestone.decoded("DTEND")) == (date(2020, 9, 14), date(2020, 9, 17))
     assert str(milestone["URL"]) == BASE + "en/timetable/#ieg-3-meeting"

@@ -28,14 +28,13 @@ from pathlib import Path
 from ..base.dates import DateSpec, parse_date_spec
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
 from ..content.parse import ParsedSource, revision
-from ..render.numerals import FORMATTER, hanzi
+from ..render.numerals import ENGLISH_ORDINALS, FORMATTER, hanzi
 from ..site.model import Site
 from ..site.routes import Draft
 from ..site.translations import FIELD, is_outdated
 from .translated import yaml_scalar
 
-ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-            "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
+ORDINALS = ENGLISH_ORDINALS
 ZH_DIGITS = "零一二三四五六七八九"
 
 

@@ -137,7 +137,8 @@ def _meeting_items(site: Site, loc: Localizer) -> list[Item]:
     for meeting in site.data.meetings:
         url = absolute_url(site.config.base_url, site.path(f"meeting/{meeting.id}", loc.lang))
         status = loc.t("calendar.status", status=loc.t(f"meeting.status.{meeting.status}"))
-        held_with = loc.t("calendar.held_with", what=loc.plain(meeting.held_with)) if meeting.held_with else ""
+        held_with_key = "calendar.held_with" if meeting.status == "held" else "calendar.to_be_held_with"
+        held_with = loc.t(held_with_key, what=loc.plain(meeting.held_with)) if meeting.held_with else ""
         paragraphs = _month_note(loc, meeting.dates) + [status, loc.plain(meeting.summary), held_with] \
             + _proposal_note(loc, meeting.proposed)
         items.append(Item(f"meeting-{meeting.id}@{_host(site)}", meeting.dates,

@@ -1,7 +1,8 @@
-"""Chinese numerals for ordinals in UI strings: 草案第四稿, IEG第三次会议, as Chinese prose writes them.
+"""Ordinals in UI strings as the prose around them writes them: Chinese numerals (草案第四稿, IEG第三次会议) and
+English ordinal words (Third IEG meeting).
 
-A string of the catalog asks for them with the format spec `hanzi` (`草案第{number:hanzi}稿`); templates have the
-same as the filter `hanzi`. Other languages' strings keep `{number}` and get Arabic digits.
+A string of the catalog asks for them with a format spec: `{number:hanzi}` (四), `{number:ordinal}` (fourth),
+`{number:Ordinal}` (Fourth); templates have `hanzi` as a filter. `{number}` gives Arabic digits.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 _DIGITS = "零一二三四五六七八九"
 _UNITS = ((1000, "千"), (100, "百"), (10, "十"))
+ENGLISH_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+                    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
 
 
 def hanzi(number: int) -> str:
@@ -35,12 +38,25 @@ def hanzi(number: int) -> str:
     return out
 
 
+def english_ordinal(number: int) -> str:
+    """1 -> first ... 20 -> twentieth, then 21st, 22nd, 23rd, 24th, 111th."""
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        return str(number)
+    if number <= len(ENGLISH_ORDINALS):
+        return ENGLISH_ORDINALS[number - 1]
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
 class StringFormatter(string.Formatter):
-    """`str.format` for UI strings, with the extra format spec `hanzi` for Chinese numerals."""
+    """`str.format` for UI strings, with the extra format specs `hanzi`, `ordinal` and `Ordinal`."""
 
     def format_field(self, value: Any, format_spec: str) -> Any:
         if format_spec == "hanzi":
             return hanzi(value)
+        if format_spec in ("ordinal", "Ordinal"):
+            word = english_ordinal(value)
+            return word[:1].upper() + word[1:] if format_spec == "Ordinal" else word
         return super().format_field(value, format_spec)
 
 
