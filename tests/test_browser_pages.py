@@ -250,22 +250,51 @@ def test_timetable_marks_exactly_one_next_item_as_built(no_script_page, real_sit
     assert labels == [STATE_LABELS[lang][s] for s in states]
 
 
+@pytest.fixture(scope="module")
+def site_without_content_date(tmp_path_factory, static_server):
+    """The real site with the content_date line taken out of its config, as an editor continuing it would, built
+    for 2020-10-01 and served."""
+    from helpers import copy_real_site
+    from wtpfsite.commands.cli import main
+
+    root = copy_real_site(tmp_path_factory.mktemp("no-content-date") / "site")
+    config = root / "site_config.yaml"
+    config.write_text(re.sub(r"(?m)^content_date:.*\n", "", config.read_text("utf-8")), encoding="utf-8")
+    output = root / "output"
+    url = static_server(output)
+    assert main(["build", "--config", str(config), "--out", str(output), "--today", "2020-10-01",
+                 "--base-url", url, "--quiet"]) == 0
+    return url
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_timetable_statuses_follow_the_readers_today(context, real_site, lang):
+def test_timetable_statuses_follow_the_readers_today(context, site_without_content_date, lang):
     # on the day it was built for, the script agrees with the build
     for page in open_page(context):
         page.add_init_script(fake_today(2020, 10, 1))
-        page.goto(real_site.url + f"{lang}/timetable/")
+        page.goto(site_without_content_date + f"{lang}/timetable/")
         periods, built_states, _ = timetable_states(page)
         periods = [tuple(p) for p in periods]
         assert built_states == expected_states(periods, "2020-10-01")
     # seven months later, the statuses move on
     for page in open_page(context):
         page.add_init_script(fake_today(2021, 5, 1))
-        page.goto(real_site.url + f"{lang}/timetable/")
+        page.goto(site_without_content_date + f"{lang}/timetable/")
         _, states, labels = timetable_states(page)
         assert states == expected_states(periods, "2021-05-01")
         assert states != built_states
+        assert states.count("next") == 1
+        assert labels == [STATE_LABELS[lang][s] for s in states]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_with_a_content_date_statuses_stay_those_of_the_build_on_any_later_day(context, real_site, lang):
+    # the shipped config sets content_date: the pages describe that day, whatever day they are read on
+    for page in open_page(context):
+        page.add_init_script(fake_today(2026, 12, 7))
+        page.goto(real_site.url + f"{lang}/timetable/")
+        periods, states, labels = timetable_states(page)
+        assert states == expected_states([tuple(p) for p in periods], "2020-10-01")
         assert states.count("next") == 1
         assert labels == [STATE_LABELS[lang][s] for s in states]
         assert page.locator(".milestone.state-next [data-state-label]").get_attribute("class") == "state state-next"

@@ -145,14 +145,21 @@ def test_table_only_changed_row_is_redlined() -> None:
     changes = diff_drafts(old, new, "en")
     assert changes.sections[0].blocks == (BlockChange(
         "changed", "table",
-        "Step | Date\nPublished | 1 April 2020\nComments due | <del>15</del><ins>23</ins> June 2020"),)
+        '<table><thead><tr class="diff-row-same"><th>Step</th><th>Date</th></tr></thead><tbody>'
+        '<tr class="diff-row-same"><td>Published</td><td>1 April 2020</td></tr>'
+        '<tr class="diff-row-changed"><td>Comments due</td><td><del>15</del><ins>23</ins> June 2020</td></tr>'
+        '</tbody></table>'),)
 
 
 def test_table_row_added() -> None:
     old = "| K | V |\n|---|---|\n| a | 1 |\n"
     new = "| K | V |\n|---|---|\n| a | 1 |\n| b | 2 |\n"
     (block,) = diff_drafts(old, new, "en").sections[0].blocks
-    assert block == BlockChange("changed", "table", "K | V\na | 1\n<ins>b | 2</ins>")
+    assert block == BlockChange("changed", "table",
+                                '<table><thead><tr class="diff-row-same"><th>K</th><th>V</th></tr></thead><tbody>'
+                                '<tr class="diff-row-same"><td>a</td><td>1</td></tr>'
+                                '<tr class="diff-row-added"><td><ins>b</ins></td><td><ins>2</ins></td></tr>'
+                                '</tbody></table>')
 
 
 def test_identical_drafts() -> None:
@@ -216,14 +223,16 @@ def test_list_item_added() -> None:
     changes = diff_drafts(old, new, "en")
     assert changes.sections[0].blocks == (BlockChange(
         "changed", "list",
-        "• Publish the draft\n• Collect comments\n<ins>• Hold the fourth meeting</ins>"),)
+        '<ul><li class="diff-item-same">Publish the draft</li><li class="diff-item-same">Collect comments</li>'
+        '<li class="diff-item-added"><ins>Hold the fourth meeting</ins></li></ul>'),)
 
 
 def test_list_with_continuation_and_nesting_is_one_block() -> None:
     text = "1. First item\n   continues here\n2. Second\n   - nested\n\n   still second\n\nAfter.\n"
     blocks = diff_drafts(text, text, "en").sections[0].blocks
     assert [(b.kind, b.html) for b in blocks] == [
-        ("list", "1. First item continues here\n2. Second\n  • nested still second"),
+        ("list", '<ol><li class="diff-item-same">First item continues here</li><li class="diff-item-same">Second'
+                 '<ul><li class="diff-item-same">nested still second</li></ul></li></ol>'),
         ("paragraph", "After."),
     ]
 

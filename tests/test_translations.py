@@ -386,7 +386,7 @@ def test_new_draft_without_a_number_in_the_title(site, capsys):
     assert run(site, "new-draft", "--today", TODAY, "--released", "2021-04-01") == 0
     out = capsys.readouterr().out
     assert "created content/drafts/draft-3.en.md: Draft 3 — The report\n" in out
-    assert "created content/drafts/draft-3.zh.md: 草案第3稿 — 报告草案\n" in out
+    assert "created content/drafts/draft-3.zh.md: 草案第三稿 — 报告草案\n" in out
     assert "to do: edit the title in content/drafts/draft-3.en.md" in out
 
 

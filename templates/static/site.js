@@ -1,5 +1,6 @@
 /* Progressive enhancement: the pages are complete without this script.
-   - statuses of deadlines and timetable items follow the reader's today;
+   - statuses of deadlines and timetable items follow the reader's today, or stay those of the day the content
+     describes (data-content-date on <html>, when site_config.yaml sets content_date);
    - the expert table gets filters and sortable columns;
    - the documents tables get a kind and source filter. */
 (function () {
@@ -40,7 +41,7 @@
     document.querySelectorAll("[data-deadline]").forEach(function (el) {
       var left = daysBetween(today, el.getAttribute("data-deadline"));
       var texts = document.documentElement.lang === "zh"
-        ? { closed: "已截止", closing: "{days}天后截止", open: "正在征求意见" }
+        ? { closed: "已截止", closing: "{days}天后截止", open: "正在征求评论" }
         : { closed: "Closed", closing: "Closes in {days} days", open: "Open for comments" };
       var state = left < 0 ? "closed" : left <= 7 ? "closing" : "open";
       el.className = "deadline deadline-" + state;
@@ -126,7 +127,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var today = isoToday();
+    var today = document.documentElement.getAttribute("data-content-date") || isoToday();
     updateTimetable(today);
     updateDeadlines(today);
     enhanceExperts();

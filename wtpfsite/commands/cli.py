@@ -46,7 +46,8 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", type=Path, default=Path("site_config.yaml"))
-    common.add_argument("--today", type=_date, default=None, help="the date statuses are computed for")
+    common.add_argument("--today", type=_date, default=None, help="the date statuses are computed for "
+                        "(default: content_date in the config, else today)")
     common.add_argument("--quiet", action="store_true", help="print nothing but errors")
     # SUPPRESS: when absent after the command, it must not reset a --debug given before it
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -139,7 +140,8 @@ def report_build(result: BuildResult, quiet: bool, out: TextIO, err: TextIO) -> 
 
 def _run(args) -> int:
     today = args.today or default_today()
-    options = BuildOptions(args.config, today, getattr(args, "out", None), getattr(args, "base_url", None))
+    options = BuildOptions(args.config, today, getattr(args, "out", None), getattr(args, "base_url", None),
+                           today_given=args.today is not None)
     if args.command == "build":
         result = build(options, progress_printer(args.quiet), incremental=not args.no_cache)
         report_build(result, args.quiet, sys.stdout, sys.stderr)

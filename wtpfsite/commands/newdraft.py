@@ -28,13 +28,13 @@ from pathlib import Path
 from ..base.dates import DateSpec, parse_date_spec
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
 from ..content.parse import ParsedSource, revision
+from ..render.numerals import ENGLISH_ORDINALS, FORMATTER, hanzi
 from ..site.model import Site
 from ..site.routes import Draft
 from ..site.translations import FIELD, is_outdated
 from .translated import yaml_scalar
 
-ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-            "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
+ORDINALS = ENGLISH_ORDINALS
 ZH_DIGITS = "零一二三四五六七八九"
 
 
@@ -99,7 +99,8 @@ def plan_new_draft(site: Site, released: date | None = None, comments_due: date 
         source = previous.versions.get(code) or previous.versions.get(default) or next(iter(previous.versions.values()))
         title, changed = next_title(source.title, previous.number, number)
         if not changed:
-            label = site.strings.catalog.get("draft.name", {}).get(code, "Draft {number}").format(number=number)
+            label = FORMATTER.format(site.strings.catalog.get("draft.name", {}).get(code, "Draft {number}"),
+                                     number=number)
             title = f"{label} — {source.title}"
             todo.append(f"edit the title in {shown(folder / f'draft-{number}.{code}.md')}: draft {previous.number}'s "
                         f"title has no number {previous.number} in it, so '{label} — ' was put in front")
@@ -213,10 +214,8 @@ def _same_case(found: str, word: str) -> str:
 
 
 def zh_number(n: int) -> str:
-    """1 -> 一, 10 -> 十, 11 -> 十一, 21 -> 二十一 (1 to 99)."""
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else ZH_DIGITS[tens] + "十")
-    return head + (ZH_DIGITS[ones] if ones or not head else "")
+    """1 -> 一, 10 -> 十, 11 -> 十一, 21 -> 二十一: the numerals the UI strings write (render.numerals)."""
+    return hanzi(n)
 
 
 def write_new_draft(plan: DraftPlan, shown) -> None:

@@ -39,7 +39,7 @@ def check_release(options: BuildOptions) -> ReleaseResult:
         problems += exc.errors
     site = load_site(options).site  # content errors (which `check` reported as well) stop here
     problems += [problem.error() for problem in translation_report(site).problems]
-    problems += planned_but_past(site, options.today)
+    problems += planned_but_past(site, options.day(site.config))
     if problems:
         raise ContentErrors(problems)
     return ReleaseResult(files)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -45,6 +46,10 @@ class SiteConfig:
     timezone: str
     allow_raw_html_in_drafts: bool
     search: bool = True  # build the Pagefind search index and show the search box
+    # The day the content describes, for a site that tells of a past moment: the default of --today. When it is
+    # set, the pages' script keeps the statuses of the build's day instead of following the reader's today, and
+    # the pages say which day they describe. None: the content follows the calendar.
+    content_date: date | None = None
 
     @property
     def default_language(self) -> str:
@@ -64,7 +69,7 @@ class SiteConfig:
 
 _REQUIRED = ("title", "languages", "base_url")
 _OPTIONAL = ("content_dir", "templates_dir", "output_dir", "navigation", "timezone", "allow_raw_html_in_drafts",
-             "search")
+             "search", "content_date")
 
 
 def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
@@ -89,13 +94,25 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     timezone = reader.string(node, "timezone") or "Europe/Zurich"
     raw_html = reader.boolean(node, "allow_raw_html_in_drafts", False)
     search = reader.boolean(node, "search", True)
+    content_date = _read_content_date(reader, node)
     dirs = {key: path.parent / (reader.string(node, key) or key.removesuffix("_dir"))
             for key in ("content_dir", "templates_dir", "output_dir")}
     if not languages or title is None or base_url is None:
         return None
     return SiteConfig(path, path.parent, title, languages, base_url, dirs["content_dir"].resolve(),
                       dirs["templates_dir"].resolve(), dirs["output_dir"].resolve(), navigation, timezone,
-                      raw_html, search)
+                      raw_html, search, content_date)
+
+
+def _read_content_date(reader: Reader, node) -> date | None:
+    spec = reader.date(node, "content_date")
+    if spec is None:
+        return None
+    if spec.precision != "day" or spec.start != spec.end:
+        reader.error(reader.value_mark(node, "content_date"),
+                     f"'content_date' must be one day such as 2020-09-16, not '{node['content_date']}'")
+        return None
+    return spec.start
 
 
 def _read_languages(reader: Reader, node) -> tuple[Language, ...]:

@@ -117,6 +117,8 @@ def read_file(schema: DataFile, reader: Reader, value: Any) -> tuple[tuple, dict
 
 
 def _unique(reader: Reader, node, seen: dict, value, key: str, noun: str) -> bool:
+    if value is None:  # an optional field left out
+        return True
     mark = reader.value_mark(node, key)
     if value in seen:
         reader.error(mark, f"duplicate {noun} {'id' if key == 'id' else key} '{value}' (first on line {seen[value]})")

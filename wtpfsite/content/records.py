@@ -32,6 +32,7 @@ class Meeting:
     summary: Text | None
     discussed: tuple[Ref, ...]
     produced: tuple[Ref, ...]
+    proposed: bool = False  # its dates come from a proposed timetable not (yet) agreed on
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Milestone:
     note: Text | None
     draft: Ref | None
     meeting: Ref | None
+    proposed: bool = False  # its date comes from a proposed timetable not (yet) agreed on
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Expert:
 
 @dataclass(frozen=True)
 class Document:
-    symbol: str
+    symbol: str | None  # None: the document has no symbol (or none is known); never make one up
     title: Text
     source: Text | None
     date: DateSpec | None
@@ -64,7 +66,7 @@ class Document:
     draft: Ref | None
     meeting: Ref | None
     link: str | None
-    languages: tuple[str, ...]
+    languages: tuple[str, ...]  # empty: not known
 
 
 def draft_ref(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
@@ -100,9 +102,10 @@ def _read_meeting(reader: Reader, node: MarkedMap) -> Meeting | None:
     status = reader.choice(node, "status", MEETING_STATUSES)
     texts = {key: reader.text(node, key) for key in ("venue", "held_with", "summary")}
     refs = {key: draft_refs(reader, node, key) for key in ("discussed", "produced")}
+    proposed = reader.boolean(node, "proposed", False)
     if ident is None or number is None or dates is None or status is None:
         return None
-    return Meeting(ident, number, dates, status, **texts, **refs)
+    return Meeting(ident, number, dates, status, **texts, **refs, proposed=proposed)
 
 
 def _read_milestone(reader: Reader, node: MarkedMap) -> Milestone | None:
@@ -110,9 +113,10 @@ def _read_milestone(reader: Reader, node: MarkedMap) -> Milestone | None:
     kind = reader.choice(node, "kind", MILESTONE_KINDS)
     title, note = reader.text(node, "title"), reader.text(node, "note")
     draft, meeting = draft_ref(reader, node, "draft"), meeting_ref(reader, node, "meeting")
+    proposed = reader.boolean(node, "proposed", False)
     if ident is None or date is None or kind is None or title is None:
         return None
-    return Milestone(ident, date, kind, title, note, draft, meeting)
+    return Milestone(ident, date, kind, title, note, draft, meeting, proposed)
 
 
 def _read_expert(reader: Reader, node: MarkedMap) -> Expert | None:
@@ -123,21 +127,22 @@ def _read_expert(reader: Reader, node: MarkedMap) -> Expert | None:
 
 
 def _read_experts_header(reader: Reader, node: MarkedMap) -> dict[str, Any]:
-    return {"updated": reader.date(node, "updated")}
+    return {"updated": reader.date(node, "updated"), "nominated": reader.text(node, "nominated"),
+            "nominated_list": reader.url(node, "nominated_list")}
 
 
 def _read_document(reader: Reader, node: MarkedMap) -> Document | None:
     symbol, title = reader.string(node, "symbol"), reader.text(node, "title")
     kind, link = reader.choice(node, "kind", DOCUMENT_KINDS), reader.url(node, "link")
     languages = []
-    for item, mark in reader.items(node, "languages", required=True):
+    for item, mark in reader.items(node, "languages"):
         if not isinstance(item, str) or not item:
             reader.error(mark, "'languages' must list language codes such as en, zh, fr")
         else:
             languages.append(item)
     draft, meeting = draft_ref(reader, node, "draft"), meeting_ref(reader, node, "meeting")
     source, date = reader.text(node, "source"), reader.date(node, "date")
-    if symbol is None or title is None or kind is None:
+    if title is None or kind is None:
         return None
     return Document(symbol, title, source, date, kind, draft, meeting, link, tuple(languages))
 
@@ -146,16 +151,17 @@ DATA_FILES = (
     DataFile("experts", "experts", "an expert", ("name", "role", "category", "country", "organization"), 2,
              _read_expert, texts=("name", "country", "organization"),
              label=lambda expert, index, default: f"expert '{expert.name.get(default, default).value}'",
-             header=_read_experts_header, header_fields=("updated",)),
+             header=_read_experts_header, header_fields=("updated", "nominated", "nominated_list")),
     DataFile("meetings", "meetings", "a meeting",
-             ("id", "number", "dates", "status", "venue", "held_with", "summary", "discussed", "produced"), 4,
+             ("id", "number", "dates", "status", "venue", "held_with", "summary", "discussed", "produced", "proposed"), 4,
              _read_meeting, unique=("id", "number"), texts=("venue", "held_with", "summary"),
              label=lambda meeting, index, default: f"meeting '{meeting.id}'"),
-    DataFile("timetable", "milestones", "a milestone", ("id", "date", "kind", "title", "note", "draft", "meeting"),
-             4, _read_milestone, unique=("id",), texts=("title", "note"),
+    DataFile("timetable", "milestones", "a milestone", ("id", "date", "kind", "title", "note", "draft", "meeting",
+                                                        "proposed"), 4, _read_milestone, unique=("id",), texts=("title", "note"),
              label=lambda milestone, index, default: f"milestone '{milestone.id}'"),
     DataFile("documents", "documents", "a document",
-             ("symbol", "title", "kind", "languages", "source", "date", "draft", "meeting", "link"), 4,
+             ("title", "kind", "symbol", "source", "date", "draft", "meeting", "link", "languages"), 2,
              _read_document, unique=("symbol",), texts=("title", "source"),
-             label=lambda document, index, default: f"document '{document.symbol}'"),
+             label=lambda document, index, default:
+             f"document '{document.symbol or document.title.get(default, default).value}'"),
 )

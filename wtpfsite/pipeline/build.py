@@ -54,9 +54,16 @@ CACHE_FOLDER = ".wtpfsite-cache"
 @dataclass(frozen=True)
 class BuildOptions:
     config_path: Path
-    today: date
+    today: date  # --today; or, when `today_given` is False, the day to use if the config sets no content_date
     output_dir: Path | None = None
     base_url: str | None = None
+    today_given: bool = True
+
+    def day(self, config: SiteConfig) -> date:
+        """The day statuses are computed for: --today, else the config's content_date, else `today`."""
+        if self.today_given or config.content_date is None:
+            return self.today
+        return config.content_date
 
 
 @dataclass(frozen=True)
@@ -245,9 +252,10 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     site = loaded.site
     (folder / "templates").mkdir(parents=True, exist_ok=True)
     env = make_environment(site.config.templates_dir, folder / "templates")
-    plan = Plan(caches.record if incremental else None, Inputs(site, loaded.files, options.today),
+    today = options.day(site.config)
+    plan = Plan(caches.record if incremental else None, Inputs(site, loaded.files, today),
                 loaded.config_bytes, site.config.output_dir, site.config.templates_dir)
-    made = render_site(site, env, options.today, plan, progress, fast.run)
+    made = render_site(site, env, today, plan, progress, fast.run)
     before_swap, index, pending = None, (), False
     if site.config.search:
         index = plan.generated_unchanged(made, ".html")
@@ -294,7 +302,7 @@ def check(options: BuildOptions, fast: FastPaths = FastPaths()) -> BuildResult:
     """Validate and render everything in memory; writes nothing."""
     started = time.perf_counter()
     site = load_site(options, run=fast.run, markdown=fast.markdown).site
-    made = render_site(site, make_environment(site.config.templates_dir), options.today, run=fast.run)
+    made = render_site(site, make_environment(site.config.templates_dir), options.day(site.config), run=fast.run)
     files = {m.path: m.data for m in made}
     if site.config.search:  # the search bundle is made when the site is written
         files |= {path: b"" for path in UI_FILES}

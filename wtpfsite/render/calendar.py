@@ -28,7 +28,7 @@ from .environment import Localizer
 from .pages import Output, localizer
 
 PRODID = "-//WTPF-21 Informal Expert Group//wtpfsite//EN"
-CALENDAR_STRINGS = ("calendar.", "meeting.", "timetable.kind.")  # what the calendars read (extras.OTHER_OUTPUTS)
+CALENDAR_STRINGS = ("calendar.", "meeting.", "timetable.kind.", "proposal.")  # what the calendars read (extras.OTHER_OUTPUTS)
 _BUSY_KINDS = ("meeting", "forum")  # milestones that take the reader's time; the rest are deadlines
 _MEETING_STATUS = {"held": "CONFIRMED", "planned": "TENTATIVE", "postponed": "CANCELLED"}
 
@@ -111,6 +111,11 @@ def _month_note(loc: Localizer, spec: DateSpec) -> list[str]:
     return [loc.t("calendar.month_only", period=loc.date(spec))] if spec.precision == "month" else []
 
 
+def _proposal_note(loc: Localizer, proposed: bool) -> list[str]:
+    """The caveat of a date from a proposed timetable that was not agreed on."""
+    return [loc.t("proposal.caveat")] if proposed else []
+
+
 def _details(loc: Localizer, paragraphs: list[str], url: str) -> str:
     return "\n\n".join([p for p in paragraphs if p] + [loc.t("calendar.details", url=url)])
 
@@ -119,7 +124,8 @@ def _milestone_items(site: Site, loc: Localizer) -> list[Item]:
     items = []
     for milestone in site.data.milestones:
         url = absolute_url(site.config.base_url, site.path("timetable", loc.lang) + "#" + milestone.id)
-        description = _details(loc, _month_note(loc, milestone.date) + [loc.plain(milestone.note)], url)
+        description = _details(loc, _month_note(loc, milestone.date) + [loc.plain(milestone.note)]
+                               + _proposal_note(loc, milestone.proposed), url)
         items.append(Item(f"milestone-{milestone.id}@{_host(site)}", milestone.date, loc.plain(milestone.title),
                            description, url, loc.t(f"timetable.kind.{milestone.kind}"),
                            milestone.kind in _BUSY_KINDS))
@@ -131,8 +137,10 @@ def _meeting_items(site: Site, loc: Localizer) -> list[Item]:
     for meeting in site.data.meetings:
         url = absolute_url(site.config.base_url, site.path(f"meeting/{meeting.id}", loc.lang))
         status = loc.t("calendar.status", status=loc.t(f"meeting.status.{meeting.status}"))
-        held_with = loc.t("calendar.held_with", what=loc.plain(meeting.held_with)) if meeting.held_with else ""
-        paragraphs = _month_note(loc, meeting.dates) + [status, loc.plain(meeting.summary), held_with]
+        held_with_key = "calendar.held_with" if meeting.status == "held" else "calendar.to_be_held_with"
+        held_with = loc.t(held_with_key, what=loc.plain(meeting.held_with)) if meeting.held_with else ""
+        paragraphs = _month_note(loc, meeting.dates) + [status, loc.plain(meeting.summary), held_with] \
+            + _proposal_note(loc, meeting.proposed)
         items.append(Item(f"meeting-{meeting.id}@{_host(site)}", meeting.dates,
                            loc.t("meeting.title", number=meeting.number), _details(loc, paragraphs, url), url,
                            loc.t("timetable.kind.meeting"), True, _MEETING_STATUS.get(meeting.status),

@@ -3,8 +3,9 @@
 The result is a :class:`DraftChanges` value: sections (split at ``##`` headings)
 paired between the drafts, each with its blocks marked same/added/removed/changed,
 and changed blocks rendered as an escaped HTML redline using ``<ins>``/``<del>``.
-Multi-line blocks (lists, tables, code) keep ``\\n`` between lines, so the page
-should show block HTML with ``white-space: pre-wrap``.
+Tables and lists are HTML tables and lists with the changes marked in their cells
+and items (`diffhtml.py`); code keeps ``\\n`` between lines, so the page should show
+its block HTML with ``white-space: pre-wrap``.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
+from .diffhtml import list_html, table_html
 from .draftblocks import LINE_KINDS, Section, split_sections
 
 
@@ -145,24 +147,50 @@ def _pair_in_order(n_old: int, n_new: int,
     return pairs + [(None, j) for j in range(cursor, n_new)]
 
 
-def _line_diff(old: str, new: str, cjk: bool, exact: bool) -> str:
-    """Redline a multi-line block (list, table, code) line by line."""
-    a, b = old.split("\n"), new.split("\n")
+def _aligned_lines(a: list[str], b: list[str], cjk: bool, exact: bool) -> list[tuple[str | None, str | None]]:
+    """The lines of two versions of a block, paired: equal lines, similar ones, and the rest alone."""
     norm = (lambda x: x) if exact else (lambda x: " ".join(x.split()))
     ka, kb = [norm(x) for x in a], [norm(x) for x in b]
-    out = []
+    out: list[tuple[str | None, str | None]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
         if tag == "equal":
-            out += [html.escape(x) for x in b[j1:j2]]
+            out += list(zip(a[i1:i2], b[j1:j2]))
             continue
         olds, news = a[i1:i2], b[j1:j2]
         for i, j in _pair_in_order(len(olds), len(news),
                                    lambda i, j: _similarity(olds[i], news[j], cjk, 0.4) >= 0.4):
-            if i is None or j is None:
-                out.append(_wrap("ins", news[j]) if i is None else _wrap("del", olds[i]))
-            else:
-                out.append(_inline_diff(olds[i], news[j], cjk).html)
-    return "\n".join(out)
+            out.append((None if i is None else olds[i], None if j is None else news[j]))
+    return out
+
+
+def _marker(cjk: bool) -> Callable[[str | None, str | None], str]:
+    """The HTML of one line, cell or item: escaped, inserted, deleted or redlined."""
+    def mark(old: str | None, new: str | None) -> str:
+        if old is None or new is None:
+            return _wrap("ins", new or "") if old is None else _wrap("del", old)
+        return html.escape(new) if old == new else _inline_diff(old, new, cjk).html
+    return mark
+
+
+def _line_diff(old: str, new: str, cjk: bool, exact: bool) -> str:
+    """Redline a code block line by line."""
+    mark = _marker(cjk)
+    return "\n".join(mark(o, n) for o, n in _aligned_lines(old.split("\n"), new.split("\n"), cjk, exact))
+
+
+def _block_html(kind: str, old: str | None, new: str | None, cjk: bool) -> str:
+    """A table or a list as one, with its changes marked in cells and items; other blocks as redlined text."""
+    a = old.split("\n") if old is not None else []
+    b = new.split("\n") if new is not None else []
+    if kind == "table":
+        return table_html(_aligned_lines(a, b, cjk, False), _marker(cjk))
+    if kind == "list":
+        return list_html(_aligned_lines(a, b, cjk, False), _marker(cjk))
+    if old is None or new is None or old == new:
+        return html.escape(new if new is not None else old or "")
+    if kind in LINE_KINDS:
+        return _line_diff(old, new, cjk, kind == "code")
+    return _inline_diff(old, new, cjk).html
 
 
 def _diff_blocks(old: Section, new: Section, cjk: bool) -> tuple[BlockChange, ...]:
@@ -172,22 +200,16 @@ def _diff_blocks(old: Section, new: Section, cjk: bool) -> tuple[BlockChange, ..
     out = []
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":
-            out += [BlockChange("same", x.kind, html.escape(x.text)) for x in b[j1:j2]]
+            out += [BlockChange("same", x.kind, _block_html(x.kind, x.text, x.text, cjk)) for x in b[j1:j2]]
             continue
         olds, news = a[i1:i2], b[j1:j2]
         for i, j in _pair_in_order(len(olds), len(news), lambda i, j: (
                 olds[i].kind == news[j].kind
                 and _similarity(olds[i].text, news[j].text, cjk, 0.4) >= 0.4)):
-            if i is None:
-                out.append(BlockChange("added", news[j].kind, html.escape(news[j].text)))
-            elif j is None:
-                out.append(BlockChange("removed", olds[i].kind, html.escape(olds[i].text)))
-            elif news[j].kind in LINE_KINDS:
-                redline = _line_diff(olds[i].text, news[j].text, cjk, news[j].kind == "code")
-                out.append(BlockChange("changed", news[j].kind, redline))
-            else:
-                redline = _inline_diff(olds[i].text, news[j].text, cjk).html
-                out.append(BlockChange("changed", news[j].kind, redline))
+            old, new = (None if i is None else olds[i]), (None if j is None else news[j])
+            kind = (new or old).kind
+            status = "added" if old is None else "removed" if new is None else "changed"
+            out.append(BlockChange(status, kind, _block_html(kind, old and old.text, new and new.text, cjk)))
     return tuple(out)
 
 
@@ -271,7 +293,8 @@ def _section_change(old: Section | None, new: Section | None, moved: bool,
     """Describe one section: added, removed, or paired (same/changed/moved)."""
     if old is None or new is None:
         status = "added" if old is None else "removed"
-        blocks = tuple(BlockChange(status, b.kind, html.escape(b.text))
+        blocks = tuple(BlockChange(status, b.kind, _block_html(b.kind, None if new else b.text,
+                                                               b.text if new else None, cjk))
                        for b in (new or old).blocks)
         return SectionChange(status, anchor, old.title if old else None,
                              new.title if new else None, False, False, blocks)

@@ -17,6 +17,7 @@ from ..base.dates import DateSpec, format_day, format_spec
 from ..base.errors import ErrorList
 from ..base.text import Text
 from ..content.strings import Strings
+from .numerals import FORMATTER, hanzi
 
 _recorder: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("template_recorder", default=None)
 
@@ -41,7 +42,7 @@ class RecordingEnvironment(Environment):
 
 def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> Environment:
     """The environment every template renders in; with `cache_dir`, Jinja keeps compiled templates there."""
-    return RecordingEnvironment(
+    env = RecordingEnvironment(
         bytecode_cache=FileSystemBytecodeCache(str(cache_dir)) if cache_dir is not None else None,
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=True,
@@ -50,6 +51,8 @@ def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> Envi
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["hanzi"] = hanzi
+    return env
 
 
 def compile_templates(env: Environment) -> None:
@@ -120,7 +123,7 @@ class Localizer:
         except KeyError as exc:
             raise TemplateError(str(exc.args[0])) from None
         try:
-            return text.format(**values) if values else text
+            return FORMATTER.format(text, **values) if values else text
         except KeyError as exc:
             usable = ", ".join(f"{{{v}}}" for v in sorted(values))
             raise TemplateError(f"UI string '{key}' for language '{self.lang}' has an unknown placeholder "

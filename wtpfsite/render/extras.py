@@ -100,6 +100,8 @@ def sitemap_entries(site: Site) -> list[dict]:
             continue
         real = route.real_languages(codes)
         alternates = [(code, absolute_url(site.config.base_url, site.path(route.key, code))) for code in real]
+        if route.key == "home":  # the root page, which picks the language, is the home pages' x-default
+            alternates.append(("x-default", site.config.base_url))
         for code in codes:
             entries.append({"loc": absolute_url(site.config.base_url, site.path(route.key, code)),
                             "alternates": alternates if code in real and len(real) > 1 else []})

@@ -33,11 +33,12 @@ def feed_entries(site: Site, lang: str, today: date, strings: tuple[str, ...] | 
         entries.append({"id": f"{TAG}meeting-{meeting.id}", "title": loc.t("meeting.title", number=meeting.number),
                         "updated": meeting.dates.end, "summary": loc.plain(meeting.summary),
                         "link": absolute_url(site.config.base_url, site.path(f"meeting/{meeting.id}", lang))})
-    for document in site.data.documents:
+    for index, document in enumerate(site.data.documents):
         if document.date is None or document.date.end > today:
             continue
-        entries.append({"id": f"{TAG}document-{document.symbol}",
-                        "title": f"{document.symbol}: {loc.plain(document.title)}", "updated": document.date.end,
+        title = f"{document.symbol}: {loc.plain(document.title)}" if document.symbol else loc.plain(document.title)
+        entries.append({"id": f"{TAG}document-{document.symbol or index + 1}", "title": title,
+                        "updated": document.date.end,
                         "summary": loc.plain(document.title),
                         "link": document.link or absolute_url(site.config.base_url, site.path("documents", lang))})
     return sorted(entries, key=lambda e: (e["updated"], e["id"]), reverse=True)

@@ -48,7 +48,8 @@ def _changes(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 
 def _drafts(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
     counts = {d.number: sum(1 for doc in site.draft_documents(d) if doc.kind == "comment") for d in site.drafts}
-    return {"drafts": site.drafts, "comment_counts": counts}
+    proposed = {m.draft.target for m in site.data.milestones if m.proposed and m.draft is not None}
+    return {"drafts": site.drafts, "comment_counts": counts, "proposed_drafts": proposed}
 
 
 def _latest(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
@@ -77,6 +78,8 @@ def _experts(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
     experts = site.data.experts
     counts = Counter(e.category for e in experts if e.category)
     return {"experts": experts, "updated": site.data.experts_updated,
+            "nominated": site.data.header("experts", "nominated"),
+            "nominated_list": site.data.header("experts", "nominated_list"),
             "category_counts": [(c, counts[c]) for c in EXPERT_CATEGORIES if counts[c]],
             "categories": EXPERT_CATEGORIES}
 
@@ -120,7 +123,8 @@ DRAFT_STRINGS = ("draft.", "deadline.", "documents.", "meeting.")
 # Markdown-backed sections first (the link stage makes their routes from content/pages and content/drafts), then
 # the others, whose routes follow in this order.
 SECTIONS: tuple[Section, ...] = (
-    Section("home", "", "home.html", _home, data=("meetings", "timetable"), strings=("home.", *DRAFT_STRINGS),
+    Section("home", "", "home.html", _home, data=("meetings", "timetable"),
+            strings=("home.", "proposal.", *DRAFT_STRINGS),
             structure="titles"),
     Section("page", "{name}/", "page.html", _page, data=("timetable",), strings=("consultation.", "deadline.")),
     Section("draft", "drafts/draft-{name}/", "draft.html", _draft, data=("documents", "meetings"),
@@ -129,17 +133,17 @@ SECTIONS: tuple[Section, ...] = (
             structure="titles", parent="drafts"),
     Section("drafts-latest", "drafts/latest/", "latest.html", _latest, strings=("latest.", "draft."),
             structure="titles", parent="drafts"),
-    Section("drafts", "drafts/", "drafts.html", _drafts, data=("documents",), strings=("drafts.", "draft.", "deadline."),
-            structure="titles"),
+    Section("drafts", "drafts/", "drafts.html", _drafts, data=("documents", "timetable"),
+            strings=("drafts.", "draft.", "deadline.", "proposal."), structure="titles"),
     Section("meetings", "meetings/", "meetings.html", _meetings, data=("meetings",),
-            strings=("meetings.", "meeting.")),
+            strings=("meetings.", "meeting.", "proposal.")),
     Section("experts", "experts/", "experts.html", _experts, data=("experts",), strings=("experts.",)),
     Section("timetable", "timetable/", "timetable.html", _timetable, data=("timetable", "meetings"),
-            strings=("timetable.", "draft.", "meeting."), structure="titles"),
+            strings=("timetable.", "draft.", "meeting.", "proposal."), structure="titles"),
     Section("documents", "documents/", "documents.html", _documents, data=("documents", "meetings"),
             strings=("documents.", "draft.", "meeting."), structure="titles"),
     Section("meeting", "meetings/{name}/", "meeting.html", _meeting, data=("meetings", "documents"),
-            strings=DRAFT_STRINGS, structure="titles", records="meetings", record_name=lambda meeting: meeting.id,
+            strings=(*DRAFT_STRINGS, "proposal."), structure="titles", records="meetings", record_name=lambda meeting: meeting.id,
             title=_meeting_title, parent="meetings"),
     Section("404", "404.html", "404.html", strings=("404.",), listed=False),
     Section("search", "search/", "search.html", listed=False),

@@ -1,0 +1,72 @@
+"""Changed tables and lists as tables and lists: the HTML of a block of the changes page whose rows or items were
+aligned (`diff.py`), with what changed marked by <ins>/<del> inside the cells and items.
+
+The texts are those of `draftblocks` (a table: one row a line, cells joined by ' | ', the first row the header; a
+list: one item a line, '• ' or '1. ' markers, two spaces of indent a level). Everything is escaped here or by the
+`mark` function given.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+Pair = tuple[str | None, str | None]  # (old line, new line); None where the line is not in that draft
+Mark = Callable[[str | None, str | None], str]  # the HTML of a changed text: escaped, with <ins>/<del>
+
+_ITEM_RE = re.compile(r"^( *)(•|\d{1,9}[.)]) ?(.*)\Z", re.S)
+
+
+def _status(old: str | None, new: str | None) -> str:
+    return "added" if old is None else "removed" if new is None else "same" if old == new else "changed"
+
+
+def table_html(pairs: list[Pair], mark: Mark) -> str:
+    """A <table>: each aligned row, cell by cell; the first row is the header."""
+    rows = []
+    for index, (old, new) in enumerate(pairs):
+        olds = old.split(" | ") if old is not None else None
+        news = new.split(" | ") if new is not None else None
+        width = max(len(olds or ()), len(news or ()))
+        if olds is not None and news is not None and len(olds) != len(news):  # a column came or went: whole text
+            cells = [mark(old, new)] + [""] * (width - 1)
+        else:
+            cells = [mark(olds[k] if olds is not None else None, news[k] if news is not None else None)
+                     for k in range(width)]
+        tag = "th" if index == 0 else "td"
+        body = "".join(f"<{tag}>{cell}</{tag}>" for cell in cells)
+        rows.append(f'<tr class="diff-row-{_status(old, new)}">{body}</tr>')
+    head, rest = rows[:1], rows[1:]
+    return f'<table><thead>{"".join(head)}</thead><tbody>{"".join(rest)}</tbody></table>'
+
+
+def _item(line: str) -> tuple[int, bool, str]:
+    """Depth, whether ordered, and the text of one list line."""
+    m = _ITEM_RE.match(line)
+    if m is None:
+        return 0, False, line
+    return len(m.group(1)) // 2, m.group(2) != "•", m.group(3)
+
+
+def list_html(pairs: list[Pair], mark: Mark) -> str:
+    """Nested <ul>/<ol>: each aligned item, its text marked."""
+    out: list[str] = []
+    stack: list[str] = []
+    for old, new in pairs:
+        depth, ordered, _ = _item(new if new is not None else old)
+        tag = "ol" if ordered else "ul"
+        while len(stack) > depth + 1:
+            out.append(f"</li></{stack.pop()}>")
+        if len(stack) == depth + 1 and stack[-1] != tag:
+            out.append(f"</li></{stack.pop()}>")
+        if len(stack) == depth + 1:
+            out.append("</li>")
+        while len(stack) < depth + 1:
+            out.append(f"<{tag}>")
+            stack.append(tag)
+        text_old = _item(old)[2] if old is not None else None
+        text_new = _item(new)[2] if new is not None else None
+        out.append(f'<li class="diff-item-{_status(old, new)}">{mark(text_old, text_new)}')
+    while stack:
+        out.append(f"</li></{stack.pop()}>")
+    return "".join(out)
