@@ -131,3 +131,11 @@ def _check_meeting_refs(data: SiteData, errors: ErrorList) -> None:
     for ref in refs:
         if ref is not None and ref.target not in known:
             errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml")
+    symbols = {document.symbol for document in data.documents}
+    for document in data.documents:
+        ref = document.superseded_by
+        if ref is not None and ref.target == document.symbol:
+            errors.add(ref.path, ref.line, ref.col, f"document '{ref.target}' cannot supersede itself")
+        elif ref is not None and ref.target not in symbols:
+            errors.add(ref.path, ref.line, ref.col, f"no document '{ref.target}' in documents.yaml",
+                       "name the symbol of the document that replaced it")

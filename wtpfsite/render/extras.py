@@ -1,5 +1,5 @@
 """Outputs other than the pages: root chooser and 404, static assets, feeds, calendars,
-sitemap, robots.txt and the machine-readable expert list."""
+sitemap, robots.txt, the machine-readable expert list and the redirects of moved pages."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from .calendar import CALENDAR_STRINGS, calendar_outputs
 from .environment import render_template, template_error
 from .feeds import feed_entries
 from .pages import Output, base_context
+from .redirects import REDIRECT_STRINGS, redirect_outputs
 
 
 @dataclass(frozen=True)
@@ -145,4 +146,8 @@ OTHER_OUTPUTS: tuple[OtherOutputs, ...] = (
     OtherOutputs("exports", expert_exports, data=("experts",)),
     OtherOutputs("calendars", calendar_outputs, data=("timetable", "meetings"), strings=CALENDAR_STRINGS),
     OtherOutputs("robots", robots),
+    # the moved pages' old paths: remade when an alias or any page changes (aliases are in the structure, and
+    # in the meeting and document records)
+    OtherOutputs("redirects", redirect_outputs, data=("meetings", "documents"), strings=REDIRECT_STRINGS,
+                 structure="titles"),
 )
