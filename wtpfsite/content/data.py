@@ -17,7 +17,7 @@ from ..base.errors import ErrorList
 from ..base.schema import Reader
 from ..base.yamlio import Mark, load_yaml
 from .datafile import DataFile
-from .records import DATA_FILES, Document, Expert, Meeting, Milestone
+from .records import Retired, DATA_FILES, Document, Expert, Meeting, Milestone
 from .sources import read_source_text
 
 
@@ -73,6 +73,10 @@ class SiteData:
     @property
     def documents(self) -> tuple[Document, ...]:
         return self.of("documents")
+
+    @property
+    def retired(self) -> tuple[Retired, ...]:
+        return self.of("retired")
 
 
 def load_data(files: tuple[tuple[str, Path], ...], languages: tuple[str, ...], errors: ErrorList,

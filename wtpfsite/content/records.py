@@ -79,6 +79,30 @@ class Document:
     aliases: tuple[Ref, ...] = ()  # former paths that lead to the documents page (site/aliases.py)
 
 
+@dataclass(frozen=True)
+class Retired:
+    """A URL published once and given up on purpose: the build no longer reports that it is gone."""
+
+    path: str  # the site path, as published: 'en/about/'
+    reason: str | None
+
+
+def retired_path(value: str) -> str:
+    """'/en/about' -> 'en/about/'; a file ('/en/old.html') stays a file."""
+    path = value.strip().lstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    return path if not last or "." in last else path + "/"
+
+
+def _read_retired(reader: Reader, node: MarkedMap) -> Retired | None:
+    path, reason = reader.string(node, "path"), reader.string(node, "reason")
+    if path is not None and (not path.strip() or "://" in path):
+        reader.error(reader.value_mark(node, "path"), f"'path' must be a path of this site such as /en/about/, "
+                     f"not '{path}'")
+        return None
+    return Retired(retired_path(path), reason) if path is not None else None
+
+
 def draft_ref(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
     """A reference to a draft by its number."""
     return _ref(reader, node, key, reader.integer(node, key, minimum=1) if key in node else None)
@@ -203,4 +227,6 @@ DATA_FILES = (
               "superseded_by", "aliases"), 4,
              _read_document, unique=("symbol",), texts=("title", "source"),
              label=lambda document, index, default: f"document '{document.symbol}'"),
+    DataFile("retired", "retired", "a retired URL", ("path", "reason"), 1, _read_retired, unique=("path",),
+             label=lambda retired, index, default: f"retired URL '/{retired.path}'"),
 )
