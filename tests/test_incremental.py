@@ -230,6 +230,18 @@ def test_the_command_line_reports_counts_and_no_cache_makes_everything_again(sit
 
 # ------------------------------------------------------------------------------ the property, two ways
 
+def test_an_alias_added_or_removed_remakes_the_redirects_and_no_page(site):
+    site.edit("content/pages/about.en.md", lambda text: text.replace("---\n", "---\naliases: [group/]\n", 1))
+    result = site.build()
+    assert "en/group/index.html" in result.rendered_paths and "_redirects" in result.rendered_paths
+    site.assert_same_as_clean()
+    site.edit("content/pages/about.en.md", lambda text: text.replace("aliases: [group/]\n", ""))
+    result = site.build()
+    assert not site.path("output/en/group").exists() and not site.path("output/_redirects").exists()
+    assert {error.message.split(" ")[0] for error in result.lost} == {"/en/group/", "/zh/group/"}
+    site.assert_same_as_clean()
+
+
 PAGE_FILES = ("content/pages/about.en.md", "content/pages/about.zh.md", "content/pages/index.en.md",
               "content/pages/index.zh.md", "content/pages/process.en.md", "content/drafts/draft-1.en.md",
               "content/drafts/draft-2.zh.md")

@@ -34,6 +34,7 @@ from ..render.environment import compile_templates, make_environment
 from ..render.extras import OTHER_OUTPUTS, extra_outputs
 from ..render.pages import COMMON_STRINGS, Output, render_page
 from ..render.sections import SECTIONS
+from ..site.aliases import redirects
 from ..site.model import Site, link_site
 from ..site.routes import Route
 from ..site.section import Section
@@ -312,7 +313,9 @@ def check(options: BuildOptions, fast: FastPaths = FastPaths()) -> BuildResult:
 
 
 def _count_pages(site: Site, paths: list[str]) -> dict[str, int]:
-    return {code: sum(1 for p in paths if p.startswith(code + "/") and p.endswith(".html"))
+    """The pages of each language tree (the redirects of moved pages are none)."""
+    moved = {output_file(move.path) for move in redirects(site)}
+    return {code: sum(1 for p in paths if p.startswith(code + "/") and p.endswith(".html") and p not in moved)
             for code in site.config.language_codes}
 
 
