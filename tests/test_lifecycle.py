@@ -160,8 +160,8 @@ documents:
 """
 
 
-@pytest.mark.parametrize("lang, withdrawn, superseded, replaced_by",
-                         [("en", "Withdrawn", "Superseded", "Replaced by"), ("zh", "已撤回", "已被取代", "取代文件")])
+@pytest.mark.parametrize("lang, withdrawn, superseded, replaced_by", [
+    ("en", "Withdrawn", "Superseded", "Replaced by"), ("zh", "已撤回", "已被取代", "取代文件")])
 def test_withdrawn_and_superseded_documents_keep_their_entry_and_link_and_show_their_state(
         built, lang, withdrawn, superseded, replaced_by):
     listing = read(built, f"{lang}/documents/index.html")

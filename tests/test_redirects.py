@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import assert_build_fails, build_args, make_site, run_cli, tree_files
+from helpers import assert_build_fails, build_args, draft, make_site, run_cli, tree_files
 from wtpfsite.publish.linkcheck import check_output_links
 
 ABOUT = {"content/pages/about.en.md": "---\ntitle: About the group\n---\nAbout.\n",
@@ -68,14 +68,16 @@ def test_a_site_without_aliases_has_no_redirects_file(tmp_path):
     assert not (root / "output" / "_redirects").exists()
 
 
-def test_meeting_and_document_records_take_aliases_too(tmp_path):
+def test_drafts_meeting_and_document_records_take_aliases_too(tmp_path):
     root = make_site(tmp_path, {
+        "content/drafts/draft-1.en.md": draft(1, aliases="[drafts/first/]"),
         "content/data/meetings.yaml": "meetings:\n  - id: ieg-4\n    number: 4\n    dates: 2021-01\n"
                                       "    status: planned\n    aliases: [meetings/fourth/]\n",
         "content/data/documents.yaml": "documents:\n  - symbol: A/1\n    title: A\n    kind: report\n"
                                        "    languages: [en]\n    aliases: [documents/a-1/]\n"})
     code, _, err = run_cli(build_args(root, "--quiet"))
     assert code == 0, err
+    assert 'url=../draft-1/"' in (root / "output/zh/drafts/first/index.html").read_text("utf-8")
     assert 'url=../ieg-4/"' in (root / "output/en/meetings/fourth/index.html").read_text("utf-8")
     assert 'url=../"' in (root / "output/zh/documents/a-1/index.html").read_text("utf-8")
 

@@ -14,6 +14,7 @@ from jinja2 import Environment, TemplateError
 
 from ..base.errors import ErrorList
 from ..base.urls import absolute_url
+from ..site.aliases import ALIASED_RECORDS
 from ..site.model import Site
 from .calendar import CALENDAR_STRINGS, calendar_outputs
 from .environment import render_template, template_error
@@ -148,6 +149,5 @@ OTHER_OUTPUTS: tuple[OtherOutputs, ...] = (
     OtherOutputs("robots", robots),
     # the moved pages' old paths: remade when an alias or any page changes (aliases are in the structure, and
     # in the meeting and document records)
-    OtherOutputs("redirects", redirect_outputs, data=("meetings", "documents"), strings=REDIRECT_STRINGS,
-                 structure="titles"),
+    OtherOutputs("redirects", redirect_outputs, data=ALIASED_RECORDS, strings=REDIRECT_STRINGS, structure="titles"),
 )

@@ -22,6 +22,7 @@ from ..content.datafile import Ref
 from .routes import DRAFT, HOME, PAGE
 
 _OWN_SOURCES = (HOME, PAGE, DRAFT)  # the sections whose routes are made from their own Markdown
+ALIASED_RECORDS = ("meetings", "documents")  # the data files whose records have aliases (what redirects read)
 _UNSAFE = re.compile(r"[\x00-\x20\x7f\\?#%\"'<>|*:]")
 
 
@@ -57,8 +58,8 @@ def declared_aliases(site: Any) -> Iterator[tuple[Ref, str]]:
             for version in route.versions.values():
                 for ref in version.aliases:
                     yield ref, route.key
-    for section in site.sections.values():
-        if section.records is not None and section.records in ("meetings",):
+    for section in site.sections.values():  # a page per record, of a data file whose records have aliases
+        if section.records in ALIASED_RECORDS:
             for record in site.data.of(section.records):
                 for ref in record.aliases:
                     yield ref, section.route_key(section.record_name(record))
