@@ -194,3 +194,16 @@ def test_an_old_url_leads_to_the_page_in_a_browser_under_a_sub_path(tmp_path, br
         assert page.locator("h1").first.inner_text() == ("About the group" if lang == "en" else "关于专家组")
     finally:
         page.close()
+
+
+def test_malformed_aliases_and_retired_entries_are_errors_at_their_place(tmp_path):
+    assert_build_fails(tmp_path, {
+        "content/pages/about.en.md": "---\ntitle: About\naliases: [3, '']\n---\nBody\n",
+        "content/data/retired.yaml": "retired:\n  - path: https://elsewhere.example/page/\n  - reason: no path\n",
+    }, [
+        "content/data/retired.yaml:2:11: 'path' must be a path of this site such as /en/about/, not "
+        "'https://elsewhere.example/page/'",
+        "content/data/retired.yaml:3:5: a retired URL is missing the required field 'path'",
+        "content/pages/about.en.md:3:11: 'aliases' must list former paths such as about/",
+        "content/pages/about.en.md:3:14: 'aliases' must list former paths such as about/",
+    ])

@@ -121,11 +121,12 @@ def _ref(reader: Reader, node: MarkedMap, key: str, value: Any) -> Ref | None:
 
 
 def aliases(reader: Reader, node: MarkedMap, key: str = "aliases") -> tuple[Ref, ...]:
-    """Former site paths of a page ('en/about/'), checked for their form by the link stage."""
+    """Former paths of a page inside the language trees ('about/'), checked for their form by the link stage
+    (site/aliases.py)."""
     refs = []
     for item, mark in reader.items(node, key):
         if not isinstance(item, str) or not item.strip():
-            reader.error(mark, f"'{key}' must list former paths such as /en/about/")
+            reader.error(mark, f"'{key}' must list former paths such as about/")
         else:
             refs.append(Ref(item.strip(), reader.path, mark.line, mark.col))
     return tuple(refs)
@@ -153,10 +154,11 @@ def _read_meeting(reader: Reader, node: MarkedMap) -> Meeting | None:
     if new_dates is not None and dates is not None and new_dates.start <= dates.start:
         reader.error(reader.value_mark(node, "new_dates"),
                      f"'new_dates' ({new_dates.source}) must be after 'dates' ({dates.source})")
+    former = aliases(reader, node)
     if ident is None or number is None or dates is None or status is None:
         return None
-    return Meeting(ident, number, dates, status, **texts, **refs, new_dates=new_dates,
-                   aliases=aliases(reader, node), at=Ref(ident, reader.path, node.mark.line, node.mark.col))
+    return Meeting(ident, number, dates, status, **texts, **refs, new_dates=new_dates, aliases=former,
+                   at=Ref(ident, reader.path, node.mark.line, node.mark.col))
 
 
 def _read_milestone(reader: Reader, node: MarkedMap) -> Milestone | None:
@@ -203,10 +205,11 @@ def _read_document(reader: Reader, node: MarkedMap) -> Document | None:
     elif status == "superseded":
         reader.error(reader.value_mark(node, "status"),
                      "a superseded document names the symbol that replaced it in 'superseded_by'")
+    former = aliases(reader, node)
     if symbol is None or title is None or kind is None:
         return None
     return Document(symbol, title, source, date, kind, draft, meeting, link, tuple(languages), status, superseded_by,
-                    aliases(reader, node))
+                    former)
 
 
 DATA_FILES = (
