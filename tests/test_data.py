@@ -80,7 +80,7 @@ D = "content/data/documents.yaml"
     ("meetings", MEETING.replace("number: 1", "number: true"),
      [f"{M}:3:13: 'number' must be a whole number of at least 1"]),
     ("meetings", MEETING.replace("status: held", "status: hled"),
-     [f"{M}:5:13: 'status' must be one of held, planned, postponed, not 'hled' (did you mean 'held'?)"]),
+     [f"{M}:5:13: 'status' must be one of held, planned, postponed, cancelled, not 'hled' (did you mean 'held'?)"]),
     ("meetings", "meetings:\n  - id: ieg-1\n    number: 1\n",
      [f"{M}:2:5: a meeting is missing the required field 'dates'",
       f"{M}:2:5: a meeting is missing the required field 'status'"]),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build_args, leftovers, make_site, page, run_cli, tree_files
+from helpers import build_args, leftovers, make_site, page, run_cli, tree_files, write_files
 from wtpfsite.publish.write import STAGING_PREFIX, UnsafeOutput, clean_stale, safe_parts, write_outputs
 
 OUTPUTS = [("index.html", b"root"), ("en/index.html", b"en"), ("en/about/index.html", b"about")]
@@ -164,6 +164,8 @@ def test_the_cli_reports_files_it_did_not_make_and_removes_them(tmp_path):
     (root / "output" / "en" / "extra").mkdir()
     (root / "output" / "en" / "extra" / "x.html").write_text("mine", "utf-8")
     (root / "content" / "pages" / "about.en.md").unlink()  # a page the last build made: not foreign
+    # (retired on purpose, so that nothing but the foreign files is reported)
+    write_files(root, {"content/data/retired.yaml": "retired:\n  - path: /en/about/\n  - path: /zh/about/\n"})
     code, out, err = run_cli(build_args(root))
     assert code == 0
     assert err == ("removed 2 file(s) from the output folder that the generator did not make: "

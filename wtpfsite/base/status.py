@@ -36,9 +36,11 @@ def deadline(spec: DateSpec | None, today: date) -> Deadline:
     return Deadline("closing" if days_left <= 7 else "open", days_left)
 
 
-def milestone_states(periods: list[DateSpec], today: date) -> list[str]:
-    """'past', 'current', 'next' (the first future item) or 'upcoming', in the given order."""
-    states = [period_state(spec, today) for spec in periods]
+def milestone_states(periods: list[DateSpec], today: date, fixed: list[str | None] | None = None) -> list[str]:
+    """'past', 'current', 'next' (the first future item) or 'upcoming', in the given order. An item with a
+    `fixed` state (a postponed or cancelled meeting) keeps it, whatever its dates, and is never the next."""
+    fixed = fixed or [None] * len(periods)
+    states = [fixed_state or period_state(spec, today) for spec, fixed_state in zip(periods, fixed)]
     first_future = next((i for i, state in enumerate(states) if state == "future"), None)
     return [("next" if i == first_future else "upcoming") if state == "future" else state
             for i, state in enumerate(states)]

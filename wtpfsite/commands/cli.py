@@ -126,7 +126,8 @@ def progress_printer(quiet: bool, err: TextIO = sys.stderr, terminal: bool | Non
 
 
 def report_build(result: BuildResult, quiet: bool, out: TextIO, err: TextIO) -> None:
-    """What `build` prints of a build that succeeded."""
+    """What `build` prints of a build that succeeded: the URLs it no longer serves first, even when quiet."""
+    report_lost(result, err)
     if result.cache_notice and not quiet:
         print(f"build cache discarded: {result.cache_notice}", file=err)
     if result.written and result.written.foreign and not quiet:
@@ -136,6 +137,16 @@ def report_build(result: BuildResult, quiet: bool, out: TextIO, err: TextIO) -> 
         counts = ", ".join(f"{n} {code}" for code, n in result.pages_per_language.items())
         print(f"built {result.rendered + result.reused} files ({counts} pages) in {result.seconds:.2f} s: "
               f"rendered {result.rendered}, reused {result.reused}", file=out)
+
+
+def report_lost(result: BuildResult, err: TextIO) -> None:
+    """The URLs the last build published that this one would no longer serve (`check --release` fails on them)."""
+    for error in result.lost:
+        print(error.format(), file=err)
+    if result.lost:
+        count = len(result.lost)
+        print(f"{count} published URL{'s' if count != 1 else ''} no longer served: add aliases or retire "
+              f"{'them' if count != 1 else 'it'} (docs/editors-guide.md); check --release fails until then", file=err)
 
 
 def _run(args) -> int:
@@ -151,8 +162,9 @@ def _run(args) -> int:
         return _run_workflow(args, options)
     if args.command == "check":
         result = check(options)
+        report_lost(result, sys.stderr)
         if not args.quiet:
-            print(f"checked {len(result.outputs)} files: no problems")
+            print(f"checked {len(result.outputs)} files" + ("" if result.lost else ": no problems"))
         return EXIT_OK
     return serve(options, args.host, args.port, quiet=args.quiet)
 

@@ -2,7 +2,8 @@
 settled before the site is published.
 
 - every problem of a normal check: content errors (a timetable entry referring to no draft or meeting is one),
-  template errors and broken links in the rendered output;
+  template errors and broken links in the rendered output, and the URLs the last build published that this
+  one would no longer serve (pipeline/published.py), which a normal check only reports;
 - the translation report (`translations.py`): pages and drafts without all their language versions (no
   `hreflang` alternates), data texts missing a language, out-of-date translations;
 - dates that have passed while a draft is still `planned`: its release date or comment deadline, or a
@@ -34,7 +35,8 @@ def check_release(options: BuildOptions) -> ReleaseResult:
     problems: list[SiteError] = []
     files = 0
     try:
-        files = len(check(options).outputs)
+        result = check(options)
+        files, problems = len(result.outputs), list(result.lost)
     except ContentErrors as exc:  # broken links or template errors: keep going to report the rest too
         problems += exc.errors
     site = load_site(options).site  # content errors (which `check` reported as well) stop here

@@ -310,7 +310,10 @@ class WatchBuild:
         self.options, self.log, self.caches = options, log, read_caches(options)
 
     def __call__(self, progress: Progress | None, changed: frozenset[Path]) -> BuildResult:
-        return build(self.options, progress, caches=self.caches, later=True)
+        result = build(self.options, progress, caches=self.caches, later=True)
+        for error in result.lost:  # a moved page shows at once; the old URL is the editor's to settle
+            self.log(error.format(), True)
+        return result
 
     def after(self, result: BuildResult) -> None:
         started = time.perf_counter()

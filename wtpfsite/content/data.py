@@ -17,7 +17,7 @@ from ..base.errors import ErrorList
 from ..base.schema import Reader
 from ..base.yamlio import Mark, load_yaml
 from .datafile import DataFile
-from .records import DATA_FILES, Document, Expert, Meeting, Milestone
+from .records import Retired, DATA_FILES, Document, Expert, Meeting, Milestone
 from .sources import read_source_text
 
 
@@ -73,6 +73,10 @@ class SiteData:
     @property
     def documents(self) -> tuple[Document, ...]:
         return self.of("documents")
+
+    @property
+    def retired(self) -> tuple[Retired, ...]:
+        return self.of("retired")
 
 
 def load_data(files: tuple[tuple[str, Path], ...], languages: tuple[str, ...], errors: ErrorList,
@@ -133,3 +137,11 @@ def _check_meeting_refs(data: SiteData, errors: ErrorList) -> None:
     for ref in refs:
         if ref is not None and ref.target not in known:
             errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml")
+    symbols = {document.symbol for document in data.documents}
+    for document in data.documents:
+        ref = document.superseded_by
+        if ref is not None and ref.target == document.symbol:
+            errors.add(ref.path, ref.line, ref.col, f"document '{ref.target}' cannot supersede itself")
+        elif ref is not None and ref.target not in symbols:
+            errors.add(ref.path, ref.line, ref.col, f"no document '{ref.target}' in documents.yaml",
+                       "name the symbol of the document that replaced it")

@@ -13,12 +13,13 @@ from ..base.yamlio import Mark
 from .datafile import Ref
 from .frontmatter import split_front_matter
 from .markdown import ParsedMarkdown, parse_markdown
+from .records import aliases
 from .sources import SourceFile, read_source_text
 
 DRAFT_STATUSES = ("released", "planned")
 REVISION_LENGTH = 12
-PAGE_FIELDS = ("description", "translation_of")
-DRAFT_FIELDS = ("description", "translation_of", "comments_due", "incorporates", "documents")
+PAGE_FIELDS = ("description", "translation_of", "aliases")
+DRAFT_FIELDS = ("description", "translation_of", "comments_due", "incorporates", "documents", "aliases")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class ParsedSource:
     markdown: ParsedMarkdown
     body: str | None  # a draft's Markdown body (the changes between drafts, new-draft); not kept for pages
     revision: str  # a short hash of the title and body (`revision`), which translations record
+    aliases: tuple[Ref, ...] = ()  # the paths the page was published at before (site/aliases.py)
 
 
 def revision(title: str, body: str) -> str:
@@ -78,7 +80,7 @@ def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_dra
     if title is None or (is_draft and draft is None):
         return None
     return ParsedSource(file, title.strip(), description, translation_of, draft, parsed,
-                        split.body if is_draft else None, revision(title, split.body))
+                        split.body if is_draft else None, revision(title, split.body), aliases(reader, meta))
 
 
 def link_positions(source: ParsedSource) -> list[tuple[int, int]] | None:

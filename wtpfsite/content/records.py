@@ -13,7 +13,8 @@ from ..base.text import Text
 from ..base.yamlio import MarkedMap
 from .datafile import DataFile, Ref
 
-MEETING_STATUSES = ("held", "planned", "postponed")
+MEETING_STATUSES = ("held", "planned", "postponed", "cancelled")
+DOCUMENT_STATUSES = ("current", "withdrawn", "superseded")
 MILESTONE_KINDS = ("draft-release", "comment-deadline", "nomination-deadline", "consultation-deadline",
                    "meeting", "final-report", "forum")
 EXPERT_ROLES = ("chair", "vice-chair", "member")
@@ -33,6 +34,14 @@ class Meeting:
     discussed: tuple[Ref, ...]
     produced: tuple[Ref, ...]
     proposed: bool = False  # its dates come from a proposed timetable not (yet) agreed on
+    new_dates: DateSpec | None = None  # a postponed meeting's new dates, once they are known
+    aliases: tuple[Ref, ...] = ()  # the paths its page was published at before (site/aliases.py)
+    at: Ref | None = None  # where its record is written
+
+    @property
+    def called_off(self) -> bool:
+        """Postponed or cancelled: it will not take place at its dates (not the next milestone)."""
+        return self.status in ("postponed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,33 @@ class Document:
     meeting: Ref | None
     link: str | None
     languages: tuple[str, ...]  # empty: not known
+    status: str = "current"
+    superseded_by: Ref | None = None  # the symbol of the document that replaced it
+    aliases: tuple[Ref, ...] = ()  # former paths that lead to the documents page (site/aliases.py)
+
+
+@dataclass(frozen=True)
+class Retired:
+    """A URL published once and given up on purpose: the build no longer reports that it is gone."""
+
+    path: str  # the site path, as published: 'en/about/'
+    reason: str | None
+
+
+def retired_path(value: str) -> str:
+    """'/en/about' -> 'en/about/'; a file ('/en/old.html') stays a file."""
+    path = value.strip().lstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    return path if not last or "." in last else path + "/"
+
+
+def _read_retired(reader: Reader, node: MarkedMap) -> Retired | None:
+    path, reason = reader.string(node, "path"), reader.string(node, "reason")
+    if path is not None and (not path.strip() or "://" in path):
+        reader.error(reader.value_mark(node, "path"), f"'path' must be a path of this site such as /en/about/, "
+                     f"not '{path}'")
+        return None
+    return Retired(retired_path(path), reason) if path is not None else None
 
 
 def draft_ref(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
@@ -86,6 +122,18 @@ def _ref(reader: Reader, node: MarkedMap, key: str, value: Any) -> Ref | None:
     return Ref(value, reader.path, mark.line, mark.col)
 
 
+def aliases(reader: Reader, node: MarkedMap, key: str = "aliases") -> tuple[Ref, ...]:
+    """Former paths of a page inside the language trees ('about/'), checked for their form by the link stage
+    (site/aliases.py)."""
+    refs = []
+    for item, mark in reader.items(node, key):
+        if not isinstance(item, str) or not item.strip():
+            reader.error(mark, f"'{key}' must list former paths such as about/")
+        else:
+            refs.append(Ref(item.strip(), reader.path, mark.line, mark.col))
+    return tuple(refs)
+
+
 def draft_refs(reader: Reader, node: MarkedMap, key: str) -> tuple[Ref, ...]:
     refs = []
     for item, mark in reader.items(node, key):
@@ -103,9 +151,17 @@ def _read_meeting(reader: Reader, node: MarkedMap) -> Meeting | None:
     texts = {key: reader.text(node, key) for key in ("venue", "held_with", "summary")}
     refs = {key: draft_refs(reader, node, key) for key in ("discussed", "produced")}
     proposed = reader.boolean(node, "proposed", False)
+    new_dates = reader.date(node, "new_dates")
+    if new_dates is not None and status != "postponed":
+        reader.error(reader.value_mark(node, "new_dates"), "'new_dates' is only for a meeting with status postponed")
+    if new_dates is not None and dates is not None and new_dates.start <= dates.start:
+        reader.error(reader.value_mark(node, "new_dates"),
+                     f"'new_dates' ({new_dates.source}) must be after 'dates' ({dates.source})")
+    former = aliases(reader, node)
     if ident is None or number is None or dates is None or status is None:
         return None
-    return Meeting(ident, number, dates, status, **texts, **refs, proposed=proposed)
+    return Meeting(ident, number, dates, status, **texts, **refs, proposed=proposed, new_dates=new_dates,
+                   aliases=former, at=Ref(ident, reader.path, node.mark.line, node.mark.col))
 
 
 def _read_milestone(reader: Reader, node: MarkedMap) -> Milestone | None:
@@ -142,9 +198,23 @@ def _read_document(reader: Reader, node: MarkedMap) -> Document | None:
             languages.append(item)
     draft, meeting = draft_ref(reader, node, "draft"), meeting_ref(reader, node, "meeting")
     source, date = reader.text(node, "source"), reader.date(node, "date")
+    status = reader.choice(node, "status", DOCUMENT_STATUSES, "current")
+    superseded_by = None
+    if "superseded_by" in node:
+        mark = reader.value_mark(node, "superseded_by")
+        target = reader.string(node, "superseded_by")
+        if status != "superseded":
+            reader.error(mark, "'superseded_by' is only for a document with status superseded")
+        elif target:
+            superseded_by = Ref(target, reader.path, mark.line, mark.col)
+    elif status == "superseded":
+        reader.error(reader.value_mark(node, "status"),
+                     "a superseded document names the symbol that replaced it in 'superseded_by'")
+    former = aliases(reader, node)
     if title is None or kind is None:
         return None
-    return Document(symbol, title, source, date, kind, draft, meeting, link, tuple(languages))
+    return Document(symbol, title, source, date, kind, draft, meeting, link, tuple(languages), status, superseded_by,
+                    former)
 
 
 DATA_FILES = (
@@ -153,15 +223,19 @@ DATA_FILES = (
              label=lambda expert, index, default: f"expert '{expert.name.get(default, default).value}'",
              header=_read_experts_header, header_fields=("updated", "nominated", "nominated_list")),
     DataFile("meetings", "meetings", "a meeting",
-             ("id", "number", "dates", "status", "venue", "held_with", "summary", "discussed", "produced", "proposed"), 4,
+             ("id", "number", "dates", "status", "venue", "held_with", "summary", "discussed", "produced", "proposed",
+              "new_dates", "aliases"), 4,
              _read_meeting, unique=("id", "number"), texts=("venue", "held_with", "summary"),
              label=lambda meeting, index, default: f"meeting '{meeting.id}'"),
     DataFile("timetable", "milestones", "a milestone", ("id", "date", "kind", "title", "note", "draft", "meeting",
                                                         "proposed"), 4, _read_milestone, unique=("id",), texts=("title", "note"),
              label=lambda milestone, index, default: f"milestone '{milestone.id}'"),
     DataFile("documents", "documents", "a document",
-             ("title", "kind", "symbol", "source", "date", "draft", "meeting", "link", "languages"), 2,
+             ("title", "kind", "symbol", "source", "date", "draft", "meeting", "link", "languages", "status",
+              "superseded_by", "aliases"), 2,
              _read_document, unique=("symbol",), texts=("title", "source"),
              label=lambda document, index, default:
              f"document '{document.symbol or document.title.get(default, default).value}'"),
+    DataFile("retired", "retired", "a retired URL", ("path", "reason"), 1, _read_retired, unique=("path",),
+             label=lambda retired, index, default: f"retired URL '/{retired.path}'"),
 )

@@ -34,12 +34,14 @@ from ..render.environment import compile_templates, make_environment
 from ..render.extras import OTHER_OUTPUTS, extra_outputs
 from ..render.pages import COMMON_STRINGS, Output, render_page
 from ..render.sections import SECTIONS
+from ..site.aliases import redirects
 from ..site.model import Site, link_site
 from ..site.routes import Route
 from ..site.section import Section
 from .parallel import in_processes
 from .incremental import BuildRecord, Inputs, Made, Plan, digest, read_record, with_index, write_record
 from .parsecache import ParseCache, read_parse_cache, write_parse_cache
+from .published import published_check, write_published
 
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
@@ -77,6 +79,7 @@ class BuildResult:
     rendered_paths: tuple[str, ...] = ()
     cache_notice: str | None = None  # why the parse cache was not used, if it was not
     index_pending: bool = False  # the search index is the last build's, to be made again (`make_index`)
+    lost: tuple[SiteError, ...] = ()  # URLs the last build published that this one no longer serves (published.py)
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,7 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
         notice = caches.parses.notice
     loaded = load_site(options, parses=caches.parses, run=fast.run, markdown=fast.markdown)
     site = loaded.site
+    published, lost = published_check(site, folder)
     (folder / "templates").mkdir(parents=True, exist_ok=True)
     env = make_environment(site.config.templates_dir, folder / "templates")
     today = options.day(site.config)
@@ -276,13 +280,15 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     generated = written.generated if before_swap is not None else tuple(index or ())
     caches.record = plan.record(made, generated, index_current=not pending)
     write_record(folder, caches.record)
+    write_published(folder, published)
     if not later:
         write_parse_cache(folder, caches.parses)
         caches.parses = caches.parses.next()
     rendered = tuple(m.path for m in made if m.data is not None)
     pages = _count_pages(site, [m.path for m in made])
     return BuildResult(tuple(m.path for m in made), pages, time.perf_counter() - started, written, len(rendered),
-                       sum(1 for m in made if m.data is None and m.unit is not None), rendered, notice, pending)
+                       sum(1 for m in made if m.data is None and m.unit is not None), rendered, notice, pending,
+                       tuple(lost))
 
 
 def finish(options: BuildOptions, caches: Caches, result: BuildResult) -> None:
@@ -309,11 +315,15 @@ def check(options: BuildOptions, fast: FastPaths = FastPaths()) -> BuildResult:
     problems = check_output_links(files)
     if problems:
         raise ContentErrors(problems)
-    return BuildResult(tuple(files), _count_pages(site, list(files)), time.perf_counter() - started)
+    _, lost = published_check(site, cache_folder(options))
+    return BuildResult(tuple(files), _count_pages(site, list(files)), time.perf_counter() - started,
+                       lost=tuple(lost))
 
 
 def _count_pages(site: Site, paths: list[str]) -> dict[str, int]:
-    return {code: sum(1 for p in paths if p.startswith(code + "/") and p.endswith(".html"))
+    """The pages of each language tree (the redirects of moved pages are none)."""
+    moved = {output_file(move.path) for move in redirects(site)}
+    return {code: sum(1 for p in paths if p.startswith(code + "/") and p.endswith(".html") and p not in moved)
             for code in site.config.language_codes}
 
 

@@ -13,6 +13,7 @@ import os
 import pickle
 import shutil
 import zlib
+from dataclasses import fields
 from pathlib import Path
 
 from ..base.errors import ErrorList
@@ -24,7 +25,7 @@ from .incremental import generator_digest
 
 CACHE_FOLDER = "parses"  # in the cache folder: SHARDS pickles, each entry in the shard of its file
 SHARDS = 16
-FORMAT = 1
+FORMAT = 2
 
 
 class ParseCache:
@@ -78,9 +79,8 @@ def _key(file: SourceFile, digest: str, languages: tuple[str, ...], allow_html: 
 
 
 def _fields(parsed: ParsedSource) -> tuple:
-    """A parse's fields after its file (the file is part of the key)."""
-    return (parsed.title, parsed.description, parsed.translation_of, parsed.draft, parsed.markdown, parsed.body,
-            parsed.revision)
+    """A parse's fields after its file (the file is part of the key), every one of them, in their order."""
+    return tuple(getattr(parsed, field.name) for field in fields(ParsedSource) if field.name != "file")
 
 
 def _shard(key: tuple) -> int:

@@ -6,6 +6,12 @@ whole month(s), marked TRANSP:TRANSPARENT (it does not block anyone's time) and 
 having no exact date yet; so are deadlines and releases, which take no time either. Meetings
 and the forum with exact dates are OPAQUE.
 
+A meeting is one event, its own: a milestone of kind meeting that names it (`meeting:`) gives no second one. Its STATUS
+follows its lifecycle: planned TENTATIVE, held CONFIRMED, cancelled CANCELLED (at its dates, so that clients
+strike the event they know, and TRANSPARENT); postponed TENTATIVE, at its new dates when they are known, else
+at its old ones and TRANSPARENT, its summary saying it is postponed either way. Its UID never changes, so a
+subscribed client moves or updates the event it has rather than adding one.
+
 The output is deterministic: UIDs come from the records' ids and the base URL's host, DTSTAMP
 from the build's `today`, and events are sorted by start date and UID. The icalendar library writes the
 file (escaping, folding at 75 octets, property order).
@@ -30,7 +36,7 @@ from .pages import Output, localizer
 PRODID = "-//WTPF-21 Informal Expert Group//wtpfsite//EN"
 CALENDAR_STRINGS = ("calendar.", "meeting.", "timetable.kind.", "proposal.")  # what the calendars read (extras.OTHER_OUTPUTS)
 _BUSY_KINDS = ("meeting", "forum")  # milestones that take the reader's time; the rest are deadlines
-_MEETING_STATUS = {"held": "CONFIRMED", "planned": "TENTATIVE", "postponed": "CANCELLED"}
+_MEETING_STATUS = {"held": "CONFIRMED", "planned": "TENTATIVE", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,10 @@ def _details(loc: Localizer, paragraphs: list[str], url: str) -> str:
 
 def _milestone_items(site: Site, loc: Localizer) -> list[Item]:
     items = []
+    meeting_ids = {meeting.id for meeting in site.data.meetings}
     for milestone in site.data.milestones:
+        if milestone.kind == "meeting" and milestone.meeting is not None and milestone.meeting.target in meeting_ids:
+            continue  # the meeting's own event stands for it
         url = absolute_url(site.config.base_url, site.path("timetable", loc.lang) + "#" + milestone.id)
         description = _details(loc, _month_note(loc, milestone.date) + [loc.plain(milestone.note)]
                                + _proposal_note(loc, milestone.proposed), url)
@@ -139,10 +148,14 @@ def _meeting_items(site: Site, loc: Localizer) -> list[Item]:
         status = loc.t("calendar.status", status=loc.t(f"meeting.status.{meeting.status}"))
         held_with_key = "calendar.held_with" if meeting.status == "held" else "calendar.to_be_held_with"
         held_with = loc.t(held_with_key, what=loc.plain(meeting.held_with)) if meeting.held_with else ""
-        paragraphs = _month_note(loc, meeting.dates) + [status, loc.plain(meeting.summary), held_with] \
+        dates = meeting.new_dates or meeting.dates
+        notes = [loc.t("calendar.was", period=loc.date(meeting.dates))] if meeting.new_dates else []
+        paragraphs = _month_note(loc, dates) + [status] + notes + [loc.plain(meeting.summary), held_with] \
             + _proposal_note(loc, meeting.proposed)
-        items.append(Item(f"meeting-{meeting.id}@{_host(site)}", meeting.dates,
-                           loc.t("meeting.title", number=meeting.number), _details(loc, paragraphs, url), url,
-                           loc.t("timetable.kind.meeting"), True, _MEETING_STATUS.get(meeting.status),
-                           loc.plain(meeting.venue) or None))
+        title = loc.t("meeting.title", number=meeting.number)
+        if meeting.called_off:
+            title = loc.t("calendar.called_off", title=title, status=loc.t(f"meeting.status.{meeting.status}"))
+        items.append(Item(f"meeting-{meeting.id}@{_host(site)}", dates, title, _details(loc, paragraphs, url), url,
+                           loc.t("timetable.kind.meeting"), not meeting.called_off or bool(meeting.new_dates),
+                           _MEETING_STATUS.get(meeting.status), loc.plain(meeting.venue) or None))
     return items

@@ -1,5 +1,5 @@
 """Outputs other than the pages: root chooser and 404, static assets, feeds, calendars,
-sitemap, robots.txt and the machine-readable expert list."""
+sitemap, robots.txt, the machine-readable expert list and the redirects of moved pages."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from jinja2 import Environment, TemplateError
 
 from ..base.errors import ErrorList
 from ..base.urls import absolute_url
+from ..site.aliases import ALIASED_RECORDS
 from ..site.model import Site
 from .calendar import CALENDAR_STRINGS, calendar_outputs
 from .environment import render_template, template_error
 from .feeds import feed_entries
 from .pages import Output, base_context
+from .redirects import REDIRECT_STRINGS, redirect_outputs
 
 
 @dataclass(frozen=True)
@@ -147,4 +149,7 @@ OTHER_OUTPUTS: tuple[OtherOutputs, ...] = (
     OtherOutputs("exports", expert_exports, data=("experts",)),
     OtherOutputs("calendars", calendar_outputs, data=("timetable", "meetings"), strings=CALENDAR_STRINGS),
     OtherOutputs("robots", robots),
+    # the moved pages' old paths: remade when an alias or any page changes (aliases are in the structure, and
+    # in the meeting and document records)
+    OtherOutputs("redirects", redirect_outputs, data=ALIASED_RECORDS, strings=REDIRECT_STRINGS, structure="titles"),
 )

@@ -85,9 +85,13 @@ def _experts(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 
 
 def _timetable_rows(site: Site, today: date) -> list[dict[str, Any]]:
+    """Each milestone with its state, and the meeting it is (a milestone of kind meeting that names one): a
+    postponed or cancelled meeting's milestone takes the meeting's state."""
     milestones = list(site.data.milestones)
-    states = milestone_states([m.date for m in milestones], today)
-    return [{"milestone": m, "state": s} for m, s in zip(milestones, states)]
+    meetings = [site.meeting(m.meeting.target) if m.kind == "meeting" and m.meeting else None for m in milestones]
+    fixed = [meeting.status if meeting and meeting.called_off else None for meeting in meetings]
+    states = milestone_states([m.date for m in milestones], today, fixed)
+    return [{"milestone": m, "state": s, "meeting": meeting} for m, s, meeting in zip(milestones, states, meetings)]
 
 
 def _timetable(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
@@ -126,7 +130,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("home", "", "home.html", _home, data=("meetings", "timetable"),
             strings=("home.", "proposal.", *DRAFT_STRINGS),
             structure="titles"),
-    Section("page", "{name}/", "page.html", _page, data=("timetable",), strings=("consultation.", "deadline.")),
+    Section("page", "{name}/", "page.html", _page, data=("timetable", "meetings"),
+            strings=("consultation.", "deadline.")),
     Section("draft", "drafts/draft-{name}/", "draft.html", _draft, data=("documents", "meetings"),
             strings=DRAFT_STRINGS, structure="titles", parent="drafts"),
     Section("changes", "drafts/draft-{name}/changes/", "changes.html", _changes, strings=("changes.", "draft."),

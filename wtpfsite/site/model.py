@@ -17,6 +17,7 @@ from ..content.data import SiteData
 from ..content.parse import DraftMeta, ParsedSource
 from ..content.records import Document, Meeting
 from ..content.strings import Strings
+from .aliases import redirects
 from .links import check_links
 from .routes import CHANGES, DRAFT, HOME, LATEST, MARKDOWN_SECTIONS, PAGE, Draft, Route
 from .section import Declaration, Section, Undeclared
@@ -95,6 +96,7 @@ def link_site(config: SiteConfig, strings: Strings, data: SiteData, sources: tup
     routes = _make_routes(config, grouped, drafts, data, sections, errors)
     site = Site(config, strings, data, routes, drafts, by_name)
     _check_references(site, errors)
+    redirects(site, errors)  # the aliases that cannot be redirects
     check_links(site.config, site._by_key, errors)
     _check_navigation(site, errors)
     return site
