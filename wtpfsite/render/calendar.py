@@ -1,4 +1,5 @@
-"""The iCalendar file of each language: every timetable milestone and every IEG meeting.
+"""The iCalendar file of each language: every timetable milestone and every IEG meeting, one event per meeting
+(a timetable milestone of kind `meeting` that names its meeting is that meeting's event, not a second one).
 
 All events are all-day (DTSTART;VALUE=DATE, DTEND the day after the last day, as RFC 5545
 wants). A month-precision date ("2019-09", "2020-01/2020-02") becomes an event spanning the
@@ -118,6 +119,8 @@ def _details(loc: Localizer, paragraphs: list[str], url: str) -> str:
 def _milestone_items(site: Site, loc: Localizer) -> list[Item]:
     items = []
     for milestone in site.data.milestones:
+        if milestone.kind == "meeting" and milestone.meeting is not None:
+            continue  # the meeting's own event (from meetings.yaml, with the dates it is held on) stands for it
         url = absolute_url(site.config.base_url, site.path("timetable", loc.lang) + "#" + milestone.id)
         description = _details(loc, _month_note(loc, milestone.date) + [loc.plain(milestone.note)], url)
         items.append(Item(f"milestone-{milestone.id}@{_host(site)}", milestone.date, loc.plain(milestone.title),

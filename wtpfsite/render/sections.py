@@ -82,7 +82,9 @@ def _experts(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 
 
 def _timetable_rows(site: Site, today: date) -> list[dict[str, Any]]:
-    milestones = list(site.data.milestones)
+    """The milestones in order of their dates (equal dates in the file's order), each with its state: the
+    timetable reads by date whatever the order editors added its entries in."""
+    milestones = sorted(site.data.milestones, key=lambda m: (m.date.start, m.date.end))
     states = milestone_states([m.date for m in milestones], today)
     return [{"milestone": m, "state": s} for m, s in zip(milestones, states)]
 
