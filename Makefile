@@ -22,8 +22,10 @@ test: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
+# The preview: `make serve`, `make serve PORT=8001`, `make serve PORT=0` (a free port).
+PORT ?= 8000
 serve: $(STAMP)
-	$(PY) build.py serve
+	$(PY) build.py serve --port $(PORT)
 
 # Validate content and every link; then, when Java and Chromium are here, the W3C validator (vnu) over every
 # page and axe-core over one page of each type in each language (tests/test_standards.py, which npm-installs

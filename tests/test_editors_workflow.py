@@ -5,12 +5,27 @@ Each test reproduces one finding of the issue, through the command line or the b
 
 from __future__ import annotations
 
+import argparse
 import re
+import socket
+import subprocess
+import threading
+import urllib.error
+import urllib.request
 from datetime import date
+from pathlib import Path
 
+import pytest
 from icalendar import Calendar
 
-from helpers import make_site, run_cli
+from helpers import draft, make_site, run_cli
+from wtpfsite.base.plural import choose_plurals, counted
+from wtpfsite.commands.cli import make_parser
+from wtpfsite.commands.livereload import Coordinator
+from wtpfsite.commands.serve import DevServer, site_paths
+from wtpfsite.pipeline.build import BuildOptions
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TIMETABLE_OUT_OF_ORDER = """\
 milestones:
@@ -77,3 +92,137 @@ def test_a_meeting_is_one_calendar_event_with_one_title(tmp_path):
         events = Calendar.from_ical((out / lang / "calendar.ics").read_bytes()).walk("VEVENT")
         on_the_day = [e for e in events if e.decoded("DTSTART") == date(2021, 11, 29)]
         assert [str(e["SUMMARY"]) for e in on_the_day] == [title]
+
+
+# -------------------------------------------------------------------- 6. --base-url is validated
+
+@pytest.mark.parametrize("command", ["build", "check"])
+@pytest.mark.parametrize("url", ["www.example.org/x", "ftp://x", "https://"])
+def test_a_base_url_option_that_is_no_http_url_is_a_usage_error(tmp_path, command, url):
+    root = make_site(tmp_path)
+    code, _, err = run_cli([command, "--config", str(root / "site_config.yaml"), "--base-url", url])
+    assert code == 2
+    assert "is not an absolute http(s) URL" in err and "Traceback" not in err
+    assert not (root / "output").exists()
+
+
+# -------------------------------------------------------------------- 10. wording
+
+def test_check_does_not_say_it_wrote_nothing_and_counts_right(tmp_path):
+    root = make_site(tmp_path, {"content/pages/about.en.md": "---\ntitle: About\n---\n[x](nowhere.md)\n"})
+    code, _, err = run_cli(["check", "--config", str(root / "site_config.yaml")])
+    assert code == 1
+    assert err.splitlines()[-1] == "1 error"
+
+
+def test_plural_forms_follow_the_readers_language():
+    assert choose_plurals("{n} {n|one=section|other=sections} changed", {"n": 1}, "en_GB") == "{n} section changed"
+    assert choose_plurals("{n} {n|one=section|other=sections} changed", {"n": 3}, "en_GB") == "{n} sections changed"
+    assert choose_plurals("{n} {n|one=section|other=sections}", {"n": 0}, "en_GB") == "{n} sections"
+    assert choose_plurals("修改{n}节", {"n": 1}, "zh_Hans_CN") == "修改{n}节"
+    assert counted(1, "data text", "data texts") == "1 data text"
+
+
+def test_one_changed_section_is_singular_on_the_changes_page(tmp_path):
+    root = make_site(tmp_path, {
+        "content/drafts/draft-1.en.md": draft(1, "## A\n\nOne.\n\n## B\n\nTwo.\n"),
+        "content/drafts/draft-2.en.md": draft(2, "## A\n\nOne, changed.\n\n## B\n\nTwo.\n", released="2020-02-10"),
+    })
+    out = _build(root, "2020-09-20")
+    changes = (out / "en" / "drafts" / "draft-2" / "changes" / "index.html").read_text("utf-8")
+    assert "1 section changed" in changes and "1 sections" not in changes
+
+
+@pytest.mark.parametrize("name", ["sed5gftTe", ".#about.en.md", "about.en.md~", ".about.en.md.swp", "4913",
+                                  "about.en.md___jb_tmp___", "#about.en.md#", ".~lock.timetable.yaml#"])
+def test_watch_mode_ignores_editors_temporary_files(tmp_path, name):
+    root = make_site(tmp_path)
+    paths, _ = site_paths(BuildOptions(root / "site_config.yaml", date(2020, 9, 20)))
+    assert not paths.relevant(paths.content / "pages" / name)
+    assert paths.relevant(paths.content / "pages" / "about.en.md")
+    assert paths.relevant(paths.content / "pages" / "sedimentation.en.md")
+
+
+# -------------------------------------------------------------------- 11. the command line
+
+@pytest.mark.parametrize("command, options", [
+    ("build", ["--config", "--out", "--base-url", "--today", "--quiet", "--no-cache"]),
+    ("serve", ["--config", "--out", "--host", "--port", "--today", "--quiet"]),
+    ("check", ["--config", "--base-url", "--today", "--quiet"]),
+    ("new-draft", ["--config", "--released", "--comments-due", "--quiet"]),
+    ("translated", ["--config", "--quiet"]),
+])
+def test_every_option_has_help_with_its_default(command, options):
+    code, out, _ = run_cli([command, "--help"])
+    assert code == 0
+    text = " ".join(out.split())
+    for option in options:
+        assert option in text
+    parser = make_parser()
+    sub = next(a for a in parser._subparsers._group_actions[0].choices.items() if a[0] == command)[1]
+    for action in sub._actions:
+        if action.help in (None, argparse.SUPPRESS) or action.dest in ("help", "paths", "translations", "release"):
+            continue
+        assert "default" in action.help, (command, action.option_strings)
+    if command == "serve":
+        assert "0 picks a free one" in text
+
+
+def test_options_are_offered_only_where_they_mean_something():
+    for command, absent in (("serve", "--base-url"), ("translated", "--today"), ("new-draft", "--today"),
+                            ("check", "--out"), ("translated", "--out")):
+        code, _, err = run_cli([command, absent, "x"])
+        assert code == 2 and "unrecognized arguments" in err or "invalid" in err, (command, absent, err)
+
+
+def test_quiet_after_the_command(tmp_path):
+    root = make_site(tmp_path)
+    code, out, err = run_cli(["build", "-q", "--config", str(root / "site_config.yaml")])
+    assert (code, out) == (0, "")
+    code, _, err = run_cli(["build", "-q", "--bogus"])
+    assert code == 2 and err.startswith("usage: build.py build")
+
+
+def test_a_port_in_use_suggests_port_zero(tmp_path):
+    root = make_site(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = run_cli(["serve", "--config", str(root / "site_config.yaml"), "--port", str(port)])
+    assert code == 2
+    assert "--port 0" in err
+
+
+def test_make_serve_takes_a_port():
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    result = subprocess.run(["make", "-n", "serve", "PORT=8001"], cwd=ROOT, capture_output=True, text=True)
+    assert "build.py serve --port 8001" in result.stdout, makefile
+
+
+# -------------------------------------------------------------------- 15. the preview's 404 page
+
+def test_the_previews_404_page_stays_on_the_preview(tmp_path):
+    root = make_site(tmp_path)
+    _build(root, "2020-09-20")
+    paths, languages = site_paths(BuildOptions(root / "site_config.yaml", date(2020, 9, 20)))
+    assert paths.base_url == "https://example.org/site/"
+    coordinator = Coordinator(lambda progress=None, changed=frozenset(): None, paths.css_only, lambda m, e: None)
+    dev = DevServer(("127.0.0.1", 0), paths, coordinator, languages)
+    thread = threading.Thread(target=dev.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        for target in ("/en/nothing-here/", "/nothing-here"):
+            try:
+                urllib.request.urlopen(dev.url.rstrip("/") + target, timeout=20)
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 404
+                body = exc.read().decode("utf-8")
+            links = re.findall(r'(?:href|src)="([^"]+)"', body)
+            assert links and not [link for link in links if "example.org" in link]
+            assert any(link.startswith(dev.url) and link.endswith("site.css") for link in links)
+            assert dev.url + "en/" in links  # the home page, on the preview
+    finally:
+        coordinator.close()
+        dev.shutdown()
+        dev.server_close()

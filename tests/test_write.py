@@ -166,7 +166,7 @@ def test_the_cli_reports_files_it_did_not_make_and_removes_them(tmp_path):
     (root / "content" / "pages" / "about.en.md").unlink()  # a page the last build made: not foreign
     code, out, err = run_cli(build_args(root))
     assert code == 0
-    assert err == ("removed 2 file(s) from the output folder that the generator did not make: "
+    assert err == ("removed 2 files from the output folder that the generator did not make: "
                    "en/extra/x.html, notes.txt\n")
     assert out.startswith("built ")
     files = tree_files(root / "output")

@@ -15,6 +15,8 @@ from typing import Callable, TextIO
 from zoneinfo import ZoneInfo
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
+from ..base.plural import counted
+from ..content.config import is_base_url
 from ..pipeline.build import BuildOptions, BuildResult, build, check, load_site
 from ..site.translations import format_report, translation_report
 from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
@@ -32,6 +34,13 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date such as 2020-09-14") from None
 
 
+def _base_url(value: str) -> str:
+    if not is_base_url(value):
+        raise argparse.ArgumentTypeError(f"'{value}' is not an absolute http(s) URL such as "
+                                         f"https://example.org/wtpf-21/ (as site_config.yaml's base_url)")
+    return value
+
+
 def default_today() -> date:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else today in Geneva."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -40,46 +49,72 @@ def default_today() -> date:
     return datetime.now(ZoneInfo("Europe/Zurich")).date()
 
 
+_TODAY_HELP = ("the date that statuses (next milestone, open deadlines) are computed for, as YYYY-MM-DD "
+               "(default: SOURCE_DATE_EPOCH's day when set, else today in Geneva)")
+
+
+def _options(*wanted: str) -> argparse.ArgumentParser:
+    """The options shared by commands, each offered only by the commands for which it means something."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--config", type=Path, default=Path("site_config.yaml"), metavar="FILE",
+                        help="the site's configuration file (default: site_config.yaml)")
+    if "today" in wanted:
+        parser.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD", help=_TODAY_HELP)
+    if "out" in wanted:
+        parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                            help="the folder to build into (default: site_config.yaml's output_dir, else output/)")
+    if "base-url" in wanted:
+        parser.add_argument("--base-url", type=_base_url, default=None, metavar="URL",
+                            help="the address the site is published at, an absolute http(s) URL such as "
+                                 "https://example.org/wtpf-21/ (default: site_config.yaml's base_url)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors (default: off)")
+    # SUPPRESS: when absent after the command, it must not reset a --debug given before it
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the WTPF-21 IEG site.")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors (default: off)")
     commands = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=Path("site_config.yaml"))
-    common.add_argument("--today", type=_date, default=None, help="the date statuses are computed for")
-    common.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    # SUPPRESS: when absent after the command, it must not reset a --debug given before it
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    build = commands.add_parser("build", parents=[common], help="build the site into the output folder")
-    build.add_argument("--out", type=Path, default=None)
-    build.add_argument("--base-url", default=None)
+    build = commands.add_parser("build", parents=[_options("today", "out", "base-url")],
+                                help="build the site into the output folder")
     build.add_argument("--no-cache", action="store_true",
-                       help="make every file again, ignoring the build cache of the last build")
-    check = commands.add_parser("check", parents=[common], help="validate content and links; build nothing")
-    check.add_argument("--base-url", default=None)
+                       help="make every file again, ignoring the build cache of the last build (default: off)")
+    check = commands.add_parser("check", parents=[_options("today", "base-url")],
+                                help="validate content and links; build nothing")
     scope = check.add_mutually_exclusive_group()
     scope.add_argument("--translations", action="store_true",
                        help="only report missing and out-of-date translations, per language")
     scope.add_argument("--release", action="store_true",
                        help="everything check does, plus translations and dates before publishing")
-    serve = commands.add_parser("serve", parents=[common], help="build, serve and rebuild on changes")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--out", type=Path, default=None)
-    translated = commands.add_parser("translated", parents=[common],
+    serve = commands.add_parser("serve", parents=[_options("today", "out")],
+                                help="build, serve and rebuild on changes (a preview on this machine)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, "
+                       "this machine only)")
+    serve.add_argument("--port", type=int, default=8000,
+                       help="the port to listen on; 0 picks a free one (default: 8000)")
+    translated = commands.add_parser("translated", parents=[_options()],
                                      help="record that translations match their original's current revision")
     translated.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a translation, e.g. "
                             "content/pages/about.zh.md")
-    new_draft = commands.add_parser("new-draft", parents=[common], help="create the next draft's files from the "
-                                    "latest draft")
-    new_draft.add_argument("--released", type=_date, default=None, help="release date, when the timetable has none")
-    new_draft.add_argument("--comments-due", type=_date, default=None, help="comment deadline (else the timetable's)")
+    new_draft = commands.add_parser("new-draft", parents=[_options()], help="create the next draft's files from "
+                                    "the latest draft")
+    new_draft.add_argument("--released", type=_date, default=None, metavar="YYYY-MM-DD",
+                           help="release date (default: the date of the timetable's draft-release milestone)")
+    new_draft.add_argument("--comments-due", type=_date, default=None, metavar="YYYY-MM-DD",
+                           help="comment deadline (default: the date of the timetable's comment-deadline "
+                                "milestone; none when it has none)")
+    parser.commands = commands.choices  # type: ignore[attr-defined]  # main() gives a command's own usage
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
     try:
-        args = make_parser().parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # told with the command's own usage, which lists what it takes
+            parser.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:
         return EXIT_USAGE if exc.code else EXIT_OK
     if not args.config.is_file():
@@ -98,8 +133,9 @@ def guarded(command: str, debug: bool, run: Callable[[], int], err: TextIO) -> i
     except ContentErrors as exc:
         for error in exc.errors:
             print(error.format(), file=err)
-        count = len(exc.errors)
-        print(f"{count} error{'s' if count != 1 else ''}; nothing was written", file=err)
+        # only a build writes; check and the other commands never do, so they do not say so
+        tail = "; nothing was written" if command == "build" else ""
+        print(f"{counted(len(exc.errors), 'error', 'errors')}{tail}", file=err)
         return EXIT_CONTENT
     except KeyboardInterrupt:
         print("interrupted; output/ was left as it was", file=err)
@@ -129,7 +165,7 @@ def report_build(result: BuildResult, quiet: bool, out: TextIO, err: TextIO) -> 
     if result.cache_notice and not quiet:
         print(f"build cache discarded: {result.cache_notice}", file=err)
     if result.written and result.written.foreign and not quiet:
-        print(f"removed {len(result.written.foreign)} file(s) from the output folder that the generator "
+        print(f"removed {counted(len(result.written.foreign), 'file', 'files')} from the output folder that the generator "
               f"did not make: {', '.join(result.written.foreign)}", file=err)
     if not quiet:
         counts = ", ".join(f"{n} {code}" for code, n in result.pages_per_language.items())
@@ -138,7 +174,7 @@ def report_build(result: BuildResult, quiet: bool, out: TextIO, err: TextIO) -> 
 
 
 def _run(args) -> int:
-    today = args.today or default_today()
+    today = getattr(args, "today", None) or default_today()
     options = BuildOptions(args.config, today, getattr(args, "out", None), getattr(args, "base_url", None))
     if args.command == "build":
         result = build(options, progress_printer(args.quiet), incremental=not args.no_cache)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..base.errors import ContentErrors
+from ..base.plural import counted
 from ..pipeline.build import Progress
 
 EVENTS_URL, STATUS_URL = "/__wtpfsite/events", "/__wtpfsite/status"
@@ -49,7 +50,8 @@ LIVE_RELOAD_JS = """(function () {
       "background:rgba(60,0,0,.94);color:#fff;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
     var title = overlay.appendChild(document.createElement("p"));
     var list = overlay.appendChild(document.createElement("ul"));
-    title.textContent = "The build failed; the site shows the last good build until these are fixed:";
+    title.textContent = "The build failed with " + messages.length + (messages.length === 1 ? " error" : " errors") +
+      "; the site shows the last good build until " + (messages.length === 1 ? "it is" : "they are") + " fixed:";
     messages.forEach(function (message) { list.appendChild(document.createElement("li")).textContent = message; });
     document.body.appendChild(overlay);
   }
@@ -155,7 +157,7 @@ class Coordinator:
             self._log(message, True)
         if state.errors:
             count = len(state.errors)
-            self._log(f"{count} error{'s' if count != 1 else ''}; still serving the last good build", True)
+            self._log(f"{counted(count, 'error', 'errors')}; still serving the last good build", True)
         else:
             names = ", ".join(sorted(p.name for p in changed)[:3]) + (" ..." if len(changed) > 3 else "")
             self._log(f"built in {seconds:.2f} s" + (f" ({names})" if names else ""), False)

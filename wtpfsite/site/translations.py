@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..base.plural import counted
 from ..base.errors import ErrorList, SiteError
 from ..base.yamlio import Mark, MarkedList, MarkedMap, load_yaml
 from ..content.data import SiteData
@@ -203,7 +204,7 @@ def format_report(report: TranslationReport, quiet: bool = False) -> list[str]:
     if not quiet:
         count = len(report.problems)
         lines.append("translations: everything is translated and up to date" if not count else
-                     f"translations: {count} problem{'s' if count != 1 else ''}; after bringing a translation up "
+                     f"translations: {counted(count, 'problem', 'problems')}; after bringing a translation up "
                      f"to date, record it with: python build.py translated PATH")
     return lines
 
@@ -213,5 +214,5 @@ def _summary(status: LanguageStatus, default: str) -> str:
     parts = [f"{status.present} of {status.total} pages and drafts", f"{len(status.missing)} missing"]
     if not status.is_original:
         parts.append(f"{len(status.outdated)} out of date")
-    parts.append(f"{len(status.data)} data texts missing")
+    parts.append(f"{counted(len(status.data), 'data text', 'data texts')} missing")
     return f"{status.lang} ({role}): " + ", ".join(parts)
