@@ -9,6 +9,7 @@ import argparse
 import re
 import socket
 import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -226,3 +227,38 @@ def test_the_previews_404_page_stays_on_the_preview(tmp_path):
         coordinator.close()
         dev.shutdown()
         dev.server_close()
+
+
+# -------------------------------------------------------------------- 7. without the virtual environment
+
+def test_missing_dependencies_are_a_usage_error_that_says_how_to_install_them(tmp_path):
+    root = make_site(tmp_path)
+    # -S: this Python without its site-packages, as a system Python without the pinned dependencies is
+    result = subprocess.run([sys.executable, "-S", str(ROOT / "build.py"), "build", "--config",
+                             str(root / "site_config.yaml")], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "lacks the generator's dependencies" in result.stderr and "babel" in result.stderr
+    assert "make build" in result.stderr or ".venv/bin/python build.py" in result.stderr
+    assert "Traceback" not in result.stderr and "bug" not in result.stderr
+    assert not (root / "output").exists()
+
+
+def test_readme_runs_build_py_with_the_virtual_environments_python():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert ".venv/bin/python build.py build" in readme
+    for line in readme.splitlines():  # a bare `python` works only in the activated environment, and says so
+        if re.search(r"(?<![/\w])python3? build\.py", line):
+            assert "activate" in line, line
+
+
+# -------------------------------------------------------------------- 13. language names in the reader's language
+
+def test_the_chinese_out_of_date_notice_names_english_in_chinese(tmp_path):
+    root = make_site(tmp_path, {
+        "content/pages/about.en.md": "---\ntitle: About\n---\nChanged text.\n",
+        "content/pages/about.zh.md": "---\ntitle: 关于\ntranslation_of: 000000000000\n---\n正文。\n",
+    })
+    out = _build(root, "2020-09-20")
+    zh = (out / "zh" / "about" / "index.html").read_text("utf-8")
+    notice = zh.split('class="notice"', 1)[1].split("</p>", 1)[0]
+    assert "英语版本" in notice and "English" not in notice

@@ -1,4 +1,5 @@
-"""Plural forms in UI strings, chosen by the CLDR plural rules of the reader's locale (Babel).
+"""Words that depend on the reader's language (CLDR, through Babel): plural forms in UI strings, chosen by the
+plural rules of the reader's locale, and the names of languages.
 
 A string names the forms of a word after the number's placeholder, by CLDR category:
 `"{changed} {changed|one=section|other=sections} changed"` reads "1 section changed", "2 sections changed".
@@ -42,3 +43,13 @@ def choose_plurals(text: str, values: dict[str, Any], locale: str) -> str:
 def counted(count: int, one: str, other: str) -> str:
     """'1 error', '3 errors': English messages of the command line."""
     return f"{count} {one if count == 1 else other}"
+
+
+def language_name(locale: str, reader_locale: str, fallback: str) -> str:
+    """The name of `locale`'s language in the reader's language (CLDR, Babel): 'English' is 英语 to readers of
+    Chinese. `fallback` (the language's own name) when CLDR has none."""
+    try:
+        language = _locale(locale).language
+        return _locale(reader_locale).languages.get(language) or fallback
+    except (ValueError, LookupError):
+        return fallback
