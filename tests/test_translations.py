@@ -288,8 +288,8 @@ def test_outdated_notice_in_the_built_html(site, capsys, tmp_path):
     out = tmp_path / "out"
     assert run(site, "build", "--out", str(out), "--today", TODAY, "--quiet") == 0
     zh = (out / "zh/about/index.html").read_text("utf-8")
-    assert ('<p class="notice" role="note">本译文可能已过时：本页的English版本在翻译后已有更新。 '
-            '<a href="../../en/about/" hreflang="en">阅读English版本</a></p>') in zh
+    assert ('<p class="notice" role="note">本译文可能已过时：本页的英语版本在翻译后已有更新。 '
+            '<a href="../../en/about/" hreflang="en">阅读英语版本</a></p>') in zh
     for page in ("en/about/index.html", "zh/index.html", "zh/drafts/draft-1/index.html"):
         assert "本译文可能已过时" not in (out / page).read_text("utf-8")
         assert "may be out of date" not in (out / page).read_text("utf-8")
