@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from helpers import draft, make_site, run_cli
+from helpers import content_errors, draft, make_site, run_cli
 from wtpfsite.base.plural import choose_plurals, counted
 from wtpfsite.commands.cli import make_parser
 from wtpfsite.commands.livereload import Coordinator
@@ -262,3 +262,28 @@ def test_the_chinese_out_of_date_notice_names_english_in_chinese(tmp_path):
     zh = (out / "zh" / "about" / "index.html").read_text("utf-8")
     notice = zh.split('class="notice"', 1)[1].split("</p>", 1)[0]
     assert "英语版本" in notice and "English" not in notice
+
+
+# -------------------------------------------------------------------- 9. no error that follows from another
+
+def test_an_invalid_date_in_one_version_is_one_error_without_pythons_words(tmp_path):
+    root = make_site(tmp_path, {
+        "content/drafts/draft-1.en.md": draft(1, comments_due="2021-02-30"),
+        "content/drafts/draft-1.zh.md": draft(1, comments_due="2021-02-28"),
+    })
+    errors = content_errors(root)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("content/drafts/draft-1.en.md:6:15: ")
+    assert "2021-02-30" in errors[0]
+    for word in ("None", "KeyError", "Traceback", "True", "False"):
+        assert word not in errors[0]
+
+
+def test_a_date_that_differs_between_versions_is_reported_at_its_line(tmp_path):
+    root = make_site(tmp_path, {
+        "content/drafts/draft-1.en.md": draft(1, comments_due="2021-02-20"),
+        "content/drafts/draft-1.zh.md": draft(1),
+    })
+    errors = content_errors(root)
+    assert errors == ["content/drafts/draft-1.zh.md:3:9: 'comments_due' differs from the en version "
+                      "(draft-1.en.md: 2021-02-20)"], errors

@@ -120,8 +120,8 @@ def test_bad_draft_front_matter(tmp_path, text, expected):
 def test_translations_of_a_draft_must_agree_on_dates_and_status(tmp_path):
     assert_build_fails(tmp_path, {"content/drafts/draft-1.en.md": draft(1),
                                   "content/drafts/draft-1.zh.md": draft(1, status="planned", released="2020-01-11")}, [
-        "content/drafts/draft-1.zh.md:2:1: 'released' differs from the en version (draft-1.en.md: 2020-01-10)",
-        "content/drafts/draft-1.zh.md:2:1: 'status' differs from the en version (draft-1.en.md: released)"])
+        "content/drafts/draft-1.zh.md:4:11: 'released' differs from the en version (draft-1.en.md: 2020-01-10)",
+        "content/drafts/draft-1.zh.md:5:9: 'status' differs from the en version (draft-1.en.md: released)"])
 
 
 def test_all_front_matter_errors_of_all_files_come_together_sorted(tmp_path):

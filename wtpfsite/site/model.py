@@ -118,13 +118,19 @@ def _make_drafts(config: SiteConfig, grouped, errors: ErrorList) -> tuple[Draft,
 
 
 def _check_same_meta(meta: DraftMeta, version: ParsedSource, original: ParsedSource, errors: ErrorList) -> None:
+    """Every language version of a draft has the same dates and status. A field refused in either version has
+    its own error already: comparing it would only repeat that error in other words."""
     other = version.draft
     for name in ("released", "comments_due", "status"):
+        if name in other.invalid or name in meta.invalid:
+            continue
         mine, theirs = getattr(other, name), getattr(meta, name)
         if mine != theirs:
-            shown = theirs.source if hasattr(theirs, "source") else theirs
-            errors.add(version.file.path, 2, 1, f"'{name}' differs from the {original.file.lang} version "
-                       f"({original.file.path.name}: {shown})")
+            shown = f"{original.file.path.name} has no '{name}'" if theirs is None else \
+                f"{original.file.path.name}: {theirs.source if hasattr(theirs, 'source') else theirs}"
+            line, col = other.place(name) if mine is not None else other.place("number")
+            errors.add(version.file.path, line, col, f"'{name}' differs from the {original.file.lang} version "
+                       f"({shown})")
 
 
 def _make_routes(config: SiteConfig, grouped, drafts: tuple[Draft, ...], data: SiteData,
