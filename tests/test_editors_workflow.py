@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from helpers import content_errors, draft, make_site, run_cli
+from helpers import content_errors, copy_real_site, draft, make_site, run_cli
 from wtpfsite.base.plural import choose_plurals, counted
 from wtpfsite.commands.cli import make_parser
 from wtpfsite.commands.livereload import Coordinator
@@ -287,3 +287,22 @@ def test_a_date_that_differs_between_versions_is_reported_at_its_line(tmp_path):
     errors = content_errors(root)
     assert errors == ["content/drafts/draft-1.zh.md:3:9: 'comments_due' differs from the en version "
                       "(draft-1.en.md: 2021-02-20)"], errors
+
+
+# -------------------------------------------------------------------- 5. a YAML syntax error first, alone
+
+def test_an_indentation_slip_is_shown_first_and_what_follows_is_held_back(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    meetings = root / "content" / "data" / "meetings.yaml"
+    lines = meetings.read_text("utf-8").splitlines(keepends=True)
+    slip = next(i for i, line in enumerate(lines) if line.startswith("      en: ") and i > 80)
+    lines[slip] = lines[slip][1:]  # one space less than the line below it
+    meetings.write_text("".join(lines), "utf-8")
+    code, out, err = run_cli(["check", "--config", str(root / "site_config.yaml")])
+    assert code == 1
+    shown = err.splitlines()
+    assert shown[0].startswith("content/data/meetings.yaml:") and "YAML syntax error" in shown[0]
+    assert "check this line's indentation against the lines above" in shown[0]
+    assert re.fullmatch(r"\d+ more errors held back until meetings\.yaml parses", shown[1]), shown
+    assert shown[2:] == ["1 error"]
+    assert "no meeting with id" not in err

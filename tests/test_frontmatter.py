@@ -51,7 +51,8 @@ def test_empty_front_matter_is_an_empty_mapping_so_that_missing_fields_are_repor
     ("---\ntitle: [unclosed\n---\nBody\n",
      ["content/pages/about.en.md:2:17: YAML syntax error: expected ',' or ']', but got '<stream end>'"]),
     ("---\ntitle: About\n  bad: indent\n---\n",
-     ["content/pages/about.en.md:3:6: YAML syntax error: mapping values are not allowed here"]),
+     ["content/pages/about.en.md:3:6: YAML syntax error: mapping values are not allowed here"
+      " (check this line's indentation against the lines above)"]),
     ("Just text, no front matter\n",
      ["content/pages/about.en.md:1:1: missing front matter: the file must start with a line '---' "
       "(add '---', 'title: ...' and '---' at the top)"]),

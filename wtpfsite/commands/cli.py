@@ -131,8 +131,8 @@ def guarded(command: str, debug: bool, run: Callable[[], int], err: TextIO) -> i
         print(f"build.py {command}: error: {exc}", file=err)
         return EXIT_USAGE
     except ContentErrors as exc:
-        for error in exc.errors:
-            print(error.format(), file=err)
+        for line in exc.lines():
+            print(line, file=err)
         # only a build writes; check and the other commands never do, so they do not say so
         tail = "; nothing was written" if command == "build" else ""
         print(f"{counted(len(exc.errors), 'error', 'errors')}{tail}", file=err)

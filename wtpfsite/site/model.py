@@ -197,10 +197,12 @@ def _check_references(site: Site, errors: ErrorList) -> None:
         for version in draft.versions.values():
             ref = version.draft.incorporates
             if ref and ref.target not in meeting_ids:
-                errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml")
+                errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml",
+                           follows_from=data.file_path("meetings"))
             for ref in version.draft.documents:
                 if ref.target not in symbols:
-                    errors.add(ref.path, ref.line, ref.col, f"no document '{ref.target}' in documents.yaml")
+                    errors.add(ref.path, ref.line, ref.col, f"no document '{ref.target}' in documents.yaml",
+                               follows_from=data.file_path("documents"))
 
 
 def navigation_key(site: Site, name: str) -> str:
