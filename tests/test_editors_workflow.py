@@ -306,3 +306,67 @@ def test_an_indentation_slip_is_shown_first_and_what_follows_is_held_back(tmp_pa
     assert re.fullmatch(r"\d+ more errors held back until meetings\.yaml parses", shown[1]), shown
     assert shown[2:] == ["1 error"]
     assert "no meeting with id" not in err
+
+
+# -------------------------------------------------------------------- 2 and 14. new-draft finishes what it starts
+
+def test_new_draft_adds_its_milestones_to_the_timetable_keeping_the_file(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    timetable = root / "content" / "data" / "timetable.yaml"
+    before = timetable.read_text("utf-8")
+    code, out, err = run_cli(["new-draft", "--config", str(root / "site_config.yaml"),
+                              "--released", "2022-02-10", "--comments-due", "2022-03-01"])
+    assert code == 0, err
+    assert ("added to content/data/timetable.yaml, in en, zh: milestones 'draft-7-release' (2022-02-10), "
+            "'draft-7-comments' (2022-03-01)") in out
+    after = timetable.read_text("utf-8")
+    added = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert "  - id: draft-7-release" in added and "      zh: 草案第七稿在网上公布，征求评论" in added
+    # every line of the file as it was, in its order, comments included: only the new entries are new
+    kept = iter(after.splitlines())
+    assert all(any(line == other for other in kept) for line in before.splitlines())
+    assert before.splitlines()[0].startswith("#")
+    # before the final report (2022-03-15), after the January 2022 meeting
+    assert after.index("id: ieg-6-meeting") < after.index("id: draft-7-release") < after.index("id: final-report")
+    out_dir = _build(root, "2022-02-05")
+    zh = (out_dir / "zh" / "timetable" / "index.html").read_text("utf-8")
+    assert "草案第七稿在网上公布" in zh
+    home = (out_dir / "en" / "index.html").read_text("utf-8").split("card-next", 1)[1].split("</section>", 1)[0]
+    assert "Draft 7 published for comments" in home
+    ics = Calendar.from_ical((out_dir / "en" / "calendar.ics").read_bytes())
+    assert "milestone-draft-7-comments@wtpf21-ieg.example.org" in {str(e["UID"]) for e in ics.walk("VEVENT")}
+
+
+def test_check_reports_a_released_draft_missing_from_the_timetable(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    code, _, err = run_cli(["new-draft", "--config", str(root / "site_config.yaml"), "--released", "2022-02-01"])
+    assert code == 0, err
+    timetable = root / "content" / "data" / "timetable.yaml"
+    text = timetable.read_text("utf-8")
+    timetable.write_text(text[:text.index("  - id: draft-7-release")] + text[text.index("  - id: final-report"):],
+                         "utf-8")
+    for lang in ("en", "zh"):
+        path = root / "content" / "drafts" / f"draft-7.{lang}.md"
+        path.write_text(path.read_text("utf-8").replace("status: planned", "status: released"), "utf-8")
+    code, _, err = run_cli(["check", "--config", str(root / "site_config.yaml"), "--today", "2022-01-20"])
+    assert code == 1
+    assert err.splitlines()[0].startswith("content/drafts/draft-7.en.md:4:11: draft 7 is released, but its "
+                                          "release date (2022-02-01) is not in the timetable")
+    assert err.splitlines()[-1] == "1 error"
+
+
+def test_new_draft_lists_what_is_left_and_warns_of_a_planned_previous_draft(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    code, out, err = run_cli(["new-draft", "--config", str(root / "site_config.yaml"), "--released", "2022-02-01"])
+    assert code == 0, err
+    lines = out.splitlines()
+    assert any(re.match(r"to do: content/drafts/draft-7\.en\.md:\d+: names draft 6 or its dates \('sixth draft'\)",
+                        line) for line in lines), out
+    assert any(re.match(r"to do: content/drafts/draft-7\.zh\.md:\d+: .*'第六稿'", line) for line in lines), out
+    assert any("'1 November 2021'" in line for line in lines) and any("'2021年11月1日'" in line for line in lines)
+    assert any(line.startswith("to do: translate the changes into content/drafts/draft-7.zh.md") for line in lines)
+    assert any("add the comments on draft 7 to content/data/documents.yaml" in line for line in lines)
+    assert "warning: draft 6 is still 'planned'" in out
+    text = (root / "content" / "drafts" / "draft-7.en.md").read_text("utf-8").splitlines()
+    line = int(next(l for l in lines if "'sixth draft'" in l).split(":")[2])
+    assert "sixth draft" in text[line - 1].lower()

@@ -64,6 +64,16 @@ meetings:
 
 TIMETABLE = """\
 milestones:
+  - id: draft-1-release
+    date: 2019-08-01
+    kind: draft-release
+    title: {en: First draft published, zh: 草案第一稿公布}
+    draft: 1
+  - id: draft-1-comments
+    date: 2019-08-21
+    kind: comment-deadline
+    title: {en: Comments on the first draft due, zh: 草案第一稿评论截止}
+    draft: 1
   - id: draft-2-release
     date: 2020-11-01
     kind: draft-release
@@ -313,7 +323,7 @@ def plan_draft_3(root: Path) -> None:
 def test_new_draft_scaffolding(site, capsys):
     plan_draft_3(site)
     assert run(site, "check", "--today", TODAY) == 1  # draft 3 is named but does not exist yet
-    assert "content/data/timetable.yaml:11:12: no draft number 3 in content/drafts\n" in capsys.readouterr().err
+    assert "content/data/timetable.yaml:21:12: no draft number 3 in content/drafts\n" in capsys.readouterr().err
     assert run(site, "new-draft") == 0
     out = capsys.readouterr().out
     assert "created content/drafts/draft-3.en.md: Draft 3 of the report\n" in out
@@ -411,7 +421,7 @@ def test_release_check_failures(site, capsys):
     now = rev_of(site, "content/drafts/draft-1.en.md")
     en_at, zh_at = (":".join(line.split(":")[1:3]) for line in err[4:6])  # where the template's link lands
     assert err == [
-        "content/data/timetable.yaml:3:11: past release date but still planned: milestone 'draft-2-release' "
+        "content/data/timetable.yaml:13:11: past release date but still planned: milestone 'draft-2-release' "
         "(2020-11-01) concerns draft 2, which is still 'planned'",
         f"content/drafts/draft-1.zh.md:1:1: out of date: the en original changed since this translation "
         f"(recorded {recorded}, now {now})",
@@ -443,6 +453,6 @@ def test_release_check_reports_a_timetable_entry_referring_to_nothing(site, caps
     (site / "content/data/timetable.yaml").write_text(timetable, encoding="utf-8")
     assert run(site, "check", "--release", "--today", TODAY) == 1
     err = capsys.readouterr().err
-    assert "content/data/timetable.yaml:11:12: no draft number 9 in content/drafts\n" in err
-    assert "content/data/timetable.yaml:16:12: no draft number 9 in content/drafts\n" in err
+    assert "content/data/timetable.yaml:21:12: no draft number 9 in content/drafts\n" in err
+    assert "content/data/timetable.yaml:26:12: no draft number 9 in content/drafts\n" in err
     assert run(site, "new-draft") == 1  # only the next draft (3) may be named ahead

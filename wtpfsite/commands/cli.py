@@ -208,11 +208,15 @@ def _run_workflow(args, options) -> int:
         write_new_draft(plan, shown)
         for file in plan.files:
             print(f"created {shown(file.path)}: {file.title}")
+        if plan.timetable is not None:
+            added = ", ".join(f"'{m.id}' ({m.date})" for m in plan.milestones)
+            print(f"added to {shown(plan.timetable)}, in {', '.join(site.config.language_codes)}: milestone"
+                  f"{'s' if len(plan.milestones) != 1 else ''} {added}")
         if not args.quiet:
             for note in plan.notes:
                 print(f"  {note}")
         for item in plan.todo:
-            print(f"to do: {item}")
+            print(item if item.startswith("warning: ") else f"to do: {item}")
         return EXIT_OK
     if args.release:
         result = check_release(options)

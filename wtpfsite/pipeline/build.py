@@ -34,6 +34,7 @@ from ..render.environment import compile_templates, make_environment
 from ..render.extras import OTHER_OUTPUTS, extra_outputs
 from ..render.pages import COMMON_STRINGS, Output, render_page
 from ..render.sections import SECTIONS
+from ..site.schedule import drafts_missing_from_timetable
 from ..site.model import Site, link_site
 from ..site.routes import Route
 from ..site.section import Section
@@ -298,7 +299,7 @@ def check(options: BuildOptions, fast: FastPaths = FastPaths()) -> BuildResult:
     files = {m.path: m.data for m in made}
     if site.config.search:  # the search bundle is made when the site is written
         files |= {path: b"" for path in UI_FILES}
-    problems = check_output_links(files)
+    problems = check_output_links(files) + drafts_missing_from_timetable(site)
     if problems:
         raise ContentErrors(problems)
     return BuildResult(tuple(files), _count_pages(site, list(files)), time.perf_counter() - started)
