@@ -11,7 +11,8 @@ $(STAMP): pyproject.toml Makefile
 	@echo "make: creating the virtual environment in $(VENV)/ and installing the pinned dependencies (about 20 s)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	@# (PEP 660 editable mode; the warning filter keeps setuptools' general advice on editable installs quiet)
+	PYTHONWARNINGS=ignore::UserWarning $(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 build: $(STAMP)

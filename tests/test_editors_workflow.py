@@ -6,6 +6,7 @@ Each test reproduces one finding of the issue, through the command line or the b
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import socket
 import subprocess
@@ -21,10 +22,10 @@ from icalendar import Calendar
 
 from helpers import content_errors, copy_real_site, draft, make_site, run_cli
 from wtpfsite.base.plural import choose_plurals, counted
-from wtpfsite.commands.cli import make_parser
+from wtpfsite.commands.cli import make_parser, progress_printer
 from wtpfsite.commands.livereload import Coordinator
 from wtpfsite.commands.serve import DevServer, site_paths
-from wtpfsite.pipeline.build import BuildOptions
+from wtpfsite.pipeline.build import BuildOptions, build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -370,3 +371,24 @@ def test_new_draft_lists_what_is_left_and_warns_of_a_planned_previous_draft(tmp_
     text = (root / "content" / "drafts" / "draft-7.en.md").read_text("utf-8").splitlines()
     line = int(next(l for l in lines if "'sixth draft'" in l).split(":")[2])
     assert "sixth draft" in text[line - 1].lower()
+
+
+# -------------------------------------------------------------------- 12. progress on a terminal only
+
+def test_a_build_on_a_terminal_shows_its_stages_and_pages(tmp_path):
+    root = make_site(tmp_path)
+    err = io.StringIO()
+    progress = progress_printer(False, err, terminal=True)
+    build(BuildOptions(root / "site_config.yaml", date(2020, 9, 20)), progress, stage=progress.stage)
+    shown = err.getvalue()
+    assert shown.index("reading and checking the content") < shown.index("rendering the pages") \
+        < shown.index("writing the output folder")
+    assert re.search(r"\r  (\d+)/\1 pages\n", shown)
+    assert progress_printer(False, io.StringIO(), terminal=False) is None  # logs and CI
+    assert progress_printer(True, io.StringIO(), terminal=True) is None  # --quiet
+
+
+def test_make_builds_its_environment_saying_so_without_deprecated_modes():
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    assert "creating the virtual environment" in makefile
+    assert "compat" not in makefile and "editable_mode" not in makefile

@@ -148,16 +148,26 @@ def guarded(command: str, debug: bool, run: Callable[[], int], err: TextIO) -> i
         return EXIT_BUG
 
 
-def progress_printer(quiet: bool, err: TextIO = sys.stderr, terminal: bool | None = None):
-    """The build's progress, on a terminal (`terminal`: whether `err` is one; asked when None)."""
+class TerminalProgress:
+    """The build's progress on a terminal: each stage on a line, and the pages rendered counted in place."""
+
+    def __init__(self, err: TextIO):
+        self.err = err
+
+    def stage(self, name: str) -> None:
+        print(f"{name} ...", file=self.err, flush=True)
+
+    def __call__(self, done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\r  {done}/{total} pages", end=end, file=self.err, flush=True)
+
+
+def progress_printer(quiet: bool, err: TextIO = sys.stderr, terminal: bool | None = None) -> TerminalProgress | None:
+    """The build's progress, on a terminal only (`terminal`: whether `err` is one; asked when None): never in
+    logs, CI or with --quiet."""
     if quiet or not (err.isatty() if terminal is None else terminal):
         return None
-
-    def report(done: int, total: int) -> None:
-        end = "\n" if done == total else ""
-        print(f"\rrendering {done}/{total} pages", end=end, file=err, flush=True)
-
-    return report
+    return TerminalProgress(err)
 
 
 def report_build(result: BuildResult, quiet: bool, out: TextIO, err: TextIO) -> None:
@@ -177,7 +187,9 @@ def _run(args) -> int:
     today = getattr(args, "today", None) or default_today()
     options = BuildOptions(args.config, today, getattr(args, "out", None), getattr(args, "base_url", None))
     if args.command == "build":
-        result = build(options, progress_printer(args.quiet), incremental=not args.no_cache)
+        progress = progress_printer(args.quiet)
+        result = build(options, progress, incremental=not args.no_cache,
+                       stage=progress.stage if progress is not None else None)
         report_build(result, args.quiet, sys.stdout, sys.stderr)
         return EXIT_OK
     if args.command in ("translated", "new-draft") or (args.command == "check" and (args.translations or

@@ -44,6 +44,7 @@ from .parsecache import ParseCache, read_parse_cache, write_parse_cache
 
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
+Stage = Callable[[str], None]  # told the name of each stage of a build as it starts (progress on a terminal)
 Run = Callable[[Callable[[int], T], int], Iterable[T]]  # run(job, count): job(0), ..., job(count - 1)
 
 
@@ -229,25 +230,29 @@ def others(site: Site, env: Environment, today: date, plan: Plan | None, errors:
 
 
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
-          caches: Caches | None = None, later: bool = False, fast: FastPaths = FastPaths()) -> BuildResult:
+          caches: Caches | None = None, later: bool = False, fast: FastPaths = FastPaths(),
+          stage: Stage | None = None) -> BuildResult:
     """Build and write the site (`fast`: with the fast paths, or CORE). With `caches` (watch mode), the caches come
     from memory and go back there;
     else from the cache folder, unless `incremental` is False (everything made again). `later`: leave to
     `finish` what a reader of the pages does not wait for: the search index, when it has to be made again (the
     last one stays meanwhile; `BuildResult.index_pending`), and saving the parse cache. Watch mode shows the
-    new pages first and calls `finish` after."""
+    new pages first and calls `finish` after. `stage` is told each stage as it starts."""
     started = time.perf_counter()
+    say = stage or (lambda name: None)
     folder = cache_folder(options)
     notice = None
     if caches is None:
         caches = read_caches(options) if incremental else Caches(ParseCache(), read_record(folder))
         notice = caches.parses.notice
+    say("reading and checking the content")
     loaded = load_site(options, parses=caches.parses, run=fast.run, markdown=fast.markdown)
     site = loaded.site
     (folder / "templates").mkdir(parents=True, exist_ok=True)
     env = make_environment(site.config.templates_dir, folder / "templates")
     plan = Plan(caches.record if incremental else None, Inputs(site, loaded.files, options.today),
                 loaded.config_bytes, site.config.output_dir, site.config.templates_dir)
+    say("rendering the pages")
     made = render_site(site, env, options.today, plan, progress, fast.run)
     before_swap, index, pending = None, (), False
     if site.config.search:
@@ -261,6 +266,7 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     previous = frozenset(last.files) if last is not None and last.output_dir == str(site.config.output_dir) \
         else frozenset()
     outputs = [(m.path, m.data) for m in made]
+    say("writing the output folder" + (" and making the search index" if before_swap is not None else ""))
     written = fast.update(outputs, site.config.output_dir, previous, index) \
         if fast.update is not None and plan.last is not None and before_swap is None else None
     if written is None:
