@@ -392,3 +392,32 @@ def test_make_builds_its_environment_saying_so_without_deprecated_modes():
     makefile = (ROOT / "Makefile").read_text("utf-8")
     assert "creating the virtual environment" in makefile
     assert "compat" not in makefile and "editable_mode" not in makefile
+
+
+# -------------------------------------------------------------------- 8. what changed since the translation
+
+def test_an_out_of_date_translation_shows_what_changed_in_the_original(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    config = str(root / "site_config.yaml")
+    code, out, err = run_cli(["translated", "--config", config, "content/pages/about.zh.md"], cwd=root)
+    assert code == 0, err
+    about = root / "content" / "pages" / "about.en.md"
+    text = about.read_text("utf-8")
+    about.write_text(text.replace("The deadline for nominations", "The closing date for nominations", 1), "utf-8")
+    code, out, _ = run_cli(["check", "--config", config, "--translations"])
+    assert code == 1
+    assert "    -The deadline for nominations" in out and "    +The closing date for nominations" in out
+    out_dir = _build(root, "2021-01-01")
+    page = (out_dir / "en" / "translations" / "index.html").read_text("utf-8")
+    assert '<pre class="diff"' in page and "+The closing date for nominations" in page
+
+
+def test_when_the_old_original_is_not_known_the_report_says_so(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    about = root / "content" / "pages" / "about.en.md"
+    about.write_text(about.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    code, out, _ = run_cli(["check", "--config", str(root / "site_config.yaml"), "--translations"])
+    assert code == 1
+    assert "is not known here" in out and "git log -p content/pages/about.en.md" in out
+    page = (_build(root, "2021-01-01") / "zh" / "translations" / "index.html").read_text("utf-8")
+    assert "此处无法得知原文" in page

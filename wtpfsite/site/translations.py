@@ -22,9 +22,11 @@ from typing import Callable
 
 from ..base.plural import counted
 from ..base.errors import ErrorList, SiteError
+from ..base.originals import original_text, read_original, text_diff
 from ..base.yamlio import Mark, MarkedList, MarkedMap, load_yaml
 from ..content.data import SiteData
 from ..content.parse import ParsedSource
+from ..content.frontmatter import split_front_matter
 from ..content.sources import read_source_text
 from .model import Site
 from .routes import CHANGES, Route
@@ -72,6 +74,8 @@ class Problem:
     other: str = ""  # missing: the file to create; outdated: the original's file
     recorded: str | None = None
     current: str | None = None
+    diff: tuple[str, ...] = ()  # outdated: what changed in the original since the recorded revision
+    old_known: bool = False  # outdated: whether the recorded revision's text is in the store of originals
 
     def error(self) -> SiteError:
         return SiteError(self.path, self.line, self.col, self.message)
@@ -122,7 +126,7 @@ def translation_report(site: Site) -> TranslationReport:
     routes = [r for r in site.routes if r.versions and r.section.name != CHANGES]
     problems: dict[str, list[Problem]] = {code: [] for code in codes}
     for route in routes:
-        for problem in _route_problems(route, codes, default, shown):
+        for problem in _route_problems(route, codes, default, shown, site.config.root):
             problems[problem.lang].append(problem)
     for problem in data_problems(site.data, codes, default, shown):
         problems[problem.lang].append(problem)
@@ -133,7 +137,8 @@ def translation_report(site: Site) -> TranslationReport:
     return TranslationReport(default, statuses)
 
 
-def _route_problems(route: Route, codes: tuple[str, ...], default: str, shown: Callable[[Path | str], str]):
+def _route_problems(route: Route, codes: tuple[str, ...], default: str, shown: Callable[[Path | str], str],
+                    root: Path):
     versions = route.versions
     original = versions.get(default) or next(versions[c] for c in codes if c in versions)
     what = f"draft {route.name} has" if route.key.startswith("draft/") else "there is"
@@ -153,8 +158,30 @@ def _route_problems(route: Route, codes: tuple[str, ...], default: str, shown: C
             else:
                 message = (f"out of date: the {default} original changed since this translation "
                            f"(recorded {version.translation_of}, now {current})")
+            old = read_original(root, version.translation_of)
+            diff = () if old is None else text_diff(old, current_text(versions[default]), version.translation_of,
+                                                    current)
             yield Problem("outdated", code, shown(version.file.path), 1, 1, message, route.key, version.title,
-                          code, shown(versions[default].file.path), version.translation_of, current)
+                          code, shown(versions[default].file.path), version.translation_of, current, diff,
+                          old is not None)
+
+
+def current_text(source: ParsedSource) -> str:
+    """An original's text as the store of originals keeps it (title and Markdown body, read from its file)."""
+    errors = ErrorList(source.file.path.parent)
+    text = read_source_text(source.file.path, errors)
+    split = split_front_matter(text, source.file.path, errors) if text is not None else None
+    return original_text(source.title, split.body if split is not None else "")
+
+
+def diff_lines(problem: Problem, default: str) -> list[str]:
+    """What the command line shows under an out-of-date translation: the diff, or why there is none."""
+    if problem.kind != "outdated" or problem.recorded is None:
+        return []
+    if not problem.old_known:
+        return [f"    (what the {default} original said at {problem.recorded} is not known here: it was recorded "
+                f"before originals were kept, or on another machine; see git log -p {problem.other})"]
+    return [f"    {line}" for line in problem.diff]
 
 
 # ------------------------------------------------------------------------------------------- data texts
@@ -200,7 +227,10 @@ def format_report(report: TranslationReport, quiet: bool = False) -> list[str]:
     for status in report.languages:
         if not quiet:
             lines.append(_summary(status, report.default_language))
-        lines += [p.error().format() for p in status.problems]
+        for problem in status.problems:
+            lines.append(problem.error().format())
+            if not quiet:
+                lines += diff_lines(problem, report.default_language)
     if not quiet:
         count = len(report.problems)
         lines.append("translations: everything is translated and up to date" if not count else
