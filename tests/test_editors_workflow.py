@@ -421,3 +421,39 @@ def test_when_the_old_original_is_not_known_the_report_says_so(tmp_path):
     assert "is not known here" in out and "git log -p content/pages/about.en.md" in out
     page = (_build(root, "2021-01-01") / "zh" / "translations" / "index.html").read_text("utf-8")
     assert "此处无法得知原文" in page
+
+
+# -------------------------------------------------------------------- 3. data texts go out of date too
+
+def test_a_data_text_whose_original_changed_is_out_of_date_after_it_was_recorded(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    config = str(root / "site_config.yaml")
+    meetings = root / "content" / "data" / "meetings.yaml"
+    timetable = root / "content" / "data" / "timetable.yaml"
+    before = meetings.read_text("utf-8")
+    code, out, err = run_cli(["translated", "--config", config, "content/data/meetings.yaml",
+                              "content/data/timetable.yaml#draft-1-release"], cwd=root)
+    assert code == 0, err
+    assert "content/data/meetings.yaml:13: meeting 'ieg-1': summary: recorded translation_of: " in out
+    after = meetings.read_text("utf-8")
+    # only lines were added, each 'translation_of:' in the text's own indentation; comments and layout stay
+    assert [line for line in after.splitlines() if line not in before.splitlines()] == \
+        [line for line in after.splitlines() if re.fullmatch(r" +translation_of: [0-9a-f]{12}", line)]
+    assert re.search(r"zh: 秘书长报告大纲草案第一稿在网上公布，征求评论, translation_of: [0-9a-f]{12}\}",
+                     timetable.read_text("utf-8"))
+    code, out, _ = run_cli(["check", "--config", config, "--translations"])
+    assert code == 0, out
+    meetings.write_text(after.replace("Sixth meeting of the Informal Expert Group, to finalize",
+                                      "Sixth meeting of the Informal Expert Group, in Geneva, to finalize"), "utf-8")
+    code, out, _ = run_cli(["check", "--config", config, "--translations"])
+    assert code == 1
+    assert re.search(r"content/data/meetings\.yaml:\d+:7: out of date: the en 'summary' of meeting 'ieg-6' "
+                     r"changed since its zh translation", out), out
+    assert "build.py translated content/data/meetings.yaml#ieg-6.summary" in out
+    assert "+Sixth meeting of the Informal Expert Group, in Geneva" in out
+    assert "1 data text out of date" in out
+    page = (_build(root, "2021-01-01") / "en" / "translations" / "index.html").read_text("utf-8")
+    assert "in Geneva" in page and '<pre class="diff"' in page
+    code, out, _ = run_cli(["translated", "--config", config, "content/data/meetings.yaml#ieg-6.summary"], cwd=root)
+    assert code == 0 and "updated translation_of:" in out
+    assert run_cli(["check", "--config", config, "--translations"])[0] == 0

@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
 from ..base.plural import counted
-from ..content.config import is_base_url
+from ..content.config import is_base_url, load_config
 from ..pipeline.build import BuildOptions, BuildResult, build, check, load_site
 from ..site.translations import format_report, translation_report
 from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
 from .release import check_release
 from .serve import serve
 from .translated import record_translations
+from .translated_data import data_target, record_data_translations
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -97,7 +98,9 @@ def make_parser() -> argparse.ArgumentParser:
     translated = commands.add_parser("translated", parents=[_options()],
                                      help="record that translations match their original's current revision")
     translated.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a translation, e.g. "
-                            "content/pages/about.zh.md")
+                            "content/pages/about.zh.md, or a data file, e.g. content/data/meetings.yaml (all its "
+                            "translated texts), content/data/meetings.yaml#ieg-3 (one record) or "
+                            "content/data/meetings.yaml#ieg-3.summary (one text)")
     new_draft = commands.add_parser("new-draft", parents=[_options()], help="create the next draft's files from "
                                     "the latest draft")
     new_draft.add_argument("--released", type=_date, default=None, metavar="YYYY-MM-DD",
@@ -203,10 +206,28 @@ def _run(args) -> int:
     return serve(options, args.host, args.port, quiet=args.quiet)
 
 
+def load_config_or_fail(path: Path):
+    """The site's config; ContentErrors when it has errors."""
+    errors = ErrorList(path.resolve().parent)
+    config = load_config(path, errors)
+    errors.raise_if_any()
+    return config
+
+
 def _run_workflow(args, options) -> int:
     """The editors' and translators' commands (see docs/editors-guide.md)."""
     if args.command == "translated":
-        for done in record_translations(args.config, args.paths):
+        config = load_config_or_fail(args.config)
+        data = [(given, data_target(config, str(given))) for given in args.paths]
+        for given, (path, selector) in [(g, t) for g, t in data if t is not None]:
+            for text in record_data_translations(config, path, selector):
+                what = (f"recorded translation_of: {text.revision}" if text.previous is None else
+                        f"updated translation_of: {text.previous} -> {text.revision}"
+                        if text.previous != text.revision else f"already records translation_of: {text.revision}")
+                if text.previous != text.revision or not args.quiet:
+                    print(f"{text.path}:{text.line}: {text.where}: {what}")
+        pages = [given for given, target in data if target is None]
+        for done in (record_translations(args.config, pages) if pages else []):
             what = (f"already records translation_of: {done.revision}; nothing changed" if not done.changed else
                     f"recorded translation_of: {done.revision}" if done.previous is None else
                     f"updated translation_of: {done.previous} -> {done.revision}")

@@ -22,6 +22,7 @@ from typing import Callable
 
 from ..base.plural import counted
 from ..base.errors import ErrorList, SiteError
+from ..base.text import Text, text_revision
 from ..base.originals import original_text, read_original, text_diff
 from ..base.yamlio import Mark, MarkedList, MarkedMap, load_yaml
 from ..content.data import SiteData
@@ -128,7 +129,7 @@ def translation_report(site: Site) -> TranslationReport:
     for route in routes:
         for problem in _route_problems(route, codes, default, shown, site.config.root):
             problems[problem.lang].append(problem)
-    for problem in data_problems(site.data, codes, default, shown):
+    for problem in data_problems(site.data, codes, default, shown, site.config.root):
         problems[problem.lang].append(problem)
     statuses = tuple(
         LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
@@ -176,7 +177,7 @@ def current_text(source: ParsedSource) -> str:
 
 def diff_lines(problem: Problem, default: str) -> list[str]:
     """What the command line shows under an out-of-date translation: the diff, or why there is none."""
-    if problem.kind != "outdated" or problem.recorded is None:
+    if problem.kind not in ("outdated", "data") or problem.recorded is None:
         return []
     if not problem.old_known:
         return [f"    (what the {default} original said at {problem.recorded} is not known here: it was recorded "
@@ -196,8 +197,10 @@ def data_nodes(data: SiteData, name: str) -> list[MarkedMap]:
     return [item for item in items if isinstance(item, MarkedMap)] if isinstance(items, MarkedList) else []
 
 
-def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -> list[Problem]:
-    """A problem for each data text (a field the schema names in `texts`) that lacks a language."""
+def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, root: Path | None = None
+                  ) -> list[Problem]:
+    """A problem for each data text (a field the schema names in `texts`) that lacks a language, and for each
+    translation of one whose original changed since its recorded revision (`translation_of:` in the map)."""
     wanted = frozenset(codes)
     paths = dict(data.files)
     problems = []
@@ -205,10 +208,14 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -
         for index, record in enumerate(data.of(schema.name)):
             for name in schema.texts:
                 value = getattr(record, name)
-                if value is None or value.universal or wanted <= (given := value.languages()):
+                if value is None or value.universal:
                     continue
                 who = schema.label(record, index, default)
                 mark = value.mark if value.mark is not None else Mark(1, 1)
+                given = value.languages()
+                problems += _data_outdated(value, who, name, given, default, shown(paths[schema.name]), mark, root)
+                if wanted <= given:
+                    continue
                 for code in codes:
                     if code not in given:
                         problems.append(Problem(
@@ -217,6 +224,27 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -
                             f"(readers of {code} see the {value.get(code, default).lang} text)", "",
                             f"{who}: {name}", "en"))
     return problems
+
+
+def _data_outdated(value: Text, who: str, name: str, given, default: str, path: str, mark: Mark,
+                   root: Path | None) -> list[Problem]:
+    """The translations of a data text whose original changed since the revision they recorded."""
+    if value.translation_of is None or default not in given:
+        return []
+    original = value.get(default, default).value
+    current = text_revision(original)
+    if current == value.translation_of:
+        return []
+    old = read_original(root, value.translation_of) if root is not None else None
+    diff = () if old is None else text_diff(old, original + "\n", value.translation_of, current)
+    ident = who.split("'", 2)[1] if who.count("'") >= 2 else ""
+    target = f"{path}#{ident}.{name}" if ident else path
+    return [Problem("data", code, path, mark.line, mark.col,
+                    f"out of date: the {default} '{name}' of {who} changed since its {code} translation (recorded "
+                    f"{value.translation_of}, now {current}; once the translation matches it, run: "
+                    f".venv/bin/python build.py translated {target})", "", f"{who}: {name}", default, path,
+                    value.translation_of, current, diff, old is not None)
+            for code in sorted(given) if code != default]
 
 
 # -------------------------------------------------------------------------------------- text of a report
@@ -244,5 +272,8 @@ def _summary(status: LanguageStatus, default: str) -> str:
     parts = [f"{status.present} of {status.total} pages and drafts", f"{len(status.missing)} missing"]
     if not status.is_original:
         parts.append(f"{len(status.outdated)} out of date")
-    parts.append(f"{counted(len(status.data), 'data text', 'data texts')} missing")
+    missing = [p for p in status.data if p.recorded is None]
+    parts.append(f"{counted(len(missing), 'data text', 'data texts')} missing")
+    if len(missing) != len(status.data):
+        parts.append(f"{counted(len(status.data) - len(missing), 'data text', 'data texts')} out of date")
     return f"{status.lang} ({role}): " + ", ".join(parts)
