@@ -195,7 +195,7 @@ def test_unrecorded_translation_is_out_of_date(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     now = rev_of(root, "content/pages/about.en.md")
     assert (f"content/pages/about.zh.md:1:1: out of date: no 'translation_of' recorded (the en original is now "
-            f"{now}; once this translation matches it, run: python build.py translated "
+            f"{now}; once this translation matches it, run: .venv/bin/python build.py translated "
             f"content/pages/about.zh.md)\n") in out
     assert "4 out of date" in out
 

@@ -154,7 +154,7 @@ def _route_problems(route: Route, codes: tuple[str, ...], default: str, shown: C
             current = source_revision(versions[default])
             if version.translation_of is None:
                 message = (f"out of date: no '{FIELD}' recorded (the {default} original is now {current}; "
-                           f"once this translation matches it, run: python build.py translated "
+                           f"once this translation matches it, run: .venv/bin/python build.py translated "
                            f"{shown(version.file.path)})")
             else:
                 message = (f"out of date: the {default} original changed since this translation "
@@ -263,7 +263,7 @@ def format_report(report: TranslationReport, quiet: bool = False) -> list[str]:
         count = len(report.problems)
         lines.append("translations: everything is translated and up to date" if not count else
                      f"translations: {counted(count, 'problem', 'problems')}; after bringing a translation up "
-                     f"to date, record it with: python build.py translated PATH")
+                     f"to date, record it with: .venv/bin/python build.py translated PATH")
     return lines
 
 
