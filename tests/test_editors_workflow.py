@@ -5,7 +5,6 @@ Each test reproduces one finding of the issue, through the command line or the b
 
 from __future__ import annotations
 
-import argparse
 import io
 import re
 import socket
@@ -22,7 +21,7 @@ from icalendar import Calendar
 
 from helpers import content_errors, copy_real_site, draft, make_site, run_cli
 from wtpfsite.base.plural import choose_plurals, counted
-from wtpfsite.commands.cli import make_parser, progress_printer
+from wtpfsite.commands.cli import progress_printer
 from wtpfsite.commands.livereload import Coordinator
 from wtpfsite.commands.serve import DevServer, site_paths
 from wtpfsite.pipeline.build import BuildOptions, build
@@ -160,12 +159,12 @@ def test_every_option_has_help_with_its_default(command, options):
     text = " ".join(out.split())
     for option in options:
         assert option in text
-    parser = make_parser()
-    sub = next(a for a in parser._subparsers._group_actions[0].choices.items() if a[0] == command)[1]
-    for action in sub._actions:
-        if action.help in (None, argparse.SUPPRESS) or action.dest in ("help", "paths", "translations", "release"):
-            continue
-        assert "default" in action.help, (command, action.option_strings)
+    # each option's line of the help text names its default
+    entries = re.split(r"\n  (?=-)", out.split("options:", 1)[1])
+    for entry in entries:
+        name = entry.split()[0] if entry.split() else ""
+        if name.startswith("-") and name not in ("-h,", "--translations", "--release"):
+            assert "default" in " ".join(entry.split()), (command, entry)
     if command == "serve":
         assert "0 picks a free one" in text
 
@@ -457,3 +456,24 @@ def test_a_data_text_whose_original_changed_is_out_of_date_after_it_was_recorded
     code, out, _ = run_cli(["translated", "--config", config, "content/data/meetings.yaml#ieg-6.summary"], cwd=root)
     assert code == 0 and "updated translation_of:" in out
     assert run_cli(["check", "--config", config, "--translations"])[0] == 0
+
+
+def test_the_preview_counts_errors_like_the_command_line(tmp_path):
+    from wtpfsite.base.errors import ContentErrors, SiteError
+    from wtpfsite.commands.livereload import LIVE_RELOAD_JS
+
+    errors = [SiteError("content/data/meetings.yaml", 3, 1, "YAML syntax error: x", syntax=True)] + [
+        SiteError("content/data/timetable.yaml", n, 1, "no meeting", follows_from="content/data/meetings.yaml")
+        for n in (1, 2)] + [SiteError("content/pages/a.en.md", 1, 1, "one"),
+                            SiteError("content/pages/b.en.md", 1, 1, "two")]
+
+    def failing(progress=None, changed=frozenset()):
+        raise ContentErrors(errors)
+
+    logged = []
+    coordinator = Coordinator(failing, lambda changed: False, lambda message, is_error: logged.append(message))
+    state = coordinator.rebuild()
+    coordinator.close()
+    assert state.errors[-1] == "2 more errors held back until meetings.yaml parses"
+    assert logged[-1] == "3 errors; still serving the last good build"
+    assert "error(s)" not in LIVE_RELOAD_JS and '" errors"' in LIVE_RELOAD_JS

@@ -178,7 +178,8 @@ def report_build(result: BuildResult, quiet: bool, out: TextIO, err: TextIO) -> 
     if result.cache_notice and not quiet:
         print(f"build cache discarded: {result.cache_notice}", file=err)
     if result.written and result.written.foreign and not quiet:
-        print(f"removed {counted(len(result.written.foreign), 'file', 'files')} from the output folder that the generator "
+        print(f"removed {counted(len(result.written.foreign), 'file', 'files')} from the output folder that the "
+              f"generator "
               f"did not make: {', '.join(result.written.foreign)}", file=err)
     if not quiet:
         counts = ", ".join(f"{n} {code}" for code, n in result.pages_per_language.items())
