@@ -477,3 +477,18 @@ def test_the_preview_counts_errors_like_the_command_line(tmp_path):
     assert state.errors[-1] == "2 more errors held back until meetings.yaml parses"
     assert logged[-1] == "3 errors; still serving the last good build"
     assert "error(s)" not in LIVE_RELOAD_JS and '" errors"' in LIVE_RELOAD_JS
+
+
+def test_references_to_a_draft_whose_front_matter_does_not_parse_are_held_back(tmp_path):
+    root = make_site(tmp_path, {
+        "content/drafts/draft-1.en.md": "---\ntitle: Draft 1\nnumber: 1\n released: 2020-01-10\nstatus: released\n"
+                                        "---\nText.\n",
+        "content/data/timetable.yaml": "milestones:\n  - id: d1\n    date: 2020-01-10\n    kind: draft-release\n"
+                                       "    title: {en: Draft 1, zh: 草案第一稿}\n    draft: 1\n",
+    })
+    code, _, err = run_cli(["check", "--config", str(root / "site_config.yaml")])
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[0].startswith("content/drafts/draft-1.en.md:4:") and "YAML syntax error" in lines[0]
+    assert "1 more error held back until draft-1.en.md parses" in lines
+    assert "no draft number" not in err

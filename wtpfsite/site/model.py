@@ -8,6 +8,8 @@ meetings, two sources for one URL) carry the place they were written.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -188,9 +190,14 @@ def _check_references(site: Site, errors: ErrorList) -> None:
     data = site.data
     draft_refs = [r for m in data.meetings for r in (*m.discussed, *m.produced)]
     draft_refs += [m.draft for m in data.milestones if m.draft] + [d.draft for d in data.documents if d.draft]
+    unreadable = [error.path for error in errors.errors if error.syntax]
     for ref in draft_refs:
         if ref.target not in numbers:
-            errors.add(ref.path, ref.line, ref.col, f"no draft number {ref.target} in content/drafts")
+            # a draft whose front matter does not parse is no draft yet: the reference waits for it to parse
+            blocked = next((path for path in unreadable if re.search(rf"(^|/)draft-{ref.target}\.[^/]*md$", path)),
+                           None)
+            errors.add(ref.path, ref.line, ref.col, f"no draft number {ref.target} in content/drafts",
+                       follows_from=blocked)
     meeting_ids = {meeting.id for meeting in data.meetings}
     symbols = {document.symbol for document in data.documents}
     for draft in site.drafts:
