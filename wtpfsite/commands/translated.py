@@ -49,7 +49,8 @@ def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
         file = by_path.get(path.resolve())
         if file is None:
             raise UsageError(f"{path} is not a page or draft of the site (content/pages/NAME.LANG.md or "
-                             f"content/drafts/draft-N.LANG.md under {errors.display_path(config.content_dir)})")
+                             f"content/drafts/draft-N.LANG.md under {errors.display_path(config.content_dir)}), "
+                             f"nor a data file (content/data/meetings.yaml, ...)")
         if file.lang == default:
             raise UsageError(f"{path} is the {default} original, not a translation: give the path of a "
                              f"translation, such as {path.with_name(f'{file.name}.{_other(config)}.md')}")
