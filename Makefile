@@ -11,7 +11,8 @@ $(STAMP): pyproject.toml Makefile
 	@echo "make: creating the virtual environment in $(VENV)/ and installing the pinned dependencies (about 20 s)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	@# (PEP 660 editable mode; the warning filter keeps setuptools' general advice on editable installs quiet)
+	PYTHONWARNINGS=ignore::UserWarning $(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 build: $(STAMP)
@@ -22,8 +23,10 @@ test: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
+# The preview: `make serve`, `make serve PORT=8001`, `make serve PORT=0` (a free port).
+PORT ?= 8000
 serve: $(STAMP)
-	$(PY) build.py serve
+	$(PY) build.py serve --port $(PORT)
 
 # Validate content and every link; then, when Java and Chromium are here, the W3C validator (vnu) over every
 # page and axe-core over one page of each type in each language (tests/test_standards.py, which npm-installs

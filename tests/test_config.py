@@ -118,7 +118,8 @@ def test_unknown_config_key_fails_the_build_and_keeps_output(tmp_path):
 def test_config_yaml_syntax_error_fails_the_build(tmp_path):
     assert_build_fails(tmp_path, {"site_config.yaml": CONFIG.replace("  - home\n", "  - home\n - x: [\n")},
                        ["site_config.yaml:12:2: YAML syntax error: expected <block end>, "
-                        "but found '<block sequence start>'"])
+                        "but found '<block sequence start>'"
+                        " (check this line's indentation against the lines above)"])
 
 
 def test_navigation_entries_must_name_pages_and_have_labels(tmp_path):

@@ -66,7 +66,8 @@ D = "content/data/documents.yaml"
 @pytest.mark.parametrize("name, text, expected", [
     # YAML problems
     ("meetings", "meetings:\n  - id: a\n   number: 1\n",
-     [f"{M}:3:4: YAML syntax error: expected <block end>, but found '<block mapping start>'"]),
+     [f"{M}:3:4: YAML syntax error: expected <block end>, but found '<block mapping start>'"
+      " (check this line's indentation against the lines above)"]),
     ("meetings", MEETING.replace("    number: 1\n", "    number: 1\n    id: ieg-2\n"),
      [f"{M}:4:5: duplicate key 'id' (first defined on line 2)"]),
     # shapes and types

@@ -51,7 +51,8 @@ def test_empty_front_matter_is_an_empty_mapping_so_that_missing_fields_are_repor
     ("---\ntitle: [unclosed\n---\nBody\n",
      ["content/pages/about.en.md:2:17: YAML syntax error: expected ',' or ']', but got '<stream end>'"]),
     ("---\ntitle: About\n  bad: indent\n---\n",
-     ["content/pages/about.en.md:3:6: YAML syntax error: mapping values are not allowed here"]),
+     ["content/pages/about.en.md:3:6: YAML syntax error: mapping values are not allowed here"
+      " (check this line's indentation against the lines above)"]),
     ("Just text, no front matter\n",
      ["content/pages/about.en.md:1:1: missing front matter: the file must start with a line '---' "
       "(add '---', 'title: ...' and '---' at the top)"]),
@@ -120,8 +121,8 @@ def test_bad_draft_front_matter(tmp_path, text, expected):
 def test_translations_of_a_draft_must_agree_on_dates_and_status(tmp_path):
     assert_build_fails(tmp_path, {"content/drafts/draft-1.en.md": draft(1),
                                   "content/drafts/draft-1.zh.md": draft(1, status="planned", released="2020-01-11")}, [
-        "content/drafts/draft-1.zh.md:2:1: 'released' differs from the en version (draft-1.en.md: 2020-01-10)",
-        "content/drafts/draft-1.zh.md:2:1: 'status' differs from the en version (draft-1.en.md: released)"])
+        "content/drafts/draft-1.zh.md:4:11: 'released' differs from the en version (draft-1.en.md: 2020-01-10)",
+        "content/drafts/draft-1.zh.md:5:9: 'status' differs from the en version (draft-1.en.md: released)"])
 
 
 def test_all_front_matter_errors_of_all_files_come_together_sorted(tmp_path):

@@ -168,7 +168,7 @@ def test_the_cli_reports_files_it_did_not_make_and_removes_them(tmp_path):
     write_files(root, {"content/data/retired.yaml": "retired:\n  - path: /en/about/\n  - path: /zh/about/\n"})
     code, out, err = run_cli(build_args(root))
     assert code == 0
-    assert err == ("removed 2 file(s) from the output folder that the generator did not make: "
+    assert err == ("removed 2 files from the output folder that the generator did not make: "
                    "en/extra/x.html, notes.txt\n")
     assert out.startswith("built ")
     files = tree_files(root / "output")

@@ -73,12 +73,15 @@ def test_keys_that_differ_only_in_type_are_still_duplicates():
 
 @pytest.mark.parametrize("text, expected", [
     ("meetings:\n  - id: a\n   number: 1\n",
-     "content/data/meetings.yaml:3:4: YAML syntax error: expected <block end>, but found '<block mapping start>'"),
+     "content/data/meetings.yaml:3:4: YAML syntax error: expected <block end>, but found '<block mapping start>'"
+     " (check this line's indentation against the lines above)"),
     ("title: [unclosed\n",
      "content/data/meetings.yaml:2:1: YAML syntax error: expected ',' or ']', but got '<stream end>'"),
-    ("\t- x\n", "content/data/meetings.yaml:1:1: YAML syntax error: found character '\\t' that cannot start any token"),
+    ("\t- x\n", "content/data/meetings.yaml:1:1: YAML syntax error: found character '\\t' that cannot start any token"
+     " (YAML indents with spaces: replace the tab with spaces)"),
     ("--- a\n--- b\n", "content/data/meetings.yaml:2:1: YAML syntax error: but found another document"),
-    ("a: b: c\n", "content/data/meetings.yaml:1:5: YAML syntax error: mapping values are not allowed here"),
+    ("a: b: c\n", "content/data/meetings.yaml:1:5: YAML syntax error: mapping values are not allowed here"
+     " (check this line's indentation against the lines above)"),
 ])
 def test_syntax_errors_have_line_and_column(text, expected):
     value, errors = load(text)

@@ -19,18 +19,40 @@ class SiteError:
     col: int
     message: str
     hint: str | None = None
+    syntax: bool = False  # a file that does not parse: nothing in it could be read
+    follows_from: str | None = None  # the file (display path) whose contents this error is about, when unread
 
     def format(self) -> str:
         text = f"{self.path}:{self.line}:{self.col}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
 
+HELD_BACK = " held back until "  # in the line that counts the errors held back (not an error itself)
+
+
 class ContentErrors(Exception):
-    """Raised at the end of a stage that found errors; carries all of them, sorted."""
+    """Raised at the end of a stage that found errors; carries all of them, sorted, syntax errors first.
+
+    An error that `follows_from` a file that does not parse (a reference to a meeting of a meetings.yaml with a
+    syntax error) is held back: it would go once the file parses, and 23 of them would hide the one that
+    matters. `held` counts them by file; `lines()` is what the editor is shown."""
 
     def __init__(self, errors: Iterable[SiteError]):
-        self.errors = tuple(sorted(set(errors)))
-        super().__init__("\n".join(e.format() for e in self.errors))
+        unique = set(errors)
+        unparsed = {error.path for error in unique if error.syntax}
+        held = [error for error in unique if error.follows_from in unparsed]
+        self.errors = tuple(sorted(unique - set(held), key=lambda e: (not e.syntax, e)))
+        counts: dict[str, int] = {}
+        for error in held:
+            counts[error.follows_from] = counts.get(error.follows_from, 0) + 1  # type: ignore[index]
+        self.held = dict(sorted(counts.items()))
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        """Every error shown, then how many were held back for each file that does not parse."""
+        return [error.format() for error in self.errors] + [
+            f"{count} more error{'s' if count != 1 else ''}{HELD_BACK}{Path(path).name} parses"
+            for path, count in self.held.items()]
 
 
 class UsageError(Exception):
@@ -47,8 +69,10 @@ class ErrorList:
     def display_path(self, path: Path | str) -> str:
         return _display_path(str(path), str(self.root))
 
-    def add(self, path: Path | str, line: int, col: int, message: str, hint: str | None = None) -> None:
-        self.errors.append(SiteError(self.display_path(path), line, col, message, hint))
+    def add(self, path: Path | str, line: int, col: int, message: str, hint: str | None = None,
+            syntax: bool = False, follows_from: Path | str | None = None) -> None:
+        about = self.display_path(follows_from) if follows_from is not None else None
+        self.errors.append(SiteError(self.display_path(path), line, col, message, hint, syntax, about))
 
     def extend(self, errors: Iterable[SiteError]) -> None:
         self.errors.extend(errors)

@@ -9,7 +9,7 @@ from typing import Any, Iterable
 
 from .dates import DateSpec, parse_date_spec
 from .errors import ErrorList, did_you_mean
-from .text import Text
+from .text import TRANSLATION_OF, Text
 from .yamlio import Mark, MarkedList, MarkedMap
 
 IDENTIFIER = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" allows a final newline
@@ -154,7 +154,15 @@ class Reader:
         value = node[key]
         if isinstance(value, MarkedMap):
             result: dict[str, str] = {}
+            recorded = None
             for lang, item in value.items():
+                if lang == TRANSLATION_OF:
+                    if isinstance(item, str) and re.fullmatch(r"[0-9a-f]{12}", item):
+                        recorded = item
+                    else:
+                        self.error(value.value_marks[lang], f"'{key}.{lang}' must be a revision such as "
+                                   f"3f2a9c0d1b4e (write it with: build.py translated FILE)")
+                    continue
                 if lang not in self.languages:
                     hint = ("put text that contains ', ' or ': ' in quotes" if " " in lang
                             else did_you_mean(lang, self.languages))
@@ -167,7 +175,7 @@ class Reader:
                     self.error(value.value_marks[lang], f"'{key}.{lang}' contains a control character ({control})")
                 else:
                     result[lang] = item.strip()
-            return Text.by_language(result, node.value_marks.get(key)) if result else None
+            return Text.by_language(result, node.value_marks.get(key), recorded) if result else None
         if isinstance(value, str) and (control := _control_character(value)):
             self.error(self.value_mark(node, key), f"'{key}' contains a control character ({control})")
             return None

@@ -124,6 +124,21 @@ def _construct(ctx: _Context, node: yaml.Node) -> Any:
         return None
 
 
+_INDENTATION_PROBLEMS = ("mapping values are not allowed", "did not find expected key",
+                         "expected <block end>", "did not find expected '-' indicator")
+INDENTATION_HINT = "check this line's indentation against the lines above"
+TAB_HINT = "YAML indents with spaces: replace the tab with spaces"
+
+
+def syntax_hint(problem: str) -> str | None:
+    """What an editor can do about a YAML syntax error, in an editor's words (None: the message says it)."""
+    if problem.startswith("found character '\\t'"):
+        return TAB_HINT
+    if problem.startswith(_INDENTATION_PROBLEMS):
+        return INDENTATION_HINT
+    return None
+
+
 def load_yaml(text: str, path: Path, errors: ErrorList, line_offset: int = 0) -> Any:
     """Parse one YAML document. Syntax errors are added to `errors` and give None.
 
@@ -141,7 +156,7 @@ def load_yaml(text: str, path: Path, errors: ErrorList, line_offset: int = 0) ->
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1 + line_offset, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        errors.add(path, line, col, f"YAML syntax error: {problem}")
+        errors.add(path, line, col, f"YAML syntax error: {problem}", syntax_hint(problem), syntax=True)
         return None
     except yaml.YAMLError as exc:  # errors without a mark (rare): still reported with the file
         errors.add(path, 1 + line_offset, 1, f"YAML error: {exc}")

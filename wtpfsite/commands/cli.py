@@ -15,12 +15,15 @@ from typing import Callable, TextIO
 from zoneinfo import ZoneInfo
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
+from ..base.plural import counted
+from ..content.config import is_base_url, load_config
 from ..pipeline.build import BuildOptions, BuildResult, build, check, load_site
 from ..site.translations import format_report, translation_report
 from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
 from .release import check_release
 from .serve import serve
 from .translated import record_translations
+from .translated_data import data_target, record_data_translations
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -32,6 +35,13 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date such as 2020-09-14") from None
 
 
+def _base_url(value: str) -> str:
+    if not is_base_url(value):
+        raise argparse.ArgumentTypeError(f"'{value}' is not an absolute http(s) URL such as "
+                                         f"https://example.org/wtpf-21/ (as site_config.yaml's base_url)")
+    return value
+
+
 def default_today() -> date:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else today in Geneva."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -40,47 +50,75 @@ def default_today() -> date:
     return datetime.now(ZoneInfo("Europe/Zurich")).date()
 
 
+_TODAY_HELP = ("the date that statuses (next milestone, open deadlines) are computed for, as YYYY-MM-DD "
+               "(default: content_date in site_config.yaml when set, else SOURCE_DATE_EPOCH's day when set, "
+               "else today in Geneva)")
+
+
+def _options(*wanted: str) -> argparse.ArgumentParser:
+    """The options shared by commands, each offered only by the commands for which it means something."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--config", type=Path, default=Path("site_config.yaml"), metavar="FILE",
+                        help="the site's configuration file (default: site_config.yaml)")
+    if "today" in wanted:
+        parser.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD", help=_TODAY_HELP)
+    if "out" in wanted:
+        parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                            help="the folder to build into (default: site_config.yaml's output_dir, else output/)")
+    if "base-url" in wanted:
+        parser.add_argument("--base-url", type=_base_url, default=None, metavar="URL",
+                            help="the address the site is published at, an absolute http(s) URL such as "
+                                 "https://example.org/wtpf-21/ (default: site_config.yaml's base_url)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors (default: off)")
+    # SUPPRESS: when absent after the command, it must not reset a --debug given before it
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the WTPF-21 IEG site.")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors (default: off)")
     commands = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=Path("site_config.yaml"))
-    common.add_argument("--today", type=_date, default=None, help="the date statuses are computed for "
-                        "(default: content_date in the config, else today)")
-    common.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    # SUPPRESS: when absent after the command, it must not reset a --debug given before it
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    build = commands.add_parser("build", parents=[common], help="build the site into the output folder")
-    build.add_argument("--out", type=Path, default=None)
-    build.add_argument("--base-url", default=None)
+    build = commands.add_parser("build", parents=[_options("today", "out", "base-url")],
+                                help="build the site into the output folder")
     build.add_argument("--no-cache", action="store_true",
-                       help="make every file again, ignoring the build cache of the last build")
-    check = commands.add_parser("check", parents=[common], help="validate content and links; build nothing")
-    check.add_argument("--base-url", default=None)
+                       help="make every file again, ignoring the build cache of the last build (default: off)")
+    check = commands.add_parser("check", parents=[_options("today", "base-url")],
+                                help="validate content and links; build nothing")
     scope = check.add_mutually_exclusive_group()
     scope.add_argument("--translations", action="store_true",
                        help="only report missing and out-of-date translations, per language")
     scope.add_argument("--release", action="store_true",
                        help="everything check does, plus translations and dates before publishing")
-    serve = commands.add_parser("serve", parents=[common], help="build, serve and rebuild on changes")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--out", type=Path, default=None)
-    translated = commands.add_parser("translated", parents=[common],
+    serve = commands.add_parser("serve", parents=[_options("today", "out")],
+                                help="build, serve and rebuild on changes (a preview on this machine)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, "
+                       "this machine only)")
+    serve.add_argument("--port", type=int, default=8000,
+                       help="the port to listen on; 0 picks a free one (default: 8000)")
+    translated = commands.add_parser("translated", parents=[_options()],
                                      help="record that translations match their original's current revision")
     translated.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a translation, e.g. "
-                            "content/pages/about.zh.md")
-    new_draft = commands.add_parser("new-draft", parents=[common], help="create the next draft's files from the "
-                                    "latest draft")
-    new_draft.add_argument("--released", type=_date, default=None, help="release date, when the timetable has none")
-    new_draft.add_argument("--comments-due", type=_date, default=None, help="comment deadline (else the timetable's)")
+                            "content/pages/about.zh.md, or a data file, e.g. content/data/meetings.yaml (all its "
+                            "translated texts), content/data/meetings.yaml#ieg-3 (one record) or "
+                            "content/data/meetings.yaml#ieg-3.summary (one text)")
+    new_draft = commands.add_parser("new-draft", parents=[_options()], help="create the next draft's files from "
+                                    "the latest draft")
+    new_draft.add_argument("--released", type=_date, default=None, metavar="YYYY-MM-DD",
+                           help="release date (default: the date of the timetable's draft-release milestone)")
+    new_draft.add_argument("--comments-due", type=_date, default=None, metavar="YYYY-MM-DD",
+                           help="comment deadline (default: the date of the timetable's comment-deadline "
+                                "milestone; none when it has none)")
+    parser.commands = commands.choices  # type: ignore[attr-defined]  # main() gives a command's own usage
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
     try:
-        args = make_parser().parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # told with the command's own usage, which lists what it takes
+            parser.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:
         return EXIT_USAGE if exc.code else EXIT_OK
     if not args.config.is_file():
@@ -97,10 +135,11 @@ def guarded(command: str, debug: bool, run: Callable[[], int], err: TextIO) -> i
         print(f"build.py {command}: error: {exc}", file=err)
         return EXIT_USAGE
     except ContentErrors as exc:
-        for error in exc.errors:
-            print(error.format(), file=err)
-        count = len(exc.errors)
-        print(f"{count} error{'s' if count != 1 else ''}; nothing was written", file=err)
+        for line in exc.lines():
+            print(line, file=err)
+        # only a build writes; check and the other commands never do, so they do not say so
+        tail = "; nothing was written" if command == "build" else ""
+        print(f"{counted(len(exc.errors), 'error', 'errors')}{tail}", file=err)
         return EXIT_CONTENT
     except KeyboardInterrupt:
         print("interrupted; output/ was left as it was", file=err)
@@ -113,16 +152,26 @@ def guarded(command: str, debug: bool, run: Callable[[], int], err: TextIO) -> i
         return EXIT_BUG
 
 
-def progress_printer(quiet: bool, err: TextIO = sys.stderr, terminal: bool | None = None):
-    """The build's progress, on a terminal (`terminal`: whether `err` is one; asked when None)."""
+class TerminalProgress:
+    """The build's progress on a terminal: each stage on a line, and the pages rendered counted in place."""
+
+    def __init__(self, err: TextIO):
+        self.err = err
+
+    def stage(self, name: str) -> None:
+        print(f"{name} ...", file=self.err, flush=True)
+
+    def __call__(self, done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\r  {done}/{total} pages", end=end, file=self.err, flush=True)
+
+
+def progress_printer(quiet: bool, err: TextIO = sys.stderr, terminal: bool | None = None) -> TerminalProgress | None:
+    """The build's progress, on a terminal only (`terminal`: whether `err` is one; asked when None): never in
+    logs, CI or with --quiet."""
     if quiet or not (err.isatty() if terminal is None else terminal):
         return None
-
-    def report(done: int, total: int) -> None:
-        end = "\n" if done == total else ""
-        print(f"\rrendering {done}/{total} pages", end=end, file=err, flush=True)
-
-    return report
+    return TerminalProgress(err)
 
 
 def report_build(result: BuildResult, quiet: bool, out: TextIO, err: TextIO) -> None:
@@ -131,7 +180,8 @@ def report_build(result: BuildResult, quiet: bool, out: TextIO, err: TextIO) -> 
     if result.cache_notice and not quiet:
         print(f"build cache discarded: {result.cache_notice}", file=err)
     if result.written and result.written.foreign and not quiet:
-        print(f"removed {len(result.written.foreign)} file(s) from the output folder that the generator "
+        print(f"removed {counted(len(result.written.foreign), 'file', 'files')} from the output folder that the "
+              f"generator "
               f"did not make: {', '.join(result.written.foreign)}", file=err)
     if not quiet:
         counts = ", ".join(f"{n} {code}" for code, n in result.pages_per_language.items())
@@ -150,11 +200,13 @@ def report_lost(result: BuildResult, err: TextIO) -> None:
 
 
 def _run(args) -> int:
-    today = args.today or default_today()
+    today = getattr(args, "today", None) or default_today()
     options = BuildOptions(args.config, today, getattr(args, "out", None), getattr(args, "base_url", None),
-                           today_given=args.today is not None)
+                           today_given=getattr(args, "today", None) is not None)
     if args.command == "build":
-        result = build(options, progress_printer(args.quiet), incremental=not args.no_cache)
+        progress = progress_printer(args.quiet)
+        result = build(options, progress, incremental=not args.no_cache,
+                       stage=progress.stage if progress is not None else None)
         report_build(result, args.quiet, sys.stdout, sys.stderr)
         return EXIT_OK
     if args.command in ("translated", "new-draft") or (args.command == "check" and (args.translations or
@@ -169,10 +221,28 @@ def _run(args) -> int:
     return serve(options, args.host, args.port, quiet=args.quiet)
 
 
+def load_config_or_fail(path: Path):
+    """The site's config; ContentErrors when it has errors."""
+    errors = ErrorList(path.resolve().parent)
+    config = load_config(path, errors)
+    errors.raise_if_any()
+    return config
+
+
 def _run_workflow(args, options) -> int:
     """The editors' and translators' commands (see docs/editors-guide.md)."""
     if args.command == "translated":
-        for done in record_translations(args.config, args.paths):
+        config = load_config_or_fail(args.config)
+        data = [(given, data_target(config, str(given))) for given in args.paths]
+        for given, (path, selector) in [(g, t) for g, t in data if t is not None]:
+            for text in record_data_translations(config, path, selector):
+                what = (f"recorded translation_of: {text.revision}" if text.previous is None else
+                        f"updated translation_of: {text.previous} -> {text.revision}"
+                        if text.previous != text.revision else f"already records translation_of: {text.revision}")
+                if text.previous != text.revision or not args.quiet:
+                    print(f"{text.path}:{text.line}: {text.where}: {what}")
+        pages = [given for given, target in data if target is None]
+        for done in (record_translations(args.config, pages) if pages else []):
             what = (f"already records translation_of: {done.revision}; nothing changed" if not done.changed else
                     f"recorded translation_of: {done.revision}" if done.previous is None else
                     f"updated translation_of: {done.previous} -> {done.revision}")
@@ -186,11 +256,15 @@ def _run_workflow(args, options) -> int:
         write_new_draft(plan, shown)
         for file in plan.files:
             print(f"created {shown(file.path)}: {file.title}")
+        if plan.timetable is not None:
+            added = ", ".join(f"'{m.id}' ({m.date})" for m in plan.milestones)
+            print(f"added to {shown(plan.timetable)}, in {', '.join(site.config.language_codes)}: milestone"
+                  f"{'s' if len(plan.milestones) != 1 else ''} {added}")
         if not args.quiet:
             for note in plan.notes:
                 print(f"  {note}")
         for item in plan.todo:
-            print(f"to do: {item}")
+            print(item if item.startswith("warning: ") else f"to do: {item}")
         return EXIT_OK
     if args.release:
         result = check_release(options)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from ..base.errors import ContentErrors
+from ..base.errors import HELD_BACK, ContentErrors
+from ..base.plural import counted
 from ..pipeline.build import Progress
 
 EVENTS_URL, STATUS_URL = "/__wtpfsite/events", "/__wtpfsite/status"
@@ -49,7 +50,9 @@ LIVE_RELOAD_JS = """(function () {
       "background:rgba(60,0,0,.94);color:#fff;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
     var title = overlay.appendChild(document.createElement("p"));
     var list = overlay.appendChild(document.createElement("ul"));
-    title.textContent = "The build failed; the site shows the last good build until these are fixed:";
+    var count = messages.filter(function (m) { return m.indexOf("__HELD__") < 0; }).length;
+    title.textContent = "The build failed with " + count + (count === 1 ? " error" : " errors") +
+      "; the site shows the last good build until " + (count === 1 ? "it is" : "they are") + " fixed:";
     messages.forEach(function (message) { list.appendChild(document.createElement("li")).textContent = message; });
     document.body.appendChild(overlay);
   }
@@ -66,7 +69,7 @@ LIVE_RELOAD_JS = """(function () {
   new EventSource("__EVENTS__").onmessage = function (event) { apply(JSON.parse(event.data)); };
   fetch("__STATUS__", {cache: "no-store"}).then(function (r) { return r.json(); }).then(apply, function () {});
 })();
-""".replace("__EVENTS__", EVENTS_URL).replace("__STATUS__", STATUS_URL)
+""".replace("__EVENTS__", EVENTS_URL).replace("__HELD__", HELD_BACK).replace("__STATUS__", STATUS_URL)
 
 
 def inject(html: bytes, generation: int) -> bytes:
@@ -115,7 +118,7 @@ class Coordinator:
             try:
                 result = self._run_build(progress, changed)
             except ContentErrors as exc:
-                errors = tuple(error.format() for error in exc.errors)
+                errors = tuple(exc.lines())
             except Exception as exc:  # a bug in the generator: report it, keep serving
                 errors = (f"internal error: {type(exc).__name__}: {exc}",)
             except BaseException:  # Ctrl-C during the first build
@@ -145,8 +148,8 @@ class Coordinator:
         try:
             self._after(result)
         except ContentErrors as exc:
-            for error in exc.errors:
-                self._log(error.format(), True)
+            for line in exc.lines():
+                self._log(line, True)
         except Exception as exc:  # a bug in the generator: report it, keep serving
             self._log(f"internal error after the build: {type(exc).__name__}: {exc}", True)
 
@@ -154,8 +157,8 @@ class Coordinator:
         for message in state.errors:
             self._log(message, True)
         if state.errors:
-            count = len(state.errors)
-            self._log(f"{count} error{'s' if count != 1 else ''}; still serving the last good build", True)
+            count = len([line for line in state.errors if HELD_BACK not in line])
+            self._log(f"{counted(count, 'error', 'errors')}; still serving the last good build", True)
         else:
             names = ", ".join(sorted(p.name for p in changed)[:3]) + (" ..." if len(changed) > 3 else "")
             self._log(f"built in {seconds:.2f} s" + (f" ({names})" if names else ""), False)

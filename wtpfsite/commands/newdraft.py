@@ -28,13 +28,14 @@ from pathlib import Path
 from ..base.dates import DateSpec, parse_date_spec
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
 from ..content.parse import ParsedSource, revision
-from ..render.numerals import ENGLISH_ORDINALS, FORMATTER, hanzi
+from ..render.numerals import FORMATTER, hanzi
 from ..site.model import Site
 from ..site.routes import Draft
-from ..site.translations import FIELD, is_outdated
+from ..site.schedule import NewMilestone, insert_milestones, new_milestones
+from ..site.translations import FIELD, data_nodes, is_outdated
+from .leftovers import ORDINALS, follow_up_todo, stale_todo
 from .translated import yaml_scalar
 
-ORDINALS = ENGLISH_ORDINALS
 ZH_DIGITS = "零一二三四五六七八九"
 
 
@@ -52,6 +53,9 @@ class DraftPlan:
     files: tuple[NewFile, ...]
     notes: tuple[str, ...]  # where each value came from
     todo: tuple[str, ...]  # what the editor still has to do
+    timetable: Path | None = None  # timetable.yaml, when the draft's milestones are to be added to it
+    timetable_text: str | None = None  # its text with them
+    milestones: tuple[NewMilestone, ...] = ()
 
 
 def names_the_next_draft(site: Site, error: SiteError) -> bool:
@@ -125,7 +129,31 @@ def plan_new_draft(site: Site, released: date | None = None, comments_due: date 
         text = _file_text(fields | {"title": title} | extra, body)
         files.append(NewFile(folder / f"draft-{number}.{code}.md", code, title, text))
     notes.append(f"status: planned; body copied from draft {previous.number}")
-    return DraftPlan(number, tuple(files), tuple(notes), tuple(todo))
+    for file in files:
+        todo += stale_todo(shown(file.path), file.text, previous, site.config.language(file.lang).locale,
+                           zh_number(previous.number))
+    todo += follow_up_todo(number, previous, [f.path for f in files if f.lang != default], shown)
+    timetable, text, milestones = _timetable_edit(site, number, dates, todo)
+    return DraftPlan(number, tuple(files), tuple(notes), tuple(todo), timetable, text, milestones)
+
+
+def _timetable_edit(site: Site, number: int, dates: tuple[DateSpec, DateSpec | None], todo: list[str]):
+    """timetable.yaml with the milestones it lacks for the new draft's dates, in every language."""
+    milestones = new_milestones(site, number, {"released": dates[0], "comments_due": dates[1]}, zh_number(number))
+    path = site.data.file_path("timetable")
+    if not milestones:
+        return None, None, ()
+    if path is None:
+        todo.append(f"the site has no timetable (content/data/timetable.yaml): draft {number}'s dates are on its "
+                    f"page only")
+        return None, None, ()
+    text = path.read_text("utf-8")
+    nodes = data_nodes(site.data, "timetable")
+    edited = insert_milestones(text, nodes, [m.date for m in site.data.milestones], milestones)
+    if any(code not in ("en", "zh") for code in site.config.language_codes):
+        todo.append(f"translate the titles of the new milestones in {ErrorList(site.config.root).display_path(path)}"
+                    f" (written in English for the languages other than en and zh)")
+    return path, edited, milestones
 
 
 def _dates(site: Site, number: int, released: date | None, comments_due: date | None,
@@ -219,7 +247,8 @@ def zh_number(n: int) -> str:
 
 
 def write_new_draft(plan: DraftPlan, shown) -> None:
-    """Create every file of the plan, or none: refuses when any of them exists."""
+    """Create every file of the plan, or none: refuses when any of them exists. Then add the draft's milestones
+    to the timetable (its text edited, so its comments and layout stay)."""
     existing = [f for f in plan.files if f.path.exists()]
     if existing:
         raise ContentErrors([SiteError(shown(f.path), 1, 1, f"already exists: new-draft would make draft "
@@ -232,6 +261,10 @@ def write_new_draft(plan: DraftPlan, shown) -> None:
             with open(file.path, "x", encoding="utf-8", newline="\n") as handle:
                 created.append(file.path)
                 handle.write(file.text)
+        if plan.timetable is not None and plan.timetable_text is not None:
+            staged = plan.timetable.with_name(plan.timetable.name + ".new-draft")
+            staged.write_text(plan.timetable_text, "utf-8", newline="\n")
+            staged.replace(plan.timetable)  # at once: the timetable is never half written
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)

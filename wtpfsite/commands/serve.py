@@ -11,7 +11,9 @@ Paths come from site_config.yaml at start-up: changing content_dir, templates_di
 
 from __future__ import annotations
 
+import errno
 import json
+import re
 import os
 import queue
 import signal
@@ -36,7 +38,11 @@ from .livereload import EVENTS_URL, STATUS_URL, Coordinator, State, inject
 
 QUIET_SECONDS = 0.05  # a burst of file events ends after this long without one (an editor's save: a few ms)
 PING_SECONDS = 15.0
-IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", "___jb_tmp___", "___jb_old___")
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".swn", ".tmp", ".bak", ".kate-swp", "___jb_tmp___",
+                    "___jb_old___")
+# names of editors' temporary and swap files, which never change the site: sed -i's sedXXXXXX, vim's 4913 and
+# .file.swp, Emacs' .#file and #file#, LibreOffice's .~lock.file#, GNOME's .goutputstream-XXXXXX
+_TEMPORARY = re.compile(r"sed[A-Za-z0-9]{6}|4913|\.#.*|#.*#|\.~lock\..*|\.goutputstream-.*")
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".xml": "application/xml; charset=utf-8",
          ".ics": "text/calendar; charset=utf-8", ".json": "application/json", ".csv": "text/csv; charset=utf-8",
@@ -44,17 +50,22 @@ TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".woff2": "font/woff2", ".pdf": "application/pdf"}
 FALLBACK_404 = b"<!DOCTYPE html>\n<html><head><title>Not found</title></head><body><h1>Not found</h1></body></html>\n"
 
+def is_temporary_file(name: str) -> bool:
+    """Whether a file of this name is an editor's temporary or swap file (watch mode ignores it)."""
+    return name.endswith(IGNORED_SUFFIXES) or _TEMPORARY.fullmatch(name) is not None
+
+
 @dataclass(frozen=True)
 class SitePaths:
     config: Path
     content: Path
     templates: Path
     output: Path
+    base_url: str = ""  # the published address, which the preview's pages point at the preview instead
 
     def relevant(self, path: Path) -> bool:
         """Whether a change at `path` can change the site (editor temp files and build leftovers cannot)."""
-        name = path.name
-        if name.endswith(IGNORED_SUFFIXES) or name == "4913" or name.startswith((".#", ".goutputstream-")):
+        if is_temporary_file(path.name):
             return False
         if path == self.output or self.output in path.parents:
             return False
@@ -214,8 +225,17 @@ class Handler(BaseHTTPRequestHandler):
                 status, (target, body) = 404, self._not_found(parts)
         ctype = TYPES.get(target.suffix.lower(), "application/octet-stream") if target else TYPES[".html"]
         if ctype == TYPES[".html"]:
-            body = inject(body, coordinator.state.generation)
+            body = inject(self._on_preview(body), coordinator.state.generation)
         self._send(status, body, ctype, head)
+
+    def _on_preview(self, html: bytes) -> bytes:
+        """The page with its absolute links to the published site (the 404 pages', which work at any depth, and
+        canonical links) pointed at this preview, so that every link and asset stays on the preview."""
+        base = self.server.paths.base_url.encode()
+        host = self.headers.get("Host") or ""
+        if not re.fullmatch(r"[\w.:\[\]-]+", host):  # what the browser asked for, if it is only a host
+            host = urlsplit(self.server.url).netloc
+        return html.replace(base, f"http://{host}/".encode()) if base else html
 
     def _not_found(self, parts: list[str]) -> tuple[Path | None, bytes]:
         """The language tree's 404 page for /LANG/..., else the site's /404.html."""
@@ -279,7 +299,8 @@ def site_paths(options: BuildOptions) -> tuple[SitePaths, tuple[str, ...]]:
     config = load_config(options.config_path, errors)
     errors.raise_if_any()
     output = options.output_dir.resolve() if options.output_dir is not None else config.output_dir
-    return SitePaths(config.path, config.content_dir, config.templates_dir, output), config.language_codes
+    return (SitePaths(config.path, config.content_dir, config.templates_dir, output, config.base_url),
+            config.language_codes)
 
 
 def _stop_on_signals() -> Callable[[], None]:
@@ -331,7 +352,9 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
     try:
         server = DevServer((host, port), paths, coordinator, languages)
     except OSError as exc:
-        print(f"build.py: error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        hint = "; another program (or another preview) uses this port: try --port 0, which picks a free one" \
+            if exc.errno == errno.EADDRINUSE else ""
+        print(f"build.py: error: cannot listen on {host}:{port}: {exc.strerror or exc}{hint}", file=sys.stderr)
         return 2
     watcher = Watcher(paths, coordinator)
     restore = _stop_on_signals()

@@ -18,7 +18,8 @@ from ..content.config import SiteConfig, load_config
 from ..content.frontmatter import split_front_matter
 from ..content.parse import parse_source
 from ..content.sources import discover_sources, read_source_text
-from ..site.translations import FIELD, source_revision
+from ..base.originals import save_original
+from ..site.translations import FIELD, current_text, source_revision
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
         file = by_path.get(path.resolve())
         if file is None:
             raise UsageError(f"{path} is not a page or draft of the site (content/pages/NAME.LANG.md or "
-                             f"content/drafts/draft-N.LANG.md under {errors.display_path(config.content_dir)})")
+                             f"content/drafts/draft-N.LANG.md under {errors.display_path(config.content_dir)}), "
+                             f"nor a data file (content/data/meetings.yaml, ...)")
         if file.lang == default:
             raise UsageError(f"{path} is the {default} original, not a translation: give the path of a "
                              f"translation, such as {path.with_name(f'{file.name}.{_other(config)}.md')}")
@@ -65,6 +67,7 @@ def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
     results = []
     for file, original in plans:
         current = source_revision(parsed[original.path])
+        save_original(config.root, current, current_text(parsed[original.path]))  # for later diffs
         try:
             text = file.path.read_bytes().decode("utf-8")
             new_text, previous = set_front_matter_field(text, FIELD, current)

@@ -146,10 +146,15 @@ def _read_base_url(reader: Reader, node) -> str | None:
     value = reader.string(node, "base_url")
     if value is None:
         return None
-    if not re.match(r"^https?://[^/\s]+(/[^\s]*)?\Z", value):
+    if not is_base_url(value):
         reader.error(node.value_marks["base_url"], f"'base_url' must be an absolute http(s) URL, not '{value}'")
         return None
     return normalize_base_url(value)
+
+
+def is_base_url(value: str) -> bool:
+    """Whether `value` can be the site's base URL: an absolute http(s) URL (`base_url`, `--base-url`)."""
+    return re.match(r"^https?://[^/\s]+(/[^\s]*)?\Z", value) is not None
 
 
 def normalize_base_url(value: str) -> str:

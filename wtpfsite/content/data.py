@@ -54,6 +54,10 @@ class SiteData:
             raise UndeclaredData(f"data file '{name}' is read but not declared (declared: "
                                  f"{', '.join(sorted(self.declared)) or 'none'})")
 
+    def file_path(self, name: str) -> Path | None:
+        """Where the data file `name` is (None when the site has none)."""
+        return next((path for file, path in self.files if file == name), None)
+
     @property
     def meetings(self) -> tuple[Meeting, ...]:
         return self.of("meetings")
@@ -136,7 +140,8 @@ def _check_meeting_refs(data: SiteData, errors: ErrorList) -> None:
     refs = [m.meeting for m in data.milestones] + [d.meeting for d in data.documents]
     for ref in refs:
         if ref is not None and ref.target not in known:
-            errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml")
+            errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml",
+                       follows_from=data.file_path("meetings"))
     symbols = {document.symbol for document in data.documents}
     for document in data.documents:
         ref = document.superseded_by
@@ -144,4 +149,4 @@ def _check_meeting_refs(data: SiteData, errors: ErrorList) -> None:
             errors.add(ref.path, ref.line, ref.col, f"document '{ref.target}' cannot supersede itself")
         elif ref is not None and ref.target not in symbols:
             errors.add(ref.path, ref.line, ref.col, f"no document '{ref.target}' in documents.yaml",
-                       "name the symbol of the document that replaced it")
+                       "name the symbol of the document that replaced it", follows_from=data.file_path("documents"))

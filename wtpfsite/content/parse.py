@@ -30,6 +30,12 @@ class DraftMeta:
     incorporates: Ref | None
     status: str
     documents: tuple[Ref, ...]
+    places: tuple[tuple[str, int, int], ...] = ()  # (field, line, col) of each field, for messages
+    invalid: tuple[str, ...] = ()  # fields given but refused (their error is reported already)
+
+    def place(self, name: str) -> tuple[int, int]:
+        """Line and column of field `name` (else of the front matter's first field)."""
+        return next(((line, col) for field, line, col in self.places if field == name), (2, 1))
 
 
 @dataclass(frozen=True)
@@ -118,4 +124,8 @@ def _read_draft_meta(reader: Reader, meta) -> DraftMeta | None:
                      f"'comments_due' ({comments_due.source}) is before 'released' ({released.source})")
     if number is None or released is None or status is None:
         return None
-    return DraftMeta(number, released, comments_due, incorporates, status, tuple(documents))
+    values = {"released": released, "comments_due": comments_due, "status": status}
+    invalid = tuple(name for name, value in values.items() if name in meta and value is None)
+    places = tuple((name, mark.line, mark.col) for name in ("number", "released", "comments_due", "status")
+                   if name in meta for mark in [reader.value_mark(meta, name)])
+    return DraftMeta(number, released, comments_due, incorporates, status, tuple(documents), places, invalid)

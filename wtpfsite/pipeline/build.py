@@ -35,6 +35,7 @@ from ..render.extras import OTHER_OUTPUTS, extra_outputs
 from ..render.pages import COMMON_STRINGS, Output, render_page
 from ..render.sections import SECTIONS
 from ..site.aliases import redirects
+from ..site.schedule import drafts_missing_from_timetable
 from ..site.model import Site, link_site
 from ..site.routes import Route
 from ..site.section import Section
@@ -45,6 +46,7 @@ from .published import published_check, write_published
 
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
+Stage = Callable[[str], None]  # told the name of each stage of a build as it starts (progress on a terminal)
 Run = Callable[[Callable[[int], T], int], Iterable[T]]  # run(job, count): job(0), ..., job(count - 1)
 
 
@@ -238,19 +240,22 @@ def others(site: Site, env: Environment, today: date, plan: Plan | None, errors:
 
 
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
-          caches: Caches | None = None, later: bool = False, fast: FastPaths = FastPaths()) -> BuildResult:
+          caches: Caches | None = None, later: bool = False, fast: FastPaths = FastPaths(),
+          stage: Stage | None = None) -> BuildResult:
     """Build and write the site (`fast`: with the fast paths, or CORE). With `caches` (watch mode), the caches come
     from memory and go back there;
     else from the cache folder, unless `incremental` is False (everything made again). `later`: leave to
     `finish` what a reader of the pages does not wait for: the search index, when it has to be made again (the
     last one stays meanwhile; `BuildResult.index_pending`), and saving the parse cache. Watch mode shows the
-    new pages first and calls `finish` after."""
+    new pages first and calls `finish` after. `stage` is told each stage as it starts."""
     started = time.perf_counter()
+    say = stage or (lambda name: None)
     folder = cache_folder(options)
     notice = None
     if caches is None:
         caches = read_caches(options) if incremental else Caches(ParseCache(), read_record(folder))
         notice = caches.parses.notice
+    say("reading and checking the content")
     loaded = load_site(options, parses=caches.parses, run=fast.run, markdown=fast.markdown)
     site = loaded.site
     published, lost = published_check(site, folder)
@@ -259,6 +264,7 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     today = options.day(site.config)
     plan = Plan(caches.record if incremental else None, Inputs(site, loaded.files, today),
                 loaded.config_bytes, site.config.output_dir, site.config.templates_dir)
+    say("rendering the pages")
     made = render_site(site, env, today, plan, progress, fast.run)
     before_swap, index, pending = None, (), False
     if site.config.search:
@@ -272,6 +278,7 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     previous = frozenset(last.files) if last is not None and last.output_dir == str(site.config.output_dir) \
         else frozenset()
     outputs = [(m.path, m.data) for m in made]
+    say("writing the output folder" + (" and making the search index" if before_swap is not None else ""))
     written = fast.update(outputs, site.config.output_dir, previous, index) \
         if fast.update is not None and plan.last is not None and before_swap is None else None
     if written is None:
@@ -312,7 +319,7 @@ def check(options: BuildOptions, fast: FastPaths = FastPaths()) -> BuildResult:
     files = {m.path: m.data for m in made}
     if site.config.search:  # the search bundle is made when the site is written
         files |= {path: b"" for path in UI_FILES}
-    problems = check_output_links(files)
+    problems = check_output_links(files) + drafts_missing_from_timetable(site)
     if problems:
         raise ContentErrors(problems)
     _, lost = published_check(site, cache_folder(options))

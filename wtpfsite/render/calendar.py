@@ -1,4 +1,5 @@
-"""The iCalendar file of each language: every timetable milestone and every IEG meeting.
+"""The iCalendar file of each language: every timetable milestone and every IEG meeting, one event per meeting
+(a timetable milestone of kind `meeting` that names its meeting is that meeting's event, not a second one).
 
 All events are all-day (DTSTART;VALUE=DATE, DTEND the day after the last day, as RFC 5545
 wants). A month-precision date ("2019-09", "2020-01/2020-02") becomes an event spanning the
@@ -131,7 +132,7 @@ def _milestone_items(site: Site, loc: Localizer) -> list[Item]:
     meeting_ids = {meeting.id for meeting in site.data.meetings}
     for milestone in site.data.milestones:
         if milestone.kind == "meeting" and milestone.meeting is not None and milestone.meeting.target in meeting_ids:
-            continue  # the meeting's own event stands for it
+            continue  # the meeting's own event (from meetings.yaml, with the dates it is held on) stands for it
         url = absolute_url(site.config.base_url, site.path("timetable", loc.lang) + "#" + milestone.id)
         description = _details(loc, _month_note(loc, milestone.date) + [loc.plain(milestone.note)]
                                + _proposal_note(loc, milestone.proposed), url)

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
     TemplateSyntaxError
 from markupsafe import Markup, escape
 
+from ..base.plural import choose_plurals
 from ..base.dates import DateSpec, format_day, format_spec
 from ..base.errors import ErrorList
 from ..base.text import Text
@@ -123,7 +124,7 @@ class Localizer:
         except KeyError as exc:
             raise TemplateError(str(exc.args[0])) from None
         try:
-            return FORMATTER.format(text, **values) if values else text
+            return FORMATTER.format(choose_plurals(text, values, self.locale), **values) if values else text
         except KeyError as exc:
             usable = ", ".join(f"{{{v}}}" for v in sorted(values))
             raise TemplateError(f"UI string '{key}' for language '{self.lang}' has an unknown placeholder "

@@ -10,6 +10,7 @@ from jinja2 import Environment, TemplateError
 from markupsafe import Markup
 
 from ..base.errors import ErrorList, SiteError
+from ..base.plural import language_name
 from ..base.status import deadline, milestone_states, period_state
 from ..base.urls import absolute_url, output_file, relative_from
 from ..content.markdown import render_markdown
@@ -164,6 +165,9 @@ def base_context(site: Site, lang: str, path: str, today: date, route: Route | N
         "deadline": lambda spec: deadline(spec, today),
         "milestone_states": lambda periods: milestone_states(list(periods), today),
         "site_title": loc.plain(site.config.title),
+        # a language named in running text, in the reader's language ("英语", not "English")
+        "language_name": lambda code: language_name(site.config.language(code).locale, loc.locale,
+                                                    site.config.language(code).name),
     }
 
 

@@ -85,9 +85,10 @@ def _experts(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 
 
 def _timetable_rows(site: Site, today: date) -> list[dict[str, Any]]:
-    """Each milestone with its state, and the meeting it is (a milestone of kind meeting that names one): a
-    postponed or cancelled meeting's milestone takes the meeting's state."""
-    milestones = list(site.data.milestones)
+    """The milestones in order of their dates (equal dates in the file's order: the timetable reads by date whatever
+    the order editors added its entries in), each with its state and the meeting it is (a milestone of kind meeting
+    that names one): a postponed or cancelled meeting's milestone takes the meeting's state."""
+    milestones = sorted(site.data.milestones, key=lambda m: (m.date.start, m.date.end))
     meetings = [site.meeting(m.meeting.target) if m.kind == "meeting" and m.meeting else None for m in milestones]
     fixed = [meeting.status if meeting and meeting.called_off else None for meeting in meetings]
     states = milestone_states([m.date for m in milestones], today, fixed)

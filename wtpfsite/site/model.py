@@ -8,6 +8,8 @@ meetings, two sources for one URL) carry the place they were written.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -120,13 +122,19 @@ def _make_drafts(config: SiteConfig, grouped, errors: ErrorList) -> tuple[Draft,
 
 
 def _check_same_meta(meta: DraftMeta, version: ParsedSource, original: ParsedSource, errors: ErrorList) -> None:
+    """Every language version of a draft has the same dates and status. A field refused in either version has
+    its own error already: comparing it would only repeat that error in other words."""
     other = version.draft
     for name in ("released", "comments_due", "status"):
+        if name in other.invalid or name in meta.invalid:
+            continue
         mine, theirs = getattr(other, name), getattr(meta, name)
         if mine != theirs:
-            shown = theirs.source if hasattr(theirs, "source") else theirs
-            errors.add(version.file.path, 2, 1, f"'{name}' differs from the {original.file.lang} version "
-                       f"({original.file.path.name}: {shown})")
+            shown = f"{original.file.path.name} has no '{name}'" if theirs is None else \
+                f"{original.file.path.name}: {theirs.source if hasattr(theirs, 'source') else theirs}"
+            line, col = other.place(name) if mine is not None else other.place("number")
+            errors.add(version.file.path, line, col, f"'{name}' differs from the {original.file.lang} version "
+                       f"({shown})")
 
 
 def _make_routes(config: SiteConfig, grouped, drafts: tuple[Draft, ...], data: SiteData,
@@ -184,19 +192,26 @@ def _check_references(site: Site, errors: ErrorList) -> None:
     data = site.data
     draft_refs = [r for m in data.meetings for r in (*m.discussed, *m.produced)]
     draft_refs += [m.draft for m in data.milestones if m.draft] + [d.draft for d in data.documents if d.draft]
+    unreadable = [error.path for error in errors.errors if error.syntax]
     for ref in draft_refs:
         if ref.target not in numbers:
-            errors.add(ref.path, ref.line, ref.col, f"no draft number {ref.target} in content/drafts")
+            # a draft whose front matter does not parse is no draft yet: the reference waits for it to parse
+            blocked = next((path for path in unreadable if re.search(rf"(^|/)draft-{ref.target}\.[^/]*md$", path)),
+                           None)
+            errors.add(ref.path, ref.line, ref.col, f"no draft number {ref.target} in content/drafts",
+                       follows_from=blocked)
     meeting_ids = {meeting.id for meeting in data.meetings}
     symbols = {document.symbol for document in data.documents}
     for draft in site.drafts:
         for version in draft.versions.values():
             ref = version.draft.incorporates
             if ref and ref.target not in meeting_ids:
-                errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml")
+                errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml",
+                           follows_from=data.file_path("meetings"))
             for ref in version.draft.documents:
                 if ref.target not in symbols:
-                    errors.add(ref.path, ref.line, ref.col, f"no document '{ref.target}' in documents.yaml")
+                    errors.add(ref.path, ref.line, ref.col, f"no document '{ref.target}' in documents.yaml",
+                               follows_from=data.file_path("documents"))
 
 
 def navigation_key(site: Site, name: str) -> str:

@@ -20,10 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..base.plural import counted
 from ..base.errors import ErrorList, SiteError
+from ..base.text import Text, text_revision
+from ..base.originals import original_text, read_original, text_diff
 from ..base.yamlio import Mark, MarkedList, MarkedMap, load_yaml
 from ..content.data import SiteData
 from ..content.parse import ParsedSource
+from ..content.frontmatter import split_front_matter
 from ..content.sources import read_source_text
 from .model import Site
 from .routes import CHANGES, Route
@@ -71,6 +75,8 @@ class Problem:
     other: str = ""  # missing: the file to create; outdated: the original's file
     recorded: str | None = None
     current: str | None = None
+    diff: tuple[str, ...] = ()  # outdated: what changed in the original since the recorded revision
+    old_known: bool = False  # outdated: whether the recorded revision's text is in the store of originals
 
     def error(self) -> SiteError:
         return SiteError(self.path, self.line, self.col, self.message)
@@ -121,9 +127,9 @@ def translation_report(site: Site) -> TranslationReport:
     routes = [r for r in site.routes if r.versions and r.section.name != CHANGES]
     problems: dict[str, list[Problem]] = {code: [] for code in codes}
     for route in routes:
-        for problem in _route_problems(route, codes, default, shown):
+        for problem in _route_problems(route, codes, default, shown, site.config.root):
             problems[problem.lang].append(problem)
-    for problem in data_problems(site.data, codes, default, shown):
+    for problem in data_problems(site.data, codes, default, shown, site.config.root):
         problems[problem.lang].append(problem)
     statuses = tuple(
         LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
@@ -132,7 +138,8 @@ def translation_report(site: Site) -> TranslationReport:
     return TranslationReport(default, statuses)
 
 
-def _route_problems(route: Route, codes: tuple[str, ...], default: str, shown: Callable[[Path | str], str]):
+def _route_problems(route: Route, codes: tuple[str, ...], default: str, shown: Callable[[Path | str], str],
+                    root: Path):
     versions = route.versions
     original = versions.get(default) or next(versions[c] for c in codes if c in versions)
     what = f"draft {route.name} has" if route.key.startswith("draft/") else "there is"
@@ -147,13 +154,35 @@ def _route_problems(route: Route, codes: tuple[str, ...], default: str, shown: C
             current = source_revision(versions[default])
             if version.translation_of is None:
                 message = (f"out of date: no '{FIELD}' recorded (the {default} original is now {current}; "
-                           f"once this translation matches it, run: python build.py translated "
+                           f"once this translation matches it, run: .venv/bin/python build.py translated "
                            f"{shown(version.file.path)})")
             else:
                 message = (f"out of date: the {default} original changed since this translation "
                            f"(recorded {version.translation_of}, now {current})")
+            old = read_original(root, version.translation_of)
+            diff = () if old is None else text_diff(old, current_text(versions[default]), version.translation_of,
+                                                    current)
             yield Problem("outdated", code, shown(version.file.path), 1, 1, message, route.key, version.title,
-                          code, shown(versions[default].file.path), version.translation_of, current)
+                          code, shown(versions[default].file.path), version.translation_of, current, diff,
+                          old is not None)
+
+
+def current_text(source: ParsedSource) -> str:
+    """An original's text as the store of originals keeps it (title and Markdown body, read from its file)."""
+    errors = ErrorList(source.file.path.parent)
+    text = read_source_text(source.file.path, errors)
+    split = split_front_matter(text, source.file.path, errors) if text is not None else None
+    return original_text(source.title, split.body if split is not None else "")
+
+
+def diff_lines(problem: Problem, default: str) -> list[str]:
+    """What the command line shows under an out-of-date translation: the diff, or why there is none."""
+    if problem.kind not in ("outdated", "data") or problem.recorded is None:
+        return []
+    if not problem.old_known:
+        return [f"    (what the {default} original said at {problem.recorded} is not known here: it was recorded "
+                f"before originals were kept, or on another machine; see git log -p {problem.other})"]
+    return [f"    {line}" for line in problem.diff]
 
 
 # ------------------------------------------------------------------------------------------- data texts
@@ -168,8 +197,10 @@ def data_nodes(data: SiteData, name: str) -> list[MarkedMap]:
     return [item for item in items if isinstance(item, MarkedMap)] if isinstance(items, MarkedList) else []
 
 
-def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -> list[Problem]:
-    """A problem for each data text (a field the schema names in `texts`) that lacks a language."""
+def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, root: Path | None = None
+                  ) -> list[Problem]:
+    """A problem for each data text (a field the schema names in `texts`) that lacks a language, and for each
+    translation of one whose original changed since its recorded revision (`translation_of:` in the map)."""
     wanted = frozenset(codes)
     paths = dict(data.files)
     problems = []
@@ -177,10 +208,14 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -
         for index, record in enumerate(data.of(schema.name)):
             for name in schema.texts:
                 value = getattr(record, name)
-                if value is None or value.universal or wanted <= (given := value.languages()):
+                if value is None or value.universal:
                     continue
                 who = schema.label(record, index, default)
                 mark = value.mark if value.mark is not None else Mark(1, 1)
+                given = value.languages()
+                problems += _data_outdated(value, who, name, given, default, shown(paths[schema.name]), mark, root)
+                if wanted <= given:
+                    continue
                 for code in codes:
                     if code not in given:
                         problems.append(Problem(
@@ -191,6 +226,27 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -
     return problems
 
 
+def _data_outdated(value: Text, who: str, name: str, given, default: str, path: str, mark: Mark,
+                   root: Path | None) -> list[Problem]:
+    """The translations of a data text whose original changed since the revision they recorded."""
+    if value.translation_of is None or default not in given:
+        return []
+    original = value.get(default, default).value
+    current = text_revision(original)
+    if current == value.translation_of:
+        return []
+    old = read_original(root, value.translation_of) if root is not None else None
+    diff = () if old is None else text_diff(old, original + "\n", value.translation_of, current)
+    ident = who.split("'", 2)[1] if who.count("'") >= 2 else ""
+    target = f"{path}#{ident}.{name}" if ident else path
+    return [Problem("data", code, path, mark.line, mark.col,
+                    f"out of date: the {default} '{name}' of {who} changed since its {code} translation (recorded "
+                    f"{value.translation_of}, now {current}; once the translation matches it, run: "
+                    f".venv/bin/python build.py translated {target})", "", f"{who}: {name}", default, path,
+                    value.translation_of, current, diff, old is not None)
+            for code in sorted(given) if code != default]
+
+
 # -------------------------------------------------------------------------------------- text of a report
 
 def format_report(report: TranslationReport, quiet: bool = False) -> list[str]:
@@ -199,12 +255,15 @@ def format_report(report: TranslationReport, quiet: bool = False) -> list[str]:
     for status in report.languages:
         if not quiet:
             lines.append(_summary(status, report.default_language))
-        lines += [p.error().format() for p in status.problems]
+        for problem in status.problems:
+            lines.append(problem.error().format())
+            if not quiet:
+                lines += diff_lines(problem, report.default_language)
     if not quiet:
         count = len(report.problems)
         lines.append("translations: everything is translated and up to date" if not count else
-                     f"translations: {count} problem{'s' if count != 1 else ''}; after bringing a translation up "
-                     f"to date, record it with: python build.py translated PATH")
+                     f"translations: {counted(count, 'problem', 'problems')}; after bringing a translation up "
+                     f"to date, record it with: .venv/bin/python build.py translated PATH")
     return lines
 
 
@@ -213,5 +272,8 @@ def _summary(status: LanguageStatus, default: str) -> str:
     parts = [f"{status.present} of {status.total} pages and drafts", f"{len(status.missing)} missing"]
     if not status.is_original:
         parts.append(f"{len(status.outdated)} out of date")
-    parts.append(f"{len(status.data)} data texts missing")
+    missing = [p for p in status.data if p.recorded is None]
+    parts.append(f"{counted(len(missing), 'data text', 'data texts')} missing")
+    if len(missing) != len(status.data):
+        parts.append(f"{counted(len(status.data) - len(missing), 'data text', 'data texts')} out of date")
     return f"{status.lang} ({role}): " + ", ".join(parts)

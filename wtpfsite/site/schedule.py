@@ -1,0 +1,140 @@
+"""Drafts and the timetable: a released draft's release date and comment deadline are milestones of the
+timetable (the timetable page, the calendar and the home page's "Next milestone" read them from there), and
+what `new-draft` adds to `timetable.yaml` for a new draft.
+
+`check` reports a released draft whose dates are not in the timetable; `new-draft` writes the milestones by
+editing the file's text, so that its comments and layout stay as the editors wrote them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..base.dates import DateSpec, parse_date_spec
+from ..base.errors import ErrorList, SiteError
+from ..base.yamlio import MarkedMap
+from .model import Site
+
+MILESTONE_KINDS = {"released": "draft-release", "comments_due": "comment-deadline"}
+_WORDS = {"released": "release date", "comments_due": "comment deadline"}
+
+
+def drafts_missing_from_timetable(site: Site) -> list[SiteError]:
+    """An error for each released draft whose release date or comment deadline has no milestone of the same
+    date in the timetable (only for a site that has a timetable)."""
+    path = site.data.file_path("timetable")
+    if path is None:
+        return []
+    shown = ErrorList(site.config.root).display_path
+    problems = []
+    for draft in site.drafts:
+        if draft.meta.status != "released":
+            continue
+        source = draft.versions.get(site.config.default_language) or next(iter(draft.versions.values()))
+        for field, kind in MILESTONE_KINDS.items():
+            spec: DateSpec | None = getattr(draft.meta, field)
+            if spec is None:
+                continue
+            found = [m for m in site.data.milestones if m.kind == kind and m.draft and m.draft.target == draft.number]
+            line, col = source.draft.place(field)
+            if not found:
+                problems.append(SiteError(
+                    shown(source.file.path), line, col,
+                    f"draft {draft.number} is released, but its {_WORDS[field]} ({spec.source}) is not in the "
+                    f"timetable: add a '{kind}' milestone with 'draft: {draft.number}' to {shown(path)}, or the "
+                    f"timetable page, the calendar and 'Next milestone' leave it out"))
+            elif all((m.date.start, m.date.end) != (spec.start, spec.end) for m in found):
+                problems.append(SiteError(
+                    shown(source.file.path), line, col,
+                    f"draft {draft.number}'s {_WORDS[field]} is {spec.source}, but the timetable's milestone "
+                    f"'{found[0].id}' says {found[0].date.source}: make them agree"))
+    return problems
+
+
+@dataclass(frozen=True)
+class NewMilestone:
+    id: str
+    date: str
+    kind: str
+    titles: dict[str, str]  # by language code
+    draft: int
+
+
+_TITLES = {
+    "draft-release": {"en": "Draft {number} published for comments", "zh": "草案第{zh}稿在网上公布，征求评论"},
+    "comment-deadline": {"en": "Deadline for comments on draft {number}", "zh": "草案第{zh}稿评论截止日期"},
+}
+
+
+def new_milestones(site: Site, number: int, dates: dict[str, DateSpec | None], zh_number: str
+                   ) -> tuple[NewMilestone, ...]:
+    """The milestones the timetable lacks for draft `number`'s dates (`released`, `comments_due`), titled in
+    every language of the site (a language without a title of its own gets the English one, to translate)."""
+    ids = {m.id for m in site.data.milestones}
+    made = []
+    for field, kind in MILESTONE_KINDS.items():
+        spec = dates.get(field)
+        if spec is None or any(m.kind == kind and m.draft and m.draft.target == number
+                               for m in site.data.milestones):
+            continue
+        ident = f"draft-{number}-{'release' if field == 'released' else 'comments'}"
+        while ident in ids:
+            ident += "-new"
+        titles = {code: _TITLES[kind].get(code, _TITLES[kind]["en"]).format(number=number, zh=zh_number)
+                  for code in site.config.language_codes}
+        made.append(NewMilestone(ident, spec.source, kind, titles, number))
+    return tuple(made)
+
+
+def insert_milestones(text: str, nodes: list[MarkedMap], dates: list[DateSpec], new: tuple[NewMilestone, ...]
+                      ) -> str:
+    """`text` (timetable.yaml) with each new milestone written in before the first entry of a later date (after
+    the last entry otherwise), in the file's own indentation; every other line stays as it was. `nodes` and
+    `dates`: the marked YAML and the date of each existing entry, in file order."""
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    inserts: dict[int, list[str]] = {}
+    for milestone in new:
+        start = parse_date_spec(milestone.date)
+        later = next((i for i, spec in enumerate(dates) if spec.start > start.start), None)
+        if later is None or later >= len(nodes):
+            at, indent = len(lines), _indent(lines, nodes[-1].mark.line) if nodes else "  "
+            block = ([] if not lines or not lines[-1].strip() else ["\n"]) + _entry(milestone, indent)
+        else:
+            item = nodes[later].mark.line - 1
+            indent = _indent(lines, item + 1)
+            at = item
+            while at > 0 and lines[at - 1].lstrip().startswith("#"):  # the entry's own comment stays with it
+                at -= 1
+            block = _entry(milestone, indent) + ["\n"]
+        inserts.setdefault(at, []).extend(block)
+    out = []
+    for index in range(len(lines) + 1):
+        out.extend(inserts.get(index, []))
+        if index < len(lines):
+            out.append(lines[index])
+    return "".join(out)
+
+
+def _indent(lines: list[str], line: int) -> str:
+    """The indentation of the list item on `line` (1-based): the spaces before its '- '."""
+    match = re.match(r"( *)- ", lines[line - 1]) if 0 < line <= len(lines) else None
+    return match.group(1) if match else "  "
+
+
+def _entry(milestone: NewMilestone, indent: str) -> list[str]:
+    inner = indent + "  "
+    lines = [f"{indent}- id: {milestone.id}\n", f"{inner}date: {milestone.date}\n", f"{inner}kind: {milestone.kind}\n",
+             f"{inner}title:\n"]
+    lines += [f"{inner}  {code}: {_scalar(title)}\n" for code, title in milestone.titles.items()]
+    lines.append(f"{inner}draft: {milestone.draft}\n")
+    return lines
+
+
+def _scalar(text: str) -> str:
+    """A YAML plain scalar when it reads back as the same string, else a double-quoted one."""
+    if re.fullmatch(r"[^\s\"'{}\[\],#:&*!|>%@`-][^#:]*", text) and not text.endswith(" "):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
