@@ -8,7 +8,8 @@ trailing blank lines ignored), so it needs neither git nor file times and is the
 A translation without `translation_of`, or with another revision, is out of date.
 
 Data texts (`Text` fields of meetings, milestones, experts and documents) that are not universal and lack a
-language are listed with their file, line and the record's id.
+language are listed with their file, line and the record's id; so are the UI strings of `strings.yaml` that lack
+a language. Readers of that language see the default language's text, marked with its `lang`, meanwhile.
 
 The report is shown by `python build.py check --translations` and on the noindex page
 `/<lang>/translations/` (one per language, not linked from the navigation).
@@ -25,6 +26,7 @@ from ..base.yamlio import Mark, MarkedList, MarkedMap, load_yaml
 from ..content.data import SiteData
 from ..content.parse import ParsedSource
 from ..content.sources import read_source_text
+from ..content.strings import Strings
 from .model import Site
 from .routes import CHANGES, Route
 
@@ -59,7 +61,8 @@ def outdated_original(versions: dict[str, ParsedSource], lang: str, default: str
 class Problem:
     """One line of the report: something a language lacks, with the place to look at."""
 
-    kind: str  # "missing" (no file), "outdated" (translation older than the original), "data" (a text field)
+    kind: str  # "missing" (no file), "outdated" (translation older than the original), "data" (a text field),
+    # "string" (a UI string)
     lang: str  # the language that lacks it
     path: str  # relative to the config file's folder
     line: int
@@ -99,6 +102,10 @@ class LanguageStatus:
     def data(self) -> tuple[Problem, ...]:
         return self._kind("data")
 
+    @property
+    def strings(self) -> tuple[Problem, ...]:
+        return self._kind("string")
+
 
 @dataclass(frozen=True)
 class TranslationReport:
@@ -124,6 +131,8 @@ def translation_report(site: Site) -> TranslationReport:
         for problem in _route_problems(route, codes, default, shown):
             problems[problem.lang].append(problem)
     for problem in data_problems(site.data, codes, default, shown):
+        problems[problem.lang].append(problem)
+    for problem in string_problems(site.strings, codes, default, shown):
         problems[problem.lang].append(problem)
     statuses = tuple(
         LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
@@ -191,6 +200,20 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown) -
     return problems
 
 
+def string_problems(strings: Strings, codes: tuple[str, ...], default: str, shown) -> list[Problem]:
+    """A problem for each UI string that lacks a language (its readers see the default language's text)."""
+    problems = []
+    for code in codes:
+        if code == default:
+            continue
+        for key in strings.missing(code):
+            mark = strings.marks.get(key, Mark(1, 1))
+            problems.append(Problem("string", code, shown(strings.path), mark.line, mark.col,
+                                    f"missing translation: UI string '{key}' has no {code} text (readers of "
+                                    f"{code} see the {default} text)", "", key, default))
+    return problems
+
+
 # -------------------------------------------------------------------------------------- text of a report
 
 def format_report(report: TranslationReport, quiet: bool = False) -> list[str]:
@@ -214,4 +237,6 @@ def _summary(status: LanguageStatus, default: str) -> str:
     if not status.is_original:
         parts.append(f"{len(status.outdated)} out of date")
     parts.append(f"{len(status.data)} data texts missing")
+    if not status.is_original:
+        parts.append(f"{len(status.strings)} UI strings missing")
     return f"{status.lang} ({role}): " + ", ".join(parts)
