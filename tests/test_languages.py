@@ -161,3 +161,10 @@ def test_the_real_site_builds_with_arabic_and_french_added(tmp_path):
     assert '<html lang="fr" dir="ltr">' in page(output, "fr")
     entry = json.loads((output / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
     assert {"ar", "fr", "en", "zh"} <= set(entry["languages"])  # one search index per language
+
+
+def test_root_pages_show_each_language_in_its_own_words(six):
+    for name in ("index.html", "404.html"):
+        html = (six / name).read_text("utf-8")
+        assert '<section lang="zh" dir="ltr">' in html and '<section lang="ar"' not in html
+        assert re.search(r'<a href="[^"]*ar/" hreflang="ar" lang="ar" dir="rtl">العربية</a>', html)
