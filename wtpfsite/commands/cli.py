@@ -18,6 +18,7 @@ from ..base.errors import ContentErrors, ErrorList, UsageError
 from ..pipeline.build import BuildOptions, BuildResult, build, check, load_site
 from ..site.translations import format_report, translation_report
 from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
+from .po import export_po, import_po
 from .release import check_release
 from .serve import serve
 from .translated import record_translations
@@ -74,6 +75,13 @@ def make_parser() -> argparse.ArgumentParser:
                                     "latest draft")
     new_draft.add_argument("--released", type=_date, default=None, help="release date, when the timetable has none")
     new_draft.add_argument("--comments-due", type=_date, default=None, help="comment deadline (else the timetable's)")
+    export_po = commands.add_parser("export-po", parents=[common], help="write a language's UI strings and data "
+                                    "texts as a PO file for translators")
+    export_po.add_argument("lang", metavar="LANG", help="the language code, e.g. ar")
+    export_po.add_argument("--out", type=Path, default=None, help="the PO file (else printed)")
+    import_po = commands.add_parser("import-po", parents=[common], help="write a PO file's translations into "
+                                    "strings.yaml and the data files")
+    import_po.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
@@ -144,6 +152,8 @@ def _run(args) -> int:
         result = build(options, progress_printer(args.quiet), incremental=not args.no_cache)
         report_build(result, args.quiet, sys.stdout, sys.stderr)
         return EXIT_OK
+    if args.command in ("export-po", "import-po"):
+        return _run_po(args, options)
     if args.command in ("translated", "new-draft") or (args.command == "check" and (args.translations or
                                                                                     args.release)):
         return _run_workflow(args, options)
@@ -153,6 +163,27 @@ def _run(args) -> int:
             print(f"checked {len(result.outputs)} files: no problems")
         return EXIT_OK
     return serve(options, args.host, args.port, quiet=args.quiet)
+
+
+def _run_po(args, options) -> int:
+    """The translators' files (wtpfsite/commands/po.py)."""
+    if args.command == "export-po":
+        text = export_po(options, args.lang)
+        if args.out is None:
+            sys.stdout.write(text)
+        else:
+            args.out.write_text(text, "utf-8")
+            if not args.quiet:
+                print(f"wrote {args.out}: the UI strings and data texts of '{args.lang}'")
+        return EXIT_OK
+    changes = import_po(options, args.file)
+    for change in changes:
+        what = "added" if change.previous is None else "updated"
+        print(f"{change.path}:{change.line}: {what} '{change.context}'")
+    if not args.quiet:
+        print(f"{len(changes)} text{'s' if len(changes) != 1 else ''} changed; the translations are recorded "
+              f"as current")
+    return EXIT_OK
 
 
 def _run_workflow(args, options) -> int:
