@@ -168,6 +168,23 @@ def test_no_wcag_violations_in_arabic_and_french(axe_page, checkers, site, kind,
     assert not violations, f"axe found WCAG 2.1 A/AA violations on {axe_page.url}:\n" + format_violations(violations)
 
 
+@pytest.fixture(scope="module")
+def six(tmp_path_factory, static_server) -> BuiltSite:
+    """The six-language fixture (its home page and first draft have Arabic and French text), built and served."""
+    root = copy_six(tmp_path_factory.mktemp("six-served"))
+    code, out, err = run_cli(["build", "--config", str(root / "site_config.yaml"), "--today", TODAY, "--quiet"])
+    assert code == 0, err
+    return BuiltSite(root / "output", static_server(root / "output"))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["ar/", "ar/drafts/draft-1/", "ar/about/", "fr/", "fr/drafts/draft-1/"])
+def test_no_wcag_violations_on_translated_pages(axe_page, checkers, six, path):  # noqa: F811
+    axe_page.goto(six.url + path)
+    violations = run_axe(axe_page, checkers.axe)
+    assert not violations, f"axe found WCAG 2.1 A/AA violations on {axe_page.url}:\n" + format_violations(violations)
+
+
 @pytest.mark.validator
 def test_arabic_and_french_html_is_valid(checkers, site, tmp_path):  # noqa: F811
     if checkers.vnu is None:
