@@ -154,3 +154,13 @@ def test_export_refuses_the_default_language(site):
     code, out, err = cli(site, "export-po", "en")
     assert code == 2
     assert "'en' is not a language to translate into (the site's are zh, ar, fr, ru, es)" in err
+
+
+def test_a_file_that_is_not_po_is_refused_with_its_line(site):
+    po = site / "broken.po"
+    po.write_text('msgid "a"\nmsgstr "b"\nnonsense\n', "utf-8")
+    code, out, err = cli(site, "import-po", str(po))
+    assert code == 1 and "Traceback" not in err and "internal error" not in err
+    assert err.splitlines()[0] == "broken.po:3:1: not a PO file that can be read: unknown or misformatted keyword"
+    code, out, err = cli(site, "import-po", str(site / "missing.po"))
+    assert (code, err.splitlines()[0]) == (1, "missing.po:1:1: file not found")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, write_po
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
 from ..base.yamledit import Edit, apply, compose, find, set_language
@@ -129,11 +129,16 @@ def import_po(options: BuildOptions, po_path: Path) -> list[Change]:
     site = load_site(options).site
     config = site.config
     errors = ErrorList(config.root)
+    if not po_path.is_file():
+        errors.add(po_path, 1, 1, "file not found")
+        raise ContentErrors(errors.errors)
     try:
         with po_path.open("rb") as file:
             catalog = read_po(file, abort_invalid=True)
-    except (OSError, ValueError) as exc:  # unreadable, or not PO syntax (Babel's PoFileError is a ValueError)
-        errors.add(po_path, getattr(exc, "lineno", 1) or 1, 1, f"cannot read this PO file: {exc}")
+    except (PoFileError, UnicodeDecodeError, ValueError) as exc:  # not PO syntax, or not UTF-8
+        line = getattr(exc, "lineno", 0) + 1  # Babel counts lines from 0
+        what = re.sub(r" on \d+$", "", str(exc)).lower()  # its words, without its line number
+        errors.add(po_path, line, 1, f"not a PO file that can be read: {what}")
         raise ContentErrors(errors.errors) from None
     lang = str(catalog.locale).replace("_", "-") if catalog.locale else ""
     if lang not in config.language_codes or lang == config.default_language:
