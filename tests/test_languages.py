@@ -99,7 +99,8 @@ def test_feeds_and_calendars_have_plain_text_in_every_language(six):
         feed = (six / code / "feed.xml").read_text("utf-8")
         calendar = (six / code / "calendar.ics").read_text("utf-8")
         assert "<span" not in feed and "<span" not in calendar
-        assert f'xml:lang="{code}"' in feed or f"<id>" in feed
+        assert f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{code}">' in feed
+        assert f"URL:https://six.example.org/ieg/{code}/timetable/" in calendar
     assert "<title>المسودة الأولى (نص مؤقت)</title>" in (six / "ar" / "feed.xml").read_text("utf-8")
 
 
