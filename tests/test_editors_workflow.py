@@ -261,7 +261,7 @@ def test_the_chinese_out_of_date_notice_names_english_in_chinese(tmp_path):
     out = _build(root, "2020-09-20")
     zh = (out / "zh" / "about" / "index.html").read_text("utf-8")
     notice = zh.split('class="notice"', 1)[1].split("</p>", 1)[0]
-    assert "英语版本" in notice and "English" not in notice
+    assert "<bdi>英语</bdi>版本" in notice and "English" not in notice
 
 
 # -------------------------------------------------------------------- 9. no error that follows from another

@@ -172,7 +172,7 @@ def test_withdrawn_and_superseded_documents_keep_their_entry_and_link_and_show_t
     row = listing[listing.index("DOC/2</a>"):]
     row = row[:row.index("</tr>")]
     assert replaced_by in row and '<a href="https://example.org/doc-3.pdf" rel="noopener">DOC/3</a>' in row
-    current = listing[listing.index("DOC/3</a></td>"):]
+    current = listing[listing.index("DOC/3</a></bdi></td>"):]
     assert "status-" not in current[:current.index("</tr>")]
 
 

@@ -33,7 +33,8 @@ def test_the_real_catalog_is_complete_for_both_languages():
 
 
 @pytest.mark.parametrize("new, column, message", [
-    ("nav.home: {en: Home}", 1, "string 'nav.home' is missing its 'zh' text"),
+    ("nav.home: {zh: 首页}", 1, "string 'nav.home' is missing its 'en' text (the default language's, which stands "
+     "in for languages without their own)"),
     ("nav.home: {en: Home, zh: 首页, fr: Accueil}", 30, "string 'nav.home' has unknown language 'fr'"),
     ("nav.home: {en: [Home], zh: 首页}", 16, "string 'nav.home' in 'en' must be text"),
     ("nav.home: Home", 11, "string 'nav.home' must map languages to texts"),

@@ -163,7 +163,8 @@ def test_up_to_date_site_passes(site, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out == [
         "en (the original language): 4 of 4 pages and drafts, 0 missing, 0 data texts missing",
-        "zh (translated from en): 4 of 4 pages and drafts, 0 missing, 0 out of date, 0 data texts missing",
+        "zh (translated from en): 4 of 4 pages and drafts, 0 missing, 0 out of date, 0 data texts missing, "
+        "0 UI strings missing",
         "translations: everything is translated and up to date",
     ]
 
@@ -173,7 +174,8 @@ def test_missing_translation(site, capsys):
     (site / "content/drafts/draft-2.zh.md").unlink()
     assert run(site, "check", "--translations", "--today", TODAY) == 1
     out = capsys.readouterr().out
-    assert "zh (translated from en): 2 of 4 pages and drafts, 2 missing, 0 out of date, 0 data texts missing" in out
+    assert ("zh (translated from en): 2 of 4 pages and drafts, 2 missing, 0 out of date, 0 data texts missing, "
+            "0 UI strings missing") in out
     assert ("content/drafts/draft-2.en.md:1:1: missing translation: draft 2 has no zh version "
             "(content/drafts/draft-2.zh.md)\n") in out
     assert ("content/pages/about.en.md:1:1: missing translation: there is no zh version "
@@ -298,8 +300,8 @@ def test_outdated_notice_in_the_built_html(site, capsys, tmp_path):
     out = tmp_path / "out"
     assert run(site, "build", "--out", str(out), "--today", TODAY, "--quiet") == 0
     zh = (out / "zh/about/index.html").read_text("utf-8")
-    assert ('<p class="notice" role="note">本译文可能已过时：本页的英语版本在翻译后已有更新。 '
-            '<a href="../../en/about/" hreflang="en">阅读英语版本</a></p>') in zh
+    assert ('<p class="notice" role="note">本译文可能已过时：本页的<bdi>英语</bdi>版本在翻译后已有更新。 '
+            '<a href="../../en/about/" hreflang="en">阅读<bdi>英语</bdi>版本</a></p>') in zh
     for page in ("en/about/index.html", "zh/index.html", "zh/drafts/draft-1/index.html"):
         assert "本译文可能已过时" not in (out / page).read_text("utf-8")
         assert "may be out of date" not in (out / page).read_text("utf-8")

@@ -20,6 +20,7 @@ from ..content.config import is_base_url, load_config
 from ..pipeline.build import BuildOptions, BuildResult, build, check, load_site
 from ..site.translations import format_report, translation_report
 from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
+from .po import export_po, import_po
 from .release import check_release
 from .serve import serve
 from .translated import record_translations
@@ -109,6 +110,14 @@ def make_parser() -> argparse.ArgumentParser:
     new_draft.add_argument("--comments-due", type=_date, default=None, metavar="YYYY-MM-DD",
                            help="comment deadline (default: the date of the timetable's comment-deadline "
                                 "milestone; none when it has none)")
+    export_po = commands.add_parser("export-po", parents=[_options()], help="write a language's UI strings and "
+                                    "data texts as a PO file for translators")
+    export_po.add_argument("lang", metavar="LANG", help="the language code, e.g. ar")
+    export_po.add_argument("--out", type=Path, default=None, metavar="FILE",
+                           help="the PO file to write (default: printed)")
+    import_po = commands.add_parser("import-po", parents=[_options()], help="write a PO file's translations into "
+                                    "strings.yaml and the data files")
+    import_po.add_argument("file", type=Path, metavar="FILE", help="the PO file a translator filled in")
     parser.commands = commands.choices  # type: ignore[attr-defined]  # main() gives a command's own usage
     return parser
 
@@ -209,6 +218,8 @@ def _run(args) -> int:
                        stage=progress.stage if progress is not None else None)
         report_build(result, args.quiet, sys.stdout, sys.stderr)
         return EXIT_OK
+    if args.command in ("export-po", "import-po"):
+        return _run_po(args, options)
     if args.command in ("translated", "new-draft") or (args.command == "check" and (args.translations or
                                                                                     args.release)):
         return _run_workflow(args, options)
@@ -227,6 +238,27 @@ def load_config_or_fail(path: Path):
     config = load_config(path, errors)
     errors.raise_if_any()
     return config
+
+
+def _run_po(args, options) -> int:
+    """The translators' files (wtpfsite/commands/po.py)."""
+    if args.command == "export-po":
+        text = export_po(options, args.lang)
+        if args.out is None:
+            sys.stdout.write(text)
+        else:
+            args.out.write_text(text, "utf-8")
+            if not args.quiet:
+                print(f"wrote {args.out}: the UI strings and data texts of '{args.lang}'")
+        return EXIT_OK
+    changes = import_po(options, args.file)
+    for change in changes:
+        what = "added" if change.previous is None else "updated"
+        print(f"{change.path}:{change.line}: {what} '{change.context}'")
+    if not args.quiet:
+        print(f"{len(changes)} text{'s' if len(changes) != 1 else ''} changed; the translations are recorded "
+              f"as current")
+    return EXIT_OK
 
 
 def _run_workflow(args, options) -> int:

@@ -24,6 +24,12 @@ class Language:
     name: str  # in its own language: "English", "中文"
     locale: str  # Babel/CLDR locale for dates and numbers: "en_GB", "zh_Hans_CN"
 
+    @property
+    def dir(self) -> str:
+        """The HTML `dir` of the language's pages, from CLDR's character order for its locale ("rtl" for
+        Arabic, Hebrew, Persian, Urdu...), so no list of scripts is kept here."""
+        return "rtl" if Locale.parse(self.locale).character_order == "right-to-left" else "ltr"
+
 
 @dataclass(frozen=True)
 class NavEntry:

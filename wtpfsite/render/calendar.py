@@ -67,7 +67,7 @@ def calendar_outputs(site: Site, env: Environment, today: date, errors: ErrorLis
 
 
 def calendar_ics(site: Site, lang: str, today: date, strings: tuple[str, ...] | None = None) -> bytes:
-    loc = localizer(site, lang, strings)
+    loc = localizer(site, lang, strings, html=False)
     name = loc.t("calendar.name", site=loc.plain(site.config.title))
     url = absolute_url(site.config.base_url, site.path("timetable", lang))
     return ics(name, url, _milestone_items(site, loc) + _meeting_items(site, loc), today)

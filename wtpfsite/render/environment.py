@@ -42,7 +42,8 @@ class RecordingEnvironment(Environment):
 
 
 def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> Environment:
-    """The environment every template renders in; with `cache_dir`, Jinja keeps compiled templates there."""
+    """The environment every template renders in; with `cache_dir`, Jinja keeps compiled templates there.
+    The filter `bare` gives a UI string's text without the `lang` mark of a borrowed one, for attributes."""
     env = RecordingEnvironment(
         bytecode_cache=FileSystemBytecodeCache(str(cache_dir)) if cache_dir is not None else None,
         loader=FileSystemLoader(str(templates_dir)),
@@ -53,6 +54,7 @@ def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> Envi
         keep_trailing_newline=True,
     )
     env.filters["hanzi"] = hanzi
+    env.filters["bare"] = str
     return env
 
 
@@ -105,6 +107,31 @@ def _template_line(exc: BaseException, templates_dir: Path) -> tuple[int, Path |
     return found
 
 
+class Borrowed(str):
+    """A UI string shown in another language than the reader's (the default one's, standing in): in HTML text it
+    is marked with its own `lang`, and isolated with its own `dir` when that differs from the page's; `str()` of
+    it, for attributes, is the bare text."""
+
+    lang: str
+    dir: str | None
+
+    def __new__(cls, value: str, lang: str, direction: str | None = None) -> Borrowed:
+        made = super().__new__(cls, value)
+        made.lang, made.dir = lang, direction
+        return made
+
+    def __html__(self) -> Markup:
+        return borrowed_span(self.lang, self.dir, str(self))
+
+
+def borrowed_span(lang: str, direction: str | None, content: str | Markup) -> Markup:
+    """Text in another language than the page's: `lang`, and `dir` when its direction is not the page's (English
+    in an Arabic page), which also isolates it from the text around it."""
+    if direction is None:
+        return Markup('<span lang="{}">{}</span>').format(lang, content)
+    return Markup('<span lang="{}" dir="{}">{}</span>').format(lang, direction, content)
+
+
 @dataclass(frozen=True)
 class Localizer:
     """Formatting for one reader language: strings, texts and dates."""
@@ -114,27 +141,45 @@ class Localizer:
     locale: str
     strings: Strings
     allowed: tuple[str, ...] | None = None  # the prefixes of the keys a page may use; None: any key
+    mark_borrowed: bool = True  # borrowed UI strings come as `Borrowed` (for HTML); False: plain text (feeds)
+    dir: str = "ltr"  # the direction of the reader's language
+    default_dir: str = "ltr"  # and of the default language, which borrowed text is in
+
+    def _borrowed_dir(self) -> str | None:
+        return self.default_dir if self.default_dir != self.dir else None
 
     def t(self, key: str, **values: Any) -> str:
         if self.allowed is not None and not key.startswith(self.allowed):
             raise TemplateError(f"UI string '{key}' is used but not declared by the page's section "
                                 f"(declared: {', '.join(self.allowed)})")
         try:
-            text = self.strings.get(key, self.lang)
+            found = self.strings.lookup(key, self.lang)
         except KeyError as exc:
             raise TemplateError(str(exc.args[0])) from None
         try:
-            return FORMATTER.format(choose_plurals(text, values, self.locale), **values) if values else text
+            text = FORMATTER.format(choose_plurals(found.value, values, self.locale), **values) if values \
+                else found.value
         except KeyError as exc:
             usable = ", ".join(f"{{{v}}}" for v in sorted(values))
-            raise TemplateError(f"UI string '{key}' for language '{self.lang}' has an unknown placeholder "
+            raise TemplateError(f"UI string '{key}' for language '{found.lang}' has an unknown placeholder "
                                 f"{{{exc.args[0]}}} (it can use {usable})") from None
         except (IndexError, ValueError) as exc:
-            raise TemplateError(f"UI string '{key}' for language '{self.lang}' cannot be filled in: {exc}") from None
+            raise TemplateError(f"UI string '{key}' for language '{found.lang}' cannot be filled in: {exc}") from None
+        return self.mark(text, found.lang)
+
+    def mark(self, value: str, lang: str) -> str:
+        """`value`, which is in `lang`: as `Borrowed` when that is not the reader's language (in HTML outputs)."""
+        if lang == self.lang or not self.mark_borrowed:
+            return value
+        return Borrowed(value, lang, self._borrowed_dir())
 
     def t_markup(self, key: str, **values: Markup) -> Markup:
         """A UI string with HTML fragments put in: the string is escaped, `values` must be Markup."""
-        return Markup(escape(self.t(key))).format(**values)
+        found = self.t(key)
+        markup = Markup(escape(str(found))).format(**values)
+        if isinstance(found, Borrowed):
+            return borrowed_span(found.lang, found.dir, markup)
+        return markup
 
     def text(self, value: Text | None) -> Markup:
         """A data text in the reader's language; borrowed text is marked with its own `lang`."""
@@ -143,7 +188,12 @@ class Localizer:
         localized = value.get(self.lang, self.default_lang)
         if localized.lang == self.lang:
             return escape(localized.value)
-        return Markup('<span lang="{}">{}</span>').format(localized.lang, localized.value)
+        return borrowed_span(localized.lang, self._borrowed_dir(), localized.value)
+
+    def title(self, value: Text) -> str:
+        """A data text for plain-text places that may be marked, such as the site's title: `mark` of its text."""
+        localized = value.get(self.lang, self.default_lang)
+        return self.mark(localized.value, localized.lang)
 
     def plain(self, value: Text | None) -> str:
         return "" if value is None else value.get(self.lang, self.default_lang).value

@@ -17,7 +17,7 @@ TAG = "tag:wtpf-21.ieg,2019:"
 
 def feed_entries(site: Site, lang: str, today: date, strings: tuple[str, ...] | None = None) -> list[dict]:
     """The entries of `lang`'s feed (`strings`: the UI strings the feed may use)."""
-    loc = localizer(site, lang, strings)
+    loc = localizer(site, lang, strings, html=False)
     codes = site.config.language_codes
     entries = []
     for draft in site.drafts:

@@ -62,19 +62,22 @@ class PageView:
     languages: tuple[LanguageLink, ...]
     canonical: str
     outdated_original: LanguageLink | None = None  # the newer original, when this translation is out of date
+    borrowed_dir: str | None = None  # the borrowed body's direction, when not the page's (English in Arabic)
 
 
-def localizer(site: Site, lang: str, strings: tuple[str, ...] | None = None) -> Localizer:
+def localizer(site: Site, lang: str, strings: tuple[str, ...] | None = None, html: bool = True) -> Localizer:
     """Strings, texts and dates for readers of `lang`; with `strings` (what a section declares), only those and
-    the common ones."""
+    the common ones; `html`: borrowed UI strings carry their `lang` (not in feeds and calendars)."""
     config = site.config
     allowed = COMMON_STRINGS + strings if strings is not None else None
-    return Localizer(lang, config.default_language, config.language(lang).locale, site.strings, allowed)
+    reader, default = config.language(lang), config.language(config.default_language)
+    return Localizer(lang, default.code, reader.locale, site.strings, allowed, html, reader.dir, default.dir)
 
 
 def page_title(site: Site, route: Route, source: ParsedSource | None, loc: Localizer) -> str:
+    """The title; borrowed from another language, it is marked so (templates use `|bare` in attributes)."""
     if source is not None:
-        return source.title
+        return loc.mark(source.title, source.file.lang)
     if route.section.title is not None:
         return route.section.title(site, route.name, loc.t)
     return loc.t(f"title.{route.section.name}")
@@ -116,9 +119,11 @@ def page_view(site: Site, route: Route, lang: str) -> PageView:
     links = language_links(site, route, path)
     original = outdated_original(route.versions, lang, site.config.default_language)
     outdated = next(link for link in links if link.code == original.file.lang) if original else None
+    shown_dir = site.config.language(borrowed).dir if borrowed else None
+    borrowed_dir = shown_dir if shown_dir != site.config.language(lang).dir else None
     return PageView(route.key, lang, path, page_title(site, route, source, loc), description, html,
                     source.markdown.toc if source else (), source, borrowed, links,
-                    absolute_url(site.config.base_url, path), outdated)
+                    absolute_url(site.config.base_url, path), outdated, borrowed_dir)
 
 
 def link_maker(site: Site, path: str) -> Callable[[str], str]:
@@ -143,8 +148,9 @@ def navigation(site: Site, lang: str, link: Callable[[str], str], loc: Localizer
 def base_context(site: Site, lang: str, path: str, today: date, route: Route | None = None,
                  strings: tuple[str, ...] | None = None) -> dict[str, Any]:
     """What every template gets; `route`: the page being rendered, if it is one; `strings`: what an output that is
-    not a page declares it uses."""
-    loc = localizer(site, lang, route.section.strings if route is not None else strings)
+    not a page declares it uses. Borrowed UI strings carry their `lang` in HTML outputs only."""
+    html = route is not None or path.endswith(".html")
+    loc = localizer(site, lang, route.section.strings if route is not None else strings, html)
     link = link_maker(site, path)
     return {
         "site": site,
@@ -164,10 +170,13 @@ def base_context(site: Site, lang: str, path: str, today: date, route: Route | N
         "period_state": lambda spec: period_state(spec, today),
         "deadline": lambda spec: deadline(spec, today),
         "milestone_states": lambda periods: milestone_states(list(periods), today),
-        "site_title": loc.plain(site.config.title),
+        "site_title": loc.title(site.config.title),
         # a language named in running text, in the reader's language ("英语", not "English")
-        "language_name": lambda code: language_name(site.config.language(code).locale, loc.locale,
-                                                    site.config.language(code).name),
+        # a language named in the running text of the UI string `key`, in that text's language ("英语" in a Chinese
+        # notice, "English" in an English one standing in for an untranslated notice)
+        "language_name": lambda code, key: language_name(
+            site.config.language(code).locale,
+            site.config.language(site.strings.lookup(key, lang).lang).locale, site.config.language(code).name),
     }
 
 

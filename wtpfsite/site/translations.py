@@ -8,7 +8,8 @@ trailing blank lines ignored), so it needs neither git nor file times and is the
 A translation without `translation_of`, or with another revision, is out of date.
 
 Data texts (`Text` fields of meetings, milestones, experts and documents) that are not universal and lack a
-language are listed with their file, line and the record's id.
+language are listed with their file, line and the record's id; so are the UI strings of `strings.yaml` that lack
+a language. Readers of that language see the default language's text, marked with its `lang`, meanwhile.
 
 The report is shown by `python build.py check --translations` and on the noindex page
 `/<lang>/translations/` (one per language, not linked from the navigation).
@@ -29,6 +30,7 @@ from ..content.data import SiteData
 from ..content.parse import ParsedSource
 from ..content.frontmatter import split_front_matter
 from ..content.sources import read_source_text
+from ..content.strings import Strings
 from .model import Site
 from .routes import CHANGES, Route
 
@@ -63,7 +65,8 @@ def outdated_original(versions: dict[str, ParsedSource], lang: str, default: str
 class Problem:
     """One line of the report: something a language lacks, with the place to look at."""
 
-    kind: str  # "missing" (no file), "outdated" (translation older than the original), "data" (a text field)
+    kind: str  # "missing" (no file), "outdated" (translation older than the original), "data" (a text field),
+    # "string" (a UI string)
     lang: str  # the language that lacks it
     path: str  # relative to the config file's folder
     line: int
@@ -105,6 +108,10 @@ class LanguageStatus:
     def data(self) -> tuple[Problem, ...]:
         return self._kind("data")
 
+    @property
+    def strings(self) -> tuple[Problem, ...]:
+        return self._kind("string")
+
 
 @dataclass(frozen=True)
 class TranslationReport:
@@ -130,6 +137,8 @@ def translation_report(site: Site) -> TranslationReport:
         for problem in _route_problems(route, codes, default, shown, site.config.root):
             problems[problem.lang].append(problem)
     for problem in data_problems(site.data, codes, default, shown, site.config.root):
+        problems[problem.lang].append(problem)
+    for problem in string_problems(site.strings, codes, default, shown):
         problems[problem.lang].append(problem)
     statuses = tuple(
         LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
@@ -247,6 +256,20 @@ def _data_outdated(value: Text, who: str, name: str, given, default: str, path: 
             for code in sorted(given) if code != default]
 
 
+def string_problems(strings: Strings, codes: tuple[str, ...], default: str, shown) -> list[Problem]:
+    """A problem for each UI string that lacks a language (its readers see the default language's text)."""
+    problems = []
+    for code in codes:
+        if code == default:
+            continue
+        for key in strings.missing(code):
+            mark = strings.marks.get(key, Mark(1, 1))
+            problems.append(Problem("string", code, shown(strings.path), mark.line, mark.col,
+                                    f"missing translation: UI string '{key}' has no {code} text (readers of "
+                                    f"{code} see the {default} text)", "", key, default))
+    return problems
+
+
 # -------------------------------------------------------------------------------------- text of a report
 
 def format_report(report: TranslationReport, quiet: bool = False) -> list[str]:
@@ -276,4 +299,6 @@ def _summary(status: LanguageStatus, default: str) -> str:
     parts.append(f"{counted(len(missing), 'data text', 'data texts')} missing")
     if len(missing) != len(status.data):
         parts.append(f"{counted(len(status.data) - len(missing), 'data text', 'data texts')} out of date")
+    if not status.is_original:
+        parts.append(f"{counted(len(status.strings), 'UI string', 'UI strings')} missing")
     return f"{status.lang} ({role}): " + ", ".join(parts)

@@ -1,0 +1,167 @@
+"""Translators' PO files on the six-language fixture: export, fill in, import, build; fuzzy marks for
+translations whose original changed; stale entries and mismatched placeholders refused with path:line errors
+and nothing written; comments and layout of strings.yaml and the data files kept."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+
+from helpers import run_cli
+from test_languages import copy_six
+
+TODAY = "2020-10-01"
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    return copy_six(tmp_path)
+
+
+def cli(site: Path, *args: str) -> tuple[int, str, str]:
+    today = ["--today", TODAY] if args[0] in ("build", "check") else []  # (export-po and import-po have no --today)
+    return run_cli([args[0], "--config", str(site / "site_config.yaml"), *today, *args[1:]])
+
+
+def export(site: Path, lang: str = "ar") -> Path:
+    po = site / f"{lang}.po"
+    code, out, err = cli(site, "export-po", lang, "--out", str(po))
+    assert code == 0, err
+    return po
+
+
+def fill(po: Path, translate) -> None:
+    """Give each entry the text `translate(context, msgid, msgstr)` returns (None: leave it)."""
+    catalog = read_po(po.open("rb"))
+    for message in catalog:
+        if message.id:
+            text = translate(message.context, message.id, message.string)
+            if text is not None:
+                message.string = text
+                message.flags.discard("fuzzy")
+    out = io.BytesIO()
+    write_po(out, catalog, width=0)
+    po.write_bytes(out.getvalue())
+
+
+def placeholder(context, msgid, msgstr):
+    """Labelled placeholder text for the untranslated entries (not a translation)."""
+    return None if msgstr else f"[ar] {msgid}"
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line)
+
+
+def test_export_lists_every_ui_string_and_data_text_with_context_and_comment(site):
+    po = export(site)
+    catalog = read_po(po.open("rb"))
+    assert str(catalog.locale) == "ar"
+    home = catalog.get("Home", context="strings.yaml nav.home")
+    assert home.string == "الصفحة الرئيسية (نص مؤقت)" and home.auto_comments == ["UI string 'nav.home'"]
+    assert home.locations == [("content/strings.yaml", line_of(site / "content/strings.yaml", "nav.home:"))]
+    summary = catalog.get("The first meeting discussed the first draft and the comments received on it.",
+                          context="meetings.yaml ieg-1 summary")
+    assert summary.string == "" and summary.auto_comments == ["meeting 'ieg-1': summary"]
+    assert "python-brace-format" in catalog.get("Draft {number}", context="strings.yaml draft.name").flags
+    assert not any(message.fuzzy for message in catalog if message.id)
+    strings = sum(1 for line in (site / "content/strings.yaml").read_text("utf-8").splitlines()
+                  if re.match(r"^[\w.-]+: \{", line))
+    assert sum(1 for m in catalog if m.id and m.context.startswith("strings.yaml ")) == strings
+
+
+def test_round_trip_export_fill_in_import_build(site):
+    strings_before = (site / "content/strings.yaml").read_text("utf-8").splitlines()
+    meetings_before = (site / "content/data/meetings.yaml").read_text("utf-8").splitlines()
+    po = export(site)
+    fill(po, placeholder)
+    code, out, err = cli(site, "import-po", str(po))
+    assert code == 0, err
+    about = line_of(site / "content/strings.yaml", "nav.about:")
+    assert f"content/strings.yaml:{about}: added 'strings.yaml nav.about'" in out.splitlines()
+    strings_after = (site / "content/strings.yaml").read_text("utf-8").splitlines()
+    assert len(strings_after) == len(strings_before)  # one line a key still: the flow layout is kept
+    assert [line for line in strings_after if line.startswith("#") or not line] == \
+        [line for line in strings_before if line.startswith("#") or not line]
+    assert strings_after[about - 1] == strings_before[about - 1][:-1] + ', ar: "[ar] About the IEG"}'
+    meetings_after = (site / "content/data/meetings.yaml").read_text("utf-8").splitlines()
+    assert meetings_after[:2] == meetings_before[:2]  # the comment at the top
+    assert ('      ar: "[ar] The first meeting discussed the first draft and the comments received on it."'
+            in meetings_after)  # a block mapping gets a line of its own
+    code, out, err = cli(site, "build", "--quiet")
+    assert code == 0, err
+    html = (site / "output/ar/meetings/index.html").read_text("utf-8")
+    assert "[ar] About the IEG</a>" in html and '<span lang="en" dir="ltr">About the IEG' not in html
+    code, out, err = cli(site, "check", "--translations")
+    ar = next(line for line in out.splitlines() if line.startswith("ar "))
+    assert ar.endswith("0 data texts missing, 0 UI strings missing")
+    again = read_po(export(site).open("rb"))
+    assert not any(message.fuzzy for message in again if message.id)  # recorded as current
+
+
+def test_a_translation_whose_original_changed_is_exported_fuzzy(site):
+    po = export(site)
+    fill(po, placeholder)
+    assert cli(site, "import-po", str(po))[0] == 0
+    strings = site / "content/strings.yaml"
+    strings.write_text(strings.read_text("utf-8").replace("nav.about: {en: About the IEG,",
+                                                          "nav.about: {en: About the group,"), "utf-8")
+    catalog = read_po(export(site).open("rb"))
+    about = catalog.get("About the group", context="strings.yaml nav.about")
+    assert about.fuzzy and about.string == "[ar] About the IEG"
+    assert [m.context for m in catalog if m.id and m.fuzzy] == ["strings.yaml nav.about"]
+
+
+def test_stale_entries_and_wrong_placeholders_are_refused_and_nothing_is_written(site):
+    po = export(site)
+    fill(po, lambda context, msgid, msgstr: {"strings.yaml nav.drafts": "[ar] Drafts",
+                                             "strings.yaml draft.name": "[ar] Draft {num}",
+                                             "strings.yaml nav.meetings": "[ar] Meetings"}.get(context))
+    text = po.read_text("utf-8").replace('msgctxt "strings.yaml nav.meetings"', 'msgctxt "strings.yaml nav.gone"')
+    po.write_text(text, "utf-8")
+    strings = site / "content/strings.yaml"
+    strings.write_text(strings.read_text("utf-8").replace("nav.drafts: {en: Drafts,", "nav.drafts: {en: Reports,"),
+                       "utf-8")
+    before = {p: p.read_bytes() for p in (site / "content").rglob("*") if p.is_file()}
+    code, out, err = cli(site, "import-po", str(po))
+    assert code == 1 and "Traceback" not in err
+    msgid = lambda context: line_of(po, f'msgctxt "{context}"') + 1  # noqa: E731 (Babel gives the msgid's line)
+    assert err.splitlines() == [
+        f"ar.po:{msgid('strings.yaml nav.drafts')}:1: out of date: the en text of 'strings.yaml nav.drafts' "
+        f"changed since this file was exported (it is now 'Reports')",
+        f"ar.po:{msgid('strings.yaml nav.gone')}:1: no text 'strings.yaml nav.gone' in the source any more "
+        f"(export a new PO file and carry the translations over)",
+        f"ar.po:{msgid('strings.yaml draft.name')}:1: the translation of 'strings.yaml draft.name' has the "
+        f"placeholders {{num}}, the original {{number}}",
+        "3 errors",
+    ]
+    assert {p: p.read_bytes() for p in (site / "content").rglob("*") if p.is_file()} == before
+
+
+def test_a_po_file_for_no_language_of_the_site_is_refused(site):
+    po = export(site)
+    po.write_text(po.read_text("utf-8").replace('"Language: ar\\n"', '"Language: de\\n"'), "utf-8")
+    code, out, err = cli(site, "import-po", str(po))
+    assert code == 1
+    assert err.splitlines()[0] == ("ar.po:1:1: the PO file's 'Language' header must name a language to "
+                                   "translate into, not 'de'")
+
+
+def test_export_refuses_the_default_language(site):
+    code, out, err = cli(site, "export-po", "en")
+    assert code == 2
+    assert "'en' is not a language to translate into (the site's are zh, ar, fr, ru, es)" in err
+
+
+def test_a_file_that_is_not_po_is_refused_with_its_line(site):
+    po = site / "broken.po"
+    po.write_text('msgid "a"\nmsgstr "b"\nnonsense\n', "utf-8")
+    code, out, err = cli(site, "import-po", str(po))
+    assert code == 1 and "Traceback" not in err and "internal error" not in err
+    assert err.splitlines()[0] == "broken.po:3:1: not a PO file that can be read: unknown or misformatted keyword"
+    code, out, err = cli(site, "import-po", str(site / "missing.po"))
+    assert (code, err.splitlines()[0]) == (1, "missing.po:1:1: file not found")

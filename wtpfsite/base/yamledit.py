@@ -1,0 +1,69 @@
+"""Edits of YAML text that keep everything else as it was: comments, quoting, flow or block layout, order.
+
+A text by language (`{en: Home, zh: 首页}` on one line, or one language a line) gets a language's value replaced
+where it stands, or the language added at the end of the mapping in the mapping's own layout. The YAML is
+composed (not loaded and dumped again) only to find where each node starts and ends.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import NamedTuple
+
+import yaml
+
+
+class Edit(NamedTuple):
+    start: int  # character offsets into the text
+    end: int
+    text: str
+
+
+def compose(text: str) -> yaml.Node | None:
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
+    """The value of `key` in a mapping node, or item `key` of a sequence node; None when there is none."""
+    if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+        return next((value for name, value in node.value if name.value == key), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def find(root: yaml.Node | None, path: tuple[str | int, ...]) -> yaml.Node | None:
+    node = root
+    for key in path:
+        node = child(node, key)
+    return node
+
+
+def quoted(value: str) -> str:
+    """A double-quoted YAML scalar (JSON's string syntax is YAML's too); non-ASCII letters stay as they are."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def set_language(text: str, mapping: yaml.MappingNode, lang: str, value: str) -> Edit:
+    """The edit that makes `lang`'s text in `mapping` (a text by language) `value`."""
+    current = child(mapping, lang)
+    if current is not None:
+        return Edit(current.start_mark.index, current.end_mark.index, quoted(value))
+    if mapping.flow_style:  # {en: ..., zh: ...}: before the closing brace
+        close = text.rindex("}", mapping.start_mark.index, mapping.end_mark.index)
+        return Edit(close, close, f", {lang}: {quoted(value)}")
+    last_key, last_value = mapping.value[-1]
+    indent = " " * last_key.start_mark.column
+    end = last_value.end_mark.index
+    if end > 0 and text[end - 1] == "\n":  # a block scalar ends at the start of the next line
+        return Edit(end, end, f"{indent}{lang}: {quoted(value)}\n")
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return Edit(line_end, line_end, f"\n{indent}{lang}: {quoted(value)}")
+
+
+def apply(text: str, edits: list[Edit]) -> str:
+    """`text` with the edits made (they must not overlap)."""
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[:edit.start] + edit.text + text[edit.end:]
+    return text

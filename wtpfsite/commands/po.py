@@ -1,0 +1,197 @@
+"""Translators' files: `export-po LANG [--out FILE]` and `import-po FILE`, with Babel's PO support.
+
+Every UI string of `content/strings.yaml` and every data text by language of `content/data/*.yaml` is one PO
+entry: the default language's text is the msgid, the msgctxt says where the text lives (`strings.yaml
+nav.home`, `meetings.yaml ieg-1 summary`), a translator comment says what it is, and the msgstr is the
+language's text when there is one. Import writes the translations back into those files by editing their text
+(`base/yamledit.py`), so comments and layout stay; it refuses, before writing anything, entries whose context
+or msgid no longer match the source, and translations whose placeholders ({number}) differ from the msgid's.
+
+`content/translated.yaml` records, per language and entry, the revision (the first 12 hex digits of the SHA-256)
+of the default text each imported translation was made from. On export, a translation recorded against another
+revision is marked fuzzy: its original changed since. A translation with no record is taken as current.
+Pages and drafts are not in PO files: they are Markdown files with their own workflow (`translated`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+
+import yaml
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po, write_po
+
+from ..base.errors import ContentErrors, ErrorList, UsageError
+from ..base.yamledit import Edit, apply, compose, find, set_language
+from ..pipeline.build import BuildOptions, load_site
+from ..site.model import Site
+from ..site.translations import data_nodes
+
+RECORD = "translated.yaml"
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Entry:
+    context: str  # msgctxt: the file and the place in it
+    comment: str  # what the text is for, for the translator
+    path: Path  # the YAML file
+    line: int
+    where: tuple[str | int, ...]  # the keys that lead to the text-by-language mapping in the file
+    original: str  # the default language's text
+    translations: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str  # as displayed
+    line: int
+    context: str
+    previous: str | None
+
+
+def revision(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def entries(site: Site) -> list[Entry]:
+    """Every UI string and every data text by language of the site, in file order."""
+    default = site.config.default_language
+    strings = site.strings
+    found = [Entry(f"strings.yaml {key}", f"UI string '{key}'", strings.path, strings.marks[key].line, (key,),
+                   values[default], {lang: text for lang, text in values.items() if lang != default})
+             for key, values in strings.catalog.items() if values.get(default)]
+    files = dict(site.data.files)
+    for schema in site.data.schemas:
+        if schema.name not in files:
+            continue
+        records, nodes = site.data.of(schema.name), data_nodes(site.data, schema.name)
+        for index, (record, node) in enumerate(zip(records, nodes)):
+            label = schema.label(record, index, default)
+            for field in schema.texts:
+                value = getattr(record, field)
+                if value is None or value.universal or not value.has(default):
+                    continue
+                values = dict(value.values)
+                name = label.split(" ", 1)[1].strip("'") if " " in label else label
+                found.append(Entry(f"{schema.name}.yaml {name} {field}", f"{label}: {field}", files[schema.name],
+                                   node.value_marks[field].line, (schema.list_key, index, field), values[default],
+                                   {lang: text for lang, text in values.items() if lang != default}))
+    return found
+
+
+def read_record(content_dir: Path) -> dict[str, dict[str, str]]:
+    path = content_dir / RECORD
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    return {str(lang): {str(k): str(v) for k, v in (texts or {}).items()} for lang, texts in data.items()}
+
+
+def export_po(options: BuildOptions, lang: str) -> str:
+    """The PO file of `lang`: every entry, translated or not; out-of-date translations fuzzy."""
+    site = load_site(options).site
+    config = site.config
+    if lang not in config.language_codes or lang == config.default_language:
+        others = ", ".join(code for code in config.language_codes if code != config.default_language)
+        raise UsageError(f"'{lang}' is not a language to translate into (the site's are {others})")
+    record = read_record(config.content_dir).get(lang, {})
+    shown = ErrorList(config.root).display_path
+    title = config.title.get(config.default_language, config.default_language).value
+    catalog = Catalog(locale=lang, project=title, charset="utf-8", fuzzy=False,
+                      creation_date=datetime.combine(options.today, time()), revision_date=None,
+                      header_comment=f"# The UI strings and data texts of {title} for translation into "
+                                     f"{config.language(lang).name} ({lang}).\n# Made by `python build.py "
+                                     f"export-po {lang}`; bring it back with `python build.py import-po FILE`.")
+    for entry in entries(site):
+        text = entry.translations.get(lang, "")
+        fuzzy = bool(text) and entry.context in record and record[entry.context] != revision(entry.original)
+        flags = (["fuzzy"] if fuzzy else []) + (["python-brace-format"] if placeholders(entry.original) else [])
+        catalog.add(entry.original, text, locations=[(shown(entry.path), entry.line)], flags=flags,
+                    auto_comments=[entry.comment], context=entry.context)
+    out = io.BytesIO()
+    write_po(out, catalog, width=0, omit_header=False)
+    return out.getvalue().decode("utf-8")
+
+
+def import_po(options: BuildOptions, po_path: Path) -> list[Change]:
+    """Write the translations of the PO file into strings.yaml and the data files; ContentErrors (and nothing
+    written) when an entry does not match the source or its placeholders differ from the msgid's."""
+    site = load_site(options).site
+    config = site.config
+    errors = ErrorList(config.root)
+    if not po_path.is_file():
+        errors.add(po_path, 1, 1, "file not found")
+        raise ContentErrors(errors.errors)
+    try:
+        with po_path.open("rb") as file:
+            catalog = read_po(file, abort_invalid=True)
+    except (PoFileError, UnicodeDecodeError, ValueError) as exc:  # not PO syntax, or not UTF-8
+        line = getattr(exc, "lineno", 0) + 1  # Babel counts lines from 0
+        what = re.sub(r" on \d+$", "", str(exc)).lower()  # its words, without its line number
+        errors.add(po_path, line, 1, f"not a PO file that can be read: {what}")
+        raise ContentErrors(errors.errors) from None
+    lang = str(catalog.locale).replace("_", "-") if catalog.locale else ""
+    if lang not in config.language_codes or lang == config.default_language:
+        errors.add(po_path, 1, 1, f"the PO file's 'Language' header must name a language to translate into, "
+                                  f"not '{lang or 'nothing'}'")
+        raise ContentErrors(errors.errors)
+    by_context = {entry.context: entry for entry in entries(site)}
+    wanted: list[tuple[Entry, str]] = []
+    for message in catalog:
+        if not message.id or message.fuzzy or not message.string:
+            continue
+        entry = by_context.get(message.context or "")
+        if entry is None:
+            errors.add(po_path, message.lineno, 1, f"no text '{message.context}' in the source any more "
+                                                   f"(export a new PO file and carry the translations over)")
+        elif entry.original != message.id:
+            errors.add(po_path, message.lineno, 1, f"out of date: the {config.default_language} text of "
+                                                   f"'{entry.context}' changed since this file was exported "
+                                                   f"(it is now {entry.original!r})")
+        elif placeholders(message.string) != placeholders(message.id):
+            given = ", ".join(f"{{{p}}}" for p in sorted(placeholders(message.string))) or "none"
+            needed = ", ".join(f"{{{p}}}" for p in sorted(placeholders(message.id))) or "none"
+            errors.add(po_path, message.lineno, 1, f"the translation of '{entry.context}' has the placeholders "
+                                                   f"{given}, the original {needed}")
+        else:
+            wanted.append((entry, message.string))
+    errors.raise_if_any()
+    return _write(config.content_dir, errors.display_path, lang, wanted)
+
+
+def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]]) -> list[Change]:
+    """Edit each file once, with every change it gets, then record the revisions the translations match."""
+    changes: list[Change] = []
+    by_file: dict[Path, list[tuple[Entry, str]]] = {}
+    for entry, text in wanted:
+        by_file.setdefault(entry.path, []).append((entry, text))
+    for path, items in by_file.items():
+        source = path.read_text("utf-8")
+        root = compose(source)
+        edits: list[Edit] = []
+        for entry, text in items:
+            if entry.translations.get(lang) == text:
+                continue
+            mapping = find(root, entry.where)
+            if isinstance(mapping, yaml.MappingNode):
+                edits.append(set_language(source, mapping, lang, text))
+                changes.append(Change(shown(path), entry.line, entry.context, entry.translations.get(lang)))
+        if edits:
+            path.write_text(apply(source, edits), "utf-8")
+    record = read_record(content_dir)
+    record.setdefault(lang, {}).update({entry.context: revision(entry.original) for entry, _ in wanted})
+    header = ("# Written by `python build.py import-po`: per language, the revision of the default language's text\n"
+              "# each imported translation was made from (export-po marks it fuzzy when the text changes).\n")
+    (content_dir / RECORD).write_text(header + yaml.safe_dump(record, allow_unicode=True, sort_keys=True),
+                                      "utf-8")
+    return changes
