@@ -6,8 +6,10 @@ them in an `ErrorList` so that one run reports all of them together.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from difflib import get_close_matches
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -91,9 +93,23 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+@lru_cache(maxsize=1 << 14)  # the translation report and the published-URL check name thousands of paths
 def _display_path(path: str, root: str) -> str:
-    """The path relative to `root` when it lies inside it (both resolved), else as given."""
-    try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
+    """The path relative to `root` when it lies inside it (both resolved), else as given. On strings, and a
+    file's folder resolved once for all the files in it: resolving walks every part of a path, and a site's
+    sources share few folders."""
+    name = os.path.basename(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        resolved = os.path.realpath(path)
+    else:
+        resolved = os.path.join(_resolved_folder(os.path.dirname(path) or "."), name)
+    folder = _resolved_folder(root)
+    if resolved == folder:
+        return "."
+    prefix = folder.rstrip(os.sep) + os.sep
+    return resolved[len(prefix):].replace(os.sep, "/") if resolved.startswith(prefix) else Path(path).as_posix()
+
+
+@lru_cache(maxsize=1024)
+def _resolved_folder(folder: str) -> str:
+    return os.path.realpath(folder)
