@@ -51,7 +51,7 @@ class Site:
         return self._drafts_by_number.get(number)
 
     def meeting(self, ident: str) -> Meeting | None:
-        return next((meeting for meeting in self.data.meetings if meeting.id == ident), None)
+        return self._meetings_by_id.get(ident)
 
     def draft_documents(self, draft: Draft) -> tuple[Document, ...]:
         """The documents attached to a draft in its front matter, or that name it in documents.yaml."""
@@ -78,6 +78,10 @@ class Site:
     @cached_property
     def _by_key(self) -> dict[str, Route]:
         return {route.key: route for route in self.routes}
+
+    @cached_property
+    def _meetings_by_id(self) -> dict[str, Meeting]:
+        return {meeting.id: meeting for meeting in self.data.meetings}
 
     @cached_property
     def _drafts_by_number(self) -> dict[int, Draft]:
