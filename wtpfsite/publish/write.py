@@ -111,10 +111,11 @@ def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, pre
 def files_under(folder: Path) -> set[str]:
     """Every file under `folder` (links too, not followed), as POSIX paths relative to it."""
     found: set[str] = set()
-    for top, folders, files in os.walk(folder):
-        relative = Path(top).relative_to(folder)
-        found.update((relative / name).as_posix() for name in files)
-        found.update((relative / name).as_posix() for name in folders if os.path.islink(os.path.join(top, name)))
+    root = os.fspath(folder)
+    for top, folders, files in os.walk(root):
+        prefix = os.path.relpath(top, root).replace(os.sep, "/") + "/" if top != root else ""
+        found.update(prefix + name for name in files)
+        found.update(prefix + name for name in folders if os.path.islink(os.path.join(top, name)))
     return found
 
 
