@@ -1,20 +1,13 @@
 """`python build.py new-draft`: the files of the next draft, made from the latest one.
 
-For the latest draft N it plans `content/drafts/draft-(N+1).<lang>.md` for every language of the site:
-
-- `number: N+1`, `status: planned`;
-- the title of draft N with its number changed: a number written in digits ("Draft 6"), an English ordinal
-  ("Sixth draft") or a Chinese one ("第六稿"); when there is none, the title is prefixed with the string
-  `draft.name` ("Draft 7 — ...") and the editor is told to edit it;
-- `released` and `comments_due` from the timetable's `draft-release` and `comment-deadline` milestones of
-  draft N+1 (or from `--released` and `--comments-due`; without a release date it is a usage error);
-- `incorporates` from the meeting whose `produced` lists N+1.
-  The data may name draft N+1 before its files exist: such references are errors for every other command
-  (a reference to nothing), but not for this one, which is how they are meant to be used;
-- the body of draft N, copied; a translation records `translation_of` when draft N's translation was up to
-  date, since the copy then matches the new original as well.
-
-Nothing is written when any of the files exists already.
+For the latest draft N it plans `content/drafts/draft-(N+1).<lang>.md` for every language of the site: `number`
+N+1, `status: planned`; draft N's title with its number changed (digits, an English ordinal or a Chinese one;
+else prefixed with `draft.name`, and the editor told to edit it); `released` and `comments_due` from the
+timetable's milestones of draft N+1 or from `--released` and `--comments-due` (a release date is required);
+`incorporates` from the meeting whose `produced` lists N+1 (the data may name draft N+1 before its files exist:
+an error for every other command, not for this one); and draft N's body, copied, a translation recording
+`translation_of` when draft N's was up to date. It adds the draft's milestones to the timetable when they are
+missing, and lists what is left to do. Nothing is written when any of the files exists already.
 """
 
 from __future__ import annotations

@@ -1,21 +1,14 @@
 """The iCalendar file of each language: every timetable milestone and every IEG meeting, one event per meeting
 (a timetable milestone of kind `meeting` that names its meeting is that meeting's event, not a second one).
 
-All events are all-day (DTSTART;VALUE=DATE, DTEND the day after the last day, as RFC 5545
-wants). A month-precision date ("2019-09", "2020-01/2020-02") becomes an event spanning the
-whole month(s), marked TRANSP:TRANSPARENT (it does not block anyone's time) and described as
-having no exact date yet; so are deadlines and releases, which take no time either. Meetings
-and the forum with exact dates are OPAQUE.
+Events are all-day (DTEND the day after the last day, RFC 5545). A month-precision date spans the whole month(s),
+is TRANSPARENT (it blocks no one's time) and says it has no exact date yet; so are deadlines and releases.
+Meetings and the forum with exact dates are OPAQUE. A meeting's STATUS follows its lifecycle: planned TENTATIVE,
+held CONFIRMED, cancelled CANCELLED (at its dates, TRANSPARENT); postponed TENTATIVE, at its new dates when
+known, else at its old ones and TRANSPARENT. UIDs never change, so a subscribed client updates the event it has.
 
-A meeting is one event, its own: a milestone of kind meeting that names it (`meeting:`) gives no second one. Its STATUS
-follows its lifecycle: planned TENTATIVE, held CONFIRMED, cancelled CANCELLED (at its dates, so that clients
-strike the event they know, and TRANSPARENT); postponed TENTATIVE, at its new dates when they are known, else
-at its old ones and TRANSPARENT, its summary saying it is postponed either way. Its UID never changes, so a
-subscribed client moves or updates the event it has rather than adding one.
-
-The output is deterministic: UIDs come from the records' ids and the base URL's host, DTSTAMP
-from the build's `today`, and events are sorted by start date and UID. The icalendar library writes the
-file (escaping, folding at 75 octets, property order).
+The output is deterministic: UIDs come from the records' ids and the base URL's host, DTSTAMP from the build's
+`today`, and events are sorted by start date and UID. The icalendar library writes the file.
 """
 
 from __future__ import annotations
