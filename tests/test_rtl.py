@@ -20,7 +20,7 @@ import pytest
 from conftest import BuiltSite, skip_or_fail
 from helpers import copy_real_site, run_cli
 from test_languages import copy_six
-from test_standards import PAGE_KINDS, checkers, format_violations, run_axe  # noqa: F401 (checkers: a fixture)
+from test_standards import PAGE_KINDS, axe_page, checkers, format_violations, run_axe  # noqa: F401 (fixtures)
 
 TODAY = "2020-10-01"
 ADDED = ("  - code: ar\n    name: العربية\n    locale: ar\n"
@@ -144,17 +144,6 @@ def test_the_arabic_timeline_tables_and_cards_mirror(browser, site, screenshots,
 
 
 # ------------------------------------------------------------------------------------------------ standards
-
-@pytest.fixture(scope="module")
-def axe_page(browser, checkers):  # noqa: F811 (the fixture imported above)
-    if checkers.axe is None:
-        skip_or_fail(checkers.problem)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["ar", "fr"])
