@@ -87,16 +87,22 @@ class _Context:
     seen: set[int]
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _construct(ctx: _Context, node: yaml.Node) -> Any:
-    if id(node) in ctx.seen and not isinstance(node, yaml.ScalarNode):
+    if type(node) is yaml.ScalarNode:
+        return node.value if node.tag == _STR else _construct_scalar(ctx, node)
+    if id(node) in ctx.seen:
         m = mark_of(node)
         ctx.errors.add(ctx.path, m.line, m.col, "YAML aliases of mappings or lists (*name) are not supported")
         return None
     ctx.seen.add(id(node))
-    loader, errors, path = ctx.loader, ctx.errors, ctx.path
     if isinstance(node, yaml.MappingNode):
+        errors, path = ctx.errors, ctx.path
         result = MarkedMap()
         result.mark, result.key_marks, result.value_marks = mark_of(node), {}, {}
+        key_marks, value_marks = result.key_marks, result.value_marks
         for key_node, value_node in node.value:
             key = _construct(ctx, key_node)
             if not isinstance(key, (str, int, float, bool)) or key is None:
@@ -105,22 +111,25 @@ def _construct(ctx: _Context, node: yaml.Node) -> Any:
                 continue
             key = str(key)
             if key in result:
-                m, first = mark_of(key_node), result.key_marks[key]
+                m, first = mark_of(key_node), key_marks[key]
                 errors.add(path, m.line, m.col, f"duplicate key '{key}' (first defined on line {first.line})")
                 continue
             result[key] = _construct(ctx, value_node)
-            result.key_marks[key] = mark_of(key_node)
-            result.value_marks[key] = mark_of(value_node)
+            key_marks[key] = mark_of(key_node)
+            value_marks[key] = mark_of(value_node)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        items = MarkedList(_construct(ctx, item) for item in node.value)
-        items.mark, items.item_marks = mark_of(node), [mark_of(item) for item in node.value]
-        return items
+    items = MarkedList([_construct(ctx, item) for item in node.value])
+    items.mark, items.item_marks = mark_of(node), [mark_of(item) for item in node.value]
+    return items
+
+
+def _construct_scalar(ctx: _Context, node: yaml.ScalarNode) -> Any:
+    """A scalar other than a string: a number, a boolean, null, or a value with an explicit tag."""
     try:
-        return loader.construct_object(node, deep=True)
+        return ctx.loader.construct_object(node, deep=True)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):  # a tag: !!int abc
         m = mark_of(node)
-        errors.add(path, m.line, m.col, f"'{node.value}' cannot be read as {node.tag.rsplit(':', 1)[-1]}")
+        ctx.errors.add(ctx.path, m.line, m.col, f"'{node.value}' cannot be read as {node.tag.rsplit(':', 1)[-1]}")
         return None
 
 

@@ -35,6 +35,7 @@ class SiteData:
     headers: dict[str, dict[str, Any]] = field(default_factory=dict)
     declared: frozenset[str] | None = None  # the files that may be read; None: all of them
     schemas: tuple[DataFile, ...] = DATA_FILES  # the kinds of data file the site has
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # shared by the narrowed copies
 
     def of(self, name: str) -> tuple:
         """The records of the data file `name` (none when the file is absent)."""
@@ -77,6 +78,17 @@ class SiteData:
     @property
     def documents(self) -> tuple[Document, ...]:
         return self.of("documents")
+
+    def meeting_documents(self, ident: str) -> tuple[Document, ...]:
+        """The documents that name the meeting `ident` (grouped once for this data and its narrowed copies)."""
+        self._check("documents")
+        if "by_meeting" not in self.memo:
+            grouped: dict[str, list[Document]] = {}
+            for document in self.documents:
+                if document.meeting is not None:
+                    grouped.setdefault(document.meeting.target, []).append(document)
+            self.memo["by_meeting"] = {key: tuple(documents) for key, documents in grouped.items()}
+        return self.memo["by_meeting"].get(ident, ())
 
     @property
     def retired(self) -> tuple[Retired, ...]:

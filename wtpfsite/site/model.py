@@ -60,7 +60,7 @@ class Site:
                      if d.symbol in attached or (d.draft is not None and d.draft.target == draft.number))
 
     def meeting_documents(self, ident: str) -> tuple[Document, ...]:
-        return tuple(d for d in self.data.documents if d.meeting is not None and d.meeting.target == ident)
+        return self.data.meeting_documents(ident)
 
     @property
     def latest_draft(self) -> Draft | None:
