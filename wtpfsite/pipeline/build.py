@@ -127,8 +127,8 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     """Every stage up to and including link; raises ContentErrors with all problems found (but those `tolerate`
     accepts: new-draft lets the data name the draft it is about to create). With `parses`, files parsed before
     are not parsed again. `sections` and `schemas`: the kinds of page and of data file (the site's own). `run`:
-    how the Markdown files are parsed, one by one or (parallel.in_processes) on every core; `markdown`: what
-    parses them (content.fastmd.parse_fast, or the reference)."""
+    how the data and Markdown files are read, one by one or (parallel.in_processes) on every core; `markdown`:
+    what parses the Markdown (content.fastmd.parse_fast, or the reference)."""
     errors = ErrorList(options.config_path.resolve().parent)
     config = load_config(options.config_path, errors)
     errors.raise_if_any()
@@ -151,12 +151,6 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
         if parsed[index] is None:
             todo.append((index, file, data, files[file.path]))
 
-    def parse(job: int) -> tuple[ParsedSource | None, tuple[SiteError, ...]]:
-        _, file, data, _ = todo[job]
-        found = ErrorList(errors.root)
-        return parse_source(file, codes, allow_html, found, data, markdown), tuple(found.errors)
-
-    parsing = run(parse, len(todo))  # (in worker processes, the data are read meanwhile)
     contents: dict[Path, bytes | None] = {}
     for path in (*(path for _, path in sources.data), sources.strings):
         try:
@@ -164,13 +158,31 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
             files[path] = digest(contents[path])
         except OSError:  # reported where it is read
             contents[path], files[path] = None, "unreadable"
+    held = {path: parses.data_read(path, codes, files[path]) for _, path in sources.data if contents[path]}
+    schema_of = {schema.name: schema for schema in schemas}
+    unread = sorted(((schema_of[name], path) for name, path in sources.data if contents[path] and not held[path]),
+                    key=lambda job: -len(contents[job[1]] or b""))  # the longest first: the jobs end together
+
+    def parse(job: int) -> tuple[ParsedSource | tuple | None, tuple[SiteError, ...]]:
+        """Job `job`: a data file the cache does not hold, or (after those) a Markdown file."""
+        found = ErrorList(errors.root)
+        if job < len(unread):
+            schema, path = unread[job]
+            return read_data_file(schema, path, codes, found, contents[path]), tuple(found.errors)
+        _, file, data, _ = todo[job - len(unread)]
+        return parse_source(file, codes, allow_html, found, data, markdown), tuple(found.errors)
+
+    parsing = run(parse, len(unread) + len(todo))  # (in worker processes, the strings are read meanwhile)
+    strings = load_strings(sources.strings, codes, errors)
+    for _, path in unread:
+        held[path], found = next(parsing)
+        errors.extend(found)
+        if not found:  # only a reading with nothing to report is kept
+            parses.keep_data(path, codes, files[path], held[path])
 
     def read_data(schema: DataFile, path: Path, languages: tuple[str, ...], errors: ErrorList) -> tuple:
-        if contents[path] is None:
-            return read_data_file(schema, path, languages, errors)
-        return parses.data_file(schema, path, languages, errors, contents[path], files[path])
+        return held.get(path) or read_data_file(schema, path, languages, errors)  # (unreadable: it says so)
 
-    strings = load_strings(sources.strings, codes, errors)
     data = load_data(sources.data, codes, errors, schemas, read_data)
     for (index, file, _, made_from), (source, found) in zip(todo, parsing):
         parsed[index] = source

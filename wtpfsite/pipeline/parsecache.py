@@ -16,9 +16,6 @@ import zlib
 from dataclasses import fields
 from pathlib import Path
 
-from ..base.errors import ErrorList
-from ..content.data import read_data_file
-from ..content.datafile import DataFile
 from ..content.parse import ParsedSource
 from ..content.sources import SourceFile
 from .incremental import generator_digest
@@ -51,19 +48,18 @@ class ParseCache:
         """Keep a parse that reported no problem."""
         self.new[_key(file, digest, languages, allow_html)] = _fields(parsed)
 
-    def data_file(self, schema: DataFile, path: Path, languages: tuple[str, ...], errors: ErrorList,
-                  data: bytes, digest: str) -> tuple[tuple, dict]:
-        """`read_data_file`, or what it gave for the same bytes last time."""
-        key = ("data", schema.name, str(path), languages, digest)
+    def data_read(self, path: Path, languages: tuple[str, ...], digest: str) -> tuple[tuple, dict] | None:
+        """What `read_data_file` gave for these bytes of the data file at `path` last time, if it was read
+        (it is kept for the next build)."""
+        key = _data_key(path, languages, digest)
         read = self.old.get(key)
-        if read is None:
-            mine = ErrorList(errors.root)
-            read = read_data_file(schema, path, languages, mine, data)
-            errors.extend(mine.errors)
-            if mine.errors:
-                return read
-        self.new[key] = read
+        if read is not None:
+            self.new[key] = read
         return read
+
+    def keep_data(self, path: Path, languages: tuple[str, ...], digest: str, read: tuple[tuple, dict]) -> None:
+        """Keep a data file's reading that reported no problem."""
+        self.new[_data_key(path, languages, digest)] = read
 
     @property
     def changed(self) -> bool:
@@ -76,6 +72,10 @@ class ParseCache:
 
 def _key(file: SourceFile, digest: str, languages: tuple[str, ...], allow_html: bool) -> tuple:
     return digest, file.section, file.name, file.lang, languages, allow_html
+
+
+def _data_key(path: Path, languages: tuple[str, ...], digest: str) -> tuple:
+    return "data", path.stem, str(path), languages, digest
 
 
 def _fields(parsed: ParsedSource) -> tuple:
