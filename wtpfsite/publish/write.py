@@ -111,11 +111,18 @@ def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, pre
 def files_under(folder: Path) -> set[str]:
     """Every file under `folder` (links too, not followed), as POSIX paths relative to it."""
     found: set[str] = set()
-    root = os.fspath(folder)
-    for top, folders, files in os.walk(root):
-        prefix = os.path.relpath(top, root).replace(os.sep, "/") + "/" if top != root else ""
-        found.update(prefix + name for name in files)
-        found.update(prefix + name for name in folders if os.path.islink(os.path.join(top, name)))
+    folders = [("", os.fspath(folder))]
+    while folders:
+        prefix, path = folders.pop()
+        try:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append((f"{prefix}{entry.name}/", entry.path))
+                    else:
+                        found.add(prefix + entry.name)
+        except OSError:  # gone meanwhile, or not a folder: nothing under it
+            continue
     return found
 
 
