@@ -40,7 +40,7 @@ def _body(path: Path) -> str:
 def placed(made: ParsedMarkdown, reference: ParsedMarkdown) -> ParsedMarkdown:
     """`made` with its unplaced links given the places the reference found (as parse.link_positions does)."""
     assert len(made.links) == len(reference.links)
-    links = tuple(replace(link, line=ref.line, col=ref.col) if link.line == UNPLACED else link
+    links = tuple(link._replace(line=ref.line, col=ref.col) if link.line == UNPLACED else link
                   for link, ref in zip(made.links, reference.links))
     return replace(made, links=links)
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
@@ -27,8 +27,7 @@ from .cjk import scan_delims_cjk
 EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z0-9][\w-]*)\}\s*$")
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     level: int
     id: str
     text: str
@@ -37,8 +36,7 @@ class Heading:
 UNPLACED = 0  # the line and column of a link the fast back end left to be found when an error needs them
 
 
-@dataclass(frozen=True)
-class LinkRef:
+class LinkRef(NamedTuple):
     """A link as written in the source, with where it stands (or UNPLACED: parse.link_positions finds it)."""
 
     href: str
@@ -52,8 +50,7 @@ class LinkRef:
 SLOT = "\x00"  # marks a link's opening tag in rendered HTML; markdown-it turns NUL in input into U+FFFD
 
 
-@dataclass(frozen=True)
-class LinkSlot:
+class LinkSlot(NamedTuple):
     """A link's opening tag, made per output page: its href as parsed (the key of `link_urls`) and title."""
 
     href: str
