@@ -1,8 +1,5 @@
-"""Where things stand on a given day: milestones, deadlines and meetings relative to `today`.
-
-The same rules run in the reader's browser (templates/static/site.js) from the data
-attributes the templates write, so a page built months ago still shows the right status.
-"""
+"""Where things stand on a given day: milestones, deadlines and meetings relative to `today`. The same rules run
+in the reader's browser (templates/static/site.js), so a page built months ago still shows the right status."""
 
 from __future__ import annotations
 

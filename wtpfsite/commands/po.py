@@ -27,7 +27,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
-from ..base.yamledit import Edit, apply, compose, find, set_language
+from ..base.yamledit import Edit, apply, compose, find, quoted, set_value
 from ..pipeline.build import BuildOptions, load_site
 from ..site.model import Site
 from ..site.translations import data_nodes
@@ -184,7 +184,7 @@ def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]])
                 continue
             mapping = find(root, entry.where)
             if isinstance(mapping, yaml.MappingNode):
-                edits.append(set_language(source, mapping, lang, text))
+                edits.append(set_value(source, mapping, lang, quoted(text)))
                 changes.append(Change(shown(path), entry.line, entry.context, entry.translations.get(lang)))
         if edits:
             path.write_text(apply(source, edits), "utf-8")
