@@ -16,7 +16,7 @@ ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth el
 
 def previous_draft_patterns(number: int, dates: list[DateSpec], locale: str, zh_number: str) -> re.Pattern:
     """What names draft `number` or its `dates` in running text."""
-    words = [rf"\bdraft[ -]{number}\b", rf"\bdraft {number}\b"]
+    words = [rf"\bdraft[ -]{number}\b"]
     if number <= len(ORDINALS):
         words.append(rf"\b{ORDINALS[number - 1]} draft\b")
     words.append(rf"第{zh_number}稿")
