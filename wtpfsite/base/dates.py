@@ -64,12 +64,13 @@ def parse_date_spec(value: object) -> DateSpec:
 
 def _date(match: re.Match, text: str, last: bool = False) -> date:
     """The day of `match`; of a month, its first day, or its last one when `last`."""
-    year, month = int(match[1]), int(match[2])
-    if match[3] is not None:
+    year, month, day = int(match[1]), int(match[2]), match[3]
+    if day is not None:
         try:
-            return date(year, month, int(match[3]))
+            return date(year, month, int(day))
         except ValueError:
-            raise ValueError(f"'{text}' is not a real date ({year:04d}-{month:02d}-{int(match[3]):02d} does not exist)") from None
+            day = f"{year:04d}-{month:02d}-{int(day):02d}"
+            raise ValueError(f"'{text}' is not a real date ({day} does not exist)") from None
     if not 1 <= month <= 12:
         raise ValueError(f"'{text}' is not a real date (month {month:02d} does not exist)")
     if year < 1:
