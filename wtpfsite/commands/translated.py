@@ -25,7 +25,6 @@ from ..site.translations import FIELD, current_text, source_revision
 @dataclass(frozen=True)
 class Recorded:
     path: str  # the translation, as displayed
-    lang: str
     original: str  # the original's file, as displayed
     original_lang: str
     previous: str | None  # the value the file had
@@ -74,8 +73,8 @@ def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
         changed = new_text != text
         if changed:
             file.path.write_bytes(new_text.encode("utf-8"))
-        results.append(Recorded(errors.display_path(file.path), file.lang, errors.display_path(original.path),
-                                default, previous, current, changed))
+        results.append(Recorded(errors.display_path(file.path), errors.display_path(original.path), default,
+                                previous, current, changed))
     return results
 
 
