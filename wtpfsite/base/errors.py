@@ -30,11 +30,9 @@ HELD_BACK = " held back until "  # in the line that counts the errors held back 
 
 
 class ContentErrors(Exception):
-    """Raised at the end of a stage that found errors; carries all of them, sorted, syntax errors first.
-
-    An error that `follows_from` a file that does not parse (a reference to a meeting of a meetings.yaml with a
-    syntax error) is held back: it would go once the file parses, and 23 of them would hide the one that
-    matters. `held` counts them by file; `lines()` is what the editor is shown."""
+    """Raised at the end of a stage that found errors; carries all of them, sorted, syntax errors first. An error
+    that `follows_from` a file that does not parse is held back (it would go once the file parses, and many of
+    them would hide the one that matters): `held` counts them by file."""
 
     def __init__(self, errors: Iterable[SiteError]):
         unique = set(errors)

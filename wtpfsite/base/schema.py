@@ -24,14 +24,12 @@ def _control_character(value: str) -> str | None:
     return f"U+{ord(match.group()):04X}" if match else None
 
 
+_TYPE_NAMES = {MarkedMap: "a mapping", MarkedList: "a list", type(None): "nothing", bool: "true/false",
+               int: "a number", float: "a number", str: "text"}
+
+
 def _type_name(value: Any) -> str:
-    if isinstance(value, MarkedMap):
-        return "a mapping"
-    if isinstance(value, MarkedList):
-        return "a list"
-    if value is None:
-        return "nothing"
-    return {bool: "true/false", int: "a number", float: "a number", str: "text"}.get(type(value), "a value")
+    return _TYPE_NAMES.get(type(value), "a value")
 
 
 @dataclass

@@ -1,8 +1,5 @@
-"""`python build.py translated PATH...`: record in a translation's front matter that it matches its original.
-
-The one line `translation_of: <revision>` changes (or is added before the closing '---'); every other byte of
-the file stays as it was.
-"""
+"""`python build.py translated PATH...`: record in a translation's front matter that it matches its original,
+changing only the line `translation_of: <revision>` (or adding it)."""
 
 from __future__ import annotations
 
