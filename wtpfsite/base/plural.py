@@ -24,9 +24,8 @@ def choose_plurals(text: str, values: dict[str, Any], locale: str) -> str:
     def choose(match: re.Match) -> str:
         name, forms = match.group(1), dict(f.split("=", 1) for f in match.group(2).strip("|").split("|"))
         count = values.get(name)
-        if not isinstance(count, int):
-            return forms.get("other", "")
-        return forms.get(_locale(locale).plural_form(abs(count)), forms.get("other", ""))
+        category = _locale(locale).plural_form(abs(count)) if isinstance(count, int) else "other"
+        return forms.get(category, forms.get("other", ""))
 
     return _FORMS.sub(choose, text) if "|" in text else text
 

@@ -5,6 +5,7 @@ The YAML is composed (not loaded and dumped again) only to find where each node 
 from __future__ import annotations
 
 import json
+from functools import reduce
 from typing import NamedTuple
 
 import yaml
@@ -30,10 +31,8 @@ def child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
 
 
 def find(root: yaml.Node | None, path: tuple[str | int, ...]) -> yaml.Node | None:
-    node = root
-    for key in path:
-        node = child(node, key)
-    return node
+    """The node at the end of `path` (keys and indexes) from `root`; None when there is none."""
+    return reduce(child, path, root)
 
 
 def quoted(value: str) -> str:

@@ -36,9 +36,7 @@ def data_target(config: SiteConfig, given: str) -> tuple[Path, str | None] | Non
     name, _, selector = given.partition("#")
     path = Path(name).resolve()
     folder = (config.content_dir / "data").resolve()
-    if path.parent != folder or path.suffix != ".yaml":
-        return None
-    return path, selector or None
+    return (path, selector or None) if path.parent == folder and path.suffix == ".yaml" else None
 
 
 def record_data_translations(config: SiteConfig, path: Path, selector: str | None) -> list[RecordedText]:
