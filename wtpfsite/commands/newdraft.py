@@ -15,10 +15,9 @@ from pathlib import Path
 
 from ..base.dates import DateSpec, parse_date_spec
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
-from ..content.parse import revision
 from ..base.yamledit import quoted
-from ..render.numerals import FORMATTER
-from ..render.numerals import hanzi as zh_number  # the numerals the UI strings write: 1 -> 一, 21 -> 二十一
+from ..content.parse import revision
+from ..render.numerals import FORMATTER, hanzi as zh_number  # the numerals the UI strings write: 21 -> 二十一
 from ..site.model import Site
 from ..site.schedule import NewMilestone, insert_milestones, new_milestones
 from ..site.translations import FIELD, data_nodes, is_outdated

@@ -168,14 +168,13 @@ def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]])
     changes: list[Change] = []
     by_file: dict[Path, list[tuple[Entry, str]]] = {}
     for entry, text in wanted:
-        by_file.setdefault(entry.path, []).append((entry, text))
+        if entry.translations.get(lang) != text:
+            by_file.setdefault(entry.path, []).append((entry, text))
     for path, items in by_file.items():
         source = path.read_text("utf-8")
         root = compose(source)
         edits: list[Edit] = []
         for entry, text in items:
-            if entry.translations.get(lang) == text:
-                continue
             mapping = find(root, entry.where)
             if isinstance(mapping, yaml.MappingNode):
                 edits.append(set_value(source, mapping, lang, quoted(text)))
