@@ -78,11 +78,10 @@ class Reader:
     def string(self, node: MarkedMap, key: str) -> str | None:
         if key not in node:
             return None
-        value = node[key]
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(self.value_mark(node, key), f"'{key}' must be text, not {_type_name(value)}")
+        value = _as_text(node[key])
+        if value is None:
+            self.error(self.value_mark(node, key), f"'{key}' must be text, not {_type_name(node[key])}")
             return None
-        value = str(value)
         control = _control_character(value)
         if control:
             self.error(self.value_mark(node, key), f"'{key}' contains a control character ({control})")
@@ -187,6 +186,4 @@ class Reader:
 
 def _as_text(value: Any) -> str | None:
     """Text or a number as text; None for true/false, nothing, a mapping or a list."""
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return str(value)
-    return None
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None

@@ -111,9 +111,7 @@ def _split_value(rest: str) -> tuple[str, str]:
 
 
 def _unquote(token: str) -> str:
-    if len(token) >= 2 and token[0] == token[-1] and token[0] in "'\"":
-        return token[1:-1]
-    return token
+    return token[1:-1] if len(token) >= 2 and token[0] == token[-1] and token[0] in "'\"" else token
 
 
 def yaml_scalar(value: str) -> str:
