@@ -1,12 +1,9 @@
-"""Content errors that carry the place they were found, and a collector for them.
-
-Every problem an editor can fix is a `SiteError` with `path:line:col`. Stages collect
-them in an `ErrorList` so that one run reports all of them together.
-"""
+"""Content errors with the place they were found (`path:line:col`), and the `ErrorList` that collects a run's."""
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import lru_cache
@@ -33,21 +30,16 @@ HELD_BACK = " held back until "  # in the line that counts the errors held back 
 
 
 class ContentErrors(Exception):
-    """Raised at the end of a stage that found errors; carries all of them, sorted, syntax errors first.
-
-    An error that `follows_from` a file that does not parse (a reference to a meeting of a meetings.yaml with a
-    syntax error) is held back: it would go once the file parses, and 23 of them would hide the one that
-    matters. `held` counts them by file; `lines()` is what the editor is shown."""
+    """Raised at the end of a stage that found errors; carries all of them, sorted, syntax errors first. An error
+    that `follows_from` a file that does not parse is held back (it would go once the file parses, and many of
+    them would hide the one that matters): `held` counts them by file."""
 
     def __init__(self, errors: Iterable[SiteError]):
         unique = set(errors)
         unparsed = {error.path for error in unique if error.syntax}
         held = [error for error in unique if error.follows_from in unparsed]
         self.errors = tuple(sorted(unique - set(held), key=lambda e: (not e.syntax, e)))
-        counts: dict[str, int] = {}
-        for error in held:
-            counts[error.follows_from] = counts.get(error.follows_from, 0) + 1  # type: ignore[index]
-        self.held = dict(sorted(counts.items()))
+        self.held = dict(sorted(Counter(error.follows_from for error in held).items()))
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
@@ -95,9 +87,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
 @lru_cache(maxsize=1 << 14)  # the translation report and the published-URL check name thousands of paths
 def _display_path(path: str, root: str) -> str:
-    """The path relative to `root` when it lies inside it (both resolved), else as given. On strings, and a
-    file's folder resolved once for all the files in it: resolving walks every part of a path, and a site's
-    sources share few folders."""
+    """The path relative to `root` when it lies inside it (both resolved), else as given. A file's folder is
+    resolved once for all the files in it: resolving walks every part of a path."""
     name = os.path.basename(path)
     if name in ("", ".", "..") or os.path.islink(path):
         resolved = os.path.realpath(path)

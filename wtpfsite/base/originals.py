@@ -1,10 +1,7 @@
-"""The store of originals by revision: the text (title and body) of an original as it was when a translation
-recorded it, so that a translator of an out-of-date translation can be shown what changed since, as a diff.
-
-It lives in the cache folder beside the site's config, `.wtpfsite-cache/originals/<revision>.txt`, one file per
-revision (the revision is a hash of the text, so a file never changes once written). `build.py translated`
-fills it. A revision recorded before the store existed, or on another machine, is not in it: the report then
-says so, and the version history (`git log -p`) is where to look.
+"""The store of originals by revision, `.wtpfsite-cache/originals/<revision>.txt` beside the site's config: the
+text of an original when a translation recorded it (`build.py translated`), so that a translator of an
+out-of-date translation can be shown what changed since, as a diff. A revision is a hash of the text, so its
+file never changes once written; one recorded elsewhere is not in the store (the report says so).
 """
 
 from __future__ import annotations
@@ -16,9 +13,9 @@ from pathlib import Path
 STORE = Path(".wtpfsite-cache") / "originals"
 
 
-def store_folder(root: Path) -> Path:
-    """The store of the site whose config is in `root`."""
-    return root / STORE
+def _stored(root: Path, revision: str | None) -> Path | None:
+    """The file of `revision` in the store of the site whose config is in `root`; None for what is no revision."""
+    return root / STORE / f"{revision}.txt" if revision and re.fullmatch(r"[0-9a-f]{6,64}", revision) else None
 
 
 def original_text(title: str, body: str) -> str:
@@ -29,10 +26,8 @@ def original_text(title: str, body: str) -> str:
 
 def save_original(root: Path, revision: str, text: str) -> None:
     """Keep `text` as revision `revision` (once: a revision's text never changes)."""
-    if not re.fullmatch(r"[0-9a-f]{6,64}", revision):
-        return
-    path = store_folder(root) / f"{revision}.txt"
-    if not path.exists():
+    path = _stored(root, revision)
+    if path is not None and not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         staged = path.with_suffix(".tmp")
         staged.write_text(text, "utf-8", newline="\n")
@@ -41,10 +36,9 @@ def save_original(root: Path, revision: str, text: str) -> None:
 
 def read_original(root: Path, revision: str | None) -> str | None:
     """The text of revision `revision`, or None when the store does not have it."""
-    if not revision or not re.fullmatch(r"[0-9a-f]{6,64}", revision):
-        return None
+    path = _stored(root, revision)
     try:
-        return (store_folder(root) / f"{revision}.txt").read_text("utf-8")
+        return path.read_text("utf-8") if path is not None else None
     except (OSError, UnicodeDecodeError):
         return None
 

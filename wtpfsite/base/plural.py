@@ -1,10 +1,6 @@
-"""Words that depend on the reader's language (CLDR, through Babel): plural forms in UI strings, chosen by the
-plural rules of the reader's locale, and the names of languages.
-
-A string names the forms of a word after the number's placeholder, by CLDR category:
-`"{changed} {changed|one=section|other=sections} changed"` reads "1 section changed", "2 sections changed".
-Languages without plural forms (Chinese) simply write the number: `"修改{changed}节"`. A category the string does
-not give falls back to `other`.
+"""Words that depend on the reader's language (CLDR, through Babel): plural forms in UI strings and the names
+of languages. A string gives the forms of a word by CLDR category, `"{changed} {changed|one=section|other=sections}
+changed"`; a category it does not give falls back to `other`.
 """
 
 from __future__ import annotations
@@ -23,19 +19,13 @@ def _locale(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
-def plural_category(count: int, locale: str) -> str:
-    """'one', 'few', 'other'... for `count` in `locale`."""
-    return _locale(locale).plural_form(abs(count))
-
-
 def choose_plurals(text: str, values: dict[str, Any], locale: str) -> str:
     """`text` with each `{name|one=...|other=...}` replaced by the form for `values[name]`."""
     def choose(match: re.Match) -> str:
         name, forms = match.group(1), dict(f.split("=", 1) for f in match.group(2).strip("|").split("|"))
         count = values.get(name)
-        if not isinstance(count, int):
-            return forms.get("other", "")
-        return forms.get(plural_category(count, locale), forms.get("other", ""))
+        category = _locale(locale).plural_form(abs(count)) if isinstance(count, int) else "other"
+        return forms.get(category, forms.get("other", ""))
 
     return _FORMS.sub(choose, text) if "|" in text else text
 

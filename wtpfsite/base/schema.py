@@ -24,14 +24,12 @@ def _control_character(value: str) -> str | None:
     return f"U+{ord(match.group()):04X}" if match else None
 
 
+_TYPE_NAMES = {MarkedMap: "a mapping", MarkedList: "a list", type(None): "nothing", bool: "true/false",
+               int: "a number", float: "a number", str: "text"}
+
+
 def _type_name(value: Any) -> str:
-    if isinstance(value, MarkedMap):
-        return "a mapping"
-    if isinstance(value, MarkedList):
-        return "a list"
-    if value is None:
-        return "nothing"
-    return {bool: "true/false", int: "a number", float: "a number", str: "text"}.get(type(value), "a value")
+    return _TYPE_NAMES.get(type(value), "a value")
 
 
 @dataclass
@@ -80,11 +78,10 @@ class Reader:
     def string(self, node: MarkedMap, key: str) -> str | None:
         if key not in node:
             return None
-        value = node[key]
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(self.value_mark(node, key), f"'{key}' must be text, not {_type_name(value)}")
+        value = _as_text(node[key])
+        if value is None:
+            self.error(self.value_mark(node, key), f"'{key}' must be text, not {_type_name(node[key])}")
             return None
-        value = str(value)
         control = _control_character(value)
         if control:
             self.error(self.value_mark(node, key), f"'{key}' contains a control character ({control})")
@@ -189,6 +186,4 @@ class Reader:
 
 def _as_text(value: Any) -> str | None:
     """Text or a number as text; None for true/false, nothing, a mapping or a list."""
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return str(value)
-    return None
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None

@@ -1,8 +1,5 @@
-"""Where things stand on a given day: milestones, deadlines and meetings relative to `today`.
-
-The same rules run in the reader's browser (templates/static/site.js) from the data
-attributes the templates write, so a page built months ago still shows the right status.
-"""
+"""Where things stand on a given day: milestones, deadlines and meetings relative to `today`. The same rules run
+in the reader's browser (templates/static/site.js), so a page built months ago still shows the right status."""
 
 from __future__ import annotations
 
@@ -20,20 +17,14 @@ class Deadline:
 
 def period_state(spec: DateSpec, today: date) -> str:
     """'past', 'current' or 'future' for a period (a day, a range, a month)."""
-    if spec.end < today:
-        return "past"
-    if spec.start <= today:
-        return "current"
-    return "future"
+    return "past" if spec.end < today else "current" if spec.start <= today else "future"
 
 
 def deadline(spec: DateSpec | None, today: date) -> Deadline:
     if spec is None:
         return Deadline("none", 0)
     days_left = (spec.end - today).days
-    if days_left < 0:
-        return Deadline("closed", days_left)
-    return Deadline("closing" if days_left <= 7 else "open", days_left)
+    return Deadline("closed" if days_left < 0 else "closing" if days_left <= 7 else "open", days_left)
 
 
 def milestone_states(periods: list[DateSpec], today: date, fixed: list[str | None] | None = None) -> list[str]:

@@ -47,7 +47,7 @@ class Text:
         return frozenset(dict(self.values))  # (the codes; made in C: the translation report asks every text)
 
     def has(self, lang: str) -> bool:
-        return self.universal or any(code == lang for code, _ in self.values)
+        return self.universal or lang in self.languages()
 
     def get(self, lang: str, fallback: str) -> Localized:
         """The value in `lang`, else in `fallback`, else in the first language given."""

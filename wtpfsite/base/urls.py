@@ -1,9 +1,5 @@
-"""The site's URL scheme: one function from a route key and a language to a path.
-
-Paths are site-relative ("en/drafts/draft-3/"); pages link to each other with relative
-URLs so the output works under any base path, and absolute URLs (canonical, sitemap,
-feeds) join the base URL.
-"""
+"""Site-relative paths ("en/drafts/draft-3/") and the URLs made of them: relative between pages, so that the
+output works under any base path, and absolute (canonical, sitemap, feeds) by joining the base URL."""
 
 from __future__ import annotations
 

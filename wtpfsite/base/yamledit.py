@@ -1,13 +1,11 @@
 """Edits of YAML text that keep everything else as it was: comments, quoting, flow or block layout, order.
-
-A text by language (`{en: Home, zh: 首页}` on one line, or one language a line) gets a language's value replaced
-where it stands, or the language added at the end of the mapping in the mapping's own layout. The YAML is
-composed (not loaded and dumped again) only to find where each node starts and ends.
+The YAML is composed (not loaded and dumped again) only to find where each node starts and ends.
 """
 
 from __future__ import annotations
 
 import json
+from functools import reduce
 from typing import NamedTuple
 
 import yaml
@@ -33,10 +31,8 @@ def child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
 
 
 def find(root: yaml.Node | None, path: tuple[str | int, ...]) -> yaml.Node | None:
-    node = root
-    for key in path:
-        node = child(node, key)
-    return node
+    """The node at the end of `path` (keys and indexes) from `root`; None when there is none."""
+    return reduce(child, path, root)
 
 
 def quoted(value: str) -> str:
@@ -44,22 +40,24 @@ def quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def set_language(text: str, mapping: yaml.MappingNode, lang: str, value: str) -> Edit:
-    """The edit that makes `lang`'s text in `mapping` (a text by language) `value`."""
-    current = child(mapping, lang)
+def set_value(text: str, mapping: yaml.MappingNode, key: str, scalar: str) -> Edit:
+    """The edit that makes the value of `key` in `mapping` `scalar` (YAML text): replaced where it stands, or
+    added at the end of the mapping in its own layout (`{en: Home, zh: 首页}`, or one key a line)."""
+    current = child(mapping, key)
     if current is not None:
-        return Edit(current.start_mark.index, current.end_mark.index, quoted(value))
-    if mapping.flow_style:  # {en: ..., zh: ...}: before the closing brace
+        return Edit(current.start_mark.index, current.end_mark.index, scalar)
+    if mapping.flow_style:  # {en: ..., zh: ...}: after the last value, before the closing brace
         close = text.rindex("}", mapping.start_mark.index, mapping.end_mark.index)
-        return Edit(close, close, f", {lang}: {quoted(value)}")
+        at = len(text[:close].rstrip(" \t"))
+        return Edit(at, at, f", {key}: {scalar}")
     last_key, last_value = mapping.value[-1]
     indent = " " * last_key.start_mark.column
     end = last_value.end_mark.index
     if end > 0 and text[end - 1] == "\n":  # a block scalar ends at the start of the next line
-        return Edit(end, end, f"{indent}{lang}: {quoted(value)}\n")
+        return Edit(end, end, f"{indent}{key}: {scalar}\n")
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    return Edit(line_end, line_end, f"\n{indent}{lang}: {quoted(value)}")
+    return Edit(line_end, line_end, f"\n{indent}{key}: {scalar}")
 
 
 def apply(text: str, edits: list[Edit]) -> str:

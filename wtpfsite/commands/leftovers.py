@@ -7,41 +7,27 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..base.dates import DateSpec, format_day
+from ..base.dates import format_day
 from ..site.routes import Draft
 
 ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
             "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
 
 
-def previous_draft_patterns(number: int, dates: list[DateSpec], locale: str, zh_number: str) -> re.Pattern:
-    """What names draft `number` or its `dates` in running text."""
-    words = [rf"\bdraft[ -]{number}\b", rf"\bdraft {number}\b"]
-    if number <= len(ORDINALS):
-        words.append(rf"\b{ORDINALS[number - 1]} draft\b")
+def stale_todo(path: str, text: str, previous: Draft, locale: str, zh_number: str, limit: int = 8) -> list[str]:
+    """The to-do items for the body lines of a new draft's file that still name the previous draft or its dates."""
+    words = [rf"\bdraft[ -]{previous.number}\b"]
+    if previous.number <= len(ORDINALS):
+        words.append(rf"\b{ORDINALS[previous.number - 1]} draft\b")
     words.append(rf"第{zh_number}稿")
-    for spec in dates:
-        for day in {spec.start, spec.end}:
+    for spec in (previous.meta.released, previous.meta.comments_due):
+        for day in {spec.start, spec.end} if spec is not None else ():
             words += [re.escape(day.isoformat()), re.escape(format_day(day, locale))]
-    return re.compile("|".join(words), re.IGNORECASE)
-
-
-def stale_lines(text: str, pattern: re.Pattern) -> list[tuple[int, str]]:
-    """(line number, what it names) for each body line of a Markdown file's `text` that matches `pattern`."""
+    pattern = re.compile("|".join(words), re.IGNORECASE)
     lines = text.splitlines()
     body_start = next((i + 1 for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
-    found = []
-    for index in range(body_start, len(lines)):
-        names = sorted({m.group(0) for m in pattern.finditer(lines[index])})
-        if names:
-            found.append((index + 1, ", ".join(f"'{name}'" for name in names)))
-    return found
-
-
-def stale_todo(path: str, text: str, previous: Draft, locale: str, zh_number: str, limit: int = 8) -> list[str]:
-    """The to-do items for the lines of a new draft's file that still describe the previous draft."""
-    dates = [spec for spec in (previous.meta.released, previous.meta.comments_due) if spec is not None]
-    found = stale_lines(text, previous_draft_patterns(previous.number, dates, locale, zh_number))
+    found = [(index + 1, ", ".join(f"'{name}'" for name in names)) for index in range(body_start, len(lines))
+             if (names := sorted({m.group(0) for m in pattern.finditer(lines[index])}))]
     items = [f"{path}:{line}: names draft {previous.number} or its dates ({names}): the body was copied from "
              f"draft {previous.number}; describe draft {previous.number + 1}" for line, names in found[:limit]]
     if len(found) > limit:

@@ -1,18 +1,13 @@
-"""`python build.py new-draft`: the files of the next draft, made from the latest one.
+"""`python build.py new-draft`: the files of draft N+1, in every language, made from the latest draft N.
 
-For the latest draft N it plans `content/drafts/draft-(N+1).<lang>.md` for every language of the site: `number`
-N+1, `status: planned`; draft N's title with its number changed (digits, an English ordinal or a Chinese one;
-else prefixed with `draft.name`, and the editor told to edit it); `released` and `comments_due` from the
-timetable's milestones of draft N+1 or from `--released` and `--comments-due` (a release date is required);
-`incorporates` from the meeting whose `produced` lists N+1 (the data may name draft N+1 before its files exist:
-an error for every other command, not for this one); and draft N's body, copied, a translation recording
-`translation_of` when draft N's was up to date. It adds the draft's milestones to the timetable when they are
-missing, and lists what is left to do. Nothing is written when any of the files exists already.
+Draft N's title with its number changed, and its body; the dates from the timetable's milestones of draft N+1
+or from `--released` and `--comments-due`; `incorporates` from the meeting whose `produced` lists N+1. The
+timetable gets the draft's milestones it lacks; the editor is told what is left to do. Nothing is written when
+any of the files exists already.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -20,10 +15,10 @@ from pathlib import Path
 
 from ..base.dates import DateSpec, parse_date_spec
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
-from ..content.parse import ParsedSource, revision
-from ..render.numerals import FORMATTER, hanzi
+from ..base.yamledit import quoted
+from ..content.parse import revision
+from ..render.numerals import FORMATTER, hanzi as zh_number  # the numerals the UI strings write: 21 -> 二十一
 from ..site.model import Site
-from ..site.routes import Draft
 from ..site.schedule import NewMilestone, insert_milestones, new_milestones
 from ..site.translations import FIELD, data_nodes, is_outdated
 from .leftovers import ORDINALS, follow_up_todo, stale_todo
@@ -83,44 +78,35 @@ def plan_new_draft(site: Site, released: date | None = None, comments_due: date 
     if len(meetings) > 1:
         todo.append(f"several meetings list draft {number} in 'produced' "
                     f"({', '.join(m.id for m in meetings)}); 'incorporates' names the first")
-    fields = {"number": str(number), "released": dates[0].source}
-    if dates[1] is not None:
-        fields["comments_due"] = dates[1].source
-    if meetings:
-        fields["incorporates"] = meetings[0].id
-    fields["status"] = "planned"
-    folder = site.config.content_dir / "drafts"
-    codes, default = site.config.language_codes, site.config.default_language
-    bodies: dict[str, tuple[str, str, ParsedSource]] = {}
-    for code in codes:
+    fields = {"number": str(number), "released": dates[0].source, "comments_due": dates[1] and dates[1].source,
+              "incorporates": meetings[0].id if meetings else None, "status": "planned"}
+    default = site.config.default_language
+    files: list[NewFile] = []
+    for code in site.config.language_codes:  # the default language first: a translation records its revision
+        path = site.config.content_dir / "drafts" / f"draft-{number}.{code}.md"
         source = previous.versions.get(code) or previous.versions.get(default) or next(iter(previous.versions.values()))
         title, changed = next_title(source.title, previous.number, number)
         if not changed:
             label = FORMATTER.format(site.strings.catalog.get("draft.name", {}).get(code, "Draft {number}"),
                                      number=number)
             title = f"{label} — {source.title}"
-            todo.append(f"edit the title in {shown(folder / f'draft-{number}.{code}.md')}: draft {previous.number}'s "
-                        f"title has no number {previous.number} in it, so '{label} — ' was put in front")
+            todo.append(f"edit the title in {shown(path)}: draft {previous.number}'s title has no number "
+                        f"{previous.number} in it, so '{label} — ' was put in front")
         if source.file.lang != code:
-            todo.append(f"translate {shown(folder / f'draft-{number}.{code}.md')}: draft {previous.number} has no "
-                        f"{code} version, so it starts from the {source.file.lang} text")
+            todo.append(f"translate {shown(path)}: draft {previous.number} has no {code} version, so it starts from "
+                        f"the {source.file.lang} text")
         if source.description:
-            todo.append(f"add a description to {shown(folder / f'draft-{number}.{code}.md')} if you like "
-                        f"(draft {previous.number}'s was not copied)")
-        bodies[code] = (title, source.body, source)
-    original = bodies.get(default)
-    files = []
-    for code in codes:
-        title, body, source = bodies[code]
+            todo.append(f"add a description to {shown(path)} if you like (draft {previous.number}'s was not copied)")
         extra = {}
-        if code != default and original is not None and _was_up_to_date(previous, code, default):
-            extra[FIELD] = revision(original[0], original[1])
-        elif code != default and original is not None and code in previous.versions:
-            todo.append(f"{shown(folder / f'draft-{number}.{code}.md')} is out of date like draft "
-                        f"{previous.number}'s {code} version: bring it up to date and run "
-                        f"python build.py translated {shown(folder / f'draft-{number}.{code}.md')}")
-        text = _file_text(fields | {"title": title} | extra, body)
-        files.append(NewFile(folder / f"draft-{number}.{code}.md", code, title, text))
+        if code == default:
+            original = revision(title, source.body)
+        elif code in previous.versions:
+            if default in previous.versions and not is_outdated(previous.versions[code], previous.versions[default]):
+                extra[FIELD] = original
+            else:
+                todo.append(f"{shown(path)} is out of date like draft {previous.number}'s {code} version: bring it "
+                            f"up to date and run python build.py translated {shown(path)}")
+        files.append(NewFile(path, code, title, _file_text(fields | {"title": title} | extra, source.body)))
     notes.append(f"status: planned; body copied from draft {previous.number}")
     for file in files:
         todo += stale_todo(shown(file.path), file.text, previous, site.config.language(file.lang).locale,
@@ -140,9 +126,8 @@ def _timetable_edit(site: Site, number: int, dates: tuple[DateSpec, DateSpec | N
         todo.append(f"the site has no timetable (content/data/timetable.yaml): draft {number}'s dates are on its "
                     f"page only")
         return None, None, ()
-    text = path.read_text("utf-8")
-    nodes = data_nodes(site.data, "timetable")
-    edited = insert_milestones(text, nodes, [m.date for m in site.data.milestones], milestones)
+    edited = insert_milestones(path.read_text("utf-8"), data_nodes(site.data, "timetable"),
+                               [m.date for m in site.data.milestones], milestones)
     if any(code not in ("en", "zh") for code in site.config.language_codes):
         todo.append(f"translate the titles of the new milestones in {ErrorList(site.config.root).display_path(path)}"
                     f" (written in English for the languages other than en and zh)")
@@ -151,55 +136,46 @@ def _timetable_edit(site: Site, number: int, dates: tuple[DateSpec, DateSpec | N
 
 def _dates(site: Site, number: int, released: date | None, comments_due: date | None,
            notes: list[str], todo: list[str]) -> tuple[DateSpec, DateSpec | None]:
-    def milestone(kind: str):
-        return next((m for m in site.data.milestones if m.kind == kind and m.draft and m.draft.target == number),
-                    None)
-
-    found = {"released": milestone("draft-release"), "comments_due": milestone("comment-deadline")}
-    given = {"released": released, "comments_due": comments_due}
-    options = {"released": "--released", "comments_due": "--comments-due"}
-    result: dict[str, DateSpec | None] = {}
-    for key in ("released", "comments_due"):
-        entry, value = found[key], given[key]
-        if value is not None:
-            result[key] = parse_date_spec(value.isoformat())
-            notes.append(f"{key}: {value.isoformat()} (from {options[key]})")
-            if entry is not None and entry.date.source != value.isoformat():
+    """The release date and comment deadline of draft `number`: as given, else the timetable's milestones."""
+    result: list[DateSpec | None] = []
+    for key, given, kind, option in (("released", released, "draft-release", "--released"),
+                                     ("comments_due", comments_due, "comment-deadline", "--comments-due")):
+        entry = next((m for m in site.data.milestones if m.kind == kind and m.draft and m.draft.target == number),
+                     None)
+        if given is not None:
+            result.append(parse_date_spec(given.isoformat()))
+            notes.append(f"{key}: {given.isoformat()} (from {option})")
+            if entry is not None and entry.date.source != given.isoformat():
                 todo.append(f"the timetable's milestone '{entry.id}' says {entry.date.source}, not "
-                            f"{value.isoformat()}: update content/data/timetable.yaml too")
+                            f"{given.isoformat()}: update content/data/timetable.yaml too")
         elif entry is not None:
-            result[key] = entry.date
+            result.append(entry.date)
             notes.append(f"{key}: {entry.date.source} (from the timetable's milestone '{entry.id}')")
         else:
-            result[key] = None
-    if result["released"] is None:
+            result.append(None)
+    release, due = result
+    if release is None:
         raise UsageError(f"the timetable has no draft-release milestone for draft {number}: give the release "
                          f"date with --released YYYY-MM-DD (or add the milestone to content/data/timetable.yaml)")
-    if result["comments_due"] is None:
+    if due is None:
         todo.append(f"no comment deadline for draft {number} (no comment-deadline milestone in the timetable and "
                     f"no --comments-due): add 'comments_due' when it is known")
-    elif result["comments_due"].end < result["released"].start:
-        raise UsageError(f"the comment deadline ({result['comments_due'].source}) is before the release date "
-                         f"({result['released'].source})")
-    return result["released"], result["comments_due"]
-
-
-def _was_up_to_date(previous: Draft, code: str, default: str) -> bool:
-    translation, original = previous.versions.get(code), previous.versions.get(default)
-    return translation is not None and original is not None and not is_outdated(translation, original)
+    elif due.end < release.start:
+        raise UsageError(f"the comment deadline ({due.source}) is before the release date ({release.source})")
+    return release, due
 
 
 _FIELD_ORDER = ("number", "title", "released", "comments_due", "incorporates", "status", FIELD)
 
 
-def _file_text(fields: dict[str, str], body: str) -> str:
+def _file_text(fields: dict[str, str | None], body: str) -> str:
     lines = ["---"]
     for key in _FIELD_ORDER:
-        if key in fields:
+        if fields.get(key) is not None:
             value = fields[key]
             scalar = yaml_scalar(value) if key in ("title", FIELD) else value  # dates and ids are plain
             if scalar.startswith("'") and key == "title":
-                scalar = json.dumps(value, ensure_ascii=False)  # a double-quoted YAML scalar reads better
+                scalar = quoted(value)  # a double-quoted YAML scalar reads better
             lines.append(f"{key}: {scalar}")
     lines.append("---")
     body = body if body.endswith("\n") or not body else body + "\n"
@@ -209,34 +185,17 @@ def _file_text(fields: dict[str, str], body: str) -> str:
 def next_title(title: str, old: int, new: int) -> tuple[str, bool]:
     """`title` with draft number `old` changed to `new`: digits, English ordinals, Chinese 第N.
     Returns the title and whether anything changed."""
-    count = 0
-
-    def sub(pattern: str, replace, text: str, flags: int = 0) -> str:
-        nonlocal count
-        text, n = re.subn(pattern, replace, text, flags=flags)
-        count += n
-        return text
-
-    title = sub(rf"(?<!\d){old}(?!\d)", str(new), title)
+    result = re.sub(rf"(?<!\d){old}(?!\d)", str(new), title)
     if old <= len(ORDINALS) and new <= len(ORDINALS):
-        title = sub(rf"(?<![A-Za-z]){ORDINALS[old - 1]}(?![A-Za-z])",
-                    lambda m: _same_case(m.group(0), ORDINALS[new - 1]), title, re.IGNORECASE)
+        result = re.sub(rf"(?<![A-Za-z]){ORDINALS[old - 1]}(?![A-Za-z])",
+                        lambda m: _same_case(m.group(0), ORDINALS[new - 1]), result, flags=re.IGNORECASE)
     if old < 100 and new < 100:
-        title = sub(rf"第{zh_number(old)}(?![{ZH_DIGITS}十])", f"第{zh_number(new)}", title)
-    return title, count > 0
+        result = re.sub(rf"第{zh_number(old)}(?![{ZH_DIGITS}十])", f"第{zh_number(new)}", result)
+    return result, result != title
 
 
 def _same_case(found: str, word: str) -> str:
-    if found.isupper():
-        return word.upper()
-    if found[0].isupper():
-        return word.capitalize()
-    return word
-
-
-def zh_number(n: int) -> str:
-    """1 -> 一, 10 -> 十, 11 -> 十一, 21 -> 二十一: the numerals the UI strings write (render.numerals)."""
-    return hanzi(n)
+    return word.upper() if found.isupper() else word.capitalize() if found[0].isupper() else word
 
 
 def write_new_draft(plan: DraftPlan, shown) -> None:

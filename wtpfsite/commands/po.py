@@ -1,16 +1,10 @@
 """Translators' files: `export-po LANG [--out FILE]` and `import-po FILE`, with Babel's PO support.
 
-Every UI string of `content/strings.yaml` and every data text by language of `content/data/*.yaml` is one PO
-entry: the default language's text is the msgid, the msgctxt says where the text lives (`strings.yaml
-nav.home`, `meetings.yaml ieg-1 summary`), a translator comment says what it is, and the msgstr is the
-language's text when there is one. Import writes the translations back into those files by editing their text
-(`base/yamledit.py`), so comments and layout stay; it refuses, before writing anything, entries whose context
-or msgid no longer match the source, and translations whose placeholders ({number}) differ from the msgid's.
-
-`content/translated.yaml` records, per language and entry, the revision (the first 12 hex digits of the SHA-256)
-of the default text each imported translation was made from. On export, a translation recorded against another
-revision is marked fuzzy: its original changed since. A translation with no record is taken as current.
-Pages and drafts are not in PO files: they are Markdown files with their own workflow (`translated`).
+Every UI string and every data text by language is one PO entry: the default language's text is the msgid, the
+msgctxt says where the text lives (`strings.yaml nav.home`, `meetings.yaml ieg-1 summary`). Import edits the
+files' text (`base/yamledit.py`), so comments and layout stay, and refuses, before writing anything, entries that
+no longer match the source or whose placeholders ({number}) differ. `content/translated.yaml` records the
+revision of the text each imported translation was made from: export marks it fuzzy when the text changed since.
 """
 
 from __future__ import annotations
@@ -27,7 +21,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
-from ..base.yamledit import Edit, apply, compose, find, set_language
+from ..base.yamledit import Edit, apply, compose, find, quoted, set_value
 from ..pipeline.build import BuildOptions, load_site
 from ..site.model import Site
 from ..site.translations import data_nodes
@@ -159,8 +153,8 @@ def import_po(options: BuildOptions, po_path: Path) -> list[Change]:
                                                    f"'{entry.context}' changed since this file was exported "
                                                    f"(it is now {entry.original!r})")
         elif placeholders(message.string) != placeholders(message.id):
-            given = ", ".join(f"{{{p}}}" for p in sorted(placeholders(message.string))) or "none"
-            needed = ", ".join(f"{{{p}}}" for p in sorted(placeholders(message.id))) or "none"
+            given, needed = (", ".join(f"{{{p}}}" for p in sorted(placeholders(text))) or "none"
+                             for text in (message.string, message.id))
             errors.add(po_path, message.lineno, 1, f"the translation of '{entry.context}' has the placeholders "
                                                    f"{given}, the original {needed}")
         else:
@@ -174,17 +168,16 @@ def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]])
     changes: list[Change] = []
     by_file: dict[Path, list[tuple[Entry, str]]] = {}
     for entry, text in wanted:
-        by_file.setdefault(entry.path, []).append((entry, text))
+        if entry.translations.get(lang) != text:
+            by_file.setdefault(entry.path, []).append((entry, text))
     for path, items in by_file.items():
         source = path.read_text("utf-8")
         root = compose(source)
         edits: list[Edit] = []
         for entry, text in items:
-            if entry.translations.get(lang) == text:
-                continue
             mapping = find(root, entry.where)
             if isinstance(mapping, yaml.MappingNode):
-                edits.append(set_language(source, mapping, lang, text))
+                edits.append(set_value(source, mapping, lang, quoted(text)))
                 changes.append(Change(shown(path), entry.line, entry.context, entry.translations.get(lang)))
         if edits:
             path.write_text(apply(source, edits), "utf-8")

@@ -1,15 +1,6 @@
-"""The release check (`python build.py check --release`): everything `check` finds, plus what must be
-settled before the site is published.
-
-- every problem of a normal check: content errors (a timetable entry referring to no draft or meeting is one),
-  template errors and broken links in the rendered output, and the URLs the last build published that this
-  one would no longer serve (pipeline/published.py), which a normal check only reports;
-- the translation report (`translations.py`): pages and drafts without all their language versions (no
-  `hreflang` alternates), data texts missing a language, out-of-date translations;
-- dates that have passed while a draft is still `planned`: its release date or comment deadline, or a
-  timetable milestone that concerns it.
-
-Every problem is a `SiteError` (`path:line:col: message`); the caller raises them together.
+"""The release check (`python build.py check --release`): every problem of `check`, the URLs the last build
+published that this one would no longer serve (which `check` only reports), the translation report's problems,
+and drafts still `planned` whose release date, comment deadline or a milestone of theirs has passed.
 """
 
 from __future__ import annotations
@@ -56,20 +47,20 @@ def planned_but_past(site: Site, today: date) -> list[SiteError]:
     for draft in site.drafts:
         if draft.meta.status != "planned":
             continue
-        source = draft.versions.get(default) or next(iter(draft.versions.values()))
-        marks = front_matter_marks(source.file.path)
-        fix = "set 'status: released' in every language version once it is published, or change the date"
         released, due = draft.meta.released, draft.meta.comments_due
         if released.end < today:
-            mark = _mark(marks, "released")
-            problems.append(SiteError(shown(source.file.path), mark.line, mark.col,
-                                      f"past release date but still planned: draft {draft.number} was to be "
-                                      f"released on {released.source} ({fix})"))
+            key = "released"
+            what = f"past release date but still planned: draft {draft.number} was to be released on {released.source}"
         elif due is not None and due.end < today:
-            mark = _mark(marks, "comments_due")
-            problems.append(SiteError(shown(source.file.path), mark.line, mark.col,
-                                      f"past comment deadline but still planned: comments on draft {draft.number} "
-                                      f"were due on {due.source} ({fix})"))
+            key = "comments_due"
+            what = f"past comment deadline but still planned: comments on draft {draft.number} were due on {due.source}"
+        else:
+            continue
+        source = draft.versions.get(default) or next(iter(draft.versions.values()))
+        marks = front_matter_marks(source.file.path)
+        mark = marks.value_marks.get(key, marks.mark) if marks is not None else Mark(1, 1)
+        problems.append(SiteError(shown(source.file.path), mark.line, mark.col, f"{what} (set 'status: released' in "
+                                  f"every language version once it is published, or change the date)"))
     nodes: list | None = None
     for index, milestone in enumerate(site.data.milestones):
         draft = site.draft(milestone.draft.target) if milestone.draft else None
@@ -87,9 +78,3 @@ def planned_but_past(site: Site, today: date) -> list[SiteError]:
 
 
 _MILESTONE_WORDS = {"draft-release": "release date", "comment-deadline": "comment deadline"}
-
-
-def _mark(marks, key: str) -> Mark:
-    if marks is None:
-        return Mark(1, 1)
-    return marks.value_marks.get(key, marks.mark)

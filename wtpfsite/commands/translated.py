@@ -1,8 +1,5 @@
-"""`python build.py translated PATH...`: record in a translation's front matter that it matches its original.
-
-The one line `translation_of: <revision>` changes (or is added before the closing '---'); every other byte of
-the file stays as it was.
-"""
+"""`python build.py translated PATH...`: record in a translation's front matter that it matches its original,
+changing only the line `translation_of: <revision>` (or adding it)."""
 
 from __future__ import annotations
 
@@ -14,7 +11,7 @@ import yaml
 
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
 from ..base.yamlio import MarkedMap
-from ..content.config import SiteConfig, load_config
+from ..content.config import load_config
 from ..content.frontmatter import split_front_matter
 from ..content.parse import parse_source
 from ..content.sources import discover_sources, read_source_text
@@ -25,7 +22,6 @@ from ..site.translations import FIELD, current_text, source_revision
 @dataclass(frozen=True)
 class Recorded:
     path: str  # the translation, as displayed
-    lang: str
     original: str  # the original's file, as displayed
     original_lang: str
     previous: str | None  # the value the file had
@@ -34,10 +30,8 @@ class Recorded:
 
 
 def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
-    """Write `translation_of: <revision of the original>` into each translation's front matter.
-
-    Only that one line changes (or is added before the closing '---'); every other byte stays. Paths that
-    are not translations are usage errors, found before anything is written."""
+    """Write `translation_of: <revision of the original>` into each translation's front matter. Paths that are not
+    translations are usage errors, found before anything is written."""
     errors = ErrorList(config_path.resolve().parent)
     config = load_config(config_path, errors)
     errors.raise_if_any()
@@ -52,17 +46,16 @@ def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
                              f"content/drafts/draft-N.LANG.md under {errors.display_path(config.content_dir)}), "
                              f"nor a data file (content/data/meetings.yaml, ...)")
         if file.lang == default:
+            other = next((code for code in config.language_codes if code != default), "LANG")
             raise UsageError(f"{path} is the {default} original, not a translation: give the path of a "
-                             f"translation, such as {path.with_name(f'{file.name}.{_other(config)}.md')}")
+                             f"translation, such as {path.with_name(f'{file.name}.{other}.md')}")
         original = next((f for f in sources.markdown if f.key == file.key and f.lang == default), None)
         if original is None:
             raise UsageError(f"{path} has no {default} original ({file.name}.{default}.md) to record")
         plans.append((file, original))
     errors.raise_if_any()
-    parsed = {}
-    for file, original in plans:
-        parsed[original.path] = parse_source(original, config.language_codes, config.allow_raw_html_in_drafts,
-                                             errors)
+    parsed = {original.path: parse_source(original, config.language_codes, config.allow_raw_html_in_drafts, errors)
+              for _, original in plans}
     errors.raise_if_any()
     results = []
     for file, original in plans:
@@ -77,13 +70,9 @@ def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
         changed = new_text != text
         if changed:
             file.path.write_bytes(new_text.encode("utf-8"))
-        results.append(Recorded(errors.display_path(file.path), file.lang, errors.display_path(original.path),
-                                default, previous, current, changed))
+        results.append(Recorded(errors.display_path(file.path), errors.display_path(original.path), default,
+                                previous, current, changed))
     return results
-
-
-def _other(config: SiteConfig) -> str:
-    return next((c for c in config.language_codes if c != config.default_language), "LANG")
 
 
 _FENCES = ("---", "...")
@@ -95,31 +84,22 @@ def set_front_matter_field(text: str, key: str, value: str) -> tuple[str, str | 
     An existing top-level line `key: ...` keeps its spacing, comment and line ending; only the value
     changes. Otherwise a line is added just before the closing '---', with the line ending of the line
     before it. Raises ValueError when the text has no closed front matter."""
-    parts = re.split(r"(\r\n|\n|\r)", text)
-    lines, endings = parts[0::2], parts[1::2]
-    if lines[0].lstrip("\ufeff").rstrip() != "---":
+    parts = re.split(r"(\r\n|\n|\r)", text)  # the lines and their endings, alternately
+    if parts[0].lstrip("\ufeff").rstrip() != "---":
         raise ValueError("missing front matter: the file must start with a line '---'")
     pattern = re.compile(rf"^({re.escape(key)}[ \t]*:)([ \t]*)(.*)$")
     scalar = yaml_scalar(value)
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in _FENCES:
-            lines.insert(index, f"{key}: {scalar}")
-            endings.insert(index - 1, endings[index - 1])
-            break
-        match = pattern.match(lines[index])
+    for index in range(2, len(parts), 2):
+        if parts[index].rstrip() in _FENCES:
+            parts[index:index] = [f"{key}: {scalar}", parts[index - 1]]
+            return "".join(parts), None
+        match = pattern.match(parts[index])
         if match:
             head, space, rest = match.groups()
             token, tail = _split_value(rest)
-            lines[index] = f"{head}{space or ' '}{scalar}{tail}"
-            previous = _unquote(token) if token else None
-            return _join(lines, endings), previous
-    else:
-        raise ValueError("front matter is not closed: add a line '---' after it")
-    return _join(lines, endings), None
-
-
-def _join(lines: list[str], endings: list[str]) -> str:
-    return "".join(line + (endings[i] if i < len(endings) else "") for i, line in enumerate(lines))
+            parts[index] = f"{head}{space or ' '}{scalar}{tail}"
+            return "".join(parts), _unquote(token) if token else None
+    raise ValueError("front matter is not closed: add a line '---' after it")
 
 
 def _split_value(rest: str) -> tuple[str, str]:
@@ -131,9 +111,7 @@ def _split_value(rest: str) -> tuple[str, str]:
 
 
 def _unquote(token: str) -> str:
-    if len(token) >= 2 and token[0] == token[-1] and token[0] in "'\"":
-        return token[1:-1]
-    return token
+    return token[1:-1] if len(token) >= 2 and token[0] == token[-1] and token[0] in "'\"" else token
 
 
 def yaml_scalar(value: str) -> str:

@@ -1,12 +1,10 @@
-"""`build.py translated content/data/FILE.yaml[#ID]`: record that the translations of a data file's texts match
-their originals.
+"""`build.py translated content/data/FILE.yaml[#ID[.FIELD]]`: record that the translations of a data file's texts
+match their originals.
 
-Each text by language (`summary: {en: ..., zh: ...}`, or the same as a block) that has a translation gets
-`translation_of: <revision of its original>` in its map, beside the texts: `{en: ..., zh: ..., translation_of:
-3f2a9c0d1b4e}`, or one more line of the block. `#ID` limits it to one record (a meeting's or milestone's id, a
-document's symbol), `#ID.FIELD` to one of its texts. The file's text is edited where the value goes: its
-comments, layout and every other byte stay. The original's text is kept in the store of originals, so that a
-later change can be shown as a diff.
+Each text by language that has a translation gets `translation_of: <revision of its original>` in its map
+(`{en: ..., zh: ..., translation_of: 3f2a9c0d1b4e}`), the file edited in place (`base/yamledit.py`). `#ID` limits
+it to one record (a meeting's or milestone's id, a document's symbol), `#ID.FIELD` to one of its texts. The
+original's text goes to the store of originals, for later diffs.
 """
 
 from __future__ import annotations
@@ -19,6 +17,7 @@ import yaml
 from ..base.errors import ErrorList, UsageError
 from ..base.originals import save_original
 from ..base.text import TRANSLATION_OF, text_revision
+from ..base.yamledit import apply, child, compose, set_value
 from ..content.config import SiteConfig
 from ..content.records import DATA_FILES
 
@@ -37,9 +36,7 @@ def data_target(config: SiteConfig, given: str) -> tuple[Path, str | None] | Non
     name, _, selector = given.partition("#")
     path = Path(name).resolve()
     folder = (config.content_dir / "data").resolve()
-    if path.parent != folder or path.suffix != ".yaml":
-        return None
-    return path, selector or None
+    return (path, selector or None) if path.parent == folder and path.suffix == ".yaml" else None
 
 
 def record_data_translations(config: SiteConfig, path: Path, selector: str | None) -> list[RecordedText]:
@@ -51,21 +48,23 @@ def record_data_translations(config: SiteConfig, path: Path, selector: str | Non
                          f"{', '.join(s.name + '.yaml' for s in DATA_FILES)} in {shown(config.content_dir / 'data')})")
     text = path.read_text("utf-8")
     try:
-        top = yaml.compose(text, Loader=yaml.SafeLoader)
+        top = compose(text)
     except yaml.YAMLError:
         raise UsageError(f"{shown(path)} does not parse: run build.py check and fix it first") from None
     wanted_record, _, wanted_field = (selector or "").partition(".")
     edits, done = [], []
     default = config.default_language
-    for item in _items(top, schema.list_key):
+    items = child(top, schema.list_key)
+    for item in items.value if isinstance(items, yaml.SequenceNode) else []:
+        if not isinstance(item, yaml.MappingNode):
+            continue
         ident = _scalar(item, ("id", "symbol", "name"))
         if wanted_record and ident != wanted_record:
             continue
         for key_node, value_node in item.value:
             field = key_node.value
-            if field not in schema.texts or (wanted_field and field != wanted_field):
-                continue
-            if not isinstance(value_node, yaml.MappingNode):
+            if (field not in schema.texts or (wanted_field and field != wanted_field)
+                    or not isinstance(value_node, yaml.MappingNode)):
                 continue
             entries = {k.value: v for k, v in value_node.value}
             original = entries.get(default)
@@ -77,28 +76,14 @@ def record_data_translations(config: SiteConfig, path: Path, selector: str | Non
             previous = entries.get(TRANSLATION_OF)
             done.append(RecordedText(shown(path), f"{schema.record.split(' ', 1)[1]} '{ident}': {field}",
                                      value_node.start_mark.line + 1, previous.value if previous else None, revision))
-            if previous is not None:
-                edits.append((previous.start_mark.index, previous.end_mark.index, revision))
-            else:
-                edits.append(_insertion(text, value_node, revision))
+            edits.append(set_value(text, value_node, TRANSLATION_OF, revision))
     if selector and not done:
         raise UsageError(f"{shown(path)} has no translated text for '{selector}'")
-    for start, end, new in sorted(edits, reverse=True):
-        text = text[:start] + new + text[end:]
     if edits:
         staged = path.with_name(path.name + ".translated")
-        staged.write_text(text, "utf-8", newline="")
+        staged.write_text(apply(text, edits), "utf-8", newline="")
         staged.replace(path)
     return done
-
-
-def _items(top, list_key: str):
-    if not isinstance(top, yaml.MappingNode):
-        return []
-    for key, value in top.value:
-        if key.value == list_key and isinstance(value, yaml.SequenceNode):
-            return [item for item in value.value if isinstance(item, yaml.MappingNode)]
-    return []
 
 
 def _scalar(item: yaml.MappingNode, keys: tuple[str, ...]) -> str:
@@ -107,22 +92,3 @@ def _scalar(item: yaml.MappingNode, keys: tuple[str, ...]) -> str:
             return value.value
     return "?"
 
-
-def _insertion(text: str, node: yaml.MappingNode, revision: str) -> tuple[int, int, str]:
-    """Where and what to insert for a new `translation_of` in the map `node`, in its own style."""
-    if node.flow_style:
-        close = text.rindex("}", 0, node.end_mark.index)
-        at = close
-        while at > 0 and text[at - 1] in " \t":
-            at -= 1
-        return at, at, f", {TRANSLATION_OF}: {revision}"
-    indent = " " * node.value[0][0].start_mark.column
-    last = node.value[-1][1].end_mark.index
-    line_start = text.rfind("\n", 0, last) + 1
-    if text[line_start:last].strip():  # the value ends within its line: insert after that line
-        end = text.find("\n", last)
-        at = len(text) if end < 0 else end + 1
-    else:  # a block scalar ends at the start of the next line
-        at = line_start
-    prefix = "" if at == 0 or text[at - 1] == "\n" else "\n"
-    return at, at, f"{prefix}{indent}{TRANSLATION_OF}: {revision}\n"
