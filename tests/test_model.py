@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import assert_build_fails, build_args, content_errors, draft, make_site, options, page, run_cli
+from helpers import ROOT, assert_build_fails, build_args, content_errors, draft, make_site, options, page, run_cli
 from wtpfsite.pipeline.build import load_site
-from wtpfsite.base.urls import output_file, relative_url, route_path
+from wtpfsite.base.urls import output_file, relative_url
 
 ABOUT = "content/pages/about.en.md"
 MEETING = "meetings:\n  - id: ieg-1\n    number: 1\n    dates: 2020-01-20\n    status: held\n"
@@ -22,13 +22,18 @@ MEETING = "meetings:\n  - id: ieg-1\n    number: 1\n    dates: 2020-01-20\n    s
     ("timetable", "en", "en/timetable/"), ("documents", "en", "en/documents/"), ("404", "en", "en/404.html"),
     ("feed", "zh", "zh/feed.xml"),
 ])
-def test_route_paths(key, lang, path):
-    assert route_path(key, lang) == path
+def test_route_paths(real_site, key, lang, path):
+    assert real_site.path(key, lang) == path
 
 
-def test_unknown_route_is_a_key_error():
+def test_unknown_route_is_a_key_error(real_site):
     with pytest.raises(KeyError):
-        route_path("nowhere", "en")
+        real_site.path("nowhere", "en")
+
+
+@pytest.fixture(scope="module")
+def real_site():
+    return load_site(options(ROOT)).site
 
 
 @pytest.mark.parametrize("target, base, expected", [

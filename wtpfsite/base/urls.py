@@ -7,38 +7,6 @@ import posixpath
 from functools import lru_cache
 from typing import Callable
 
-_SECTION_PATHS = {
-    "home": "",
-    "drafts": "drafts/",
-    "drafts-latest": "drafts/latest/",
-    "meetings": "meetings/",
-    "experts": "experts/",
-    "timetable": "timetable/",
-    "documents": "documents/",
-    "translations": "translations/",
-    "404": "404.html",
-    "feed": "feed.xml",
-    "calendar": "calendar.ics",
-    "search": "search/",
-}
-
-
-def route_path(key: str, lang: str) -> str:
-    """'draft/3', 'en' -> 'en/drafts/draft-3/'."""
-    kind, _, name = key.partition("/")
-    if kind in _SECTION_PATHS and not name:
-        return f"{lang}/{_SECTION_PATHS[kind]}"
-    if kind == "page":
-        return f"{lang}/{name}/"
-    if kind == "draft":
-        return f"{lang}/drafts/draft-{name}/"
-    if kind == "changes":
-        return f"{lang}/drafts/draft-{name}/changes/"
-    if kind == "meeting":
-        return f"{lang}/meetings/{name}/"
-    raise KeyError(f"no URL for route '{key}'")
-
-
 def output_file(path: str) -> str:
     """'en/about/' -> 'en/about/index.html'; '' -> 'index.html'; files stay as they are."""
     return path + "index.html" if path == "" or path.endswith("/") else path
