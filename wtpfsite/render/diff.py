@@ -1,29 +1,19 @@
-"""Compare two drafts of a Markdown report and describe what changed.
-
-The result is a :class:`DraftChanges` value: sections (split at ``##`` headings)
-paired between the drafts, each with its blocks marked same/added/removed/changed,
-and changed blocks rendered as an escaped HTML redline using ``<ins>``/``<del>``.
-Tables and lists are HTML tables and lists with the changes marked in their cells
-and items (`diffhtml.py`); code keeps ``\\n`` between lines, so the page should show
-its block HTML with ``white-space: pre-wrap``.
+"""Compare two drafts of a Markdown report: sections (split at ``##`` headings) paired between the drafts, their
+blocks marked same/added/removed/changed, changed blocks as an escaped redline with ``<ins>``/``<del>``.
+Tables and lists keep their shape (`diffhtml.py`); code keeps ``\\n`` between lines (shown with pre-wrap).
 """
 from __future__ import annotations
 
 import difflib
 import html
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
 from .diffhtml import list_html, table_html
-from .draftblocks import LINE_KINDS, Section, split_sections
-
-
-@dataclass(frozen=True)
-class InlineDiff:
-    """One changed block as safe HTML: escaped text with <ins>/<del> tags."""
-    html: str
+from .draftblocks import Section, split_sections
 
 
 @dataclass(frozen=True)
@@ -85,9 +75,9 @@ def _ratio(ta: list[str], tb: list[str], floor: float) -> float:
     return sm.ratio()
 
 
-def _similarity(a: str, b: str, cjk: bool, floor: float = 0.0) -> float:
-    """difflib ratio of two texts over their content tokens (0 if below floor)."""
-    return _ratio(_content_tokens(a, cjk), _content_tokens(b, cjk), floor)
+def _similar(a: str, b: str, cjk: bool) -> bool:
+    """Whether two texts share at least 40% of their content tokens (difflib ratio)."""
+    return _ratio(_content_tokens(a, cjk), _content_tokens(b, cjk), 0.4) >= 0.4
 
 
 def _wrap(tag: str, text: str) -> str:
@@ -95,18 +85,13 @@ def _wrap(tag: str, text: str) -> str:
     return f"<{tag}>{html.escape(text)}</{tag}>" if text else ""
 
 
-def _edge_space(a: str, b: str, end: bool) -> int:
-    """Length of the whitespace shared by the starts (or ends) of a and b."""
-    n = 0
-    while n < min(len(a), len(b)):
-        ca, cb = (a[-1 - n], b[-1 - n]) if end else (a[n], b[n])
-        if ca != cb or not ca.isspace():
-            break
-        n += 1
-    return n
+def _lead_space(a: str, b: str) -> int:
+    """Length of the whitespace shared by the starts of a and b."""
+    shared = os.path.commonprefix([a, b])
+    return len(shared) - len(shared.lstrip())
 
 
-def _inline_diff(old: str, new: str, cjk: bool) -> InlineDiff:
+def _inline_diff(old: str, new: str, cjk: bool) -> str:
     """Redline ``old`` -> ``new`` at word (or CJK character) level."""
     a, b = _tokens(old, cjk), _tokens(new, cjk)
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
@@ -124,12 +109,12 @@ def _inline_diff(old: str, new: str, cjk: bool) -> InlineDiff:
         if eq:
             out.append(html.escape(n))
             continue
-        lead = _edge_space(o, n, False)
-        trail = min(_edge_space(o, n, True), len(o) - lead, len(n) - lead)
+        lead = _lead_space(o, n)
+        trail = min(_lead_space(o[::-1], n[::-1]), len(o) - lead, len(n) - lead)
         mid_o, mid_n = o[lead:len(o) - trail], n[lead:len(n) - trail]
         out += [html.escape(o[:lead]), _wrap("del", mid_o), _wrap("ins", mid_n),
                 html.escape(o[len(o) - trail:])]
-    return InlineDiff("".join(out))
+    return "".join(out)
 
 
 def _pair_in_order(n_old: int, n_new: int,
@@ -157,8 +142,7 @@ def _aligned_lines(a: list[str], b: list[str], cjk: bool, exact: bool) -> list[t
             out += list(zip(a[i1:i2], b[j1:j2]))
             continue
         olds, news = a[i1:i2], b[j1:j2]
-        for i, j in _pair_in_order(len(olds), len(news),
-                                   lambda i, j: _similarity(olds[i], news[j], cjk, 0.4) >= 0.4):
+        for i, j in _pair_in_order(len(olds), len(news), lambda i, j: _similar(olds[i], news[j], cjk)):
             out.append((None if i is None else olds[i], None if j is None else news[j]))
     return out
 
@@ -168,14 +152,8 @@ def _marker(cjk: bool) -> Callable[[str | None, str | None], str]:
     def mark(old: str | None, new: str | None) -> str:
         if old is None or new is None:
             return _wrap("ins", new or "") if old is None else _wrap("del", old)
-        return html.escape(new) if old == new else _inline_diff(old, new, cjk).html
+        return html.escape(new) if old == new else _inline_diff(old, new, cjk)
     return mark
-
-
-def _line_diff(old: str, new: str, cjk: bool, exact: bool) -> str:
-    """Redline a code block line by line."""
-    mark = _marker(cjk)
-    return "\n".join(mark(o, n) for o, n in _aligned_lines(old.split("\n"), new.split("\n"), cjk, exact))
 
 
 def _block_html(kind: str, old: str | None, new: str | None, cjk: bool) -> str:
@@ -188,9 +166,9 @@ def _block_html(kind: str, old: str | None, new: str | None, cjk: bool) -> str:
         return list_html(_aligned_lines(a, b, cjk, False), _marker(cjk))
     if old is None or new is None or old == new:
         return html.escape(new if new is not None else old or "")
-    if kind in LINE_KINDS:
-        return _line_diff(old, new, cjk, kind == "code")
-    return _inline_diff(old, new, cjk).html
+    if kind == "code":  # line by line
+        return "\n".join(_marker(cjk)(o, n) for o, n in _aligned_lines(a, b, cjk, True))
+    return _inline_diff(old, new, cjk)
 
 
 def _diff_blocks(old: Section, new: Section, cjk: bool) -> tuple[BlockChange, ...]:
@@ -204,8 +182,7 @@ def _diff_blocks(old: Section, new: Section, cjk: bool) -> tuple[BlockChange, ..
             continue
         olds, news = a[i1:i2], b[j1:j2]
         for i, j in _pair_in_order(len(olds), len(news), lambda i, j: (
-                olds[i].kind == news[j].kind
-                and _similarity(olds[i].text, news[j].text, cjk, 0.4) >= 0.4)):
+                olds[i].kind == news[j].kind and _similar(olds[i].text, news[j].text, cjk))):
             old, new = (None if i is None else olds[i]), (None if j is None else news[j])
             kind = (new or old).kind
             status = "added" if old is None else "removed" if new is None else "changed"
@@ -216,10 +193,7 @@ def _diff_blocks(old: Section, new: Section, cjk: bool) -> tuple[BlockChange, ..
 def _pair_sections(old: list[Section], new: list[Section], cjk: bool) -> dict[int, int]:
     """Map new section index -> old index: by explicit id, title, then similarity."""
     pairs: dict[int, int] = {}
-    old_ids: dict[str, int] = {}
-    for i, s in enumerate(reversed(old)):
-        if s.ident:
-            old_ids[s.ident] = len(old) - 1 - i
+    old_ids = {s.ident: i for i, s in reversed(list(enumerate(old))) if s.ident}  # the first of an id wins
     for j, s in enumerate(new):
         if s.ident in old_ids and old_ids[s.ident] not in pairs.values():
             pairs[j] = old_ids[s.ident]
@@ -258,12 +232,13 @@ def _moved(pairs: dict[int, int]) -> set[int]:
 def _order(pairs: dict[int, int], n_old: int, n_new: int) -> list[tuple[int | None, int | None]]:
     """(old, new) index pairs in new-draft order, removed ones after their old predecessor."""
     old_to_new = {i: j for j, i in pairs.items()}
-    after: dict[int, list[int]] = {}
-    for r in (i for i in range(n_old) if i not in old_to_new):
-        p = r - 1
-        while p >= 0 and p not in old_to_new:
-            p -= 1
-        after.setdefault(old_to_new[p] if p >= 0 else -1, []).append(r)
+    after: dict[int, list[int]] = {}  # new index (-1: the start) -> the removed sections that follow it
+    last = -1
+    for i in range(n_old):
+        if i in old_to_new:
+            last = old_to_new[i]
+        else:
+            after.setdefault(last, []).append(i)
     order: list[tuple[int | None, int | None]] = [(r, None) for r in after.get(-1, [])]
     for j in range(n_new):
         order.append((pairs.get(j), j))

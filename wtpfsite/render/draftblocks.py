@@ -48,7 +48,6 @@ _ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _PRIVATE = 0xE000  # escaped punctuation is parked in the private-use area
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_BREAK_RE = re.compile(f"(?<=[{_CJK}])\n|\n(?=[{_CJK}])")
-LINE_KINDS = frozenset({"list", "table", "code"})
 
 
 def _strip_markup(text: str) -> str:
