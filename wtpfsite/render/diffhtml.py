@@ -1,9 +1,6 @@
-"""Changed tables and lists as tables and lists: the HTML of a block of the changes page whose rows or items were
-aligned (`diff.py`), with what changed marked by <ins>/<del> inside the cells and items.
-
-The texts are those of `draftblocks` (a table: one row a line, cells joined by ' | ', the first row the header; a
-list: one item a line, '• ' or '1. ' markers, two spaces of indent a level). Everything is escaped here or by the
-`mark` function given.
+"""Changed tables and lists as HTML tables and lists, from rows or items aligned by `diff.py`, with <ins>/<del> inside
+the cells and items. The texts are those of `draftblocks` (a table: a row a line, cells joined by ' | ', the header
+first; a list: an item a line, '• ' or '1. ' markers, two spaces of indent a level), escaped by `mark`.
 """
 
 from __future__ import annotations

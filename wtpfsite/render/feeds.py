@@ -1,7 +1,5 @@
-"""Atom feed entries per language: each released draft, each held meeting, each dated document.
-
-Entry ids are tag URIs built from stable identities (not from URLs, which may move), and
-`updated` comes from the content's own dates, so a rebuild never changes the feed.
+"""Atom feed entries per language: each released draft, each held meeting, each dated document. Ids are tag URIs
+of stable identities (not URLs, which may move) and `updated` the content's own dates, so rebuilds never change it.
 """
 
 from __future__ import annotations
