@@ -36,7 +36,6 @@ def feed_entries(site: Site, lang: str, today: date, strings: tuple[str, ...] | 
             continue
         title = f"{document.symbol}: {loc.plain(document.title)}" if document.symbol else loc.plain(document.title)
         entries.append({"id": f"{TAG}document-{document.symbol or index + 1}", "title": title,
-                        "updated": document.date.end,
-                        "summary": loc.plain(document.title),
+                        "updated": document.date.end, "summary": loc.plain(document.title),
                         "link": document.link or absolute_url(site.config.base_url, site.path("documents", lang))})
     return sorted(entries, key=lambda e: (e["updated"], e["id"]), reverse=True)
