@@ -61,21 +61,15 @@ def run_pagefind(binary: Path, site_dir: Path, bundle: Path | None = None) -> No
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
     bundle = bundle or site_dir / BUNDLE_DIR
     command = [str(binary), "--site", ".", "--output-path", str(bundle.absolute()), "--quiet"]
-    try:
-        process = subprocess.Popen(command, cwd=site_dir, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+    try:  # (subprocess.run kills Pagefind when it times out or the build is interrupted)
+        process = subprocess.run(command, cwd=site_dir, env=env, capture_output=True, text=True,
+                                 timeout=TIMEOUT_SECONDS)
     except OSError as exc:
         raise SearchUnavailable(f"cannot run Pagefind ({binary}): {exc.strerror or exc}") from None
-    try:
-        stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
         raise SearchUnavailable(f"Pagefind did not finish within {TIMEOUT_SECONDS} s") from None
-    finally:
-        if process.poll() is None:  # timed out or interrupted: not left running
-            process.kill()
-            process.communicate()
     if process.returncode != 0:
-        output = (stderr.strip() or stdout.strip()).splitlines()[-5:]
+        output = (process.stderr.strip() or process.stdout.strip()).splitlines()[-5:]
         raise SearchUnavailable(f"Pagefind failed (exit status {process.returncode}): " + " / ".join(output))
     if not (bundle / "pagefind-ui.js").is_file():
         raise SearchUnavailable("Pagefind ran but wrote no search bundle")
