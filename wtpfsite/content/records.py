@@ -197,12 +197,12 @@ def _read_document(reader: Reader, node: MarkedMap) -> Document | None:
     status = reader.choice(node, "status", DOCUMENT_STATUSES, "current")
     superseded_by = None
     if "superseded_by" in node:
-        mark = reader.value_mark(node, "superseded_by")
         target = reader.string(node, "superseded_by")
         if status != "superseded":
-            reader.error(mark, "'superseded_by' is only for a document with status superseded")
-        elif target:
-            superseded_by = Ref(target, reader.path, mark.line, mark.col)
+            reader.error(reader.value_mark(node, "superseded_by"), "'superseded_by' is only for a document with "
+                         "status superseded")
+        else:
+            superseded_by = _ref(reader, node, "superseded_by", target or None)
     elif status == "superseded":
         reader.error(reader.value_mark(node, "status"),
                      "a superseded document names the symbol that replaced it in 'superseded_by'")

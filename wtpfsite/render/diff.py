@@ -10,7 +10,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence, TypeVar
 
 from .diffhtml import list_html, table_html
 from .draftblocks import Section, split_sections
@@ -50,6 +50,7 @@ class DraftChanges:
         return self.changed == self.added == self.removed == 0
 
 
+_T = TypeVar("_T")
 _WORD_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
 _CHAR_TOKEN_RE = re.compile(r"[A-Za-z0-9]+|\s+|.", re.S)
 _WORDY_RE = re.compile(r".*\w", re.S)
@@ -117,34 +118,32 @@ def _inline_diff(old: str, new: str, cjk: bool) -> str:
     return "".join(out)
 
 
-def _pair_in_order(n_old: int, n_new: int,
-                   similar: Callable[[int, int], bool]) -> list[tuple[int | None, int | None]]:
-    """Greedily pair old and new items in order; unpaired get None on one side."""
-    pairs: list[tuple[int | None, int | None]] = []
-    cursor = 0
-    for i in range(n_old):
-        match = next((j for j in range(cursor, n_new) if similar(i, j)), None)
-        if match is None:
-            pairs.append((i, None))
+def _align(a: Sequence[_T], b: Sequence[_T], key: Callable[[_T], str],
+           similar: Callable[[_T, _T], bool]) -> list[tuple[_T | None, _T | None, bool]]:
+    """Pair the items of two versions: those of equal keys (True), then similar ones greedily in order; an item
+    left alone has None on the other side."""
+    out: list[tuple[_T | None, _T | None, bool]] = []
+    sm = difflib.SequenceMatcher(None, [key(x) for x in a], [key(x) for x in b], autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            out += [(x, y, True) for x, y in zip(a[i1:i2], b[j1:j2])]
             continue
-        pairs += [(None, j) for j in range(cursor, match)] + [(i, match)]
-        cursor = match + 1
-    return pairs + [(None, j) for j in range(cursor, n_new)]
+        news, cursor = b[j1:j2], 0
+        for old in a[i1:i2]:
+            match = next((j for j in range(cursor, len(news)) if similar(old, news[j])), None)
+            if match is None:
+                out.append((old, None, False))
+                continue
+            out += [(None, new, False) for new in news[cursor:match]] + [(old, news[match], False)]
+            cursor = match + 1
+        out += [(None, new, False) for new in news[cursor:]]
+    return out
 
 
 def _aligned_lines(a: list[str], b: list[str], cjk: bool, exact: bool) -> list[tuple[str | None, str | None]]:
     """The lines of two versions of a block, paired: equal lines, similar ones, and the rest alone."""
     norm = (lambda x: x) if exact else (lambda x: " ".join(x.split()))
-    ka, kb = [norm(x) for x in a], [norm(x) for x in b]
-    out: list[tuple[str | None, str | None]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
-        if tag == "equal":
-            out += list(zip(a[i1:i2], b[j1:j2]))
-            continue
-        olds, news = a[i1:i2], b[j1:j2]
-        for i, j in _pair_in_order(len(olds), len(news), lambda i, j: _similar(olds[i], news[j], cjk)):
-            out.append((None if i is None else olds[i], None if j is None else news[j]))
-    return out
+    return [(o, n) for o, n, _ in _align(a, b, norm, lambda x, y: _similar(x, y, cjk))]
 
 
 def _marker(cjk: bool) -> Callable[[str | None, str | None], str]:
@@ -173,20 +172,13 @@ def _block_html(kind: str, old: str | None, new: str | None, cjk: bool) -> str:
 
 def _diff_blocks(old: Section, new: Section, cjk: bool) -> tuple[BlockChange, ...]:
     """Align the blocks of two paired sections and describe each."""
-    a, b = old.blocks, new.blocks
-    sm = difflib.SequenceMatcher(None, [x.key for x in a], [x.key for x in b], autojunk=False)
     out = []
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal":
-            out += [BlockChange("same", x.kind, _block_html(x.kind, x.text, x.text, cjk)) for x in b[j1:j2]]
-            continue
-        olds, news = a[i1:i2], b[j1:j2]
-        for i, j in _pair_in_order(len(olds), len(news), lambda i, j: (
-                olds[i].kind == news[j].kind and _similar(olds[i].text, news[j].text, cjk))):
-            old, new = (None if i is None else olds[i]), (None if j is None else news[j])
-            kind = (new or old).kind
-            status = "added" if old is None else "removed" if new is None else "changed"
-            out.append(BlockChange(status, kind, _block_html(kind, old and old.text, new and new.text, cjk)))
+    for a, b, equal in _align(old.blocks, new.blocks, lambda x: x.key,
+                              lambda x, y: x.kind == y.kind and _similar(x.text, y.text, cjk)):
+        kind = (b or a).kind
+        status = "same" if equal else "added" if a is None else "removed" if b is None else "changed"
+        old_text = b.text if equal else a and a.text  # (equal keys: the new text, as it is shown)
+        out.append(BlockChange(status, kind, _block_html(kind, old_text, b and b.text, cjk)))
     return tuple(out)
 
 
