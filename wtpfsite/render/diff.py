@@ -258,14 +258,11 @@ def _anchor(section: Section, used: set[str]) -> str:
 def _section_change(old: Section | None, new: Section | None, moved: bool,
                     cjk: bool, anchor: str) -> SectionChange:
     """Describe one section: added, removed, or paired (same/changed/moved)."""
+    empty = Section(None, None, ())
+    blocks = _diff_blocks(old or empty, new or empty, cjk)  # all added, or all removed, against an empty one
     if old is None or new is None:
-        status = "added" if old is None else "removed"
-        blocks = tuple(BlockChange(status, b.kind, _block_html(b.kind, None if new else b.text,
-                                                               b.text if new else None, cjk))
-                       for b in (new or old).blocks)
-        return SectionChange(status, anchor, old.title if old else None,
-                             new.title if new else None, False, False, blocks)
-    blocks = _diff_blocks(old, new, cjk)
+        return SectionChange("added" if old is None else "removed", anchor, old and old.title, new and new.title,
+                             False, False, blocks)
     renamed = old.title != new.title
     if renamed or any(b.status != "same" for b in blocks):
         status = "changed"
