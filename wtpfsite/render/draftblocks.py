@@ -74,11 +74,11 @@ def _soft_join(lines: list[str]) -> str:
     return _CJK_BREAK_RE.sub("", "\n".join(lines)).replace("\n", " ")
 
 
-def _parse_title(raw: str) -> tuple[str, str | None]:
-    """Split a heading's text into plain title and explicit ``{#id}``."""
+def _parse_title(line: str) -> tuple[str, str | None]:
+    """The plain title and the explicit ``{#id}`` of a heading line."""
+    raw = _HEADING_RE.match(line).group(2) or ""
     m = _ID_RE.search(raw)
-    ident = m.group(1) if m else None
-    return _inline_plain(raw[:m.start()] if m else raw), ident
+    return (_inline_plain(raw[:m.start()]), m.group(1)) if m else (_inline_plain(raw), None)
 
 
 def _closes(fence: str, line: str) -> bool:
@@ -170,7 +170,7 @@ def _make_block(kind: str, lines: list[str]) -> Block:
             _FENCE_RE.match(lines[0]).group(1), lines[-1]) else len(lines)
         text = "\n".join(line.rstrip() for line in lines[1:end])
     elif kind == "heading":
-        text = _parse_title(_HEADING_RE.match(lines[0]).group(2) or "")[0]
+        text = _parse_title(lines[0])[0]
     elif kind == "list":
         text = _list_text(lines)
     elif kind == "table":
@@ -211,7 +211,6 @@ def split_sections(markdown: str) -> list[Section]:
         body = lines[h + 1:end]
         if h < 0 and not any(line.strip() for line in body):
             continue  # no preamble
-        title, ident = (None, None) if h < 0 else _parse_title(
-            _HEADING_RE.match(lines[h]).group(2) or "")
+        title, ident = (None, None) if h < 0 else _parse_title(lines[h])
         sections.append(Section(title, ident, _split_blocks(body)))
     return sections
