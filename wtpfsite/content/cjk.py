@@ -25,11 +25,8 @@ _CJK_RANGES = (
 def is_cjk(char: str) -> bool:
     """Han, kana, hangul, and CJK or full-width punctuation."""
     code = ord(char)
-    if code < 0x1100:
-        return False
-    if any(low <= code <= high for low, high in _CJK_RANGES):
-        return True
-    return unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace()
+    return code >= 0x1100 and (any(low <= code <= high for low, high in _CJK_RANGES)
+                               or unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace())
 
 
 def scan_delims_cjk(state, start: int, can_split_word: bool) -> Scanned:

@@ -95,9 +95,7 @@ def _starts_block(line: str) -> bool:
 
 def _run_end(lines: list[str], j: int, keep: Callable[[str], bool]) -> int:
     """Index of the first line from ``j`` on for which ``keep`` is false."""
-    while j < len(lines) and keep(lines[j]):
-        j += 1
-    return j
+    return next((k for k in range(j, len(lines)) if not keep(lines[k])), len(lines))
 
 
 def _list_end(lines: list[str], i: int) -> int:
