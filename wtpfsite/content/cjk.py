@@ -1,11 +1,8 @@
 """CJK-friendly emphasis delimiters for markdown-it.
 
-CommonMark decides whether `**` can open or close emphasis from the characters on each
-side. Chinese text has no spaces between words and uses full-width punctuation, so
-`**注意：**这是` or `这是**“引用”**的` stay literal asterisks under the plain rules. Here a
-CJK character next to the delimiter run counts like whitespace does for the punctuation
-test (the approach of the CommonMark CJK-friendly amendment), while plain Latin text keeps
-CommonMark's behaviour exactly.
+Under plain CommonMark, `**注意：**这是` or `这是**“引用”**的` stay literal asterisks: Chinese has no spaces between
+words and uses full-width punctuation. Here a CJK character next to a delimiter run counts like whitespace for the
+punctuation test (as in the CommonMark CJK-friendly amendment); Latin text keeps CommonMark's behaviour exactly.
 """
 
 from __future__ import annotations
@@ -28,11 +25,8 @@ _CJK_RANGES = (
 def is_cjk(char: str) -> bool:
     """Han, kana, hangul, and CJK or full-width punctuation."""
     code = ord(char)
-    if code < 0x1100:
-        return False
-    if any(low <= code <= high for low, high in _CJK_RANGES):
-        return True
-    return unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace()
+    return code >= 0x1100 and (any(low <= code <= high for low, high in _CJK_RANGES)
+                               or unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace())
 
 
 def scan_delims_cjk(state, start: int, can_split_word: bool) -> Scanned:

@@ -24,10 +24,8 @@ class Ref:
 class DataFile:
     """The schema of one file `content/data/<name>.yaml`: a mapping whose `list_key` lists the records.
 
-    `read` turns one record's mapping into a typed, frozen record (or None when it has errors, all of them
-    reported through the reader). `unique` names the record attributes no two records may share. `texts` are
-    the record fields that are texts by language (the translation report lists what they lack), and
-    `label` names a record in messages. `header` reads the file's other top-level fields.
+    `read` makes one record (None when it has errors, all reported through the reader); `texts` are the fields
+    that are texts by language (for the translation report); `header` reads the file's other top-level fields.
     """
 
     name: str
@@ -36,8 +34,8 @@ class DataFile:
     fields: tuple[str, ...]  # required fields first, then optional ones (`required` says how many)
     required: int
     read: Callable[[Reader, MarkedMap], Any]
-    unique: tuple[str, ...] = ()
+    unique: tuple[str, ...] = ()  # the record attributes no two records may share
     texts: tuple[str, ...] = ()
-    label: Callable[[Any, int, str], str] = lambda record, index, default: str(index + 1)
+    label: Callable[[Any, int, str], str] = lambda record, index, default: str(index + 1)  # a record in messages
     header: Callable[[Reader, MarkedMap], dict[str, Any]] | None = None
     header_fields: tuple[str, ...] = ()

@@ -5,12 +5,12 @@ registry the rest of the generator takes them from. A new data file is a record 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from ..base.dates import DateSpec
 from ..base.schema import Reader
 from ..base.text import Text
-from ..base.yamlio import MarkedMap
+from ..base.yamlio import Mark, MarkedMap
 from .datafile import DataFile, Ref
 
 MEETING_STATUSES = ("held", "planned", "postponed", "cancelled")
@@ -105,14 +105,10 @@ def _read_retired(reader: Reader, node: MarkedMap) -> Retired | None:
     return Retired(retired_path(path), reason) if path is not None else None
 
 
-def draft_ref(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
-    """A reference to a draft by its number."""
-    return _ref(reader, node, key, reader.integer(node, key, minimum=1) if key in node else None)
-
-
-def meeting_ref(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
-    """A reference to a meeting by its id."""
-    return _ref(reader, node, key, reader.identifier(node, key) if key in node else None)
+def _draft_and_meeting(reader: Reader, node: MarkedMap) -> tuple[Ref | None, Ref | None]:
+    """A record's references to a draft (field `draft`, by number) and a meeting (`meeting`, by id)."""
+    draft, meeting = reader.integer(node, "draft", minimum=1), reader.identifier(node, "meeting")
+    return _ref(reader, node, "draft", draft), _ref(reader, node, "meeting", meeting)
 
 
 def _ref(reader: Reader, node: MarkedMap, key: str, value: Any) -> Ref | None:
@@ -122,26 +118,30 @@ def _ref(reader: Reader, node: MarkedMap, key: str, value: Any) -> Ref | None:
     return Ref(value, reader.path, mark.line, mark.col)
 
 
-def aliases(reader: Reader, node: MarkedMap, key: str = "aliases") -> tuple[Ref, ...]:
+def _listed(reader: Reader, node: MarkedMap, key: str, valid: Callable[[Any], bool],
+            example: str) -> list[tuple[Any, Mark]]:
+    """The valid items of the list `key`, with their marks; each other one reported ("must list <example>")."""
+    found = []
+    for item, mark in reader.items(node, key):
+        if valid(item):
+            found.append((item, mark))
+        else:
+            reader.error(mark, f"'{key}' must list {example}")
+    return found
+
+
+def aliases(reader: Reader, node: MarkedMap) -> tuple[Ref, ...]:
     """Former paths of a page inside the language trees ('about/'), checked for their form by the link stage
     (site/aliases.py)."""
-    refs = []
-    for item, mark in reader.items(node, key):
-        if not isinstance(item, str) or not item.strip():
-            reader.error(mark, f"'{key}' must list former paths such as about/")
-        else:
-            refs.append(Ref(item.strip(), reader.path, mark.line, mark.col))
-    return tuple(refs)
+    listed = _listed(reader, node, "aliases", lambda item: isinstance(item, str) and bool(item.strip()),
+                     "former paths such as about/")
+    return tuple(Ref(item.strip(), reader.path, mark.line, mark.col) for item, mark in listed)
 
 
 def draft_refs(reader: Reader, node: MarkedMap, key: str) -> tuple[Ref, ...]:
-    refs = []
-    for item, mark in reader.items(node, key):
-        if isinstance(item, bool) or not isinstance(item, int) or item < 1:
-            reader.error(mark, f"'{key}' must list draft numbers such as 3")
-        else:
-            refs.append(Ref(item, reader.path, mark.line, mark.col))
-    return tuple(refs)
+    listed = _listed(reader, node, key, lambda item: not isinstance(item, bool) and isinstance(item, int) and item >= 1,
+                     "draft numbers such as 3")
+    return tuple(Ref(item, reader.path, mark.line, mark.col) for item, mark in listed)
 
 
 def _read_meeting(reader: Reader, node: MarkedMap) -> Meeting | None:
@@ -168,7 +168,7 @@ def _read_milestone(reader: Reader, node: MarkedMap) -> Milestone | None:
     ident, date = reader.identifier(node, "id"), reader.date(node, "date")
     kind = reader.choice(node, "kind", MILESTONE_KINDS)
     title, note = reader.text(node, "title"), reader.text(node, "note")
-    draft, meeting = draft_ref(reader, node, "draft"), meeting_ref(reader, node, "meeting")
+    draft, meeting = _draft_and_meeting(reader, node)
     proposed = reader.boolean(node, "proposed", False)
     if ident is None or date is None or kind is None or title is None:
         return None
@@ -190,31 +190,27 @@ def _read_experts_header(reader: Reader, node: MarkedMap) -> dict[str, Any]:
 def _read_document(reader: Reader, node: MarkedMap) -> Document | None:
     symbol, title = reader.string(node, "symbol"), reader.text(node, "title")
     kind, link = reader.choice(node, "kind", DOCUMENT_KINDS), reader.url(node, "link")
-    languages = []
-    for item, mark in reader.items(node, "languages"):
-        if not isinstance(item, str) or not item:
-            reader.error(mark, "'languages' must list language codes such as en, zh, fr")
-        else:
-            languages.append(item)
-    draft, meeting = draft_ref(reader, node, "draft"), meeting_ref(reader, node, "meeting")
+    languages = _listed(reader, node, "languages", lambda item: isinstance(item, str) and bool(item),
+                        "language codes such as en, zh, fr")
+    draft, meeting = _draft_and_meeting(reader, node)
     source, date = reader.text(node, "source"), reader.date(node, "date")
     status = reader.choice(node, "status", DOCUMENT_STATUSES, "current")
     superseded_by = None
     if "superseded_by" in node:
-        mark = reader.value_mark(node, "superseded_by")
         target = reader.string(node, "superseded_by")
         if status != "superseded":
-            reader.error(mark, "'superseded_by' is only for a document with status superseded")
-        elif target:
-            superseded_by = Ref(target, reader.path, mark.line, mark.col)
+            reader.error(reader.value_mark(node, "superseded_by"), "'superseded_by' is only for a document with "
+                         "status superseded")
+        else:
+            superseded_by = _ref(reader, node, "superseded_by", target or None)
     elif status == "superseded":
         reader.error(reader.value_mark(node, "status"),
                      "a superseded document names the symbol that replaced it in 'superseded_by'")
     former = aliases(reader, node)
     if title is None or kind is None:
         return None
-    return Document(symbol, title, source, date, kind, draft, meeting, link, tuple(languages), status, superseded_by,
-                    former)
+    return Document(symbol, title, source, date, kind, draft, meeting, link, tuple(item for item, _ in languages),
+                    status, superseded_by, former)
 
 
 DATA_FILES = (
@@ -227,8 +223,9 @@ DATA_FILES = (
               "new_dates", "aliases"), 4,
              _read_meeting, unique=("id", "number"), texts=("venue", "held_with", "summary"),
              label=lambda meeting, index, default: f"meeting '{meeting.id}'"),
-    DataFile("timetable", "milestones", "a milestone", ("id", "date", "kind", "title", "note", "draft", "meeting",
-                                                        "proposed"), 4, _read_milestone, unique=("id",), texts=("title", "note"),
+    DataFile("timetable", "milestones", "a milestone",
+             ("id", "date", "kind", "title", "note", "draft", "meeting", "proposed"), 4,
+             _read_milestone, unique=("id",), texts=("title", "note"),
              label=lambda milestone, index, default: f"milestone '{milestone.id}'"),
     DataFile("documents", "documents", "a document",
              ("title", "kind", "symbol", "source", "date", "draft", "meeting", "link", "languages", "status",

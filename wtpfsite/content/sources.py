@@ -37,7 +37,6 @@ class Sources:
     markdown: tuple[SourceFile, ...]
     data: tuple[tuple[str, Path], ...]  # ("meetings", path) for each data file present
     strings: Path
-    static_dir: Path
     templates: tuple[Path, ...]
 
 
@@ -107,7 +106,7 @@ def discover_sources(content_dir: Path, templates_dir: Path, languages: tuple[st
     data = tuple((schema.name, content_dir / "data" / f"{schema.name}.yaml") for schema in schemas
                  if (content_dir / "data" / f"{schema.name}.yaml").is_file())
     templates = tuple(sorted(p for p in templates_dir.rglob("*") if p.is_file())) if templates_dir.is_dir() else ()
-    return Sources(tuple(markdown), data, content_dir / "strings.yaml", templates_dir / "static", templates)
+    return Sources(tuple(markdown), data, content_dir / "strings.yaml", templates)
 
 
 def _markdown_files(folder: Path) -> list[Path]:

@@ -44,18 +44,14 @@ def load_strings(path: Path, languages: tuple[str, ...], errors: ErrorList) -> S
     text = read_source_text(path, errors)
     data = load_yaml(text, path, errors) if text is not None else None
     catalog: dict[str, dict[str, str]] = {}
-    default = languages[0] if languages else ""
     marks: dict[str, Mark] = {}
-    if data is None:
-        return Strings(path, catalog, default, marks)
-    if not isinstance(data, MarkedMap):
+    if isinstance(data, MarkedMap):
+        marks = dict(data.key_marks)
+        for key, values in data.items():
+            catalog[key] = _read_entry(path, key, values, data.value_marks[key], marks[key], languages, errors)
+    elif data is not None:
         errors.add(path, 1, 1, "the string catalog must map each key to its texts by language")
-        return Strings(path, catalog, default, marks)
-    for key, values in data.items():
-        mark = data.key_marks[key]
-        marks[key] = mark
-        catalog[key] = _read_entry(path, key, values, data.value_marks[key], mark, languages, errors)
-    return Strings(path, catalog, default, marks)
+    return Strings(path, catalog, languages[0] if languages else "", marks)
 
 
 def _read_entry(path, key, values, value_mark: Mark, key_mark: Mark, languages, errors) -> dict[str, str]:

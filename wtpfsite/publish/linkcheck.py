@@ -10,10 +10,14 @@ from ..base.errors import SiteError
 
 
 class _LinkCollector(HTMLParser):
-    def __init__(self) -> None:
+    """The links (href or src, line, column) and the ids of one HTML page."""
+
+    def __init__(self, data: bytes) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[tuple[str, int, int]] = []
         self.ids: set[str] = set()
+        self.feed(data.decode("utf-8"))
+        self.close()
 
     def handle_starttag(self, tag, attrs):
         line, col = self.getpos()
@@ -23,13 +27,6 @@ class _LinkCollector(HTMLParser):
             if value and ((name == "href" and tag in ("a", "link", "area")) or (name == "src" and tag in
                                                                                   ("img", "script", "source"))):
                 self.links.append((value, line, col + 1))
-
-
-def _parse(data: bytes) -> _LinkCollector:
-    collector = _LinkCollector()
-    collector.feed(data.decode("utf-8"))
-    collector.close()
-    return collector
 
 
 def resolve(page: str, href: str) -> tuple[str, str] | None:
@@ -51,7 +48,7 @@ def resolve(page: str, href: str) -> tuple[str, str] | None:
 
 def check_output_links(files: dict[str, bytes]) -> list[SiteError]:
     """Every href/src in every HTML file must reach a file of the site, and its #fragment an id."""
-    parsed = {path: _parse(data) for path, data in files.items() if path.endswith(".html")}
+    parsed = {path: _LinkCollector(data) for path, data in files.items() if path.endswith(".html")}
     problems = []
     for page, collector in sorted(parsed.items()):
         for href, line, col in collector.links:

@@ -1,15 +1,10 @@
-"""The search index: Pagefind run over the staged site, before it is swapped into place.
+"""The search index: Pagefind run over the staged site (the hook of `write.write_outputs`), before it is swapped
+into place.
 
-Pagefind (the `pagefind[extended]` package, whose binary segments Chinese text) reads every
-HTML page, indexes what is inside `data-pagefind-body` (the <main> of content pages, see
-templates/base.html) and writes one index per `<html lang>` into `pagefind/`. English words
-match by stem, Chinese words inside running text through the extended binary's segmenter.
-The search page (`/<lang>/search/`) loads `pagefind/pagefind-ui.js`, which finds its index
-and the site's base path from its own URL, so the bundle works under any base path.
-
-The index is made from the written files, so it runs on the staging folder (the hook of
-`write.write_outputs`). If the binary cannot run, the build fails with a content error that
-says so ("search index: ..."); `search: false` in site_config.yaml builds without search.
+Pagefind (`pagefind[extended]`, whose binary segments Chinese text) indexes what is inside `data-pagefind-body`
+(templates/base.html) into one index per `<html lang>` in `pagefind/`. The search page loads
+`pagefind/pagefind-ui.js`, which finds its index from its own URL, so it works under any base path. If the binary
+cannot run, the build fails with a content error ("search index: ..."); `search: false` builds without search.
 """
 
 from __future__ import annotations
@@ -62,27 +57,19 @@ def index_site(config: SiteConfig, site_dir: Path) -> None:
 
 def run_pagefind(binary: Path, site_dir: Path, bundle: Path | None = None) -> None:
     """Index the site in `site_dir` into `bundle` (by default its `pagefind/` folder); SearchUnavailable when it
-    cannot run or fails."""
-    # Run inside the site with no PAGEFIND_* variables: a pagefind.yml or environment of the
-    # editor's machine must not change the published index.
+    cannot run or fails. No PAGEFIND_* variable of the editor's machine may change the published index."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
-    bundle = bundle if bundle is not None else site_dir / BUNDLE_DIR
+    bundle = bundle or site_dir / BUNDLE_DIR
     command = [str(binary), "--site", ".", "--output-path", str(bundle.absolute()), "--quiet"]
-    try:
-        process = subprocess.Popen(command, cwd=site_dir, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+    try:  # (subprocess.run kills Pagefind when it times out or the build is interrupted)
+        process = subprocess.run(command, cwd=site_dir, env=env, capture_output=True, text=True,
+                                 timeout=TIMEOUT_SECONDS)
     except OSError as exc:
         raise SearchUnavailable(f"cannot run Pagefind ({binary}): {exc.strerror or exc}") from None
-    try:
-        stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
         raise SearchUnavailable(f"Pagefind did not finish within {TIMEOUT_SECONDS} s") from None
-    finally:
-        if process.poll() is None:  # timed out or interrupted: not left running
-            process.kill()
-            process.communicate()
     if process.returncode != 0:
-        output = (stderr.strip() or stdout.strip()).splitlines()[-5:]
+        output = (process.stderr.strip() or process.stdout.strip()).splitlines()[-5:]
         raise SearchUnavailable(f"Pagefind failed (exit status {process.returncode}): " + " / ".join(output))
     if not (bundle / "pagefind-ui.js").is_file():
         raise SearchUnavailable("Pagefind ran but wrote no search bundle")
@@ -90,11 +77,9 @@ def run_pagefind(binary: Path, site_dir: Path, bundle: Path | None = None) -> No
 
 
 def reindex(config: SiteConfig, site_dir: Path) -> tuple[str, ...]:
-    """Make the search index of the site already in `site_dir` again, beside it, and put it in place of the old
-    one (two renames); its files, relative to `site_dir`. ContentErrors when Pagefind cannot run, as for
-    `index_site` (the old index then stays). For watch mode, after the browsers have reloaded; the folders it
-    makes beside `site_dir` carry the staging prefix, so what an interrupted run leaves is removed by the next
-    build (write.clean_stale)."""
+    """Index the site in `site_dir` again, beside it, and swap the new index in (watch mode); its files, relative
+    to `site_dir`. ContentErrors as for `index_site` (the old index then stays). Its folders carry the staging
+    prefix, so the next build removes what an interrupted run leaves (write.clean_stale)."""
     fresh = site_dir.parent / f"{STAGING_PREFIX}{site_dir.name}-index-{os.getpid()}"
     retired = site_dir.parent / f"{STAGING_PREFIX}{site_dir.name}-oldindex-{os.getpid()}"
     for leftover in (fresh, retired):
@@ -117,8 +102,7 @@ def reindex(config: SiteConfig, site_dir: Path) -> tuple[str, ...]:
 
 
 def _stable_entry(path: Path) -> None:
-    """Pagefind lists the languages of its entry file in a random order; sort them, so that
-    the same input gives byte-identical output."""
+    """Sort the languages of Pagefind's entry file (listed in a random order) for byte-identical output."""
     try:
         entry = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:

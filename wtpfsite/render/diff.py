@@ -1,29 +1,19 @@
-"""Compare two drafts of a Markdown report and describe what changed.
-
-The result is a :class:`DraftChanges` value: sections (split at ``##`` headings)
-paired between the drafts, each with its blocks marked same/added/removed/changed,
-and changed blocks rendered as an escaped HTML redline using ``<ins>``/``<del>``.
-Tables and lists are HTML tables and lists with the changes marked in their cells
-and items (`diffhtml.py`); code keeps ``\\n`` between lines, so the page should show
-its block HTML with ``white-space: pre-wrap``.
+"""Compare two drafts of a Markdown report: sections (split at ``##`` headings) paired between the drafts, their
+blocks marked same/added/removed/changed, changed blocks as an escaped redline with ``<ins>``/``<del>``.
+Tables and lists keep their shape (`diffhtml.py`); code keeps ``\\n`` between lines (shown with pre-wrap).
 """
 from __future__ import annotations
 
 import difflib
 import html
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence, TypeVar
 
 from .diffhtml import list_html, table_html
-from .draftblocks import LINE_KINDS, Section, split_sections
-
-
-@dataclass(frozen=True)
-class InlineDiff:
-    """One changed block as safe HTML: escaped text with <ins>/<del> tags."""
-    html: str
+from .draftblocks import Section, split_sections
 
 
 @dataclass(frozen=True)
@@ -60,6 +50,7 @@ class DraftChanges:
         return self.changed == self.added == self.removed == 0
 
 
+_T = TypeVar("_T")
 _WORD_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
 _CHAR_TOKEN_RE = re.compile(r"[A-Za-z0-9]+|\s+|.", re.S)
 _WORDY_RE = re.compile(r".*\w", re.S)
@@ -85,9 +76,9 @@ def _ratio(ta: list[str], tb: list[str], floor: float) -> float:
     return sm.ratio()
 
 
-def _similarity(a: str, b: str, cjk: bool, floor: float = 0.0) -> float:
-    """difflib ratio of two texts over their content tokens (0 if below floor)."""
-    return _ratio(_content_tokens(a, cjk), _content_tokens(b, cjk), floor)
+def _similar(a: str, b: str, cjk: bool) -> bool:
+    """Whether two texts share at least 40% of their content tokens (difflib ratio)."""
+    return _ratio(_content_tokens(a, cjk), _content_tokens(b, cjk), 0.4) >= 0.4
 
 
 def _wrap(tag: str, text: str) -> str:
@@ -95,18 +86,13 @@ def _wrap(tag: str, text: str) -> str:
     return f"<{tag}>{html.escape(text)}</{tag}>" if text else ""
 
 
-def _edge_space(a: str, b: str, end: bool) -> int:
-    """Length of the whitespace shared by the starts (or ends) of a and b."""
-    n = 0
-    while n < min(len(a), len(b)):
-        ca, cb = (a[-1 - n], b[-1 - n]) if end else (a[n], b[n])
-        if ca != cb or not ca.isspace():
-            break
-        n += 1
-    return n
+def _lead_space(a: str, b: str) -> int:
+    """Length of the whitespace shared by the starts of a and b."""
+    shared = os.path.commonprefix([a, b])
+    return len(shared) - len(shared.lstrip())
 
 
-def _inline_diff(old: str, new: str, cjk: bool) -> InlineDiff:
+def _inline_diff(old: str, new: str, cjk: bool) -> str:
     """Redline ``old`` -> ``new`` at word (or CJK character) level."""
     a, b = _tokens(old, cjk), _tokens(new, cjk)
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
@@ -124,43 +110,40 @@ def _inline_diff(old: str, new: str, cjk: bool) -> InlineDiff:
         if eq:
             out.append(html.escape(n))
             continue
-        lead = _edge_space(o, n, False)
-        trail = min(_edge_space(o, n, True), len(o) - lead, len(n) - lead)
+        lead = _lead_space(o, n)
+        trail = min(_lead_space(o[::-1], n[::-1]), len(o) - lead, len(n) - lead)
         mid_o, mid_n = o[lead:len(o) - trail], n[lead:len(n) - trail]
         out += [html.escape(o[:lead]), _wrap("del", mid_o), _wrap("ins", mid_n),
                 html.escape(o[len(o) - trail:])]
-    return InlineDiff("".join(out))
+    return "".join(out)
 
 
-def _pair_in_order(n_old: int, n_new: int,
-                   similar: Callable[[int, int], bool]) -> list[tuple[int | None, int | None]]:
-    """Greedily pair old and new items in order; unpaired get None on one side."""
-    pairs: list[tuple[int | None, int | None]] = []
-    cursor = 0
-    for i in range(n_old):
-        match = next((j for j in range(cursor, n_new) if similar(i, j)), None)
-        if match is None:
-            pairs.append((i, None))
+def _align(a: Sequence[_T], b: Sequence[_T], key: Callable[[_T], str],
+           similar: Callable[[_T, _T], bool]) -> list[tuple[_T | None, _T | None, bool]]:
+    """Pair the items of two versions: those of equal keys (True), then similar ones greedily in order; an item
+    left alone has None on the other side."""
+    out: list[tuple[_T | None, _T | None, bool]] = []
+    sm = difflib.SequenceMatcher(None, [key(x) for x in a], [key(x) for x in b], autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            out += [(x, y, True) for x, y in zip(a[i1:i2], b[j1:j2])]
             continue
-        pairs += [(None, j) for j in range(cursor, match)] + [(i, match)]
-        cursor = match + 1
-    return pairs + [(None, j) for j in range(cursor, n_new)]
+        news, cursor = b[j1:j2], 0
+        for old in a[i1:i2]:
+            match = next((j for j in range(cursor, len(news)) if similar(old, news[j])), None)
+            if match is None:
+                out.append((old, None, False))
+                continue
+            out += [(None, new, False) for new in news[cursor:match]] + [(old, news[match], False)]
+            cursor = match + 1
+        out += [(None, new, False) for new in news[cursor:]]
+    return out
 
 
 def _aligned_lines(a: list[str], b: list[str], cjk: bool, exact: bool) -> list[tuple[str | None, str | None]]:
     """The lines of two versions of a block, paired: equal lines, similar ones, and the rest alone."""
     norm = (lambda x: x) if exact else (lambda x: " ".join(x.split()))
-    ka, kb = [norm(x) for x in a], [norm(x) for x in b]
-    out: list[tuple[str | None, str | None]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes():
-        if tag == "equal":
-            out += list(zip(a[i1:i2], b[j1:j2]))
-            continue
-        olds, news = a[i1:i2], b[j1:j2]
-        for i, j in _pair_in_order(len(olds), len(news),
-                                   lambda i, j: _similarity(olds[i], news[j], cjk, 0.4) >= 0.4):
-            out.append((None if i is None else olds[i], None if j is None else news[j]))
-    return out
+    return [(o, n) for o, n, _ in _align(a, b, norm, lambda x, y: _similar(x, y, cjk))]
 
 
 def _marker(cjk: bool) -> Callable[[str | None, str | None], str]:
@@ -168,14 +151,8 @@ def _marker(cjk: bool) -> Callable[[str | None, str | None], str]:
     def mark(old: str | None, new: str | None) -> str:
         if old is None or new is None:
             return _wrap("ins", new or "") if old is None else _wrap("del", old)
-        return html.escape(new) if old == new else _inline_diff(old, new, cjk).html
+        return html.escape(new) if old == new else _inline_diff(old, new, cjk)
     return mark
-
-
-def _line_diff(old: str, new: str, cjk: bool, exact: bool) -> str:
-    """Redline a code block line by line."""
-    mark = _marker(cjk)
-    return "\n".join(mark(o, n) for o, n in _aligned_lines(old.split("\n"), new.split("\n"), cjk, exact))
 
 
 def _block_html(kind: str, old: str | None, new: str | None, cjk: bool) -> str:
@@ -188,38 +165,27 @@ def _block_html(kind: str, old: str | None, new: str | None, cjk: bool) -> str:
         return list_html(_aligned_lines(a, b, cjk, False), _marker(cjk))
     if old is None or new is None or old == new:
         return html.escape(new if new is not None else old or "")
-    if kind in LINE_KINDS:
-        return _line_diff(old, new, cjk, kind == "code")
-    return _inline_diff(old, new, cjk).html
+    if kind == "code":  # line by line
+        return "\n".join(_marker(cjk)(o, n) for o, n in _aligned_lines(a, b, cjk, True))
+    return _inline_diff(old, new, cjk)
 
 
 def _diff_blocks(old: Section, new: Section, cjk: bool) -> tuple[BlockChange, ...]:
     """Align the blocks of two paired sections and describe each."""
-    a, b = old.blocks, new.blocks
-    sm = difflib.SequenceMatcher(None, [x.key for x in a], [x.key for x in b], autojunk=False)
     out = []
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal":
-            out += [BlockChange("same", x.kind, _block_html(x.kind, x.text, x.text, cjk)) for x in b[j1:j2]]
-            continue
-        olds, news = a[i1:i2], b[j1:j2]
-        for i, j in _pair_in_order(len(olds), len(news), lambda i, j: (
-                olds[i].kind == news[j].kind
-                and _similarity(olds[i].text, news[j].text, cjk, 0.4) >= 0.4)):
-            old, new = (None if i is None else olds[i]), (None if j is None else news[j])
-            kind = (new or old).kind
-            status = "added" if old is None else "removed" if new is None else "changed"
-            out.append(BlockChange(status, kind, _block_html(kind, old and old.text, new and new.text, cjk)))
+    for a, b, equal in _align(old.blocks, new.blocks, lambda x: x.key,
+                              lambda x, y: x.kind == y.kind and _similar(x.text, y.text, cjk)):
+        kind = (b or a).kind
+        status = "same" if equal else "added" if a is None else "removed" if b is None else "changed"
+        old_text = b.text if equal else a and a.text  # (equal keys: the new text, as it is shown)
+        out.append(BlockChange(status, kind, _block_html(kind, old_text, b and b.text, cjk)))
     return tuple(out)
 
 
 def _pair_sections(old: list[Section], new: list[Section], cjk: bool) -> dict[int, int]:
     """Map new section index -> old index: by explicit id, title, then similarity."""
     pairs: dict[int, int] = {}
-    old_ids: dict[str, int] = {}
-    for i, s in enumerate(reversed(old)):
-        if s.ident:
-            old_ids[s.ident] = len(old) - 1 - i
+    old_ids = {s.ident: i for i, s in reversed(list(enumerate(old))) if s.ident}  # the first of an id wins
     for j, s in enumerate(new):
         if s.ident in old_ids and old_ids[s.ident] not in pairs.values():
             pairs[j] = old_ids[s.ident]
@@ -258,12 +224,13 @@ def _moved(pairs: dict[int, int]) -> set[int]:
 def _order(pairs: dict[int, int], n_old: int, n_new: int) -> list[tuple[int | None, int | None]]:
     """(old, new) index pairs in new-draft order, removed ones after their old predecessor."""
     old_to_new = {i: j for j, i in pairs.items()}
-    after: dict[int, list[int]] = {}
-    for r in (i for i in range(n_old) if i not in old_to_new):
-        p = r - 1
-        while p >= 0 and p not in old_to_new:
-            p -= 1
-        after.setdefault(old_to_new[p] if p >= 0 else -1, []).append(r)
+    after: dict[int, list[int]] = {}  # new index (-1: the start) -> the removed sections that follow it
+    last = -1
+    for i in range(n_old):
+        if i in old_to_new:
+            last = old_to_new[i]
+        else:
+            after.setdefault(last, []).append(i)
     order: list[tuple[int | None, int | None]] = [(r, None) for r in after.get(-1, [])]
     for j in range(n_new):
         order.append((pairs.get(j), j))
@@ -291,14 +258,11 @@ def _anchor(section: Section, used: set[str]) -> str:
 def _section_change(old: Section | None, new: Section | None, moved: bool,
                     cjk: bool, anchor: str) -> SectionChange:
     """Describe one section: added, removed, or paired (same/changed/moved)."""
+    empty = Section(None, None, ())
+    blocks = _diff_blocks(old or empty, new or empty, cjk)  # all added, or all removed, against an empty one
     if old is None or new is None:
-        status = "added" if old is None else "removed"
-        blocks = tuple(BlockChange(status, b.kind, _block_html(b.kind, None if new else b.text,
-                                                               b.text if new else None, cjk))
-                       for b in (new or old).blocks)
-        return SectionChange(status, anchor, old.title if old else None,
-                             new.title if new else None, False, False, blocks)
-    blocks = _diff_blocks(old, new, cjk)
+        return SectionChange("added" if old is None else "removed", anchor, old and old.title, new and new.title,
+                             False, False, blocks)
     renamed = old.title != new.title
     if renamed or any(b.status != "same" for b in blocks):
         status = "changed"

@@ -1,14 +1,12 @@
-"""Changed tables and lists as tables and lists: the HTML of a block of the changes page whose rows or items were
-aligned (`diff.py`), with what changed marked by <ins>/<del> inside the cells and items.
-
-The texts are those of `draftblocks` (a table: one row a line, cells joined by ' | ', the first row the header; a
-list: one item a line, '• ' or '1. ' markers, two spaces of indent a level). Everything is escaped here or by the
-`mark` function given.
+"""Changed tables and lists as HTML tables and lists, from rows or items aligned by `diff.py`, with <ins>/<del> inside
+the cells and items. The texts are those of `draftblocks` (a table: a row a line, cells joined by ' | ', the header
+first; a list: an item a line, '• ' or '1. ' markers, two spaces of indent a level), escaped by `mark`.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import zip_longest
 from typing import Callable
 
 Pair = tuple[str | None, str | None]  # (old line, new line); None where the line is not in that draft
@@ -25,14 +23,12 @@ def table_html(pairs: list[Pair], mark: Mark) -> str:
     """A <table>: each aligned row, cell by cell; the first row is the header."""
     rows = []
     for index, (old, new) in enumerate(pairs):
-        olds = old.split(" | ") if old is not None else None
-        news = new.split(" | ") if new is not None else None
-        width = max(len(olds or ()), len(news or ()))
-        if olds is not None and news is not None and len(olds) != len(news):  # a column came or went: whole text
-            cells = [mark(old, new)] + [""] * (width - 1)
+        olds = old.split(" | ") if old is not None else []
+        news = new.split(" | ") if new is not None else []
+        if old is not None and new is not None and len(olds) != len(news):  # a column came or went: whole text
+            cells = [mark(old, new)] + [""] * (max(len(olds), len(news)) - 1)
         else:
-            cells = [mark(olds[k] if olds is not None else None, news[k] if news is not None else None)
-                     for k in range(width)]
+            cells = [mark(o, n) for o, n in zip_longest(olds, news)]
         tag = "th" if index == 0 else "td"
         body = "".join(f"<{tag}>{cell}</{tag}>" for cell in cells)
         rows.append(f'<tr class="diff-row-{_status(old, new)}">{body}</tr>')
@@ -55,9 +51,7 @@ def list_html(pairs: list[Pair], mark: Mark) -> str:
     for old, new in pairs:
         depth, ordered, _ = _item(new if new is not None else old)
         tag = "ol" if ordered else "ul"
-        while len(stack) > depth + 1:
-            out.append(f"</li></{stack.pop()}>")
-        if len(stack) == depth + 1 and stack[-1] != tag:
+        while len(stack) > depth + 1 or (len(stack) == depth + 1 and stack[-1] != tag):  # deeper, or another kind
             out.append(f"</li></{stack.pop()}>")
         if len(stack) == depth + 1:
             out.append("</li>")

@@ -48,7 +48,6 @@ _ESCAPED_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _PRIVATE = 0xE000  # escaped punctuation is parked in the private-use area
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_BREAK_RE = re.compile(f"(?<=[{_CJK}])\n|\n(?=[{_CJK}])")
-LINE_KINDS = frozenset({"list", "table", "code"})
 
 
 def _strip_markup(text: str) -> str:
@@ -75,11 +74,11 @@ def _soft_join(lines: list[str]) -> str:
     return _CJK_BREAK_RE.sub("", "\n".join(lines)).replace("\n", " ")
 
 
-def _parse_title(raw: str) -> tuple[str, str | None]:
-    """Split a heading's text into plain title and explicit ``{#id}``."""
+def _parse_title(line: str) -> tuple[str, str | None]:
+    """The plain title and the explicit ``{#id}`` of a heading line."""
+    raw = _HEADING_RE.match(line).group(2) or ""
     m = _ID_RE.search(raw)
-    ident = m.group(1) if m else None
-    return _inline_plain(raw[:m.start()] if m else raw), ident
+    return (_inline_plain(raw[:m.start()]), m.group(1)) if m else (_inline_plain(raw), None)
 
 
 def _closes(fence: str, line: str) -> bool:
@@ -96,9 +95,7 @@ def _starts_block(line: str) -> bool:
 
 def _run_end(lines: list[str], j: int, keep: Callable[[str], bool]) -> int:
     """Index of the first line from ``j`` on for which ``keep`` is false."""
-    while j < len(lines) and keep(lines[j]):
-        j += 1
-    return j
+    return next((k for k in range(j, len(lines)) if not keep(lines[k])), len(lines))
 
 
 def _list_end(lines: list[str], i: int) -> int:
@@ -171,7 +168,7 @@ def _make_block(kind: str, lines: list[str]) -> Block:
             _FENCE_RE.match(lines[0]).group(1), lines[-1]) else len(lines)
         text = "\n".join(line.rstrip() for line in lines[1:end])
     elif kind == "heading":
-        text = _parse_title(_HEADING_RE.match(lines[0]).group(2) or "")[0]
+        text = _parse_title(lines[0])[0]
     elif kind == "list":
         text = _list_text(lines)
     elif kind == "table":
@@ -212,7 +209,6 @@ def split_sections(markdown: str) -> list[Section]:
         body = lines[h + 1:end]
         if h < 0 and not any(line.strip() for line in body):
             continue  # no preamble
-        title, ident = (None, None) if h < 0 else _parse_title(
-            _HEADING_RE.match(lines[h]).group(2) or "")
+        title, ident = (None, None) if h < 0 else _parse_title(lines[h])
         sections.append(Section(title, ident, _split_blocks(body)))
     return sections

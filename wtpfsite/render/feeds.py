@@ -1,7 +1,5 @@
-"""Atom feed entries per language: each released draft, each held meeting, each dated document.
-
-Entry ids are tag URIs built from stable identities (not from URLs, which may move), and
-`updated` comes from the content's own dates, so a rebuild never changes the feed.
+"""Atom feed entries per language: each released draft, each held meeting, each dated document. Ids are tag URIs
+of stable identities (not URLs, which may move) and `updated` the content's own dates, so rebuilds never change it.
 """
 
 from __future__ import annotations
@@ -38,7 +36,6 @@ def feed_entries(site: Site, lang: str, today: date, strings: tuple[str, ...] | 
             continue
         title = f"{document.symbol}: {loc.plain(document.title)}" if document.symbol else loc.plain(document.title)
         entries.append({"id": f"{TAG}document-{document.symbol or index + 1}", "title": title,
-                        "updated": document.date.end,
-                        "summary": loc.plain(document.title),
+                        "updated": document.date.end, "summary": loc.plain(document.title),
                         "link": document.link or absolute_url(site.config.base_url, site.path("documents", lang))})
     return sorted(entries, key=lambda e: (e["updated"], e["id"]), reverse=True)

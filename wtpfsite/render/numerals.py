@@ -7,11 +7,12 @@ A string of the catalog asks for them with a format spec: `{number:hanzi}` (四)
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any
 
 _DIGITS = "零一二三四五六七八九"
-_UNITS = ((1000, "千"), (100, "百"), (10, "十"))
+_UNITS = ("千", "百", "十", "")
 ENGLISH_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
                     "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
 
@@ -25,17 +26,9 @@ def hanzi(number: int) -> str:
         return _DIGITS[number]
     if number < 20:  # 十, 十一 ... 十九: no leading 一
         return "十" + (_DIGITS[number - 10] if number > 10 else "")
-    out, rest, gap = "", number, False
-    for value, unit in _UNITS:
-        digit, rest = divmod(rest, value)
-        if digit:
-            out += ("零" if gap else "") + _DIGITS[digit] + unit
-            gap = False
-        elif out:
-            gap = True
-    if rest:
-        out += ("零" if gap else "") + _DIGITS[rest]
-    return out
+    digits = str(number)
+    out = "".join(_DIGITS[int(d)] + unit if d != "0" else "零" for d, unit in zip(digits, _UNITS[-len(digits):]))
+    return re.sub("零+", "零", out).rstrip("零")  # zeros inside read as one 零, final ones not at all
 
 
 def english_ordinal(number: int) -> str:

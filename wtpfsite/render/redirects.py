@@ -1,9 +1,7 @@
 """The redirects of moved pages (site/aliases.py): a small page at each old path, and `_redirects`.
 
-The page works on any static host: a meta refresh, a canonical link to the new URL and a visible link for
-readers whose browser does not follow the refresh; its links are relative, so it works under any base path. It
-has no `data-pagefind-body`, so the search index leaves it out, is marked noindex, and is no route, so the
-sitemap leaves it out too. `_redirects` lists the same moves in the format Netlify and Cloudflare Pages read
+The page (templates/redirect.html) works on any static host and under any base path; it is no route, so the search
+index and the sitemap leave it out. `_redirects` lists the same moves as Netlify and Cloudflare Pages read them
 (`/old/path /new/path 301`, the base URL's path included), for hosts that answer with a real 301.
 """
 

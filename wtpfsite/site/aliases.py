@@ -1,13 +1,9 @@
 """Former paths of pages (`aliases`), each a redirect to where the page is now, in every language tree.
 
-An alias is the page's old path inside a language tree, written without the language: `aliases: [about/]` in the
-front matter of pages/ieg.en.md makes /en/about/ lead to /en/ieg/ and /zh/about/ to /zh/ieg/ (a page is in
-every tree, borrowed where it is not translated, so it moved in every tree). Pages, drafts, meeting records
-(to the meeting's page) and document records (to the documents page) may have them. A path ending in `.html`
-is that file; any other is a folder and gets a final `/`.
-
-The link stage refuses an alias that leaves the site or names a language tree, one that is the path of a page,
-and one path given as the alias of two different pages; `redirects` lists the aliases that passed.
+An alias is written without the language: `aliases: [about/]` in pages/ieg.en.md makes /en/about/ lead to /en/ieg/
+and /zh/about/ to /zh/ieg/ (a page is in every tree). Pages, drafts, meeting records and document records may have
+them; a path ending in `.html` is that file, any other a folder. `redirects` refuses an alias that leaves the site,
+names a language tree, is the path of a page, or is the alias of two different pages.
 """
 
 from __future__ import annotations
@@ -51,8 +47,8 @@ def alias_path(value: str, languages: tuple[str, ...]) -> tuple[str | None, str 
 
 
 def declared_aliases(site: Any) -> Iterator[tuple[Ref, str]]:
-    """Every alias written, with the route it leads to: from the pages' and drafts' front matter (in any of
-    their languages), the meeting records and the document records. `site`: a model.Site."""
+    """Every alias written (front matter in any language, meeting and document records), with the route it leads
+    to. `site`: a model.Site."""
     for route in site.routes:
         if route.section.name in _OWN_SOURCES:
             for version in route.versions.values():

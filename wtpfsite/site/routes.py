@@ -34,18 +34,9 @@ class Route:
     versions: dict[str, ParsedSource]  # the Markdown shown, by language (empty for data pages)
     also_reads: tuple[ParsedSource, ...] = ()  # other sources it shows (a changes page: the draft before)
 
-    @property
-    def template(self) -> str:
-        return self.section.template
-
-    @property
-    def has_all_languages(self) -> bool:
-        return not self.versions
-
     def real_languages(self, languages: tuple[str, ...]) -> tuple[str, ...]:
-        if self.has_all_languages:
-            return languages
-        return tuple(code for code in languages if code in self.versions)
+        """The languages it has a version of its own in: all of them for a page made from data."""
+        return tuple(code for code in languages if code in self.versions) if self.versions else languages
 
     def version_for(self, lang: str, languages: tuple[str, ...]) -> ParsedSource | None:
         """The Markdown shown to a reader of `lang`: its own, or borrowed in the site's order."""

@@ -1,9 +1,6 @@
-"""Drafts and the timetable: a released draft's release date and comment deadline are milestones of the
-timetable (the timetable page, the calendar and the home page's "Next milestone" read them from there), and
-what `new-draft` adds to `timetable.yaml` for a new draft.
-
-`check` reports a released draft whose dates are not in the timetable; `new-draft` writes the milestones by
-editing the file's text, so that its comments and layout stay as the editors wrote them.
+"""Drafts and the timetable: a released draft's release date and comment deadline must be milestones of the
+timetable (which the timetable page, the calendar and "Next milestone" read), and `new-draft` adds them to
+`timetable.yaml` by editing its text, so that its comments and layout stay as the editors wrote them.
 """
 
 from __future__ import annotations
@@ -103,19 +100,13 @@ def insert_milestones(text: str, nodes: list[MarkedMap], dates: list[DateSpec], 
             at, indent = len(lines), _indent(lines, nodes[-1].mark.line) if nodes else "  "
             block = ([] if not lines or not lines[-1].strip() else ["\n"]) + _entry(milestone, indent)
         else:
-            item = nodes[later].mark.line - 1
-            indent = _indent(lines, item + 1)
-            at = item
+            at = nodes[later].mark.line - 1
+            indent = _indent(lines, at + 1)
             while at > 0 and lines[at - 1].lstrip().startswith("#"):  # the entry's own comment stays with it
                 at -= 1
             block = _entry(milestone, indent) + ["\n"]
         inserts.setdefault(at, []).extend(block)
-    out = []
-    for index in range(len(lines) + 1):
-        out.extend(inserts.get(index, []))
-        if index < len(lines):
-            out.append(lines[index])
-    return "".join(out)
+    return "".join("".join(inserts.get(index, ())) + line for index, line in enumerate(lines + [""]))
 
 
 def _indent(lines: list[str], line: int) -> str:

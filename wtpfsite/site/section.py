@@ -1,10 +1,8 @@
 """What a kind of page is: one `Section` declaration, the unit a new page type is made of.
 
-A section says where its pages are, which template shows them, what its handler adds to the template's
-context, and everything its pages read beyond their own Markdown: data files, UI strings, and whether they show
-other pages (the site's structure). The registry of the site's sections is `render.sections.SECTIONS`; the link
-stage makes routes from it, the render stage holds each page to what its section declares (`Site.narrowed`), and
-incremental builds take a page's inputs from the same declaration.
+A section says where its pages are, which template shows them, what its handler adds to the context, and what its
+pages read beyond their own Markdown (data files, UI strings, other pages). The registry is
+`render.sections.SECTIONS`: routes are made from it, and each page is held to what its section declares.
 """
 
 from __future__ import annotations
@@ -42,12 +40,11 @@ class Section:
     structure: str = ""  # see STRUCTURE_LEVELS
     records: str | None = None  # a page per record of this data file, named by `record_name`
     record_name: Callable[[Any], str] | None = None
-    title: Callable[[Any, str, Callable[..., str]], str] | None = None  # (site, name, t): the page's title,
-    # for a page with no Markdown of its own; by default the UI string 'title.<name>'
+    # (site, name, t): the title of a page with no Markdown of its own; by default the UI string 'title.<name>'
+    title: Callable[[Any, str, Callable[..., str]], str] | None = None
     parent: str | None = None  # the navigation entry its pages belong to ("drafts" for a draft)
     listed: bool = True  # in the sitemap
-    page: bool = True  # False: a file of each language tree made apart (the feed), declared
-    # here for its URL
+    page: bool = True  # False: a file of each language tree made apart (the feed), declared here for its URL
 
     def __post_init__(self) -> None:
         if self.structure not in STRUCTURE_LEVELS:
