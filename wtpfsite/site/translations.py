@@ -233,7 +233,8 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, r
 _FLAGGED: dict[tuple, tuple[object, tuple, tuple[tuple[str, str, Text], ...]]] = {}
 
 
-def _flagged(schema: DataFile, records: tuple, codes: tuple[str, ...], default: str) -> tuple[tuple[str, str, Text], ...]:
+def _flagged(schema: DataFile, records: tuple, codes: tuple[str, ...], default: str
+             ) -> tuple[tuple[str, str, Text], ...]:
     """(who, field, text) of each text of `records` that lacks a language of `codes` or is out of date."""
     key = (schema.name, codes, default)
     held = _FLAGGED.get(key)
