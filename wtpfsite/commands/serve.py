@@ -12,6 +12,7 @@ Paths come from site_config.yaml at start-up: changing content_dir, templates_di
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import re
 import os
@@ -325,10 +326,14 @@ def _stop_on_signals() -> Callable[[], None]:
 class WatchBuild:
     """Watch mode's build: `build`'s incremental build, with its caches kept in memory from one to the next. When a
     build changes pages, the search index is made again, and the parse cache saved, only after the browsers were
-    told (`after`): a saved page shows without waiting for either, and search finds the previous text meanwhile."""
+    told (`after`): a saved page shows without waiting for either, and search finds the previous text meanwhile.
+    What the first build leaves in memory for the next (above all the parse cache: thousands of parses) is then
+    set aside from the cyclic garbage collector, whose full collections would otherwise walk all of it during
+    rebuilds (about 30 ms of a one-page rebuild of 2,000 pages); `serve` gives it back when it stops."""
 
     def __init__(self, options: BuildOptions, log: Callable[[str, bool], None]):
         self.options, self.log, self.caches = options, log, read_caches(options)
+        self.frozen = False
 
     def __call__(self, progress: Progress | None, changed: frozenset[Path]) -> BuildResult:
         result = build(self.options, progress, caches=self.caches, later=True)
@@ -341,6 +346,10 @@ class WatchBuild:
         finish(self.options, self.caches, result)
         if result.index_pending:
             self.log(f"search index made again in {time.perf_counter() - started:.2f} s", False)
+        if not self.frozen:
+            gc.collect()
+            gc.freeze()
+            self.frozen = True
 
 
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> int:
@@ -370,6 +379,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
         watcher.stop()
         coordinator.close()
         server.server_close()
+        gc.unfreeze()
     if not quiet:
         print("stopped", flush=True)
     return 0
