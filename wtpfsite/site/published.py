@@ -17,9 +17,13 @@ Origin = tuple[str, int, int]  # the source that makes a URL: its path (as shown
 
 def served_urls(site: Any, shown: Callable[[Any], str]) -> dict[str, Origin]:
     """Every page and redirect of the site (`site`: a model.Site), by site path ('en/about/'): a page's origin is
-    the source shown in its language, else the record that makes it, else the config file."""
+    the source shown in its language, else the first record with a place that makes it, else the config file."""
     codes = site.config.language_codes
-    places = _record_places(site, shown)
+    places: dict[tuple[str, str], Origin] = {}
+    for section in {route.section.name: route.section for route in site.routes if route.section.records}.values():
+        for record in site.data.of(section.records):
+            if (at := getattr(record, "at", None)) is not None:
+                places.setdefault((section.name, section.record_name(record)), (shown(at.path), at.line, at.col))
     config = (shown(site.config.path), 1, 1)
     urls: dict[str, Origin] = {}
     for route in site.routes:
@@ -30,19 +34,6 @@ def served_urls(site: Any, shown: Callable[[Any], str]) -> dict[str, Origin]:
     for move in redirects(site):
         urls[move.path] = (shown(move.ref.path), move.ref.line, move.ref.col)
     return dict(sorted(urls.items()))
-
-
-def _record_places(site: Any, shown: Callable[[Any], str]) -> dict[tuple[str, str], Origin]:
-    """The place of the first record with a place that makes each page of a section of records, by (section, name)."""
-    sections = {route.section.name: route.section for route in site.routes if route.section.records is not None}
-    places: dict[tuple[str, str], Origin] = {}
-    for section in sections.values():
-        for record in site.data.of(section.records):
-            place = getattr(record, "at", None)
-            if place is not None:
-                places.setdefault((section.name, section.record_name(record)), (shown(place.path), place.line,
-                                                                                 place.col))
-    return places
 
 
 def lost_urls(previous: dict[str, Origin], served: dict[str, Origin], retired: set[str]) -> dict[str, Origin]:

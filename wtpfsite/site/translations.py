@@ -226,11 +226,9 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, r
     return problems
 
 
-# The texts of each kind of data file that lack a language or whose translations are older than their original,
-# for the records last scanned: a watch-mode rebuild gets the very same tuple of records from the parse cache
-# while the file's bytes are unchanged, and is spared scanning thousands of records again. The entry holds the
-# tuple, so no other can have its identity meanwhile; the store of originals is read afresh in every report.
-_FLAGGED: dict[tuple, tuple[object, tuple, tuple[tuple[str, str, Text], ...]]] = {}
+# `_flagged` of the records last scanned, by data file: watch mode's parse cache gives the very same tuple again
+# while a file's bytes are unchanged (the entry holds it, so no other tuple can have its identity meanwhile)
+_FLAGGED: dict[tuple, tuple[DataFile, tuple, tuple[tuple[str, str, Text], ...]]] = {}
 
 
 def _flagged(schema: DataFile, records: tuple, codes: tuple[str, ...], default: str
