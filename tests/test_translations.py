@@ -15,7 +15,7 @@ from wtpfsite.commands.cli import main
 from wtpfsite.commands.newdraft import next_title, plan_new_draft, write_new_draft, zh_number
 from wtpfsite.commands.translated import set_front_matter_field, yaml_scalar
 from wtpfsite.content.parse import revision
-from wtpfsite.pipeline.build import BuildOptions, load_site
+from wtpfsite.pipeline.build import BuildOptions, build, load_site, read_caches
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2020-10-01"
@@ -291,6 +291,24 @@ def test_data_text_missing_a_language(tmp_path, monkeypatch, capsys):
     assert "0 out of date, 1 data text missing" in out
     # a universal text (one string for every language) is not missing anything
     assert "Fabio Bigi" not in out
+
+
+def test_the_report_of_watch_mode_follows_the_data_texts(site, tmp_path):
+    """Rebuilds that keep their caches in memory, as `serve` does: the report follows a data text that loses its
+    zh text and gets it back, and an edit elsewhere does not bring an old problem back."""
+    options = BuildOptions(site / "site_config.yaml", date.fromisoformat(TODAY), output_dir=tmp_path / "out")
+    caches = read_caches(options)
+    meetings = site / "content/data/meetings.yaml"
+    translated = meetings.read_text("utf-8")
+    report = tmp_path / "out/en/translations/index.html"
+    shown = []
+    for text in (translated, MEETINGS, MEETINGS, translated):
+        meetings.write_text(text, encoding="utf-8")
+        (site / "content/pages/index.en.md").write_text(f"---\ntitle: Home\n---\nWelcome {len(shown)}.\n",
+                                                        encoding="utf-8")
+        build(options, caches=caches, later=True)
+        shown.append("meetings.yaml:7" in report.read_text("utf-8"))
+    assert shown == [False, True, True, False]
 
 
 # ------------------------------------------------------------------------------- the notice and the page

@@ -152,23 +152,21 @@ class Inputs:
         return self._strings_by_prefixes[prefixes, lang]
 
     def _structure(self, level: str) -> str:
-        if level not in self._structure_by_level:
-            self._structure_by_level[level] = self._summary(level) if level else ""
-        return self._structure_by_level[level]
+        if level and not self._structure_by_level:
+            self._structure_by_level = self._summaries()
+        return self._structure_by_level[level] if level else ""
 
-    def _summary(self, level: str) -> str:
-        """The routes, their languages and files, and each source's front matter; with 'sources', the sources'
-        content too."""
-        summary = []
+    def _summaries(self) -> dict[str, str]:
+        """The digest of each level, made in one pass: 'titles', the routes, their languages and files, and each
+        source's front matter; 'sources', all of that and the sources' content."""
+        titles, contents = [], []
         for route in self.site.routes:
-            for lang, source in sorted(route.versions.items()):
-                shown = [repr(getattr(source, name)) for name in _FRONT_MATTER]
-                if level == "sources":
-                    shown.append(self.files[source.file.path])
-                summary.append([route.key, lang, str(source.file.path), shown])
-            if not route.versions:
-                summary.append([route.key])
-        return digest(json.dumps(summary))
+            versions = sorted(route.versions.items())
+            titles += [[route.key, lang, str(source.file.path), [repr(getattr(source, name)) for name in _FRONT_MATTER]]
+                       for lang, source in versions] or [[route.key]]
+            contents += [self.files[source.file.path] for _, source in versions]
+        summary = digest(json.dumps(titles))
+        return {"titles": summary, "sources": digest(json.dumps([summary, contents]))}
 
 
 @dataclass(frozen=True)

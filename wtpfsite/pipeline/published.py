@@ -41,7 +41,7 @@ def published_check(site: Site, folder: Path) -> tuple[dict[str, Origin], list[S
 
 def write_published(folder: Path, urls: dict[str, Origin]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"format": FORMAT, "urls": dict(sorted(urls.items()))}, ensure_ascii=False, indent=0)
+    text = json.dumps({"format": FORMAT, "urls": dict(sorted(urls.items()))}, ensure_ascii=False, separators=(",", ":"))
     temporary = folder / (RECORD_FILE + ".tmp")
     temporary.write_text(text + "\n", "utf-8")
     temporary.replace(folder / RECORD_FILE)

@@ -16,28 +16,24 @@ Origin = tuple[str, int, int]  # the source that makes a URL: its path (as shown
 
 
 def served_urls(site: Any, shown: Callable[[Any], str]) -> dict[str, Origin]:
-    """Every page and redirect of the site (`site`: a model.Site), by site path ('en/about/')."""
+    """Every page and redirect of the site (`site`: a model.Site), by site path ('en/about/'): a page's origin is
+    the source shown in its language, else the first record with a place that makes it, else the config file."""
     codes = site.config.language_codes
+    places: dict[tuple[str, str], Origin] = {}
+    for section in {route.section.name: route.section for route in site.routes if route.section.records}.values():
+        for record in site.data.of(section.records):
+            if (at := getattr(record, "at", None)) is not None:
+                places.setdefault((section.name, section.record_name(record)), (shown(at.path), at.line, at.col))
+    config = (shown(site.config.path), 1, 1)
     urls: dict[str, Origin] = {}
     for route in site.routes:
         for lang in codes:
-            urls[site.path(route.key, lang)] = _origin(site, route, lang, shown)
+            version = route.version_for(lang, codes)
+            urls[site.path(route.key, lang)] = (shown(version.file.path), 1, 1) if version is not None else \
+                places.get((route.section.name, route.name), config)
     for move in redirects(site):
         urls[move.path] = (shown(move.ref.path), move.ref.line, move.ref.col)
     return dict(sorted(urls.items()))
-
-
-def _origin(site: Any, route: Any, lang: str, shown: Callable[[Any], str]) -> Origin:
-    version = route.version_for(lang, site.config.language_codes)
-    if version is not None:
-        return shown(version.file.path), 1, 1
-    section = route.section
-    if section.records is not None:
-        for record in site.data.of(section.records):
-            place = getattr(record, "at", None)
-            if section.record_name(record) == route.name and place is not None:
-                return shown(place.path), place.line, place.col
-    return shown(site.config.path), 1, 1
 
 
 def lost_urls(previous: dict[str, Origin], served: dict[str, Origin], retired: set[str]) -> dict[str, Origin]:

@@ -27,6 +27,7 @@ from ..base.text import Text, text_revision
 from ..base.originals import original_text, read_original, text_diff
 from ..base.yamlio import Mark, MarkedList, MarkedMap, load_yaml
 from ..content.data import SiteData
+from ..content.datafile import DataFile
 from ..content.parse import ParsedSource
 from ..content.frontmatter import split_front_matter
 from ..content.sources import read_source_text
@@ -210,29 +211,46 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, r
                   ) -> list[Problem]:
     """A problem for each data text (a field the schema names in `texts`) that lacks a language, and for each
     translation of one whose original changed since its recorded revision (`translation_of:` in the map)."""
-    wanted = frozenset(codes)
     paths = dict(data.files)
     problems = []
     for schema in data.schemas:
-        for index, record in enumerate(data.of(schema.name)):
-            for name in schema.texts:
-                value = getattr(record, name)
-                if value is None or value.universal:
-                    continue
-                who = schema.label(record, index, default)
-                mark = value.mark if value.mark is not None else Mark(1, 1)
-                given = value.languages()
-                problems += _data_outdated(value, who, name, given, default, shown(paths[schema.name]), mark, root)
-                if wanted <= given:
-                    continue
-                for code in codes:
-                    if code not in given:
-                        problems.append(Problem(
-                            "data", code, shown(paths[schema.name]), mark.line, mark.col,
-                            f"missing translation: {who} has no {code} text for '{name}' "
-                            f"(readers of {code} see the {value.get(code, default).lang} text)", "",
-                            f"{who}: {name}", "en"))
+        path = shown(paths[schema.name]) if schema.name in paths else ""
+        for who, name, value in _flagged(schema, data.of(schema.name), codes, default):
+            mark = value.mark if value.mark is not None else Mark(1, 1)
+            given = value.languages()
+            problems += _data_outdated(value, who, name, given, default, path, mark, root)
+            problems += [Problem("data", code, path, mark.line, mark.col,
+                                 f"missing translation: {who} has no {code} text for '{name}' "
+                                 f"(readers of {code} see the {value.get(code, default).lang} text)", "",
+                                 f"{who}: {name}", "en") for code in codes if code not in given]
     return problems
+
+
+# `_flagged` of the records last scanned, by data file: watch mode's parse cache gives the very same tuple again
+# while a file's bytes are unchanged (the entry holds it, so no other tuple can have its identity meanwhile)
+_FLAGGED: dict[tuple, tuple[DataFile, tuple, tuple[tuple[str, str, Text], ...]]] = {}
+
+
+def _flagged(schema: DataFile, records: tuple, codes: tuple[str, ...], default: str
+             ) -> tuple[tuple[str, str, Text], ...]:
+    """(who, field, text) of each text of `records` that lacks a language of `codes` or is out of date."""
+    key = (schema.name, codes, default)
+    held = _FLAGGED.get(key)
+    if held is not None and held[0] is schema and held[1] is records:
+        return held[2]
+    wanted, found = frozenset(codes), []
+    for index, record in enumerate(records):
+        for name in schema.texts:
+            value = getattr(record, name)
+            if value is None or value.universal:
+                continue
+            given = value.languages()
+            outdated = value.translation_of is not None and default in given and \
+                value.translation_of != text_revision(value.get(default, default).value)
+            if outdated or not wanted <= given:
+                found.append((schema.label(record, index, default), name, value))
+    _FLAGGED[key] = schema, records, tuple(found)
+    return _FLAGGED[key][2]
 
 
 def _data_outdated(value: Text, who: str, name: str, given, default: str, path: str, mark: Mark,
