@@ -12,7 +12,6 @@ Paths come from site_config.yaml at start-up: changing content_dir, templates_di
 from __future__ import annotations
 
 import errno
-import gc
 import json
 import re
 import os
@@ -326,9 +325,7 @@ def _stop_on_signals() -> Callable[[], None]:
 class WatchBuild:
     """Watch mode's build: `build`'s incremental build, with its caches kept in memory from one to the next. When a
     build changes pages, the search index is made again, and the parse cache saved, only after the browsers were
-    told (`after`): a saved page shows without waiting for either, and search finds the previous text meanwhile.
-    What the first build leaves for the next (the parse cache: thousands of parses) is then set aside from the
-    cyclic collector, whose full collections walked it all during rebuilds (30 ms a rebuild at 2,000 pages)."""
+    told (`after`): a saved page shows without waiting for either, and search finds the previous text meanwhile."""
 
     def __init__(self, options: BuildOptions, log: Callable[[str, bool], None]):
         self.options, self.log, self.caches = options, log, read_caches(options)
@@ -344,9 +341,6 @@ class WatchBuild:
         finish(self.options, self.caches, result)
         if result.index_pending:
             self.log(f"search index made again in {time.perf_counter() - started:.2f} s", False)
-        if not gc.get_freeze_count():
-            gc.collect()
-            gc.freeze()
 
 
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> int:
@@ -376,7 +370,6 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
         watcher.stop()
         coordinator.close()
         server.server_close()
-        gc.unfreeze()  # (what the first build left is the collector's again)
     if not quiet:
         print("stopped", flush=True)
     return 0

@@ -215,7 +215,10 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, r
     problems = []
     for schema in data.schemas:
         path = shown(paths[schema.name]) if schema.name in paths else ""
-        for who, name, value in _flagged(schema, data.of(schema.name), codes, default):
+        key = ("flagged texts", schema.name, codes, default)  # (the same for the report in every language)
+        if key not in data.memo:
+            data.memo[key] = _flagged(schema, data.of(schema.name), codes, default)
+        for who, name, value in data.memo[key]:
             mark = value.mark if value.mark is not None else Mark(1, 1)
             given = value.languages()
             problems += _data_outdated(value, who, name, given, default, path, mark, root)
@@ -226,18 +229,9 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, r
     return problems
 
 
-# `_flagged` of the records last scanned, by data file: watch mode's parse cache gives the very same tuple again
-# while a file's bytes are unchanged (the entry holds it, so no other tuple can have its identity meanwhile)
-_FLAGGED: dict[tuple, tuple[DataFile, tuple, tuple[tuple[str, str, Text], ...]]] = {}
-
-
 def _flagged(schema: DataFile, records: tuple, codes: tuple[str, ...], default: str
              ) -> tuple[tuple[str, str, Text], ...]:
     """(who, field, text) of each text of `records` that lacks a language of `codes` or is out of date."""
-    key = (schema.name, codes, default)
-    held = _FLAGGED.get(key)
-    if held is not None and held[0] is schema and held[1] is records:
-        return held[2]
     wanted, found = frozenset(codes), []
     for index, record in enumerate(records):
         for name in schema.texts:
@@ -249,8 +243,7 @@ def _flagged(schema: DataFile, records: tuple, codes: tuple[str, ...], default: 
                 value.translation_of != text_revision(value.get(default, default).value)
             if outdated or not wanted <= given:
                 found.append((schema.label(record, index, default), name, value))
-    _FLAGGED[key] = schema, records, tuple(found)
-    return _FLAGGED[key][2]
+    return tuple(found)
 
 
 def _data_outdated(value: Text, who: str, name: str, given, default: str, path: str, mark: Mark,
