@@ -151,7 +151,15 @@ def test_a_data_edit_re_renders_the_pages_of_the_sections_that_declare_it(site):
 
 def test_a_string_edit_re_renders_the_pages_whose_sections_declare_it(site):
     site.edit("content/strings.yaml", lambda text: text.replace("zh: 尚未列出专家。", "zh: 目前尚未列出专家。"))
-    assert pages(site.build()) == {"zh/experts/index.html"}
+    result = site.build()
+    assert pages(result) - report(result) == {"zh/experts/index.html"}  # (the reports read every string)
+    site.assert_same_as_clean()
+
+
+def test_a_string_s_translation_removed_re_renders_the_translation_reports(site):
+    """The report lists the UI strings every language lacks: it reads the whole catalog, in every language."""
+    site.edit("content/strings.yaml", lambda text: text.replace(", zh: 尚未列出专家。", ""))
+    assert report(site.build()) == {"en/translations/index.html", "zh/translations/index.html"}
     site.assert_same_as_clean()
 
 

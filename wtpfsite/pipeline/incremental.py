@@ -29,7 +29,7 @@ from ..content.data import EVERY_FILE
 from ..content.parse import ParsedSource
 from ..site.model import Site
 from ..site.routes import Route
-from ..site.section import Declaration
+from ..site.section import EVERY_STRING, Declaration
 
 RECORD_FILE = "build.json"
 # What a list page may show of another page: every field of a parse but its file and the Markdown itself (a new
@@ -117,7 +117,8 @@ class Inputs:
         return digest(json.dumps([declaration.name, self._declared(declaration, None, common_strings)]))
 
     def _declared(self, declaration: Declaration, lang: str | None, common_strings: tuple[str, ...]) -> list:
-        return [self._data(declaration.data), self._strings(common_strings + declaration.strings, lang),
+        strings = ("",) if EVERY_STRING in declaration.strings else common_strings + declaration.strings
+        return [self._data(declaration.data), self._strings(strings, lang if strings != ("",) else None),
                 self._structure(declaration.structure)]
 
     def _data(self, names: tuple[str, ...]) -> list[str]:

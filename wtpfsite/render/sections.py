@@ -14,7 +14,7 @@ from ..content.data import EVERY_FILE
 from ..content.records import EXPERT_CATEGORIES
 from ..site.model import Site
 from ..site.routes import Draft
-from ..site.section import Section
+from ..site.section import EVERY_STRING, Section
 from ..site.translations import translation_report
 from .diff import diff_drafts
 
@@ -154,7 +154,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("404", "404.html", "404.html", strings=("404.",), listed=False),
     Section("search", "search/", "search.html", listed=False),
     Section("translations", "translations/", "translations.html", _translations, data=(EVERY_FILE,),
-            strings=("translations.",), structure="sources", listed=False),
+            strings=("translations.", EVERY_STRING), structure="sources", listed=False),
     Section("feed", "feed.xml", "feed.xml", page=False),
     Section("calendar", "calendar.ics", "", page=False),
 )

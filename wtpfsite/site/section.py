@@ -18,6 +18,7 @@ Handler = Callable[[Any, str, str, date], dict[str, Any]]
 # What `structure` may say: nothing (the page shows no other page), "titles" (the routes, languages, titles and
 # drafts' front matter of every page), or "sources" (all of that and every source's content).
 STRUCTURE_LEVELS = ("", "titles", "sources")
+EVERY_STRING = "*"  # what a section's `strings` holds when it reads the whole catalog in every language
 
 
 class Declaration(Protocol):
@@ -36,7 +37,8 @@ class Section:
     template: str
     context: Handler | None = None
     data: tuple[str, ...] = ()  # the data files its pages read ("*": all of them)
-    strings: tuple[str, ...] = ()  # the prefixes of the UI strings they use, beyond those of every page
+    strings: tuple[str, ...] = ()  # the prefixes of the UI strings they use, beyond those of every page, or
+    # EVERY_STRING besides them for a page that reads every string in every language (the translation report)
     structure: str = ""  # see STRUCTURE_LEVELS
     records: str | None = None  # a page per record of this data file, named by `record_name`
     record_name: Callable[[Any], str] | None = None
