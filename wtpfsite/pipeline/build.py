@@ -245,8 +245,7 @@ def others(site: Site, env: Environment, today: date, plan: Plan | None, errors:
 
 
 def _made(output: Output, unit: str, inputs: str | None, write: Write | None) -> Made:
-    """An output just made (in a worker process, for a page): written at once with `write`, and only its digest
-    kept; else its bytes too."""
+    """An output just made (a page: in a worker process), written at once with `write` (then its bytes dropped)."""
     if write is not None:
         write(output.path, output.data)
     return Made(output.path, output.data if write is None else None, unit, inputs, output.templates,

@@ -218,9 +218,8 @@ class Plan:
             read = {m.path for m in made if m.path.endswith(suffix)}
             if read != {path for unit in self.last.units.values() for path in unit.paths if path.endswith(suffix)}:
                 return None  # a page came or went
-            for m in made:
-                if m.path in read and m.digest is not None and m.digest != self.last.files[m.path].digest:
-                    return None
+            if any(m.path in read and m.digest not in (None, self.last.files[m.path].digest) for m in made):
+                return None
         generated = self.last.generated()
         if not all(still_written(self.output_dir, path, self.last.files[path]) for path in generated):
             return None

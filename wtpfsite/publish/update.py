@@ -37,8 +37,7 @@ def update_in_place(staging: Staging, outputs: list[str], changed: list[str], pr
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging.folder / path, target)
     staging.discard()
-    present = files_under(output_dir)
-    gone = sorted(present - set(outputs) - set(kept))
+    gone = sorted(files_under(output_dir) - set(outputs) - set(kept))
     for path in gone:
         (output_dir / path).unlink()
         _remove_empty_folders(output_dir, (output_dir / path).parent)

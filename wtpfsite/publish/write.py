@@ -96,9 +96,8 @@ class Staging:
 
     def publish(self, paths: list[str], previous_files: frozenset[str],
                 before_swap: Callable[[Path], None] | None = None) -> WriteResult:
-        """Run `before_swap(staging)`, then swap the staging folder, which holds `paths`, into place.
-        `previous_files` are the files the last build made; anything else found in the old output is listed as
-        foreign."""
+        """Run `before_swap(staging)`, then swap the staging folder (holding `paths`) into place. Files of the old
+        output that are not in `previous_files`, those the last build made, are listed as foreign."""
         try:
             generated: tuple[str, ...] = ()
             if before_swap is not None:
