@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from helpers import FIXTURE_TODAY as TODAY, FixtureSite, run_cli, tree_files
+from helpers import FIXTURE_TODAY as TODAY, FixtureSite, leftovers, run_cli, tree_files
 from wtpfsite.base.errors import ContentErrors
 from wtpfsite.commands.livereload import Coordinator
 from wtpfsite.commands.serve import WatchBuild
@@ -227,6 +227,25 @@ def test_invalid_content_changes_nothing_and_the_fix_builds_incrementally(site):
     result = site.build()
     assert {"en/about/index.html", "zh/about/index.html"} <= pages(result) and result.reused > 20
     site.assert_same_as_clean()
+
+
+def test_a_template_error_anywhere_publishes_nothing_and_every_error_is_reported(site):
+    """Pages are written to the staging folder as they are rendered (by worker processes, for this many pages):
+    a page that fails among them still leaves the output folder as it was, and every failure is reported."""
+    for number in range(150):
+        site.path(f"content/pages/extra-{number}.en.md").write_text(
+            f"---\ntitle: Extra page {number}\ndescription: One of many.\n---\nText {number}.\n", "utf-8")
+    site.build()
+    before = tree_files(site.output)
+    for template in ("experts.html", "meetings.html"):
+        site.edit(f"templates/{template}", lambda text: text.replace("{% block content %}",
+                                                                     "{% block content %}{{ no_such() }}", 1))
+    with pytest.raises(ContentErrors) as failed:
+        site.build(incremental=False)  # (every page rendered)
+    assert sorted(error.path for error in failed.value.errors) == ["templates/experts.html",
+                                                                    "templates/meetings.html"]
+    assert tree_files(site.output) == before
+    assert leftovers(site.root) == []
 
 
 def test_the_command_line_reports_counts_and_no_cache_makes_everything_again(site):

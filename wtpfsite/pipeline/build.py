@@ -8,6 +8,7 @@ the caches in memory between its builds (`Caches`); the command line reads and s
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,7 @@ from ..content.strings import load_strings
 from ..publish.linkcheck import check_output_links
 from ..publish.search import UI_FILES, index_site, reindex
 from ..publish.update import update_in_place
-from ..publish.write import WriteResult, write_outputs
+from ..publish.write import Staging, WriteResult
 from ..render.environment import compile_templates, make_environment
 from ..render.extras import OTHER_OUTPUTS, extra_outputs
 from ..render.pages import COMMON_STRINGS, Output, render_page
@@ -48,6 +49,7 @@ T = TypeVar("T")
 Progress = Callable[[int, int], None]
 Stage = Callable[[str], None]  # told the name of each stage of a build as it starts (progress on a terminal)
 Run = Callable[[Callable[[int], T], int], Iterable[T]]  # run(job, count): job(0), ..., job(count - 1)
+Write = Callable[[str, bytes], None]  # write(path, data): one output, as it is made
 
 
 def one_by_one(job: Callable[[int], T], count: int) -> Iterable[T]:
@@ -206,10 +208,11 @@ def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:
 
 
 def render_site(site: Site, env: Environment, today: date, plan: Plan | None = None,
-                progress: Progress | None = None, run: Run = one_by_one) -> list[Made]:
+                progress: Progress | None = None, run: Run = one_by_one, write: Write | None = None) -> list[Made]:
     """Every output of the site, in path order; raises ContentErrors for template errors. With a `plan`, pages
-    and groups of other outputs whose inputs did not change are kept from the last build (their data is None).
-    `run`: how the pages are rendered, one by one or (parallel.in_processes) on every core."""
+    and groups of other outputs whose inputs did not change are kept from the last build (their digest is None).
+    `run`: how the pages are rendered, one by one or (parallel.in_processes) on every core. With `write` (a build:
+    write.Staging.put), each output is written where it is made and only its digest kept, not its bytes."""
     errors = ErrorList(site.config.root)
     made: list[Made] = []
     todo: list[tuple[Route, str, str | None]] = []
@@ -222,33 +225,43 @@ def render_site(site: Site, env: Environment, today: date, plan: Plan | None = N
             if kept is None:
                 todo.append((route, lang, inputs))
 
-    def render(job: int) -> Output | SiteError:
-        route, lang, _ = todo[job]
-        return render_page(site, env, today, route, lang)
+    def render(job: int) -> Made | SiteError:
+        route, lang, inputs = todo[job]
+        result = render_page(site, env, today, route, lang)
+        return _made(result, result.path, inputs, write) if isinstance(result, Output) else result
 
     compile_templates(env)
-    rendering = run(render, len(todo))  # (in worker processes, the other outputs are made meanwhile)
-    made += others(site, env, today, plan, errors)
-    for done, ((_, _, inputs), result) in enumerate(zip(todo, rendering), 1):
-        if isinstance(result, Output):
-            made.append(Made(result.path, result.data, result.path, inputs, result.templates))
-        else:
-            errors.extend([result])
-        if progress is not None:
-            progress(done, len(todo))
+    with closing(run(render, len(todo))) as rendering:  # (in worker processes, the other outputs are made meanwhile)
+        made += others(site, env, today, plan, errors, write)
+        for done, result in enumerate(rendering, 1):
+            if isinstance(result, Made):
+                made.append(result)
+            else:
+                errors.extend([result])
+            if progress is not None:
+                progress(done, len(todo))
     errors.raise_if_any()
     return sorted(made, key=lambda m: m.path)
 
 
-def others(site: Site, env: Environment, today: date, plan: Plan | None, errors: ErrorList) -> list[Made]:
+def others(site: Site, env: Environment, today: date, plan: Plan | None, errors: ErrorList,
+           write: Write | None = None) -> list[Made]:
     """The outputs other than pages, group by group (kept from the last build, with a `plan`, when they can be)."""
     made = []
     for group in OTHER_OUTPUTS:
         unit, inputs = f"group:{group.name}", plan.inputs.group(group, COMMON_STRINGS) if plan is not None else None
         kept = plan.kept(unit, inputs) if plan is not None else None
-        made += kept if kept is not None else [Made(o.path, o.data, unit, inputs, o.templates)
+        made += kept if kept is not None else [_made(o, unit, inputs, write)
                                                for o in extra_outputs(site, env, today, errors, (group,))]
     return made
+
+
+def _made(output: Output, unit: str, inputs: str | None, write: Write | None) -> Made:
+    """An output just made (a page: in a worker process), written at once with `write` (then its bytes dropped)."""
+    if write is not None:
+        write(output.path, output.data)
+    return Made(output.path, output.data if write is None else None, unit, inputs, output.templates,
+                digest(output.data))
 
 
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
@@ -277,37 +290,51 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     plan = Plan(caches.record if incremental else None, Inputs(site, loaded.files, today),
                 loaded.config_bytes, site.config.output_dir, site.config.templates_dir)
     say("rendering the pages")
-    made = render_site(site, env, today, plan, progress, fast.run)
-    before_swap, index, pending = None, (), False
-    if site.config.search:
-        index = plan.generated_unchanged(made, ".html")
-        if index is None and later:
-            index = plan.generated_unchanged(made, ".html", stale=True)
-            pending = index is not None
-        if index is None:
-            before_swap = lambda staging: index_site(site.config, staging)  # noqa: E731
-    last = caches.record
-    previous = frozenset(last.files) if last is not None and last.output_dir == str(site.config.output_dir) \
-        else frozenset()
-    outputs = [(m.path, m.data) for m in made]
-    say("writing the output folder" + (" and making the search index" if before_swap is not None else ""))
-    written = fast.update(outputs, site.config.output_dir, previous, index) \
-        if fast.update is not None and plan.last is not None and before_swap is None else None
-    if written is None:
-        written = write_outputs(outputs + [(path, None) for path in index or ()], site.config.output_dir, previous,
-                                before_swap)
-    generated = written.generated if before_swap is not None else tuple(index or ())
-    caches.record = plan.record(made, generated, index_current=not pending)
+    staging = Staging(site.config.output_dir)  # (the pages are written there as they come)
+    try:
+        made = render_site(site, env, today, plan, progress, fast.run, staging.put)
+        written, pending = _publish(site, made, plan, caches.record, staging, later, fast, say)
+    except BaseException:
+        staging.discard()
+        raise
+    caches.record = plan.record(made, written.generated, index_current=not pending)
     write_record(folder, caches.record)
     write_published(folder, published)
     if not later:
         write_parse_cache(folder, caches.parses)
         caches.parses = caches.parses.next()
-    rendered = tuple(m.path for m in made if m.data is not None)
+    rendered = tuple(m.path for m in made if m.digest is not None)
     pages = _count_pages(site, [m.path for m in made])
     return BuildResult(tuple(m.path for m in made), pages, time.perf_counter() - started, written, len(rendered),
-                       sum(1 for m in made if m.data is None and m.unit is not None), rendered, notice, pending,
+                       sum(1 for m in made if m.digest is None and m.unit is not None), rendered, notice, pending,
                        tuple(lost))
+
+
+def _publish(site: Site, made: list[Made], plan: Plan, last: BuildRecord | None, staging: Staging, later: bool,
+             fast: FastPaths, say: Stage) -> tuple[WriteResult, bool]:
+    """The staged outputs put in place, in place (`fast.update`) or by the swap, with the search index (the last
+    one, when its pages did not change or, with `later`, to be made again after: then pending)."""
+    before_swap, index, pending = None, (), False
+    if site.config.search:
+        unchanged = plan.generated_unchanged(made, ".html")
+        if unchanged is None and later:
+            unchanged = plan.generated_unchanged(made, ".html", stale=True)
+            pending = unchanged is not None
+        if unchanged is None:
+            before_swap = lambda staging: index_site(site.config, staging)  # noqa: E731
+        index = unchanged or ()
+    previous = frozenset(last.files) if last is not None and last.output_dir == str(site.config.output_dir) \
+        else frozenset()
+    say("writing the output folder" + (" and making the search index" if before_swap is not None else ""))
+    paths, kept = [m.path for m in made], [m.path for m in made if m.digest is None]
+    written = fast.update(staging, paths, [m.path for m in made if m.digest is not None], previous, index) \
+        if fast.update is not None and plan.last is not None and before_swap is None else None
+    if written is None:
+        for path in kept + list(index):
+            staging.put(path, None)
+        written = staging.publish(paths + list(index), previous, before_swap)
+        written = written if before_swap is not None else replace(written, generated=index)
+    return written, pending
 
 
 def finish(options: BuildOptions, caches: Caches, result: BuildResult) -> None:

@@ -172,13 +172,15 @@ class Inputs:
 
 @dataclass(frozen=True)
 class Made:
-    """One output of a build: its bytes, or None when it is the last build's file, kept."""
+    """One output of a build: the digest of its bytes, None when it is the last build's file, kept. Its bytes are
+    here only when they are kept in memory (`check`); a build writes them to its staging folder as they come."""
 
     path: str
     data: bytes | None
     unit: str | None = None  # the page's path, or "group:NAME"; None for the files of the before-swap step
     inputs: str | None = None
     templates: tuple[str, ...] = ()
+    digest: str | None = None
 
 
 class Plan:
@@ -215,9 +217,8 @@ class Plan:
             read = {m.path for m in made if m.path.endswith(suffix)}
             if read != {path for unit in self.last.units.values() for path in unit.paths if path.endswith(suffix)}:
                 return None  # a page came or went
-            for m in made:
-                if m.path in read and m.data is not None and digest(m.data) != self.last.files[m.path].digest:
-                    return None
+            if any(m.path in read and m.digest not in (None, self.last.files[m.path].digest) for m in made):
+                return None
         generated = self.last.generated()
         if not all(still_written(self.output_dir, path, self.last.files[path]) for path in generated):
             return None
@@ -229,8 +230,7 @@ class Plan:
         units: dict[str, Unit] = {}
         files = {}
         for m in made:
-            data_digest = digest(m.data) if m.data is not None else last[m.path].digest
-            files[m.path] = file_state(self.output_dir, m.path, data_digest)
+            files[m.path] = file_state(self.output_dir, m.path, m.digest or last[m.path].digest)
             if m.unit is not None:  # (a group's templates: those of all its files)
                 before = units.get(m.unit, Unit(m.inputs, (), ()))
                 templates = tuple(dict.fromkeys(before.templates + self._digests(m.templates)))

@@ -1,11 +1,11 @@
-"""The write stage: every output into a staging folder beside `output/`, swapped in at the end.
+"""The write stage: each output into a staging folder beside `output/` as it is made, swapped in at the end.
 
-A failed build never touches the published folder (content and template errors are all found before anything is
-written). An interrupted build leaves it as it was: staging folders are siblings (same file system, so the swap
-is two renames) and stale ones are removed by the next run. No output may leave the output folder, and no path
-may be written twice. A `before_swap` step (the search index) may add files to the staging folder; an exception
-from it fails the write like any other. An output that an incremental build kept from the last build (its data
-is None) is copied from the published folder.
+A failed build never touches the published folder (its staging folder is removed; content and template errors
+are all found before the swap). An interrupted build leaves it as it was: staging folders are siblings (same
+file system, so the swap is two renames) and stale ones are removed by the next run. No output may leave the
+output folder, and no path may be written twice. A `before_swap` step (the search index) may add files to the
+staging folder; an exception from it fails the write like any other. An output that an incremental build kept
+from the last build (its data is None) is copied from the published folder.
 """
 
 from __future__ import annotations
@@ -71,41 +71,61 @@ def _owner_alive(pid_text: str) -> bool:
     return True
 
 
+class Staging:
+    """A staging folder beside the output folder, filled output by output as they are made (`put`, from any
+    process), then swapped into place (`publish`) or removed (`discard`). Stale folders are removed first."""
+
+    def __init__(self, output_dir: Path):
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(output_dir)
+        self.output_dir = output_dir
+        self.folder = output_dir.parent / f"{STAGING_PREFIX}{output_dir.name}-{os.getpid()}"
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir()
+
+    def put(self, path: str, data: bytes | None) -> None:
+        """Write one output; None is the file at the same path in the output folder, copied. A path written
+        before raises UnsafeOutput (the file is made exclusively: so too when two processes write it)."""
+        target = self.folder.joinpath(*safe_parts(path))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(target, "xb") as file:
+                file.write(data if data is not None else (self.output_dir / path).read_bytes())
+        except FileExistsError:
+            raise UnsafeOutput(f"'{path}' would be written twice") from None
+
+    def publish(self, paths: list[str], previous_files: frozenset[str],
+                before_swap: Callable[[Path], None] | None = None) -> WriteResult:
+        """Run `before_swap(staging)`, then swap the staging folder (holding `paths`) into place. Files of the old
+        output that are not in `previous_files`, those the last build made, are listed as foreign."""
+        try:
+            generated: tuple[str, ...] = ()
+            if before_swap is not None:
+                before_swap(self.folder)
+                generated = tuple(sorted(files_under(self.folder) - set(paths)))
+            foreign = tuple(sorted(files_under(self.output_dir) - set(paths) - set(generated) - previous_files)) \
+                if self.output_dir.is_dir() else ()
+            _swap(self.folder, self.output_dir)
+        except BaseException:
+            self.discard()
+            raise
+        return WriteResult(len(paths), foreign, generated)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, previous_files: frozenset[str],
                   before_swap: Callable[[Path], None] | None = None) -> WriteResult:
-    """Write everything into staging, run `before_swap(staging)`, then swap it into place. An output whose data is
-    None is the file at the same path in `output_dir`, copied. `previous_files` are the files the last build made;
-    anything else found in the old output is listed as foreign."""
-    paths = [path for path, _ in outputs]
-    for path in paths:
-        safe_parts(path)
-    if len(set(paths)) != len(paths):
-        twice = next(path for path in paths if paths.count(path) > 1)
-        raise UnsafeOutput(f"'{twice}' would be written twice")
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(output_dir)
-    staging = output_dir.parent / f"{STAGING_PREFIX}{output_dir.name}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    """Every output staged at once (`Staging.put`), then published."""
+    staging = Staging(output_dir)
     try:
         for path, data in outputs:
-            target = staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if data is None:
-                shutil.copyfile(output_dir / path, target)
-            else:
-                target.write_bytes(data)
-        generated: tuple[str, ...] = ()
-        if before_swap is not None:
-            before_swap(staging)
-            generated = tuple(sorted(files_under(staging) - set(paths)))
-        foreign = tuple(sorted(files_under(output_dir) - set(paths) - set(generated) - previous_files)) \
-            if output_dir.is_dir() else ()
-        _swap(staging, output_dir)
+            staging.put(path, data)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.discard()
         raise
-    return WriteResult(len(outputs), foreign, generated)
+    return staging.publish([path for path, _ in outputs], previous_files, before_swap)
 
 
 def files_under(folder: Path) -> set[str]:
