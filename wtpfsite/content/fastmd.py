@@ -40,7 +40,6 @@ _DELIMITER_RUN = re.compile(r"([*_~])\1*")
 _MAY_END_TABLE = re.compile(r" {0,3}(?:[*+\->#`~<_=]|\d)| {4}")
 # The line patterns below are searched in "\n" + body: a line of the body matches `^X` when "\n" + it matches `\nX`.
 _BARE_MARKER = re.compile(r"\n[ \t>]*(?:[*+-]|\d{1,9}[.)])[ \t]*$", re.MULTILINE)
-_LONG_TILDES = re.compile(r"\n(?! {0,3}~~~).*?~~~")
 _TABLE_UNDER_BLOCK = re.compile(r"\n {0,3}(?:[*+\->#`~<_=]|\d| {4})[^\n]*+\n(?:[ \t]*>)*[ \t|:-]*-[ \t|:-]*$",
                                 re.MULTILINE)
 _DELIMITER_ROW = re.compile(r"\n([ \t:|-]*-[ \t:|-]*)$", re.MULTILINE)
