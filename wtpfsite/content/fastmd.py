@@ -33,8 +33,7 @@ _RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "p
           "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline", "table",
           "strikethrough"]
 # footnotes, NUL and CR, numeric references, images and code fences (see the module's docstring)
-_DECLINED_TEXT = ("[^", "^[", "\x00", "\r", "&#", "![", "```", "~~~")
-_SPECIAL_TEXT = re.compile("|".join(re.escape(text) for text in _DECLINED_TEXT))
+_SPECIAL_TEXT = re.compile("|".join(map(re.escape, ("[^", "^[", "\x00", "\r", "&#", "![", "```", "~~~"))))
 _REFUSED_SCHEMES = tuple(re.compile(word + r"(?::|\\:|&colon;)") for word in ("script", "data", "file"))
 _DELIMITER_RUN = re.compile(r"([*_~])\1*")
 _MAY_END_TABLE = re.compile(r" {0,3}(?:[*+\->#`~<_=]|\d)| {4}")
