@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -25,16 +25,11 @@ class Language:
     name: str  # in its own language: "English", "中文"
     locale: str  # Babel/CLDR locale for dates and numbers: "en_GB", "zh_Hans_CN"
 
-    @property
+    @cached_property
     def dir(self) -> str:
         """The HTML `dir` of the language's pages, from CLDR's character order for its locale ("rtl" for
         Arabic, Hebrew, Persian, Urdu...), so no list of scripts is kept here."""
-        return _direction(self.locale)
-
-
-@lru_cache(maxsize=None)
-def _direction(locale: str) -> str:
-    return "rtl" if Locale.parse(locale).character_order == "right-to-left" else "ltr"
+        return "rtl" if Locale.parse(self.locale).character_order == "right-to-left" else "ltr"
 
 
 @dataclass(frozen=True)

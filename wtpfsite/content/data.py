@@ -115,12 +115,10 @@ def read_data_file(schema: DataFile, path: Path, languages: tuple[str, ...], err
     """The records and header fields of one data file (`data`: its bytes, when the caller has read them)."""
     text = read_source_text(path, errors, data)
     value = load_yaml(text, path, errors) if text is not None else None
-    return read_file(schema, Reader(path, errors, languages), value) if value is not None else ((), {})
-
-
-def read_file(schema: DataFile, reader: Reader, value: Any) -> tuple[tuple, dict[str, Any]]:
-    """The records of one file and its header fields."""
-    top = reader.mapping(value, Mark(1, 1), reader.path.name, (schema.list_key,), schema.header_fields)
+    if value is None:
+        return (), {}
+    reader = Reader(path, errors, languages)
+    top = reader.mapping(value, Mark(1, 1), path.name, (schema.list_key,), schema.header_fields)
     if top is None:
         return (), {}
     header = schema.header(reader, top) if schema.header is not None else {}

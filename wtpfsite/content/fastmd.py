@@ -33,14 +33,12 @@ _RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "p
           "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline", "table",
           "strikethrough"]
 # footnotes, NUL and CR, numeric references, images and code fences (see the module's docstring)
-_DECLINED_TEXT = ("[^", "^[", "\x00", "\r", "&#", "![", "```", "~~~")
-_SPECIAL_TEXT = re.compile("|".join(re.escape(text) for text in _DECLINED_TEXT))
+_SPECIAL_TEXT = re.compile("|".join(map(re.escape, ("[^", "^[", "\x00", "\r", "&#", "![", "```", "~~~"))))
 _REFUSED_SCHEMES = tuple(re.compile(word + r"(?::|\\:|&colon;)") for word in ("script", "data", "file"))
 _DELIMITER_RUN = re.compile(r"([*_~])\1*")
 _MAY_END_TABLE = re.compile(r" {0,3}(?:[*+\->#`~<_=]|\d)| {4}")
 # The line patterns below are searched in "\n" + body: a line of the body matches `^X` when "\n" + it matches `\nX`.
 _BARE_MARKER = re.compile(r"\n[ \t>]*(?:[*+-]|\d{1,9}[.)])[ \t]*$", re.MULTILINE)
-_LONG_TILDES = re.compile(r"\n(?! {0,3}~~~).*?~~~")
 _TABLE_UNDER_BLOCK = re.compile(r"\n {0,3}(?:[*+\->#`~<_=]|\d| {4})[^\n]*+\n(?:[ \t]*>)*[ \t|:-]*-[ \t|:-]*$",
                                 re.MULTILINE)
 _DELIMITER_ROW = re.compile(r"\n([ \t:|-]*-[ \t:|-]*)$", re.MULTILINE)

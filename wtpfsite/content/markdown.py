@@ -57,13 +57,10 @@ class LinkSlot(NamedTuple):
     title: str | None = None
 
     def tag(self, link_urls: dict[str, str]) -> str:
-        return _link_tag(link_urls.get(self.href, self.href), self.title)
-
-
-def _link_tag(href: str, title: str | None) -> str:
-    title = "" if title is None else f' title="{escapeHtml(title)}"'
-    rel = ' rel="noopener"' if urlsplit(href).scheme in ("http", "https") else ""
-    return f'<a href="{escapeHtml(href)}"{title}{rel}>'
+        href = link_urls.get(self.href, self.href)
+        title = "" if self.title is None else f' title="{escapeHtml(self.title)}"'
+        rel = ' rel="noopener"' if urlsplit(href).scheme in ("http", "https") else ""
+        return f'<a href="{escapeHtml(href)}"{title}{rel}>'
 
 
 @dataclass(frozen=True)
@@ -120,13 +117,9 @@ def slugify(text: str) -> str:
 
 def _heading_ids(state) -> None:
     used: set[str] = set()
-    tokens = state.tokens
-    for index, token in enumerate(tokens):
-        if token.type != "heading_open":
-            continue
-        inline = tokens[index + 1]
-        explicit = _take_explicit_id(inline)
-        token.attrSet("id", unique_id(explicit or slugify(_plain_text(inline)), used))
+    for token, inline in zip(state.tokens, state.tokens[1:]):
+        if token.type == "heading_open":
+            token.attrSet("id", unique_id(_take_explicit_id(inline) or slugify(_plain_text(inline)), used))
 
 
 def unique_id(base: str, used: set[str]) -> str:
@@ -164,14 +157,7 @@ def parse_markdown(body: str, first_line: int, allow_html: bool = False) -> Pars
     """Parse once: the HTML with link slots, headings with ids, and every link with its line and column."""
     md = markdown_parser(allow_html)
     tokens = md.parse(body, {})
-    headings, links = headings_and_links(tokens, body.split("\n"), first_line)
-    slots: list[LinkSlot] = []
-    html = md.renderer.render(tokens, md.options, {"slots": slots})
-    anchors = frozenset(h.id for h in headings) | _footnote_anchors(tokens)
-    return ParsedMarkdown(tuple(html.split(SLOT)), tuple(slots), tuple(headings), tuple(links), allow_html, anchors)
-
-
-def headings_and_links(tokens: list[Token], lines: list[str], first_line: int) -> tuple[list[Heading], list[LinkRef]]:
+    lines = body.split("\n")
     headings: list[Heading] = []
     links: list[LinkRef] = []
     for index, token in enumerate(tokens):
@@ -179,7 +165,11 @@ def headings_and_links(tokens: list[Token], lines: list[str], first_line: int) -
             headings.append(Heading(int(token.tag[1]), token.attrGet("id"), _plain_text(tokens[index + 1])))
         if token.type == "inline" and token.map:
             links.extend(_links_in(token, lines, first_line))
-    return headings, links
+    slots: list[LinkSlot] = []
+    html = md.renderer.render(tokens, md.options, {"slots": slots})
+    footnotes = {f"fn{token.meta['id'] + 1}" for token in tokens if token.type == "footnote_open"}
+    anchors = frozenset(h.id for h in headings) | footnotes
+    return ParsedMarkdown(tuple(html.split(SLOT)), tuple(slots), tuple(headings), tuple(links), allow_html, anchors)
 
 
 def _links_in(inline: Token, lines: list[str], first_line: int):
@@ -210,20 +200,11 @@ def classify_link(href: str, line: int, col: int) -> LinkRef:
     return LinkRef(href, line, col, "bad")
 
 
-def _footnote_anchors(tokens: tuple[Token, ...]) -> frozenset[str]:
-    ids: set[str] = set()
-    for token in tokens:
-        if token.type == "footnote_open":
-            ids.add(f"fn{token.meta['id'] + 1}")
-    return frozenset(ids)
-
-
 def render_markdown(parsed: ParsedMarkdown, link_urls: dict[str, str]) -> str:
     """HTML for one output page; `link_urls` maps each href as parsed to its URL there."""
     pieces = [parsed.html[0]]
     for slot, piece in zip(parsed.slots, parsed.html[1:]):
-        pieces.append(slot.tag(link_urls))
-        pieces.append(piece)
+        pieces += (slot.tag(link_urls), piece)
     return "".join(pieces)
 
 
@@ -235,13 +216,6 @@ def _render_link_open(self, tokens, idx, options, env):
     return SLOT
 
 
-def _render_with_attrs(renderer, tokens, idx, options, env, attrs):
-    """Render token `idx` with other attributes, leaving the shared parsed tokens untouched."""
-    changed = list(tokens)
-    changed[idx] = tokens[idx].copy(attrs=attrs)
-    return renderer.renderToken(changed, idx, options, env)
-
-
 def _render_table_open(self, tokens, idx, options, env):
     return '<div class="table-scroll" tabindex="0">' + self.renderToken(tokens, idx, options, env)
 
@@ -251,7 +225,7 @@ def _render_table_close(self, tokens, idx, options, env):
 
 
 def _render_th_open(self, tokens, idx, options, env):
-    token = tokens[idx]
-    attrs = dict(token.attrs)
-    attrs["scope"] = "col"
-    return _render_with_attrs(self, tokens, idx, options, env, attrs)
+    """`scope="col"` on a header cell, leaving the shared parsed tokens untouched."""
+    changed = list(tokens)
+    changed[idx] = tokens[idx].copy(attrs=tokens[idx].attrs | {"scope": "col"})
+    return self.renderToken(changed, idx, options, env)

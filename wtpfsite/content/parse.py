@@ -108,11 +108,8 @@ def _read_draft_meta(reader: Reader, meta) -> DraftMeta | None:
     number = reader.integer(meta, "number", minimum=1)
     released, comments_due = reader.date(meta, "released"), reader.date(meta, "comments_due")
     status = reader.choice(meta, "status", DRAFT_STATUSES)
-    incorporates = None
-    if "incorporates" in meta:
-        ident = reader.identifier(meta, "incorporates")
-        mark = reader.value_mark(meta, "incorporates")
-        incorporates = Ref(ident, reader.path, mark.line, mark.col) if ident else None
+    ident, mark = reader.identifier(meta, "incorporates"), reader.value_mark(meta, "incorporates")
+    incorporates = Ref(ident, reader.path, mark.line, mark.col) if ident else None
     documents = []
     for item, mark in reader.items(meta, "documents"):
         if not isinstance(item, str):

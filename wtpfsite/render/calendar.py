@@ -28,7 +28,7 @@ from .environment import Localizer
 from .pages import Output, localizer
 
 PRODID = "-//WTPF-21 Informal Expert Group//wtpfsite//EN"
-CALENDAR_STRINGS = ("calendar.", "meeting.", "timetable.kind.", "proposal.")  # what the calendars read (extras.OTHER_OUTPUTS)
+CALENDAR_STRINGS = ("calendar.", "meeting.", "timetable.kind.", "proposal.")  # what they read (extras.OTHER_OUTPUTS)
 _BUSY_KINDS = ("meeting", "forum")  # milestones that take the reader's time; the rest are deadlines
 _MEETING_STATUS = {"held": "CONFIRMED", "planned": "TENTATIVE", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
 
@@ -53,21 +53,18 @@ def calendar_outputs(site: Site, env: Environment, today: date, errors: ErrorLis
     outputs = []
     for code in site.config.language_codes:
         try:
-            outputs.append(Output(site.path("calendar", code), calendar_ics(site, code, today, CALENDAR_STRINGS)))
+            outputs.append(Output(site.path("calendar", code), calendar_ics(site, code, today)))
         except TemplateError as exc:  # the Localizer's way of saying a string is missing
             errors.add(site.strings.path, 1, 1, f"calendar: {exc}")
     return outputs
 
 
-def calendar_ics(site: Site, lang: str, today: date, strings: tuple[str, ...] | None = None) -> bytes:
-    loc = localizer(site, lang, strings, html=False)
+def calendar_ics(site: Site, lang: str, today: date) -> bytes:
+    """The calendar of `lang`, about the timetable page, with an event for each item, in order of their dates."""
+    loc = localizer(site, lang, CALENDAR_STRINGS, html=False)
     name = loc.t("calendar.name", site=loc.plain(site.config.title))
     url = absolute_url(site.config.base_url, site.path("timetable", lang))
-    return ics(name, url, _milestone_items(site, loc) + _meeting_items(site, loc), today)
-
-
-def ics(name: str, url: str, items: list[Item], today: date) -> bytes:
-    """The calendar called `name`, about `url`, with an event for each item, in order of their dates."""
+    items = _milestone_items(site, loc) + _meeting_items(site, loc)
     calendar = Calendar()
     # (NAME and X-WR-CALNAME are TEXT, RFC 7986: vText has them escaped as TEXT)
     for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"), ("method", "PUBLISH"),
@@ -83,10 +80,8 @@ def event_span(spec: DateSpec) -> tuple[date, date]:
     """DTSTART and the exclusive DTEND of an all-day event: a month period runs from the first
     of its first month to the first of the month after its last."""
     if spec.precision == "month":
-        start = spec.start.replace(day=1)
         last = spec.end
-        end = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-        return start, end
+        return spec.start.replace(day=1), date(last.year + (last.month == 12), last.month % 12 + 1, 1)
     return spec.start, spec.end + timedelta(days=1)
 
 

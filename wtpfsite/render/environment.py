@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,14 +98,10 @@ def template_error(exc: TemplateError, templates_dir: Path, name: str, errors: E
 
 def _template_line(exc: BaseException, templates_dir: Path) -> tuple[int, Path | None]:
     """Walk the traceback to the innermost frame that belongs to a template file."""
-    tb, found = exc.__traceback__, (1, None)
     root = str(templates_dir.resolve())
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(root):
-            found = (tb.tb_lineno, Path(filename))
-        tb = tb.tb_next
-    return found
+    found = [(line, Path(frame.f_code.co_filename)) for frame, line in traceback.walk_tb(exc.__traceback__)
+             if frame.f_code.co_filename.startswith(root)]
+    return found[-1] if found else (1, None)
 
 
 class Borrowed(str):

@@ -82,9 +82,9 @@ def sitemap(site: Site, env: Environment, today: date, errors: ErrorList) -> lis
 
 
 def feeds(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
-    return _templated(site, env, today, errors,
-                      [(site.path("feed", code), "feed.xml", code, {"entries": feed_entries(site, code, today, _FEEDS.strings)})
-                       for code in site.config.language_codes], _FEEDS.strings)
+    jobs = [(site.path("feed", code), "feed.xml", code, {"entries": feed_entries(site, code, today, _FEEDS.strings)})
+            for code in site.config.language_codes]
+    return _templated(site, env, today, errors, jobs, _FEEDS.strings)
 
 
 def robots(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:

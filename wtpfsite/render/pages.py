@@ -84,15 +84,11 @@ def page_title(site: Site, route: Route, source: ParsedSource | None, loc: Local
 
 
 def language_links(site: Site, route: Route, path: str) -> tuple[LanguageLink, ...]:
-    codes = site.config.language_codes
-    real = route.real_languages(codes)
+    real = route.real_languages(site.config.language_codes)
     link = link_maker(site, path)
-    links = []
-    for language in site.config.languages:
-        target = site.path(route.key, language.code)
-        links.append(LanguageLink(language.code, language.name, link(target),
-                                  absolute_url(site.config.base_url, target), language.code in real))
-    return tuple(links)
+    return tuple(LanguageLink(language.code, language.name, link(target), absolute_url(site.config.base_url, target),
+                              language.code in real)
+                 for language in site.config.languages for target in [site.path(route.key, language.code)])
 
 
 def markdown_html(site: Site, source: ParsedSource, lang: str, path: str) -> Markup:
@@ -137,12 +133,9 @@ def link_maker(site: Site, path: str) -> Callable[[str], str]:
 def navigation(site: Site, lang: str, link: Callable[[str], str], loc: Localizer,
                route: Route | None) -> tuple[NavLink, ...]:
     """The main navigation: each entry of the config's, marked current on its page and its section's pages."""
-    links = []
-    for entry in site.config.navigation:
-        key = navigation_key(site, entry.name)
-        current = route is not None and (route.key == key or route.section.parent == key)
-        links.append(NavLink(loc.t(f"nav.{entry.name}"), link(site.path(key, lang)), current))
-    return tuple(links)
+    keys = [(entry.name, navigation_key(site, entry.name)) for entry in site.config.navigation]
+    return tuple(NavLink(loc.t(f"nav.{name}"), link(site.path(key, lang)),
+                         route is not None and (route.key == key or route.section.parent == key)) for name, key in keys)
 
 
 def base_context(site: Site, lang: str, path: str, today: date, route: Route | None = None,
@@ -171,7 +164,6 @@ def base_context(site: Site, lang: str, path: str, today: date, route: Route | N
         "deadline": lambda spec: deadline(spec, today),
         "milestone_states": lambda periods: milestone_states(list(periods), today),
         "site_title": loc.title(site.config.title),
-        # a language named in running text, in the reader's language ("英语", not "English")
         # a language named in the running text of the UI string `key`, in that text's language ("英语" in a Chinese
         # notice, "English" in an English one standing in for an untranslated notice)
         "language_name": lambda code, key: language_name(

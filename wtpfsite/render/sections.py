@@ -96,9 +96,8 @@ def _timetable_rows(site: Site, today: date) -> list[dict[str, Any]]:
 
 
 def _timetable(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
-    rows = _timetable_rows(site, today)
-    years = [(year, list(items)) for year, items in groupby(rows, key=lambda r: r["milestone"].date.start.year)]
-    return {"years": years}
+    by_year = groupby(_timetable_rows(site, today), key=lambda r: r["milestone"].date.start.year)
+    return {"years": [(year, list(items)) for year, items in by_year]}
 
 
 def _documents(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
@@ -149,8 +148,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("documents", "documents/", "documents.html", _documents, data=("documents", "meetings"),
             strings=("documents.", "draft.", "meeting."), structure="titles"),
     Section("meeting", "meetings/{name}/", "meeting.html", _meeting, data=("meetings", "documents"),
-            strings=(*DRAFT_STRINGS, "proposal."), structure="titles", records="meetings", record_name=lambda meeting: meeting.id,
-            title=_meeting_title, parent="meetings"),
+            strings=(*DRAFT_STRINGS, "proposal."), structure="titles", records="meetings",
+            record_name=lambda meeting: meeting.id, title=_meeting_title, parent="meetings"),
     Section("404", "404.html", "404.html", strings=("404.",), listed=False),
     Section("search", "search/", "search.html", listed=False),
     Section("translations", "translations/", "translations.html", _translations, data=(EVERY_FILE,),
