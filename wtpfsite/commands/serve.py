@@ -50,10 +50,6 @@ TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".woff2": "font/woff2", ".pdf": "application/pdf"}
 FALLBACK_404 = b"<!DOCTYPE html>\n<html><head><title>Not found</title></head><body><h1>Not found</h1></body></html>\n"
 
-def is_temporary_file(name: str) -> bool:
-    """Whether a file of this name is an editor's temporary or swap file (watch mode ignores it)."""
-    return name.endswith(IGNORED_SUFFIXES) or _TEMPORARY.fullmatch(name) is not None
-
 
 @dataclass(frozen=True)
 class SitePaths:
@@ -65,9 +61,7 @@ class SitePaths:
 
     def relevant(self, path: Path) -> bool:
         """Whether a change at `path` can change the site (editor temp files and build leftovers cannot)."""
-        if is_temporary_file(path.name):
-            return False
-        if path.is_relative_to(self.output):
+        if path.name.endswith(IGNORED_SUFFIXES) or _TEMPORARY.fullmatch(path.name) or path.is_relative_to(self.output):
             return False
         if path == self.config:
             return True
