@@ -65,13 +65,9 @@ class Coordinator:
         with self._build_lock:
             with self._cond:
                 self._busy, self._dirty = True, False
-            started, errors, result = time.perf_counter(), (), None
+            started = time.perf_counter()
             try:
-                result = self._run_build(progress, changed)
-            except ContentErrors as exc:
-                errors = tuple(exc.lines())
-            except Exception as exc:  # a bug in the generator: report it, keep serving
-                errors = (f"internal error: {type(exc).__name__}: {exc}",)
+                result, errors = _attempt(self._run_build, progress, changed)
             except BaseException:  # Ctrl-C during the first build
                 with self._cond:
                     self._busy = False
@@ -91,18 +87,9 @@ class Coordinator:
                     client.put(state)
             self._report(state, changed, time.perf_counter() - started)
             if self._after is not None and not errors:
-                self._finish(result)
+                for line in _attempt(self._after, result, bug="internal error after the build")[1]:
+                    self._log(line, True)
         return state
-
-    def _finish(self, result: object) -> None:
-        """Run `after`; its errors are reported, and the server goes on."""
-        try:
-            self._after(result)
-        except ContentErrors as exc:
-            for line in exc.lines():
-                self._log(line, True)
-        except Exception as exc:  # a bug in the generator: report it, keep serving
-            self._log(f"internal error after the build: {type(exc).__name__}: {exc}", True)
 
     def _report(self, state: State, changed: frozenset[Path], seconds: float) -> None:
         for message in state.errors:
@@ -129,3 +116,13 @@ class Coordinator:
         with self._cond:
             for client in self._clients:
                 client.put(None)
+
+
+def _attempt(call: Callable[..., object], *args: object, bug: str = "internal error") -> tuple[object, tuple[str, ...]]:
+    """`call(*args)` and no errors, or None and the lines of the errors it raised (a bug's too: serving goes on)."""
+    try:
+        return call(*args), ()
+    except ContentErrors as exc:
+        return None, tuple(exc.lines())
+    except Exception as exc:  # a bug in the generator
+        return None, (f"{bug}: {type(exc).__name__}: {exc}",)
