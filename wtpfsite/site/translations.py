@@ -208,10 +208,11 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, r
         key = ("flagged texts", schema.name, codes, default)  # (the same for the report in every language)
         if key not in data.memo:
             data.memo[key] = _flagged(schema, data.of(schema.name), codes, default)
-        for who, name, value in data.memo[key]:
+        for who, name, value, current in data.memo[key]:
             mark = value.mark if value.mark is not None else Mark(1, 1)
             given = value.languages()
-            problems += _data_outdated(value, who, name, default, path, mark, root)
+            if current is not None:
+                problems += _data_outdated(value, who, name, current, default, path, mark, root)
             problems += [Problem("data", code, path, mark.line, mark.col,
                                  f"missing translation: {who} has no {code} text for '{name}' "
                                  f"(readers of {code} see the {value.get(code, default).lang} text)", "",
@@ -220,8 +221,9 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, r
 
 
 def _flagged(schema: DataFile, records: tuple, codes: tuple[str, ...], default: str
-             ) -> tuple[tuple[str, str, Text], ...]:
-    """(who, field, text) of each text of `records` that lacks a language of `codes` or is out of date."""
+             ) -> tuple[tuple[str, str, Text, str | None], ...]:
+    """(who, field, text, current) of each text of `records` that lacks a language of `codes` or is out of date;
+    `current`: the revision of its original when it is not the one its translations recorded, else None."""
     wanted, found = frozenset(codes), []
     for index, record in enumerate(records):
         for name in schema.texts:
@@ -229,22 +231,18 @@ def _flagged(schema: DataFile, records: tuple, codes: tuple[str, ...], default: 
             if value is None or value.universal:
                 continue
             given = value.languages()
-            outdated = value.translation_of is not None and default in given and \
-                value.translation_of != text_revision(value.get(default, default).value)
-            if outdated or not wanted <= given:
-                found.append((schema.label(record, index, default), name, value))
+            current = text_revision(value.get(default, default).value) \
+                if value.translation_of is not None and default in given else None
+            current = current if current != value.translation_of else None
+            if current is not None or not wanted <= given:
+                found.append((schema.label(record, index, default), name, value, current))
     return tuple(found)
 
 
-def _data_outdated(value: Text, who: str, name: str, default: str, path: str, mark: Mark, root: Path) -> list[Problem]:
-    """The translations of a data text whose original changed since the revision they recorded."""
-    given = value.languages()
-    if value.translation_of is None or default not in given:
-        return []
+def _data_outdated(value: Text, who: str, name: str, current: str, default: str, path: str, mark: Mark,
+                   root: Path) -> list[Problem]:
+    """The translations of a data text whose original changed (to revision `current`) since the one they recorded."""
     original = value.get(default, default).value
-    current = text_revision(original)
-    if current == value.translation_of:
-        return []
     old = read_original(root, value.translation_of)
     diff = () if old is None else text_diff(old, original + "\n", value.translation_of, current)
     ident = who.split("'", 2)[1] if who.count("'") >= 2 else ""
@@ -254,7 +252,7 @@ def _data_outdated(value: Text, who: str, name: str, default: str, path: str, ma
                     f"{value.translation_of}, now {current}; once the translation matches it, run: "
                     f".venv/bin/python build.py translated {target})", "", f"{who}: {name}", default, path,
                     value.translation_of, current, diff, old is not None)
-            for code in sorted(given) if code != default]
+            for code in sorted(value.languages()) if code != default]
 
 
 def string_problems(strings: Strings, codes: tuple[str, ...], default: str, shown) -> list[Problem]:
