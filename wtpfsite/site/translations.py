@@ -257,16 +257,11 @@ def _data_outdated(value: Text, who: str, name: str, current: str, default: str,
 
 def string_problems(strings: Strings, codes: tuple[str, ...], default: str, shown) -> list[Problem]:
     """A problem for each UI string that lacks a language (its readers see the default language's text)."""
-    problems = []
-    for code in codes:
-        if code == default:
-            continue
-        for key in strings.missing(code):
-            mark = strings.marks.get(key, Mark(1, 1))
-            problems.append(Problem("string", code, shown(strings.path), mark.line, mark.col,
-                                    f"missing translation: UI string '{key}' has no {code} text (readers of "
-                                    f"{code} see the {default} text)", "", key, default))
-    return problems
+    missing = [(code, key, strings.marks.get(key, Mark(1, 1))) for code in codes if code != default
+               for key in strings.missing(code)]
+    return [Problem("string", code, shown(strings.path), mark.line, mark.col, f"missing translation: UI string "
+                    f"'{key}' has no {code} text (readers of {code} see the {default} text)", "", key, default)
+            for code, key, mark in missing]
 
 
 # -------------------------------------------------------------------------------------- text of a report
