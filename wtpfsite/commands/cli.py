@@ -51,18 +51,16 @@ def default_today() -> date:
     return datetime.now(ZoneInfo("Europe/Zurich")).date()
 
 
-_TODAY_HELP = ("the date that statuses (next milestone, open deadlines) are computed for, as YYYY-MM-DD "
-               "(default: content_date in site_config.yaml when set, else SOURCE_DATE_EPOCH's day when set, "
-               "else today in Geneva)")
-
-
 def _options(*wanted: str) -> argparse.ArgumentParser:
     """The options shared by commands, each offered only by the commands for which it means something."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--config", type=Path, default=Path("site_config.yaml"), metavar="FILE",
                         help="the site's configuration file (default: site_config.yaml)")
     if "today" in wanted:
-        parser.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD", help=_TODAY_HELP)
+        parser.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
+                            help="the date that statuses (next milestone, open deadlines) are computed for, as "
+                                 "YYYY-MM-DD (default: content_date in site_config.yaml when set, else "
+                                 "SOURCE_DATE_EPOCH's day when set, else today in Geneva)")
     if "out" in wanted:
         parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                             help="the folder to build into (default: site_config.yaml's output_dir, else output/)")
@@ -190,8 +188,7 @@ def report_build(result: BuildResult, quiet: bool, out: TextIO, err: TextIO) -> 
         print(f"build cache discarded: {result.cache_notice}", file=err)
     if result.written and result.written.foreign and not quiet:
         print(f"removed {counted(len(result.written.foreign), 'file', 'files')} from the output folder that the "
-              f"generator "
-              f"did not make: {', '.join(result.written.foreign)}", file=err)
+              f"generator did not make: {', '.join(result.written.foreign)}", file=err)
     if not quiet:
         counts = ", ".join(f"{n} {code}" for code, n in result.pages_per_language.items())
         print(f"built {result.rendered + result.reused} files ({counts} pages) in {result.seconds:.2f} s: "
@@ -203,9 +200,9 @@ def report_lost(result: BuildResult, err: TextIO) -> None:
     for error in result.lost:
         print(error.format(), file=err)
     if result.lost:
-        count = len(result.lost)
-        print(f"{count} published URL{'s' if count != 1 else ''} no longer served: add aliases or retire "
-              f"{'them' if count != 1 else 'it'} (docs/editors-guide.md); check --release fails until then", file=err)
+        print(f"{counted(len(result.lost), 'published URL', 'published URLs')} no longer served: add aliases or "
+              f"retire {'it' if len(result.lost) == 1 else 'them'} (docs/editors-guide.md); check --release fails "
+              f"until then", file=err)
 
 
 def _run(args) -> int:
@@ -256,8 +253,7 @@ def _run_po(args, options) -> int:
         what = "added" if change.previous is None else "updated"
         print(f"{change.path}:{change.line}: {what} '{change.context}'")
     if not args.quiet:
-        print(f"{len(changes)} text{'s' if len(changes) != 1 else ''} changed; the translations are recorded "
-              f"as current")
+        print(f"{counted(len(changes), 'text', 'texts')} changed; the translations are recorded as current")
     return EXIT_OK
 
 
@@ -266,7 +262,7 @@ def _run_workflow(args, options) -> int:
     if args.command == "translated":
         config = load_config_or_fail(args.config)
         data = [(given, data_target(config, str(given))) for given in args.paths]
-        for given, (path, selector) in [(g, t) for g, t in data if t is not None]:
+        for path, selector in [target for _, target in data if target is not None]:
             for text in record_data_translations(config, path, selector):
                 what = (f"recorded translation_of: {text.revision}" if text.previous is None else
                         f"updated translation_of: {text.previous} -> {text.revision}"

@@ -17,59 +17,10 @@ from ..pipeline.build import Progress
 EVENTS_URL, STATUS_URL = "/__wtpfsite/events", "/__wtpfsite/status"
 WAIT_SECONDS = 30.0  # longest a request waits for a running rebuild
 
-# Injected before </body> of every HTML response. __GENERATION__ is the build the page was served from.
-LIVE_RELOAD_JS = """(function () {
-  "use strict";
-  var generation = __GENERATION__, seq = -1, hadErrors = false, KEY = "wtpfsite-scroll:" + location.pathname;
-  function restoreScroll() {
-    var saved = JSON.parse(sessionStorage.getItem(KEY) || "null");
-    sessionStorage.removeItem(KEY);
-    if (saved) window.scrollTo(saved[0], saved[1]);
-  }
-  if (document.readyState === "complete") restoreScroll(); else window.addEventListener("load", restoreScroll);
-  function reload() {
-    sessionStorage.setItem(KEY, JSON.stringify([window.scrollX, window.scrollY]));
-    location.reload();
-  }
-  function swapStylesheets() {  // same-origin stylesheets only; the page itself stays
-    document.querySelectorAll('link[rel~="stylesheet"]').forEach(function (link) {
-      var url = new URL(link.href, location.href);
-      if (url.origin !== location.origin) return;
-      url.searchParams.set("wtpfsite", String(Date.now()));
-      link.href = url.href;
-    });
-  }
-  function showErrors(messages) {  // textContent: messages are never parsed as HTML
-    var overlay = document.getElementById("wtpfsite-error-overlay");
-    if (overlay) overlay.remove();
-    if (!messages.length) return;
-    overlay = document.createElement("div");
-    overlay.id = "wtpfsite-error-overlay";
-    overlay.setAttribute("role", "alert");
-    overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:1.5rem;" +
-      "background:rgba(60,0,0,.94);color:#fff;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
-    var title = overlay.appendChild(document.createElement("p"));
-    var list = overlay.appendChild(document.createElement("ul"));
-    var count = messages.filter(function (m) { return m.indexOf("__HELD__") < 0; }).length;
-    title.textContent = "The build failed with " + count + (count === 1 ? " error" : " errors") +
-      "; the site shows the last good build until " + (count === 1 ? "it is" : "they are") + " fixed:";
-    messages.forEach(function (message) { list.appendChild(document.createElement("li")).textContent = message; });
-    document.body.appendChild(overlay);
-  }
-  function apply(state) {
-    if (state.seq <= seq) return;  // older news (the status answer and the event stream race)
-    seq = state.seq;
-    if (state.errors.length) { hadErrors = true; showErrors(state.errors); }
-    else if (state.generation === generation) showErrors([]);
-    else if (state.css_only && !hadErrors && state.generation === generation + 1) {
-      generation = state.generation;
-      swapStylesheets();
-    } else reload();
-  }
-  new EventSource("__EVENTS__").onmessage = function (event) { apply(JSON.parse(event.data)); };
-  fetch("__STATUS__", {cache: "no-store"}).then(function (r) { return r.json(); }).then(apply, function () {});
-})();
-""".replace("__EVENTS__", EVENTS_URL).replace("__HELD__", HELD_BACK).replace("__STATUS__", STATUS_URL)
+# livereload.js, injected before </body> of every HTML response. __GENERATION__ is the build the page was served
+# from, filled in per page; the other placeholders are filled in here.
+LIVE_RELOAD_JS = (Path(__file__).with_name("livereload.js").read_text("utf-8")
+                  .replace("__EVENTS__", EVENTS_URL).replace("__HELD__", HELD_BACK).replace("__STATUS__", STATUS_URL))
 
 
 def inject(html: bytes, generation: int) -> bytes:
@@ -114,13 +65,9 @@ class Coordinator:
         with self._build_lock:
             with self._cond:
                 self._busy, self._dirty = True, False
-            started, errors, result = time.perf_counter(), (), None
+            started = time.perf_counter()
             try:
-                result = self._run_build(progress, changed)
-            except ContentErrors as exc:
-                errors = tuple(exc.lines())
-            except Exception as exc:  # a bug in the generator: report it, keep serving
-                errors = (f"internal error: {type(exc).__name__}: {exc}",)
+                result, errors = _attempt(self._run_build, progress, changed)
             except BaseException:  # Ctrl-C during the first build
                 with self._cond:
                     self._busy = False
@@ -140,18 +87,9 @@ class Coordinator:
                     client.put(state)
             self._report(state, changed, time.perf_counter() - started)
             if self._after is not None and not errors:
-                self._finish(result)
+                for line in _attempt(self._after, result, bug="internal error after the build")[1]:
+                    self._log(line, True)
         return state
-
-    def _finish(self, result: object) -> None:
-        """Run `after`; its errors are reported, and the server goes on."""
-        try:
-            self._after(result)
-        except ContentErrors as exc:
-            for line in exc.lines():
-                self._log(line, True)
-        except Exception as exc:  # a bug in the generator: report it, keep serving
-            self._log(f"internal error after the build: {type(exc).__name__}: {exc}", True)
 
     def _report(self, state: State, changed: frozenset[Path], seconds: float) -> None:
         for message in state.errors:
@@ -178,3 +116,13 @@ class Coordinator:
         with self._cond:
             for client in self._clients:
                 client.put(None)
+
+
+def _attempt(call: Callable[..., object], *args: object, bug: str = "internal error") -> tuple[object, tuple[str, ...]]:
+    """`call(*args)` and no errors, or None and the lines of the errors it raised (a bug's too: serving goes on)."""
+    try:
+        return call(*args), ()
+    except ContentErrors as exc:
+        return None, tuple(exc.lines())
+    except Exception as exc:  # a bug in the generator
+        return None, (f"{bug}: {type(exc).__name__}: {exc}",)

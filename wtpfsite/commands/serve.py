@@ -50,10 +50,6 @@ TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".woff2": "font/woff2", ".pdf": "application/pdf"}
 FALLBACK_404 = b"<!DOCTYPE html>\n<html><head><title>Not found</title></head><body><h1>Not found</h1></body></html>\n"
 
-def is_temporary_file(name: str) -> bool:
-    """Whether a file of this name is an editor's temporary or swap file (watch mode ignores it)."""
-    return name.endswith(IGNORED_SUFFIXES) or _TEMPORARY.fullmatch(name) is not None
-
 
 @dataclass(frozen=True)
 class SitePaths:
@@ -65,9 +61,7 @@ class SitePaths:
 
     def relevant(self, path: Path) -> bool:
         """Whether a change at `path` can change the site (editor temp files and build leftovers cannot)."""
-        if is_temporary_file(path.name):
-            return False
-        if path == self.output or self.output in path.parents:
+        if path.name.endswith(IGNORED_SUFFIXES) or _TEMPORARY.fullmatch(path.name) or path.is_relative_to(self.output):
             return False
         if path == self.config:
             return True
@@ -150,8 +144,7 @@ class Watcher(FileSystemEventHandler):
         if event.event_type not in self.KINDS or (event.is_directory and event.event_type == "modified"):
             return
         for raw in (event.src_path, getattr(event, "dest_path", "")):
-            path = Path(os.fsdecode(raw)) if raw else None
-            if path is not None and self.paths.relevant(path):
+            if raw and self.paths.relevant(path := Path(os.fsdecode(raw))):
                 self.coordinator.note_change()
                 self.debouncer.push(path)
 
@@ -165,7 +158,7 @@ def resolve_inside(root: Path, parts: list[str]) -> Path | None:
         real = root.joinpath(*parts).resolve(strict=True)
     except (OSError, RuntimeError):
         return None
-    return real if real == root or root in real.parents else None
+    return real if real.is_relative_to(root) else None
 
 
 class DevServer(ThreadingHTTPServer):
@@ -309,11 +302,7 @@ def _stop_on_signals() -> Callable[[], None]:
     Returns what puts the previous handlers back. Only the main thread can set handlers."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    previous = {number: signal.signal(number, signal.default_int_handler) for number in (signal.SIGINT, signal.SIGTERM)}
 
     def restore() -> None:
         for number, handler in previous.items():

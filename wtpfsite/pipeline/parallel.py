@@ -30,12 +30,11 @@ def in_processes(job: Callable[[int], T], count: int) -> Iterator[T]:
     if processes < 2 or count < MIN_JOBS:
         return (job(index) for index in range(count))
     size = max(1, count // (processes * CHUNKS_PER_PROCESS))
-    chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
     context = multiprocessing.get_context("fork")  # the workers inherit the job's data, nothing is pickled to them
     pool = ProcessPoolExecutor(processes, mp_context=context, initializer=_take, initargs=(job,))
     gc.freeze()  # the inherited objects out of the collector's sight: it would copy every page it touches
     try:
-        results = pool.map(_run, chunks)  # (submits every chunk now, which starts the workers)
+        results = pool.map(_run, range(count), chunksize=size)  # (submits every chunk now: the workers start)
     except BaseException:
         pool.shutdown(cancel_futures=True)
         raise
@@ -44,10 +43,9 @@ def in_processes(job: Callable[[int], T], count: int) -> Iterator[T]:
     return _collect(pool, results)
 
 
-def _collect(pool: ProcessPoolExecutor, results: Iterator[list]) -> Iterator:
+def _collect(pool: ProcessPoolExecutor, results: Iterator) -> Iterator:
     try:
-        for chunk in results:
-            yield from chunk
+        yield from results
     finally:
         pool.shutdown(cancel_futures=True)
 
@@ -57,5 +55,5 @@ def _take(job: Callable[[int], object]) -> None:
     _job = job
 
 
-def _run(chunk: range) -> list:
-    return [_job(index) for index in chunk]
+def _run(index: int) -> object:
+    return _job(index)

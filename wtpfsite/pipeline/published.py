@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..base.errors import ErrorList, SiteError
 from ..site.model import Site
-from ..site.published import Origin, lost_url_errors, lost_urls, served_urls
+from ..site.published import Origin, lost_url_errors, served_urls
 
 RECORD_FILE = "published.json"
 FORMAT = 1
@@ -34,8 +34,8 @@ def read_published(folder: Path) -> dict[str, Origin] | None:
 def published_check(site: Site, folder: Path) -> tuple[dict[str, Origin], list[SiteError]]:
     """What the record of this build is to hold, and the errors for the URLs it would lose."""
     served = served_urls(site, ErrorList(site.config.root).display_path)
-    previous = read_published(folder) or {}
-    lost = lost_urls(previous, served, {retired.path for retired in site.data.retired})
+    retired = {entry.path for entry in site.data.retired}
+    lost = {url: at for url, at in (read_published(folder) or {}).items() if url not in served and url not in retired}
     return served | lost, lost_url_errors(lost, site.config.language_codes)
 
 

@@ -36,11 +36,6 @@ def served_urls(site: Any, shown: Callable[[Any], str]) -> dict[str, Origin]:
     return dict(sorted(urls.items()))
 
 
-def lost_urls(previous: dict[str, Origin], served: dict[str, Origin], retired: set[str]) -> dict[str, Origin]:
-    """The URLs of `previous` that `served` lacks and that are not `retired`."""
-    return {url: origin for url, origin in previous.items() if url not in served and url not in retired}
-
-
 def lost_url_errors(lost: dict[str, Origin], languages: tuple[str, ...]) -> list[SiteError]:
     """One error per lost URL, at the source that used to make it."""
     errors = []

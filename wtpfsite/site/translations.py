@@ -4,8 +4,8 @@ The original of a page or draft is its version in the default language (the firs
 A translation records the revision of the original it was made from in its front matter,
 `translation_of: 3f2a9c0d1b4e`; `python build.py translated PATH` writes that line. A revision is the first
 12 hex digits of the SHA-256 of the original's title and Markdown body (line endings normalised, leading and
-trailing blank lines ignored), so it needs neither git nor file times and is the same on every machine.
-A translation without `translation_of`, or with another revision, is out of date.
+trailing blank lines ignored), the same on every machine without git or file times. A translation recording no
+revision, or another one, is out of date.
 
 Data texts (`Text` fields of meetings, milestones, experts and documents) that are not universal and lack a
 language are listed with their file, line and the record's id; so are the UI strings of `strings.yaml` that lack
@@ -40,11 +40,8 @@ FIELD = "translation_of"
 
 # --------------------------------------------------------------------------------------------- revisions
 
-# `revision` (a short hash of a source's title and Markdown body) is made by the parse stage, which keeps it
-# in `ParsedSource.revision` (content/parse.py); it is named here, where the revisions are used.
-
-
 def source_revision(source: ParsedSource) -> str:
+    """The revision of a source (made by the parse stage: content/parse.py)."""
     return source.revision
 
 
@@ -133,18 +130,12 @@ def translation_report(site: Site) -> TranslationReport:
     codes, default = config.language_codes, config.default_language
     shown = ErrorList(config.root).display_path
     routes = [r for r in site.routes if r.versions and r.section.name != CHANGES]
-    problems: dict[str, list[Problem]] = {code: [] for code in codes}
-    for route in routes:
-        for problem in _route_problems(route, codes, default, shown, site.config.root):
-            problems[problem.lang].append(problem)
-    for problem in data_problems(site.data, codes, default, shown, site.config.root):
-        problems[problem.lang].append(problem)
-    for problem in string_problems(site.strings, codes, default, shown):
-        problems[problem.lang].append(problem)
-    statuses = tuple(
-        LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
-                       tuple(sorted(problems[code], key=lambda p: (p.path, p.line, p.col, p.message))))
-        for code in codes)
+    problems = [p for route in routes for p in _route_problems(route, codes, default, shown, config.root)]
+    problems += data_problems(site.data, codes, default, shown, config.root)
+    problems += string_problems(site.strings, codes, default, shown)
+    problems.sort(key=lambda p: (p.path, p.line, p.col, p.message))
+    statuses = tuple(LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
+                                    tuple(p for p in problems if p.lang == code)) for code in codes)
     return TranslationReport(default, statuses)
 
 
@@ -207,8 +198,7 @@ def data_nodes(data: SiteData, name: str) -> list[MarkedMap]:
     return [item for item in items if isinstance(item, MarkedMap)] if isinstance(items, MarkedList) else []
 
 
-def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, root: Path | None = None
-                  ) -> list[Problem]:
+def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, root: Path) -> list[Problem]:
     """A problem for each data text (a field the schema names in `texts`) that lacks a language, and for each
     translation of one whose original changed since its recorded revision (`translation_of:` in the map)."""
     paths = dict(data.files)
@@ -218,10 +208,11 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, r
         key = ("flagged texts", schema.name, codes, default)  # (the same for the report in every language)
         if key not in data.memo:
             data.memo[key] = _flagged(schema, data.of(schema.name), codes, default)
-        for who, name, value in data.memo[key]:
+        for who, name, value, current in data.memo[key]:
             mark = value.mark if value.mark is not None else Mark(1, 1)
             given = value.languages()
-            problems += _data_outdated(value, who, name, given, default, path, mark, root)
+            if current is not None:
+                problems += _data_outdated(value, who, name, current, default, path, mark, root)
             problems += [Problem("data", code, path, mark.line, mark.col,
                                  f"missing translation: {who} has no {code} text for '{name}' "
                                  f"(readers of {code} see the {value.get(code, default).lang} text)", "",
@@ -230,8 +221,9 @@ def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, r
 
 
 def _flagged(schema: DataFile, records: tuple, codes: tuple[str, ...], default: str
-             ) -> tuple[tuple[str, str, Text], ...]:
-    """(who, field, text) of each text of `records` that lacks a language of `codes` or is out of date."""
+             ) -> tuple[tuple[str, str, Text, str | None], ...]:
+    """(who, field, text, current) of each text of `records` that lacks a language of `codes` or is out of date;
+    `current`: the revision of its original when it is not the one its translations recorded, else None."""
     wanted, found = frozenset(codes), []
     for index, record in enumerate(records):
         for name in schema.texts:
@@ -239,23 +231,19 @@ def _flagged(schema: DataFile, records: tuple, codes: tuple[str, ...], default: 
             if value is None or value.universal:
                 continue
             given = value.languages()
-            outdated = value.translation_of is not None and default in given and \
-                value.translation_of != text_revision(value.get(default, default).value)
-            if outdated or not wanted <= given:
-                found.append((schema.label(record, index, default), name, value))
+            current = text_revision(value.get(default, default).value) \
+                if value.translation_of is not None and default in given else None
+            current = current if current != value.translation_of else None
+            if current is not None or not wanted <= given:
+                found.append((schema.label(record, index, default), name, value, current))
     return tuple(found)
 
 
-def _data_outdated(value: Text, who: str, name: str, given, default: str, path: str, mark: Mark,
-                   root: Path | None) -> list[Problem]:
-    """The translations of a data text whose original changed since the revision they recorded."""
-    if value.translation_of is None or default not in given:
-        return []
+def _data_outdated(value: Text, who: str, name: str, current: str, default: str, path: str, mark: Mark,
+                   root: Path) -> list[Problem]:
+    """The translations of a data text whose original changed (to revision `current`) since the one they recorded."""
     original = value.get(default, default).value
-    current = text_revision(original)
-    if current == value.translation_of:
-        return []
-    old = read_original(root, value.translation_of) if root is not None else None
+    old = read_original(root, value.translation_of)
     diff = () if old is None else text_diff(old, original + "\n", value.translation_of, current)
     ident = who.split("'", 2)[1] if who.count("'") >= 2 else ""
     target = f"{path}#{ident}.{name}" if ident else path
@@ -264,21 +252,16 @@ def _data_outdated(value: Text, who: str, name: str, given, default: str, path: 
                     f"{value.translation_of}, now {current}; once the translation matches it, run: "
                     f".venv/bin/python build.py translated {target})", "", f"{who}: {name}", default, path,
                     value.translation_of, current, diff, old is not None)
-            for code in sorted(given) if code != default]
+            for code in sorted(value.languages()) if code != default]
 
 
 def string_problems(strings: Strings, codes: tuple[str, ...], default: str, shown) -> list[Problem]:
     """A problem for each UI string that lacks a language (its readers see the default language's text)."""
-    problems = []
-    for code in codes:
-        if code == default:
-            continue
-        for key in strings.missing(code):
-            mark = strings.marks.get(key, Mark(1, 1))
-            problems.append(Problem("string", code, shown(strings.path), mark.line, mark.col,
-                                    f"missing translation: UI string '{key}' has no {code} text (readers of "
-                                    f"{code} see the {default} text)", "", key, default))
-    return problems
+    missing = [(code, key, strings.marks.get(key, Mark(1, 1))) for code in codes if code != default
+               for key in strings.missing(code)]
+    return [Problem("string", code, shown(strings.path), mark.line, mark.col, f"missing translation: UI string "
+                    f"'{key}' has no {code} text (readers of {code} see the {default} text)", "", key, default)
+            for code, key, mark in missing]
 
 
 # -------------------------------------------------------------------------------------- text of a report
