@@ -11,8 +11,7 @@ Data texts (`Text` fields of meetings, milestones, experts and documents) that a
 language are listed with their file, line and the record's id; so are the UI strings of `strings.yaml` that lack
 a language. Readers of that language see the default language's text, marked with its `lang`, meanwhile.
 
-The report is shown by `python build.py check --translations` and on the noindex page
-`/<lang>/translations/` (one per language, not linked from the navigation).
+Shown by `build.py check --translations` and on the noindex pages `/<lang>/translations/`.
 """
 
 from __future__ import annotations
