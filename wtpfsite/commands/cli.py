@@ -1,6 +1,8 @@
 """The command line: the only place that prints to the terminal or exits.
 
-Exit status: 0 success, 1 content errors, 2 usage error, 3 internal error (a bug).
+Exit status: 0 success, 1 content errors, 2 usage error, 3 internal error (a bug). The module of a command other
+than build and check is imported when that command runs: watch mode's server and file watcher, Babel's PO files
+and the editors' commands would be a twentieth of the start-up of every build.
 """
 
 from __future__ import annotations
@@ -19,12 +21,6 @@ from ..base.plural import counted
 from ..content.config import is_base_url, load_config
 from ..pipeline.build import BuildOptions, BuildResult, build, check, load_site
 from ..site.translations import format_report, translation_report
-from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
-from .po import export_po, import_po
-from .release import check_release
-from .serve import serve
-from .translated import record_translations
-from .translated_data import data_target, record_data_translations
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -226,6 +222,7 @@ def _run(args) -> int:
         if not args.quiet:
             print(f"checked {len(result.outputs)} files" + ("" if result.lost else ": no problems"))
         return EXIT_OK
+    from .serve import serve
     return serve(options, args.host, args.port, quiet=args.quiet)
 
 
@@ -239,6 +236,7 @@ def load_config_or_fail(path: Path):
 
 def _run_po(args, options) -> int:
     """The translators' files (wtpfsite/commands/po.py)."""
+    from .po import export_po, import_po
     if args.command == "export-po":
         text = export_po(options, args.lang)
         if args.out is None:
@@ -259,6 +257,10 @@ def _run_po(args, options) -> int:
 
 def _run_workflow(args, options) -> int:
     """The editors' and translators' commands (see docs/editors-guide.md)."""
+    from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
+    from .release import check_release
+    from .translated import record_translations
+    from .translated_data import data_target, record_data_translations
     if args.command == "translated":
         config = load_config_or_fail(args.config)
         data = [(given, data_target(config, str(given))) for given in args.paths]
