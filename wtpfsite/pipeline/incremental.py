@@ -100,6 +100,7 @@ class Inputs:
         self.files = files  # every source, data file and the string catalog, by path
         self._strings_by_prefixes: dict[tuple[tuple[str, ...], str | None], str] = {}
         self._structure_by_level: dict[str, str] = {}
+        self._declared_by: dict[tuple, str] = {}  # by kind and name of declaration, language, common strings
 
     def global_digest(self, config_bytes: bytes) -> str:
         config = self.site.config
@@ -108,18 +109,22 @@ class Inputs:
 
     def page(self, route: Route, lang: str, common_strings: tuple[str, ...]) -> str:
         """The digest of what the page `route` in `lang` declares it reads, but its templates."""
-        section = route.section
-        return digest(json.dumps([route.key, lang, self._sources(route, lang), self._declared(section, lang,
-                                                                                             common_strings)]))
+        return digest(json.dumps([route.key, lang, self._sources(route, lang),
+                                  self._declared(route.section, lang, common_strings)]))
 
     def group(self, declaration: Declaration, common_strings: tuple[str, ...]) -> str:
         """The digest of what a group of other outputs declares it reads (in every language)."""
         return digest(json.dumps([declaration.name, self._declared(declaration, None, common_strings)]))
 
-    def _declared(self, declaration: Declaration, lang: str | None, common_strings: tuple[str, ...]) -> list:
-        strings = ("",) if EVERY_STRING in declaration.strings else common_strings + declaration.strings
-        return [self._data(declaration.data), self._strings(strings, lang if strings != ("",) else None),
-                self._structure(declaration.structure)]
+    def _declared(self, declaration: Declaration, lang: str | None, common_strings: tuple[str, ...]) -> str:
+        """The digest of what `declaration` reads in `lang`, made once for all its pages."""
+        key = (type(declaration).__name__, declaration.name, lang, common_strings)
+        if key not in self._declared_by:
+            strings = ("",) if EVERY_STRING in declaration.strings else common_strings + declaration.strings
+            self._declared_by[key] = digest(json.dumps([
+                self._data(declaration.data), self._strings(strings, lang if strings != ("",) else None),
+                self._structure(declaration.structure)]))
+        return self._declared_by[key]
 
     def _data(self, names: tuple[str, ...]) -> list[str]:
         """The digests of the data files `names` (all of them, for EVERY_FILE), in that order."""

@@ -36,7 +36,7 @@ def _route_key(folder: str, target: str, content_dir: str) -> str | None:
 
 def check_links(config: SiteConfig, routes: dict[str, Route], errors: ErrorList) -> None:
     """Every link to a source must reach a page, and its #anchor a heading, in every language tree."""
-    languages = config.language_codes
+    languages, content_dir = config.language_codes, str(config.content_dir)
     reported: set[tuple] = set()
     places: dict = {}  # the links' places of the sources an error is about
     for route in routes.values():
@@ -46,8 +46,9 @@ def check_links(config: SiteConfig, routes: dict[str, Route], errors: ErrorList)
             shown = route.version_for(lang, languages)
             if shown is None:
                 continue
+            folder = posixpath.dirname(str(shown.file.path))
             for index, link in enumerate(shown.markdown.links):
-                problem = _link_problem(routes, config.content_dir, shown, link, lang, languages)
+                problem = _link_problem(routes, content_dir, folder, shown, link, lang, languages)
                 if problem:
                     line, col = (link.line, link.col) if link.line != UNPLACED else _place(shown, index, places)
                     if (shown.file.path, line, col) not in reported:
@@ -64,9 +65,9 @@ def _place(shown: ParsedSource, index: int, places: dict) -> tuple[int, int]:
     return found[index] if found is not None else (1, 1)
 
 
-def _link_problem(routes: dict[str, Route], content_dir: Path, shown: ParsedSource, link: LinkRef, lang: str,
-                  languages: tuple[str, ...]) -> str | None:
-    """What is wrong with a link of `shown` for a reader of `lang`, or None."""
+def _link_problem(routes: dict[str, Route], content_dir: str, folder: str, shown: ParsedSource, link: LinkRef,
+                  lang: str, languages: tuple[str, ...]) -> str | None:
+    """What is wrong with a link of `shown` (in `folder`) for a reader of `lang`, or None."""
     if link.kind == "external":
         return None
     if link.kind == "bad":
@@ -75,7 +76,7 @@ def _link_problem(routes: dict[str, Route], content_dir: Path, shown: ParsedSour
     if link.kind == "anchor":
         target = shown
     else:
-        target_key = source_route_key(shown.file.path, link.target, content_dir)
+        target_key = _route_key(folder, link.target, content_dir)
         if target_key is None or target_key not in routes:
             return f"link to '{link.target}': there is no such page"
         target = routes[target_key].version_for(lang, languages)
