@@ -209,7 +209,7 @@ def snapshot_ours(dest: Path | None = None) -> Path:
     discard(dest)
     dest.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("build.py", "site_config.yaml", "scripts/synthetic.py"):
+    for name in ("build.py", "site_config.yaml", "scripts/synthetic.py", "scripts/synthetic_data.py"):
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, dest / name)
     for name in ("wtpfsite", "templates"):
