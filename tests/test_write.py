@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import build_args, leftovers, make_site, page, run_cli, tree_files, write_files
-from wtpfsite.publish.write import STAGING_PREFIX, UnsafeOutput, clean_stale, safe_parts, write_outputs
+from wtpfsite.publish.write import STAGING_PREFIX, Staging, UnsafeOutput, clean_stale, safe_parts
 
 OUTPUTS = [("index.html", b"root"), ("en/index.html", b"en"), ("en/about/index.html", b"about")]
 
@@ -19,6 +19,18 @@ def old_output(tmp_path: Path) -> Path:
     (output / "en" / "index.html").write_bytes(b"old en")
     (output / "index.html").write_bytes(b"old root")
     return output
+
+
+def write_outputs(outputs, output_dir, previous_files, before_swap=None):
+    """Every output staged, then published, as a build does (an error discards the staging folder)."""
+    staging = Staging(output_dir)
+    try:
+        for path, data in outputs:
+            staging.put(path, data)
+    except BaseException:
+        staging.discard()
+        raise
+    return staging.publish([path for path, _ in outputs], previous_files, before_swap)
 
 
 # ------------------------------------------------------------------------------------------- safe paths

@@ -16,7 +16,7 @@ from ..content.frontmatter import split_front_matter
 from ..content.parse import parse_source
 from ..content.sources import discover_sources, read_source_text
 from ..base.originals import save_original
-from ..site.translations import FIELD, current_text, source_revision
+from ..site.translations import FIELD, current_text
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
     errors.raise_if_any()
     results = []
     for file, original in plans:
-        current = source_revision(parsed[original.path])
+        current = parsed[original.path].revision
         save_original(config.root, current, current_text(parsed[original.path]))  # for later diffs
         try:
             text = file.path.read_bytes().decode("utf-8")

@@ -54,6 +54,8 @@ Write = Callable[[str, bytes], None]  # write(path, data): one output, as it is 
 
 def one_by_one(job: Callable[[int], T], count: int) -> Iterable[T]:
     return (job(index) for index in range(count))
+
+
 CACHE_FOLDER = ".wtpfsite-cache"
 
 
@@ -268,11 +270,10 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
           caches: Caches | None = None, later: bool = False, fast: FastPaths = FastPaths(),
           stage: Stage | None = None) -> BuildResult:
     """Build and write the site (`fast`: with the fast paths, or CORE). With `caches` (watch mode), the caches come
-    from memory and go back there;
-    else from the cache folder, unless `incremental` is False (everything made again). `later`: leave to
-    `finish` what a reader of the pages does not wait for: the search index, when it has to be made again (the
-    last one stays meanwhile; `BuildResult.index_pending`), and saving the parse cache. Watch mode shows the
-    new pages first and calls `finish` after. `stage` is told each stage as it starts."""
+    from memory and go back there; else from the cache folder, unless `incremental` is False (everything made
+    again). `later`: leave to `finish` what a reader of the pages does not wait for: the search index, when it has
+    to be made again (the last one stays meanwhile; `BuildResult.index_pending`), and saving the parse cache.
+    Watch mode shows the new pages first and calls `finish` after. `stage` is told each stage as it starts."""
     started = time.perf_counter()
     say = stage or (lambda name: None)
     folder = cache_folder(options)

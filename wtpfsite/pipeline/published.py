@@ -1,9 +1,9 @@
-"""The record of the URLs the last build published (`published.json` in the cache folder), and the check of a
-new build against it (site/published.py): `build` and `check` report the URLs it would lose, `check --release`
+"""The URLs a site serves, and those a new build would lose: `build` and `check` report them, `check --release`
 fails on them.
 
-The record holds every URL the last successful build served, with the source that made it, and the URLs it had
-lost and that are still neither served again, aliased nor retired: a URL stays reported until an editor
+The record (`published.json` in the cache folder) holds every URL the last successful build served, with the
+source that made it, and the URLs it had lost that are still neither served again, aliased nor retired
+(`content/data/retired.yaml`): a lost URL stays reported, at the source that used to make it, until an editor
 settles it, however many builds run meanwhile. A site with no record (its first build) reports nothing.
 """
 
@@ -11,13 +11,49 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
 from ..base.errors import ErrorList, SiteError
+from ..site.aliases import redirects
 from ..site.model import Site
-from ..site.published import Origin, lost_url_errors, served_urls
 
 RECORD_FILE = "published.json"
 FORMAT = 1
+Origin = tuple[str, int, int]  # the source that makes a URL: its path (as shown to editors), line and column
+
+
+def served_urls(site: Site, shown: Callable[[Path | str], str]) -> dict[str, Origin]:
+    """Every page and redirect of the site, by site path ('en/about/'): a page's origin is the source shown in its
+    language, else the first record with a place that makes it, else the config file."""
+    codes = site.config.language_codes
+    places: dict[tuple[str, str], Origin] = {}
+    for section in {route.section.name: route.section for route in site.routes if route.section.records}.values():
+        for record in site.data.of(section.records):
+            if (at := getattr(record, "at", None)) is not None:
+                places.setdefault((section.name, section.record_name(record)), (shown(at.path), at.line, at.col))
+    config = (shown(site.config.path), 1, 1)
+    urls: dict[str, Origin] = {}
+    for route in site.routes:
+        for lang in codes:
+            version = route.version_for(lang, codes)
+            urls[site.path(route.key, lang)] = (shown(version.file.path), 1, 1) if version is not None else \
+                places.get((route.section.name, route.name), config)
+    for move in redirects(site):
+        urls[move.path] = (shown(move.ref.path), move.ref.line, move.ref.col)
+    return dict(sorted(urls.items()))
+
+
+def lost_url_errors(lost: dict[str, Origin], languages: tuple[str, ...]) -> list[SiteError]:
+    """One error per lost URL, at the source that used to make it."""
+    errors = []
+    for url, (path, line, col) in lost.items():
+        first, _, rest = url.partition("/")
+        alias = rest if first in languages and rest else url
+        errors.append(SiteError(path, line, col, f"/{url} was published, and this build no longer serves it",
+                                f"if its page moved, add 'aliases: [{alias}]' to the front matter or record of the "
+                                f"page that has its content now; to give the URL up on purpose, add "
+                                f"'- path: /{url}' under 'retired:' in content/data/retired.yaml"))
+    return errors
 
 
 def read_published(folder: Path) -> dict[str, Origin] | None:

@@ -115,19 +115,6 @@ class Staging:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def write_outputs(outputs: list[tuple[str, bytes | None]], output_dir: Path, previous_files: frozenset[str],
-                  before_swap: Callable[[Path], None] | None = None) -> WriteResult:
-    """Every output staged at once (`Staging.put`), then published."""
-    staging = Staging(output_dir)
-    try:
-        for path, data in outputs:
-            staging.put(path, data)
-    except BaseException:
-        staging.discard()
-        raise
-    return staging.publish([path for path, _ in outputs], previous_files, before_swap)
-
-
 def files_under(folder: Path) -> set[str]:
     """Every file under `folder` (links too, not followed), as POSIX paths relative to it."""
     found: set[str] = set()

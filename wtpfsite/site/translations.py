@@ -39,13 +39,9 @@ FIELD = "translation_of"
 
 # --------------------------------------------------------------------------------------------- revisions
 
-def source_revision(source: ParsedSource) -> str:
-    """The revision of a source (made by the parse stage: content/parse.py)."""
-    return source.revision
-
-
 def is_outdated(translation: ParsedSource, original: ParsedSource) -> bool:
-    return translation.translation_of != source_revision(original)
+    """Whether a translation records another revision of its original than the current one (content/parse.py)."""
+    return translation.translation_of != original.revision
 
 
 def outdated_original(versions: dict[str, ParsedSource], lang: str, default: str) -> ParsedSource | None:
@@ -151,7 +147,7 @@ def _route_problems(route: Route, codes: tuple[str, ...], default: str, shown: C
                           f"missing translation: {what} no {code} version ({shown(expected)})",
                           route.key, original.title, original.file.lang, shown(expected))
         elif code != default and default in versions and is_outdated(version, versions[default]):
-            current = source_revision(versions[default])
+            current = versions[default].revision
             if version.translation_of is None:
                 message = (f"out of date: no '{FIELD}' recorded (the {default} original is now {current}; "
                            f"once this translation matches it, run: .venv/bin/python build.py translated "
