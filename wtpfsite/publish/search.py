@@ -1,5 +1,5 @@
-"""The search index: Pagefind run over the staged site (the hook of `write.write_outputs`), before it is swapped
-into place.
+"""The search index: Pagefind run over the staged site (the `before_swap` step of `write.Staging.publish`), before
+it is swapped into place.
 
 Pagefind (`pagefind[extended]`, whose binary segments Chinese text) indexes what is inside `data-pagefind-body`
 (templates/base.html) into one index per `<html lang>` in `pagefind/`. The search page loads
@@ -20,7 +20,7 @@ try:
 except ImportError:  # reported when a build needs the search index (pagefind_binary)
     get_executable = None
 
-from ..base.errors import ErrorList
+from ..base.errors import ContentErrors, ErrorList, SiteError
 from ..content.config import SiteConfig
 from .write import STAGING_PREFIX, files_under
 
@@ -50,9 +50,7 @@ def index_site(config: SiteConfig, site_dir: Path) -> None:
     try:
         run_pagefind(pagefind_binary(), site_dir)
     except SearchUnavailable as exc:
-        errors = ErrorList(config.root)
-        errors.add(config.path, 1, 1, f"search index: {exc}", _HINT)
-        errors.raise_if_any()
+        raise _content_error(config, exc) from None
 
 
 def run_pagefind(binary: Path, site_dir: Path, bundle: Path | None = None) -> None:
@@ -92,13 +90,16 @@ def reindex(config: SiteConfig, site_dir: Path) -> tuple[str, ...]:
             current.rename(retired)
         fresh.rename(current)
     except SearchUnavailable as exc:
-        errors = ErrorList(config.root)
-        errors.add(config.path, 1, 1, f"search index: {exc}", _HINT)
-        errors.raise_if_any()
+        raise _content_error(config, exc) from None
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(retired, ignore_errors=True)
     return tuple(sorted(f"{BUNDLE_DIR}/{path}" for path in files))
+
+
+def _content_error(config: SiteConfig, exc: SearchUnavailable) -> ContentErrors:
+    return ContentErrors([SiteError(ErrorList(config.root).display_path(config.path), 1, 1, f"search index: {exc}",
+                                    _HINT)])
 
 
 def _stable_entry(path: Path) -> None:
