@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Sequence, TypeVar
 
+from ..content.markdown import slugify, unique_id
 from .diffhtml import list_html, table_html
 from .draftblocks import Section, split_sections
 
@@ -238,21 +239,10 @@ def _order(pairs: dict[int, int], n_old: int, n_new: int) -> list[tuple[int | No
     return order
 
 
-def _slugify(text: str) -> str:
-    """Heading slug as wtpfsite.markdown makes it: letters of any script and digits."""
-    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).lower())
-    return "-".join(words)[:80].strip("-") or "section"
-
-
 def _anchor(section: Section, used: set[str]) -> str:
-    """Unique ``change-<slug>`` anchor for a section, recorded in ``used``."""
-    name = "preamble" if section.title is None else _slugify(section.title)
-    base = "change-" + (section.ident or name)
-    anchor, n = base, 2
-    while anchor in used:
-        anchor, n = f"{base}-{n}", n + 1
-    used.add(anchor)
-    return anchor
+    """Unique ``change-<id>`` anchor for a section (its explicit id, else its heading's slug), recorded in ``used``."""
+    name = "preamble" if section.title is None else slugify(section.title)
+    return unique_id("change-" + (section.ident or name), used)
 
 
 def _section_change(old: Section | None, new: Section | None, moved: bool,
