@@ -13,7 +13,6 @@ The output is deterministic: UIDs come from the records' ids and the base URL's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -33,21 +32,6 @@ _BUSY_KINDS = ("meeting", "forum")  # milestones that take the reader's time; th
 _MEETING_STATUS = {"held": "CONFIRMED", "planned": "TENTATIVE", "postponed": "TENTATIVE", "cancelled": "CANCELLED"}
 
 
-@dataclass(frozen=True)
-class Item:
-    """One event of the calendar, its texts in the calendar's language."""
-
-    uid: str
-    dates: DateSpec
-    summary: str
-    description: str
-    url: str
-    category: str
-    busy: bool
-    status: str | None = None
-    location: str | None = None
-
-
 def calendar_outputs(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
     """`<lang>/calendar.ics` for every language of the site; a missing UI string is an error."""
     outputs = []
@@ -64,38 +48,31 @@ def calendar_ics(site: Site, lang: str, today: date) -> bytes:
     loc = localizer(site, lang, CALENDAR_STRINGS, html=False)
     name = loc.t("calendar.name", site=loc.plain(site.config.title))
     url = absolute_url(site.config.base_url, site.path("timetable", lang))
-    items = _milestone_items(site, loc) + _meeting_items(site, loc)
+    stamp = datetime.combine(today, time(0), tzinfo=timezone.utc)  # midnight UTC of the build's day
+    events = _milestone_events(site, loc, stamp) + _meeting_events(site, loc, stamp)
     calendar = Calendar()
-    # (NAME and X-WR-CALNAME are TEXT, RFC 7986: vText has them escaped as TEXT)
+    # (NAME and X-WR-CALNAME are TEXT, RFC 7986: vText has them escaped as TEXT, which Calendar.new does not)
     for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"), ("method", "PUBLISH"),
                        ("name", vText(name)), ("x-wr-calname", vText(name)), ("url", url)):
         calendar.add(key, value)
-    stamp = datetime.combine(today, time(0), tzinfo=timezone.utc)  # midnight UTC of the build's day
-    for item in sorted(items, key=lambda i: (i.dates.start, i.dates.end, i.uid)):
-        calendar.add_component(_event(item, stamp))
+    for event in sorted(events, key=lambda e: (e.start, e.end, e.uid)):
+        calendar.add_component(event)
     return calendar.to_ical()
 
 
 def event_span(spec: DateSpec) -> tuple[date, date]:
-    """DTSTART and the exclusive DTEND of an all-day event: a month period runs from the first
-    of its first month to the first of the month after its last."""
-    if spec.precision == "month":
-        last = spec.end
-        return spec.start.replace(day=1), date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    """DTSTART and the exclusive DTEND of an all-day event (a month period's days run from the first of its first
+    month to the last of its last)."""
     return spec.start, spec.end + timedelta(days=1)
 
 
-def _event(item: Item, stamp: datetime) -> Event:
-    start, end = event_span(item.dates)
-    event = Event()
-    for key, value in (("uid", item.uid), ("dtstamp", stamp), ("dtstart", start), ("dtend", end),
-                       ("summary", item.summary), ("description", item.description or None),
-                       ("location", item.location or None), ("url", item.url), ("categories", [item.category]),
-                       ("status", item.status)):
-        if value is not None:
-            event.add(key, value)
-    event.add("transp", "OPAQUE" if item.busy and item.dates.precision != "month" else "TRANSPARENT")
-    return event
+def _event(stamp: datetime, uid: str, dates: DateSpec, summary: str, description: str, url: str, category: str,
+           busy: bool, status: str | None = None, location: str | None = None) -> Event:
+    """One all-day event; `busy`: it takes the reader's time (OPAQUE), when its days are known."""
+    start, end = event_span(dates)
+    return Event.new(uid=uid, stamp=stamp, start=start, end=end, summary=summary, description=description,
+                     location=location, url=url, categories=[category], status=status,
+                     transparency="OPAQUE" if busy and dates.precision != "month" else "TRANSPARENT")
 
 
 def _host(site: Site) -> str:
@@ -115,8 +92,8 @@ def _details(loc: Localizer, paragraphs: list[str], url: str) -> str:
     return "\n\n".join([p for p in paragraphs if p] + [loc.t("calendar.details", url=url)])
 
 
-def _milestone_items(site: Site, loc: Localizer) -> list[Item]:
-    items = []
+def _milestone_events(site: Site, loc: Localizer, stamp: datetime) -> list[Event]:
+    events = []
     meeting_ids = {meeting.id for meeting in site.data.meetings}
     for milestone in site.data.milestones:
         if milestone.kind == "meeting" and milestone.meeting is not None and milestone.meeting.target in meeting_ids:
@@ -124,14 +101,14 @@ def _milestone_items(site: Site, loc: Localizer) -> list[Item]:
         url = absolute_url(site.config.base_url, site.path("timetable", loc.lang) + "#" + milestone.id)
         description = _details(loc, _month_note(loc, milestone.date) + [loc.plain(milestone.note)]
                                + _proposal_note(loc, milestone.proposed), url)
-        items.append(Item(f"milestone-{milestone.id}@{_host(site)}", milestone.date, loc.plain(milestone.title),
-                           description, url, loc.t(f"timetable.kind.{milestone.kind}"),
-                           milestone.kind in _BUSY_KINDS))
-    return items
+        events.append(_event(stamp, f"milestone-{milestone.id}@{_host(site)}", milestone.date,
+                             loc.plain(milestone.title), description, url, loc.t(f"timetable.kind.{milestone.kind}"),
+                             milestone.kind in _BUSY_KINDS))
+    return events
 
 
-def _meeting_items(site: Site, loc: Localizer) -> list[Item]:
-    items = []
+def _meeting_events(site: Site, loc: Localizer, stamp: datetime) -> list[Event]:
+    events = []
     for meeting in site.data.meetings:
         url = absolute_url(site.config.base_url, site.path(f"meeting/{meeting.id}", loc.lang))
         status = loc.t("calendar.status", status=loc.t(f"meeting.status.{meeting.status}"))
@@ -144,7 +121,8 @@ def _meeting_items(site: Site, loc: Localizer) -> list[Item]:
         title = loc.t("meeting.title", number=meeting.number)
         if meeting.called_off:
             title = loc.t("calendar.called_off", title=title, status=loc.t(f"meeting.status.{meeting.status}"))
-        items.append(Item(f"meeting-{meeting.id}@{_host(site)}", dates, title, _details(loc, paragraphs, url), url,
-                           loc.t("timetable.kind.meeting"), not meeting.called_off or bool(meeting.new_dates),
-                           _MEETING_STATUS.get(meeting.status), loc.plain(meeting.venue) or None))
-    return items
+        events.append(_event(stamp, f"meeting-{meeting.id}@{_host(site)}", dates, title,
+                             _details(loc, paragraphs, url), url, loc.t("timetable.kind.meeting"),
+                             not meeting.called_off or bool(meeting.new_dates), _MEETING_STATUS.get(meeting.status),
+                             loc.plain(meeting.venue) or None))
+    return events

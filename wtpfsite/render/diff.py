@@ -10,8 +10,10 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Sequence, TypeVar
 
+from ..content.markdown import slugify, unique_id
 from .diffhtml import list_html, table_html
 from .draftblocks import Section, split_sections
 
@@ -146,27 +148,24 @@ def _aligned_lines(a: list[str], b: list[str], cjk: bool, exact: bool) -> list[t
     return [(o, n) for o, n, _ in _align(a, b, norm, lambda x, y: _similar(x, y, cjk))]
 
 
-def _marker(cjk: bool) -> Callable[[str | None, str | None], str]:
+def _mark(old: str | None, new: str | None, cjk: bool) -> str:
     """The HTML of one line, cell or item: escaped, inserted, deleted or redlined."""
-    def mark(old: str | None, new: str | None) -> str:
-        if old is None or new is None:
-            return _wrap("ins", new or "") if old is None else _wrap("del", old)
-        return html.escape(new) if old == new else _inline_diff(old, new, cjk)
-    return mark
+    if old is None or new is None:
+        return _wrap("ins", new or "") if old is None else _wrap("del", old)
+    return html.escape(new) if old == new else _inline_diff(old, new, cjk)
 
 
 def _block_html(kind: str, old: str | None, new: str | None, cjk: bool) -> str:
     """A table or a list as one, with its changes marked in cells and items; other blocks as redlined text."""
     a = old.split("\n") if old is not None else []
     b = new.split("\n") if new is not None else []
-    if kind == "table":
-        return table_html(_aligned_lines(a, b, cjk, False), _marker(cjk))
-    if kind == "list":
-        return list_html(_aligned_lines(a, b, cjk, False), _marker(cjk))
+    mark = partial(_mark, cjk=cjk)
+    if kind in ("table", "list"):
+        return (table_html if kind == "table" else list_html)(_aligned_lines(a, b, cjk, False), mark)
     if old is None or new is None or old == new:
         return html.escape(new if new is not None else old or "")
     if kind == "code":  # line by line
-        return "\n".join(_marker(cjk)(o, n) for o, n in _aligned_lines(a, b, cjk, True))
+        return "\n".join(mark(o, n) for o, n in _aligned_lines(a, b, cjk, True))
     return _inline_diff(old, new, cjk)
 
 
@@ -238,21 +237,10 @@ def _order(pairs: dict[int, int], n_old: int, n_new: int) -> list[tuple[int | No
     return order
 
 
-def _slugify(text: str) -> str:
-    """Heading slug as wtpfsite.markdown makes it: letters of any script and digits."""
-    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).lower())
-    return "-".join(words)[:80].strip("-") or "section"
-
-
 def _anchor(section: Section, used: set[str]) -> str:
-    """Unique ``change-<slug>`` anchor for a section, recorded in ``used``."""
-    name = "preamble" if section.title is None else _slugify(section.title)
-    base = "change-" + (section.ident or name)
-    anchor, n = base, 2
-    while anchor in used:
-        anchor, n = f"{base}-{n}", n + 1
-    used.add(anchor)
-    return anchor
+    """Unique ``change-<id>`` anchor for a section (its explicit id, else its heading's slug), recorded in ``used``."""
+    name = "preamble" if section.title is None else slugify(section.title)
+    return unique_id("change-" + (section.ident or name), used)
 
 
 def _section_change(old: Section | None, new: Section | None, moved: bool,

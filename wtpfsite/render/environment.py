@@ -179,13 +179,8 @@ class Localizer:
         return markup
 
     def text(self, value: Text | None) -> Markup:
-        """A data text in the reader's language; borrowed text is marked with its own `lang`."""
-        if value is None:
-            return Markup("")
-        localized = value.get(self.lang, self.default_lang)
-        if localized.lang == self.lang:
-            return escape(localized.value)
-        return borrowed_span(localized.lang, self._borrowed_dir(), localized.value)
+        """A data text in the reader's language, escaped; borrowed text is marked with its own `lang` (`title`)."""
+        return Markup("") if value is None else escape(self.title(value))
 
     def title(self, value: Text) -> str:
         """A data text for plain-text places that may be marked, such as the site's title: `mark` of its text."""

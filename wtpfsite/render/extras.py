@@ -10,16 +10,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from jinja2 import Environment, TemplateError
+from jinja2 import Environment
 
 from ..base.errors import ErrorList
 from ..base.urls import absolute_url
 from ..site.aliases import ALIASED_RECORDS
 from ..site.model import Site
 from .calendar import CALENDAR_STRINGS, calendar_outputs
-from .environment import render_template, template_error
 from .feeds import feed_entries
-from .pages import Output, base_context
+from .pages import Output, render_outputs
 from .redirects import REDIRECT_STRINGS, redirect_outputs
 
 
@@ -53,38 +52,22 @@ def static_files(site: Site, env: Environment, today: date, errors: ErrorList) -
                    ("static/" + p.relative_to(static).as_posix(),)) for p in sorted(static.rglob("*")) if p.is_file()]
 
 
-def _templated(site: Site, env: Environment, today: date, errors: ErrorList,
-               jobs: list[tuple[str, str, str, dict]], strings: tuple[str, ...]) -> list[Output]:
-    """Each (path, template, language, context) rendered; its errors reported at the template's line."""
-    outputs = []
-    for path, template, lang, extra in jobs:
-        context = base_context(site, lang, path, today, strings=strings) | {"path": path} | extra
-        try:
-            rendered = render_template(env, template, context)
-        except TemplateError as exc:
-            template_error(exc, site.config.templates_dir, template, errors)
-            continue
-        outputs.append(Output(path, rendered.text.encode("utf-8"), rendered.templates))
-    return outputs
-
-
 def root_pages(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
     """/index.html, which sends readers to their language's tree, and /404.html."""
     default = site.config.default_language
-    return _templated(site, env, today, errors, [("index.html", "root_index.html", default, {}),
-                                                 ("404.html", "root_404.html", default, {})], _ROOT.strings)
+    return render_outputs(site, env, today, errors, [("index.html", "root_index.html", default, {}),
+                                                     ("404.html", "root_404.html", default, {})], _ROOT.strings)
 
 
 def sitemap(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
-    entries = {"entries": sitemap_entries(site)}
-    return _templated(site, env, today, errors, [("sitemap.xml", "sitemap.xml", site.config.default_language,
-                                                  entries)], ())
+    jobs = [("sitemap.xml", "sitemap.xml", site.config.default_language, {"entries": sitemap_entries(site)})]
+    return render_outputs(site, env, today, errors, jobs, ())
 
 
 def feeds(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
     jobs = [(site.path("feed", code), "feed.xml", code, {"entries": feed_entries(site, code, today, _FEEDS.strings)})
             for code in site.config.language_codes]
-    return _templated(site, env, today, errors, jobs, _FEEDS.strings)
+    return render_outputs(site, env, today, errors, jobs, _FEEDS.strings)
 
 
 def robots(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:

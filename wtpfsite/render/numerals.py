@@ -1,5 +1,5 @@
-"""Ordinals in UI strings as the prose around them writes them: Chinese numerals (草案第四稿, IEG第三次会议) and
-English ordinal words (Third IEG meeting).
+"""Ordinals in UI strings as the prose around them writes them: Chinese numerals (草案第四稿, IEG第三次会议)
+and English ordinal words (Third IEG meeting).
 
 A string of the catalog asks for them with a format spec: `{number:hanzi}` (四), `{number:ordinal}` (fourth),
 `{number:Ordinal}` (Fourth); templates have `hanzi` as a filter. `{number}` gives Arabic digits.
@@ -22,13 +22,10 @@ def hanzi(number: int) -> str:
     101 -> 一百零一, 110 -> 一百一十. Others are returned in Arabic digits."""
     if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 9999:
         return str(number)
-    if number < 10:
-        return _DIGITS[number]
-    if number < 20:  # 十, 十一 ... 十九: no leading 一
-        return "十" + (_DIGITS[number - 10] if number > 10 else "")
     digits = str(number)
     out = "".join(_DIGITS[int(d)] + unit if d != "0" else "零" for d, unit in zip(digits, _UNITS[-len(digits):]))
-    return re.sub("零+", "零", out).rstrip("零")  # zeros inside read as one 零, final ones not at all
+    out = re.sub("零+", "零", out).rstrip("零") or "零"  # zeros inside read as one 零, final ones not at all
+    return out[1:] if 10 <= number < 20 else out  # 十, 十一 ... 十九: no leading 一
 
 
 def english_ordinal(number: int) -> str:

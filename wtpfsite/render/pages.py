@@ -180,11 +180,29 @@ def render_page(site: Site, env: Environment, today: date, route: Route, lang: s
     errors = ErrorList(site.config.root)
     page = page_view(narrowed, route, lang)
     context = base_context(narrowed, lang, page.path, today, route) | {"page": page}
+    if section.context is not None:
+        context |= section.context(narrowed, route.name, lang, today)
+    output = render_output(site, env, section.template, output_file(page.path), context, errors)
+    return errors.errors[0] if output is None else output
+
+
+def render_output(site: Site, env: Environment, template: str, path: str, context: dict[str, Any],
+                  errors: ErrorList) -> Output | None:
+    """The output at `path` rendered from `template`, or None with its error reported at the template's line."""
     try:
-        if section.context is not None:
-            context |= section.context(narrowed, route.name, lang, today)
-        rendered = render_template(env, section.template, context)
+        rendered = render_template(env, template, context)
     except TemplateError as exc:
-        template_error(exc, site.config.templates_dir, section.template, errors)
-        return errors.errors[0]
-    return Output(output_file(page.path), rendered.text.encode("utf-8"), rendered.templates)
+        template_error(exc, site.config.templates_dir, template, errors)
+        return None
+    return Output(path, rendered.text.encode("utf-8"), rendered.templates)
+
+
+def render_outputs(site: Site, env: Environment, today: date, errors: ErrorList,
+                   jobs: list[tuple[str, str, str, dict]], strings: tuple[str, ...]) -> list[Output]:
+    """Outputs that are not pages: each (path, template, language, context beyond the common one) rendered;
+    `strings`: the UI strings they use."""
+    outputs = []
+    for path, template, lang, extra in jobs:
+        context = base_context(site, lang, path, today, strings=strings) | {"path": path} | extra
+        outputs.append(render_output(site, env, template, path, context, errors))
+    return [output for output in outputs if output is not None]

@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, TemplateError
+from jinja2 import Environment
 
 from ..base.errors import ErrorList
 from ..base.urls import absolute_url, output_file
 from ..site.aliases import redirects
 from ..site.model import Site
-from .environment import render_template, template_error
-from .pages import Output, base_context
+from .pages import Output, render_outputs
 
 REDIRECT_STRINGS = ("redirect.",)
 REDIRECTS_FILE = "_redirects"
@@ -26,17 +25,9 @@ REDIRECTS_FILE = "_redirects"
 def redirect_outputs(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
     """A page at every old path, and the `_redirects` file (none when no page has moved)."""
     moves = redirects(site)
-    outputs = []
-    for move in moves:
-        path = output_file(move.path)
-        context = base_context(site, move.lang, path, today, strings=REDIRECT_STRINGS) | {
-            "path": path, "target": move.target, "canonical": absolute_url(site.config.base_url, move.target)}
-        try:
-            rendered = render_template(env, "redirect.html", context)
-        except TemplateError as exc:
-            template_error(exc, site.config.templates_dir, "redirect.html", errors)
-            continue
-        outputs.append(Output(path, rendered.text.encode("utf-8"), rendered.templates))
+    jobs = [(output_file(move.path), "redirect.html", move.lang,
+             {"target": move.target, "canonical": absolute_url(site.config.base_url, move.target)}) for move in moves]
+    outputs = render_outputs(site, env, today, errors, jobs, REDIRECT_STRINGS)
     if moves:
         prefix = urlsplit(site.config.base_url).path or "/"
         lines = []
