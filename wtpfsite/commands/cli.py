@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
 from ..base.plural import counted
-from ..content.config import is_base_url, load_config
+from ..content.config import is_base_url, read_config
 from ..pipeline.build import BuildOptions, BuildResult, build, check, load_site
 from ..site.translations import format_report, translation_report
 
@@ -223,15 +223,7 @@ def _run(args) -> int:
             print(f"checked {len(result.outputs)} files" + ("" if result.lost else ": no problems"))
         return EXIT_OK
     from .serve import serve
-    return serve(options, args.host, args.port, quiet=args.quiet)
-
-
-def load_config_or_fail(path: Path):
-    """The site's config; ContentErrors when it has errors."""
-    errors = ErrorList(path.resolve().parent)
-    config = load_config(path, errors)
-    errors.raise_if_any()
-    return config
+    return serve(options, args.host, args.port, args.quiet, progress_printer(args.quiet))
 
 
 def _run_po(args, options) -> int:
@@ -262,7 +254,7 @@ def _run_workflow(args, options) -> int:
     from .translated import record_translations
     from .translated_data import data_target, record_data_translations
     if args.command == "translated":
-        config = load_config_or_fail(args.config)
+        config = read_config(args.config)
         data = [(given, data_target(config, str(given))) for given in args.paths]
         for path, selector in [target for _, target in data if target is not None]:
             for text in record_data_translations(config, path, selector):

@@ -48,23 +48,18 @@ class Coordinator:
         self._run_build, self._css_only, self._log, self._after = run_build, css_only, log, after
         self._build_lock = threading.Lock()
         self._cond = threading.Condition()
-        self._busy = self._dirty = False
+        self._busy = False
         self._clients: set[queue.Queue] = set()
         self.state = State()
 
-    def note_change(self) -> None:
-        """A relevant file changed: requests wait until the rebuild that follows has finished."""
-        with self._cond:
-            self._dirty = True
-
     def wait_ready(self, timeout: float = WAIT_SECONDS) -> bool:
         with self._cond:
-            return self._cond.wait_for(lambda: not (self._busy or self._dirty), timeout)
+            return self._cond.wait_for(lambda: not self._busy, timeout)
 
     def rebuild(self, changed: frozenset[Path] = frozenset(), progress: Progress | None = None) -> State:
         with self._build_lock:
             with self._cond:
-                self._busy, self._dirty = True, False
+                self._busy = True
             started = time.perf_counter()
             try:
                 result, errors = _attempt(self._run_build, progress, changed)

@@ -11,7 +11,7 @@ import yaml
 
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
 from ..base.yamlio import MarkedMap
-from ..content.config import load_config
+from ..content.config import read_config
 from ..content.frontmatter import split_front_matter
 from ..content.parse import parse_source
 from ..content.sources import discover_sources, read_source_text
@@ -32,9 +32,8 @@ class Recorded:
 def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
     """Write `translation_of: <revision of the original>` into each translation's front matter. Paths that are not
     translations are usage errors, found before anything is written."""
-    errors = ErrorList(config_path.resolve().parent)
-    config = load_config(config_path, errors)
-    errors.raise_if_any()
+    config = read_config(config_path)
+    errors = ErrorList(config.root)
     sources = discover_sources(config.content_dir, config.templates_dir, config.language_codes, errors)
     by_path = {f.path.resolve(): f for f in sources.markdown}
     default = config.default_language
