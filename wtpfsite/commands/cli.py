@@ -252,24 +252,13 @@ def _run_workflow(args, options) -> int:
     from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
     from .release import check_release
     from .translated import record_translations
-    from .translated_data import data_target, record_data_translations
     if args.command == "translated":
-        config = read_config(args.config)
-        data = [(given, data_target(config, str(given))) for given in args.paths]
-        for path, selector in [target for _, target in data if target is not None]:
-            for text in record_data_translations(config, path, selector):
-                what = (f"recorded translation_of: {text.revision}" if text.previous is None else
-                        f"updated translation_of: {text.previous} -> {text.revision}"
-                        if text.previous != text.revision else f"already records translation_of: {text.revision}")
-                if text.previous != text.revision or not args.quiet:
-                    print(f"{text.path}:{text.line}: {text.where}: {what}")
-        pages = [given for given, target in data if target is None]
-        for done in (record_translations(args.config, pages) if pages else []):
+        for done in record_translations(args.config, args.paths):
             what = (f"already records translation_of: {done.revision}; nothing changed" if not done.changed else
                     f"recorded translation_of: {done.revision}" if done.previous is None else
                     f"updated translation_of: {done.previous} -> {done.revision}")
             if done.changed or not args.quiet:
-                print(f"{done.path}: {what} (the current {done.original_lang} original, {done.original})")
+                print(f"{done.path}: {what}" + (f" ({done.note})" if done.note else ""))
         return EXIT_OK
     if args.command == "new-draft":
         site = load_site(options, tolerate=names_the_next_draft).site
@@ -289,9 +278,9 @@ def _run_workflow(args, options) -> int:
             print(item if item.startswith("warning: ") else f"to do: {item}")
         return EXIT_OK
     if args.release:
-        result = check_release(options)
+        files = check_release(options)
         if not args.quiet:
-            print(f"checked {result.files} files, translations and dates: ready to release")
+            print(f"checked {files} files, translations and dates: ready to release")
         return EXIT_OK
     report = translation_report(load_site(options).site)
     for line in format_report(report, args.quiet):
