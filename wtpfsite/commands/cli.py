@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
 from ..base.plural import counted
-from ..content.config import is_base_url, read_config
+from ..content.config import is_base_url
 from ..pipeline.build import BuildOptions, BuildResult, build, check, load_site
 from ..site.translations import format_report, translation_report
 
@@ -211,25 +211,25 @@ def _run(args) -> int:
                        stage=progress.stage if progress is not None else None)
         report_build(result, args.quiet, sys.stdout, sys.stderr)
         return EXIT_OK
-    if args.command in ("export-po", "import-po"):
-        return _run_po(args, options)
-    if args.command in ("translated", "new-draft") or (args.command == "check" and (args.translations or
-                                                                                    args.release)):
-        return _run_workflow(args, options)
-    if args.command == "check":
+    if args.command == "check" and not (args.translations or args.release):
         result = check(options)
         report_lost(result, sys.stderr)
         if not args.quiet:
             print(f"checked {len(result.outputs)} files" + ("" if result.lost else ": no problems"))
         return EXIT_OK
-    from .serve import serve
-    return serve(options, args.host, args.port, args.quiet, progress_printer(args.quiet))
+    if args.command == "serve":
+        from .serve import serve
+        return serve(options, args.host, args.port, args.quiet, progress_printer(args.quiet))
+    return _run_editors(args, options)
 
 
-def _run_po(args, options) -> int:
-    """The translators' files (wtpfsite/commands/po.py)."""
-    from .po import export_po, import_po
+def _run_editors(args, options) -> int:
+    """The editors' and translators' commands (docs/editors-guide.md)."""
+    from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
+    from .release import check_release
+    from .translated import record_translations
     if args.command == "export-po":
+        from .po import export_po  # (Babel's PO support: only here)
         text = export_po(options, args.lang)
         if args.out is None:
             sys.stdout.write(text)
@@ -238,20 +238,15 @@ def _run_po(args, options) -> int:
             if not args.quiet:
                 print(f"wrote {args.out}: the UI strings and data texts of '{args.lang}'")
         return EXIT_OK
-    changes = import_po(options, args.file)
-    for change in changes:
-        what = "added" if change.previous is None else "updated"
-        print(f"{change.path}:{change.line}: {what} '{change.context}'")
-    if not args.quiet:
-        print(f"{counted(len(changes), 'text', 'texts')} changed; the translations are recorded as current")
-    return EXIT_OK
-
-
-def _run_workflow(args, options) -> int:
-    """The editors' and translators' commands (see docs/editors-guide.md)."""
-    from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
-    from .release import check_release
-    from .translated import record_translations
+    if args.command == "import-po":
+        from .po import import_po
+        changes = import_po(options, args.file)
+        for change in changes:
+            print(f"{change.path}:{change.line}: {'added' if change.previous is None else 'updated'} "
+                  f"'{change.context}'")
+        if not args.quiet:
+            print(f"{counted(len(changes), 'text', 'texts')} changed; the translations are recorded as current")
+        return EXIT_OK
     if args.command == "translated":
         for done in record_translations(args.config, args.paths):
             what = (f"already records translation_of: {done.revision}; nothing changed" if not done.changed else
