@@ -8,7 +8,7 @@ import sys
 # The modules of the pinned dependencies (pyproject.toml), looked for before any of the package's modules is
 # imported: without them, the editor needs to be told to install them (a usage error), not shown a bug.
 DEPENDENCIES = {"jinja2": "jinja2", "markdown_it": "markdown-it-py", "mdit_py_plugins": "mdit-py-plugins",
-                "yaml": "pyyaml", "watchdog": "watchdog", "babel": "babel", "icalendar": "icalendar"}
+                "yaml": "pyyaml", "watchfiles": "watchfiles", "babel": "babel", "icalendar": "icalendar"}
 EXIT_USAGE = 2
 
 

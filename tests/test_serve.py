@@ -1,4 +1,4 @@
-"""Watch mode (wtpfsite/commands/serve.py, livereload.py): the server, the watcher and debouncer, the rebuild coordinator, live reload.
+"""Watch mode (wtpfsite/commands/serve.py, livereload.py): the server, the watcher, the rebuild coordinator, live reload.
 
 Unit tests run the server in a thread over a hand-made output folder and a fake build. The process test and
 the browser tests run `build.py serve --port 0` in a subprocess on a copy of the real site.
@@ -27,7 +27,7 @@ from helpers import options as helper_options
 
 from wtpfsite.base.errors import ContentErrors, SiteError
 from wtpfsite.commands.livereload import EVENTS_URL, Coordinator, inject
-from wtpfsite.commands.serve import Debouncer, DevServer, SitePaths, WatchBuild, Watcher, resolve_inside
+from wtpfsite.commands.serve import DevServer, SitePaths, WatchBuild, Watcher, resolve_inside
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK = b'new EventSource("/__wtpfsite/events")'  # a line of the injected script
@@ -268,22 +268,26 @@ def test_relevant_paths(fake_site):
 
 # ------------------------------------------------------------------------------------- debouncing
 
-def test_debounce_collapses_a_burst_into_one_call():
+def test_debounce_collapses_a_burst_into_one_call(fake_site):
     calls: list[frozenset[Path]] = []
-    debouncer = Debouncer(calls.append, quiet=0.3)
-    debouncer.start()
+    coordinator = Coordinator(lambda progress, changed: calls.append(changed), fake_site.css_only,
+                              lambda message, is_error: None)
+    watcher = Watcher(fake_site, coordinator, quiet=0.3)
+    watcher.start()
+    pages = fake_site.content / "pages"
     try:
+        time.sleep(0.2)
         for i in range(20):
-            debouncer.push(Path(f"/x/{i % 5}.md"))
+            (pages / f"{i % 5}.md").write_text(str(i), "utf-8")
             time.sleep(0.01)
         wait_until(lambda: calls)
         time.sleep(0.6)
-        assert calls == [frozenset(Path(f"/x/{i}.md") for i in range(5))]
-        debouncer.push(Path("/x/later.md"))  # a later burst is a second call
+        assert calls == [frozenset(pages / f"{i}.md" for i in range(5))]
+        (pages / "later.md").write_text("later", "utf-8")  # a later burst is a second call
         wait_until(lambda: len(calls) == 2)
-        assert calls[1] == {Path("/x/later.md")}
+        assert calls[1] == {pages / "later.md"}
     finally:
-        debouncer.stop()
+        watcher.stop()
 
 
 def test_watcher_burst_of_saves_is_one_rebuild(fake_site):

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
 from ..base.plural import counted
-from ..content.config import is_base_url, load_config
+from ..content.config import is_base_url
 from ..pipeline.build import BuildOptions, BuildResult, build, check, load_site
 from ..site.translations import format_report, translation_report
 
@@ -211,33 +211,25 @@ def _run(args) -> int:
                        stage=progress.stage if progress is not None else None)
         report_build(result, args.quiet, sys.stdout, sys.stderr)
         return EXIT_OK
-    if args.command in ("export-po", "import-po"):
-        return _run_po(args, options)
-    if args.command in ("translated", "new-draft") or (args.command == "check" and (args.translations or
-                                                                                    args.release)):
-        return _run_workflow(args, options)
-    if args.command == "check":
+    if args.command == "check" and not (args.translations or args.release):
         result = check(options)
         report_lost(result, sys.stderr)
         if not args.quiet:
             print(f"checked {len(result.outputs)} files" + ("" if result.lost else ": no problems"))
         return EXIT_OK
-    from .serve import serve
-    return serve(options, args.host, args.port, quiet=args.quiet)
+    if args.command == "serve":
+        from .serve import serve
+        return serve(options, args.host, args.port, args.quiet, progress_printer(args.quiet))
+    return _run_editors(args, options)
 
 
-def load_config_or_fail(path: Path):
-    """The site's config; ContentErrors when it has errors."""
-    errors = ErrorList(path.resolve().parent)
-    config = load_config(path, errors)
-    errors.raise_if_any()
-    return config
-
-
-def _run_po(args, options) -> int:
-    """The translators' files (wtpfsite/commands/po.py)."""
-    from .po import export_po, import_po
+def _run_editors(args, options) -> int:
+    """The editors' and translators' commands (docs/editors-guide.md)."""
+    from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
+    from .release import check_release
+    from .translated import record_translations
     if args.command == "export-po":
+        from .po import export_po  # (Babel's PO support: only here)
         text = export_po(options, args.lang)
         if args.out is None:
             sys.stdout.write(text)
@@ -246,38 +238,22 @@ def _run_po(args, options) -> int:
             if not args.quiet:
                 print(f"wrote {args.out}: the UI strings and data texts of '{args.lang}'")
         return EXIT_OK
-    changes = import_po(options, args.file)
-    for change in changes:
-        what = "added" if change.previous is None else "updated"
-        print(f"{change.path}:{change.line}: {what} '{change.context}'")
-    if not args.quiet:
-        print(f"{counted(len(changes), 'text', 'texts')} changed; the translations are recorded as current")
-    return EXIT_OK
-
-
-def _run_workflow(args, options) -> int:
-    """The editors' and translators' commands (see docs/editors-guide.md)."""
-    from .newdraft import names_the_next_draft, plan_new_draft, write_new_draft
-    from .release import check_release
-    from .translated import record_translations
-    from .translated_data import data_target, record_data_translations
+    if args.command == "import-po":
+        from .po import import_po
+        changes = import_po(options, args.file)
+        for change in changes:
+            print(f"{change.path}:{change.line}: {'added' if change.previous is None else 'updated'} "
+                  f"'{change.context}'")
+        if not args.quiet:
+            print(f"{counted(len(changes), 'text', 'texts')} changed; the translations are recorded as current")
+        return EXIT_OK
     if args.command == "translated":
-        config = load_config_or_fail(args.config)
-        data = [(given, data_target(config, str(given))) for given in args.paths]
-        for path, selector in [target for _, target in data if target is not None]:
-            for text in record_data_translations(config, path, selector):
-                what = (f"recorded translation_of: {text.revision}" if text.previous is None else
-                        f"updated translation_of: {text.previous} -> {text.revision}"
-                        if text.previous != text.revision else f"already records translation_of: {text.revision}")
-                if text.previous != text.revision or not args.quiet:
-                    print(f"{text.path}:{text.line}: {text.where}: {what}")
-        pages = [given for given, target in data if target is None]
-        for done in (record_translations(args.config, pages) if pages else []):
+        for done in record_translations(args.config, args.paths):
             what = (f"already records translation_of: {done.revision}; nothing changed" if not done.changed else
                     f"recorded translation_of: {done.revision}" if done.previous is None else
                     f"updated translation_of: {done.previous} -> {done.revision}")
             if done.changed or not args.quiet:
-                print(f"{done.path}: {what} (the current {done.original_lang} original, {done.original})")
+                print(f"{done.path}: {what}" + (f" ({done.note})" if done.note else ""))
         return EXIT_OK
     if args.command == "new-draft":
         site = load_site(options, tolerate=names_the_next_draft).site
@@ -297,9 +273,9 @@ def _run_workflow(args, options) -> int:
             print(item if item.startswith("warning: ") else f"to do: {item}")
         return EXIT_OK
     if args.release:
-        result = check_release(options)
+        files = check_release(options)
         if not args.quiet:
-            print(f"checked {result.files} files, translations and dates: ready to release")
+            print(f"checked {files} files, translations and dates: ready to release")
         return EXIT_OK
     report = translation_report(load_site(options).site)
     for line in format_report(report, args.quiet):

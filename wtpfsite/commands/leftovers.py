@@ -8,18 +8,15 @@ import re
 from pathlib import Path
 
 from ..base.dates import format_day
+from ..render.numerals import ENGLISH_ORDINALS, hanzi
 from ..site.routes import Draft
 
-ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-            "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
 
-
-def stale_todo(path: str, text: str, previous: Draft, locale: str, zh_number: str, limit: int = 8) -> list[str]:
+def stale_todo(path: str, text: str, previous: Draft, locale: str, limit: int = 8) -> list[str]:
     """The to-do items for the body lines of a new draft's file that still name the previous draft or its dates."""
-    words = [rf"\bdraft[ -]{previous.number}\b"]
-    if previous.number <= len(ORDINALS):
-        words.append(rf"\b{ORDINALS[previous.number - 1]} draft\b")
-    words.append(rf"第{zh_number}稿")
+    words = [rf"\bdraft[ -]{previous.number}\b", rf"第{hanzi(previous.number)}稿"]
+    if previous.number <= len(ENGLISH_ORDINALS):
+        words.append(rf"\b{ENGLISH_ORDINALS[previous.number - 1]} draft\b")
     for spec in (previous.meta.released, previous.meta.comments_due):
         for day in {spec.start, spec.end} if spec is not None else ():
             words += [re.escape(day.isoformat()), re.escape(format_day(day, locale))]

@@ -48,43 +48,32 @@ class Coordinator:
         self._run_build, self._css_only, self._log, self._after = run_build, css_only, log, after
         self._build_lock = threading.Lock()
         self._cond = threading.Condition()
-        self._busy = self._dirty = False
+        self._busy = False
         self._clients: set[queue.Queue] = set()
         self.state = State()
 
-    def note_change(self) -> None:
-        """A relevant file changed: requests wait until the rebuild that follows has finished."""
-        with self._cond:
-            self._dirty = True
-
     def wait_ready(self, timeout: float = WAIT_SECONDS) -> bool:
         with self._cond:
-            return self._cond.wait_for(lambda: not (self._busy or self._dirty), timeout)
+            return self._cond.wait_for(lambda: not self._busy, timeout)
 
     def rebuild(self, changed: frozenset[Path] = frozenset(), progress: Progress | None = None) -> State:
         with self._build_lock:
             with self._cond:
-                self._busy, self._dirty = True, False
+                self._busy = True
             started = time.perf_counter()
             try:
-                result, errors = _attempt(self._run_build, progress, changed)
-            except BaseException:  # Ctrl-C during the first build
+                result, errors = _attempt(self._run_build, progress, changed)  # (Ctrl-C in the first build: raised)
+                with self._cond:
+                    old = self.state
+                    css = not errors and not old.errors and self._css_only(changed)
+                    self.state = state = (replace(old, seq=old.seq + 1, errors=errors) if errors else
+                                          State(old.seq + 1, old.generation + 1, (), css))
+                    for client in self._clients:
+                        client.put(state)
+            finally:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
-                raise
-            with self._cond:
-                old = self.state
-                if errors:
-                    self.state = replace(old, seq=old.seq + 1, errors=errors)
-                else:
-                    css = not old.errors and self._css_only(changed)
-                    self.state = State(old.seq + 1, old.generation + 1, (), css)
-                self._busy = False
-                self._cond.notify_all()
-                state = self.state
-                for client in self._clients:
-                    client.put(state)
             self._report(state, changed, time.perf_counter() - started)
             if self._after is not None and not errors:
                 for line in _attempt(self._after, result, bug="internal error after the build")[1]:

@@ -17,15 +17,12 @@ from ..base.dates import DateSpec, parse_date_spec
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
 from ..base.yamledit import quoted
 from ..content.parse import revision
-from ..render.numerals import FORMATTER, hanzi as zh_number  # the numerals the UI strings write: 21 -> 二十一
+from ..render.numerals import ENGLISH_ORDINALS, FORMATTER, hanzi as zh_number  # the UI strings' numerals: 二十一
 from ..site.model import Site
 from ..site.schedule import NewMilestone, insert_milestones, new_milestones
 from ..site.translations import FIELD, data_nodes, is_outdated
-from .leftovers import ORDINALS, follow_up_todo, stale_todo
+from .leftovers import follow_up_todo, stale_todo
 from .translated import yaml_scalar
-
-ZH_DIGITS = "零一二三四五六七八九"
-
 
 @dataclass(frozen=True)
 class NewFile:
@@ -47,18 +44,11 @@ class DraftPlan:
 
 
 def names_the_next_draft(site: Site, error: SiteError) -> bool:
-    """True for the error of a data reference to draft N+1 (a timetable milestone, a meeting's `produced`):
-    the data may name the next draft before its files exist; new-draft takes its dates from there.
-    Pass it to `build.load_site` as `tolerate`."""
+    """True for the error of a data reference to draft N+1 (a timetable milestone, a meeting's `produced`; only
+    data references make this error): the data may name the next draft before its files exist; new-draft takes
+    its dates from there. Pass it to `build.load_site` as `tolerate`."""
     number = (site.drafts[-1].number if site.drafts else 0) + 1
-    if error.message != f"no draft number {number} in content/drafts":
-        return False
-    shown = ErrorList(site.config.root).display_path
-    data = site.data
-    refs = [r for m in data.meetings for r in (*m.discussed, *m.produced)]
-    refs += [m.draft for m in data.milestones if m.draft] + [d.draft for d in data.documents if d.draft]
-    return any(ref.target == number and (shown(ref.path), ref.line, ref.col) == (error.path, error.line, error.col)
-               for ref in refs)
+    return error.message == f"no draft number {number} in content/drafts"
 
 
 def plan_new_draft(site: Site, released: date | None = None, comments_due: date | None = None) -> DraftPlan:
@@ -78,7 +68,7 @@ def plan_new_draft(site: Site, released: date | None = None, comments_due: date 
     if len(meetings) > 1:
         todo.append(f"several meetings list draft {number} in 'produced' "
                     f"({', '.join(m.id for m in meetings)}); 'incorporates' names the first")
-    fields = {"number": str(number), "released": dates[0].source, "comments_due": dates[1] and dates[1].source,
+    fields = {"released": dates[0].source, "comments_due": dates[1] and dates[1].source,  # dates and ids are plain
               "incorporates": meetings[0].id if meetings else None, "status": "planned"}
     default = site.config.default_language
     files: list[NewFile] = []
@@ -102,15 +92,16 @@ def plan_new_draft(site: Site, released: date | None = None, comments_due: date 
             original = revision(title, source.body)
         elif code in previous.versions:
             if default in previous.versions and not is_outdated(previous.versions[code], previous.versions[default]):
-                extra[FIELD] = original
+                extra[FIELD] = yaml_scalar(original)
             else:
                 todo.append(f"{shown(path)} is out of date like draft {previous.number}'s {code} version: bring it "
                             f"up to date and run python build.py translated {shown(path)}")
-        files.append(NewFile(path, code, title, _file_text(fields | {"title": title} | extra, source.body)))
+        scalar = yaml_scalar(title)  # double-quoted when it needs quotes: it reads better
+        head = {"number": str(number), "title": quoted(title) if scalar.startswith("'") else scalar}
+        files.append(NewFile(path, code, title, _file_text(head | fields | extra, source.body)))
     notes.append(f"status: planned; body copied from draft {previous.number}")
     for file in files:
-        todo += stale_todo(shown(file.path), file.text, previous, site.config.language(file.lang).locale,
-                           zh_number(previous.number))
+        todo += stale_todo(shown(file.path), file.text, previous, site.config.language(file.lang).locale)
     todo += follow_up_todo(number, previous, [f.path for f in files if f.lang != default], shown)
     timetable, text, milestones = _timetable_edit(site, number, dates, todo)
     return DraftPlan(number, tuple(files), tuple(notes), tuple(todo), timetable, text, milestones)
@@ -165,32 +156,21 @@ def _dates(site: Site, number: int, released: date | None, comments_due: date | 
     return release, due
 
 
-_FIELD_ORDER = ("number", "title", "released", "comments_due", "incorporates", "status", FIELD)
-
-
 def _file_text(fields: dict[str, str | None], body: str) -> str:
-    lines = ["---"]
-    for key in _FIELD_ORDER:
-        if fields.get(key) is not None:
-            value = fields[key]
-            scalar = yaml_scalar(value) if key in ("title", FIELD) else value  # dates and ids are plain
-            if scalar.startswith("'") and key == "title":
-                scalar = quoted(value)  # a double-quoted YAML scalar reads better
-            lines.append(f"{key}: {scalar}")
-    lines.append("---")
-    body = body if body.endswith("\n") or not body else body + "\n"
-    return "\n".join(lines) + "\n" + body
+    """A draft's file: its front matter's fields (YAML scalars, in order; None left out), then `body`."""
+    lines = ["---", *(f"{key}: {value}" for key, value in fields.items() if value is not None), "---"]
+    return "\n".join(lines) + "\n" + (body if body.endswith("\n") or not body else body + "\n")
 
 
 def next_title(title: str, old: int, new: int) -> tuple[str, bool]:
     """`title` with draft number `old` changed to `new`: digits, English ordinals, Chinese 第N.
     Returns the title and whether anything changed."""
     result = re.sub(rf"(?<!\d){old}(?!\d)", str(new), title)
-    if old <= len(ORDINALS) and new <= len(ORDINALS):
-        result = re.sub(rf"(?<![A-Za-z]){ORDINALS[old - 1]}(?![A-Za-z])",
-                        lambda m: _same_case(m.group(0), ORDINALS[new - 1]), result, flags=re.IGNORECASE)
+    if old <= len(ENGLISH_ORDINALS) and new <= len(ENGLISH_ORDINALS):
+        result = re.sub(rf"(?<![A-Za-z]){ENGLISH_ORDINALS[old - 1]}(?![A-Za-z])",
+                        lambda m: _same_case(m.group(0), ENGLISH_ORDINALS[new - 1]), result, flags=re.IGNORECASE)
     if old < 100 and new < 100:
-        result = re.sub(rf"第{zh_number(old)}(?![{ZH_DIGITS}十])", f"第{zh_number(new)}", result)
+        result = re.sub(rf"第{zh_number(old)}(?![零一二三四五六七八九十])", f"第{zh_number(new)}", result)
     return result, result != title
 
 

@@ -38,7 +38,7 @@ class Entry:
     line: int
     where: tuple[str | int, ...]  # the keys that lead to the text-by-language mapping in the file
     original: str  # the default language's text
-    translations: dict[str, str]
+    texts: dict[str, str]  # by language, the original's too
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,10 @@ def entries(site: Site) -> list[Entry]:
     default = site.config.default_language
     strings = site.strings
     found = [Entry(f"strings.yaml {key}", f"UI string '{key}'", strings.path, strings.marks[key].line, (key,),
-                   values[default], {lang: text for lang, text in values.items() if lang != default})
-             for key, values in strings.catalog.items() if values.get(default)]
-    files = dict(site.data.files)
+                   values[default], values) for key, values in strings.catalog.items() if values.get(default)]
     for schema in site.data.schemas:
-        if schema.name not in files:
+        path = site.data.file_path(schema.name)
+        if path is None:
             continue
         records, nodes = site.data.of(schema.name), data_nodes(site.data, schema.name)
         for index, (record, node) in enumerate(zip(records, nodes)):
@@ -77,9 +76,9 @@ def entries(site: Site) -> list[Entry]:
                     continue
                 values = dict(value.values)
                 name = label.split(" ", 1)[1].strip("'") if " " in label else label
-                found.append(Entry(f"{schema.name}.yaml {name} {field}", f"{label}: {field}", files[schema.name],
+                found.append(Entry(f"{schema.name}.yaml {name} {field}", f"{label}: {field}", path,
                                    node.value_marks[field].line, (schema.list_key, index, field), values[default],
-                                   {lang: text for lang, text in values.items() if lang != default}))
+                                   values))
     return found
 
 
@@ -107,7 +106,7 @@ def export_po(options: BuildOptions, lang: str) -> str:
                                      f"{config.language(lang).name} ({lang}).\n# Made by `python build.py "
                                      f"export-po {lang}`; bring it back with `python build.py import-po FILE`.")
     for entry in entries(site):
-        text = entry.translations.get(lang, "")
+        text = entry.texts.get(lang, "")
         fuzzy = bool(text) and entry.context in record and record[entry.context] != revision(entry.original)
         flags = (["fuzzy"] if fuzzy else []) + (["python-brace-format"] if placeholders(entry.original) else [])
         catalog.add(entry.original, text, locations=[(shown(entry.path), entry.line)], flags=flags,
@@ -168,7 +167,7 @@ def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]])
     changes: list[Change] = []
     by_file: dict[Path, list[tuple[Entry, str]]] = {}
     for entry, text in wanted:
-        if entry.translations.get(lang) != text:
+        if entry.texts.get(lang) != text:
             by_file.setdefault(entry.path, []).append((entry, text))
     for path, items in by_file.items():
         source = path.read_text("utf-8")
@@ -178,7 +177,7 @@ def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]])
             mapping = find(root, entry.where)
             if isinstance(mapping, yaml.MappingNode):
                 edits.append(set_value(source, mapping, lang, quoted(text)))
-                changes.append(Change(shown(path), entry.line, entry.context, entry.translations.get(lang)))
+                changes.append(Change(shown(path), entry.line, entry.context, entry.texts.get(lang)))
         if edits:
             path.write_text(apply(source, edits), "utf-8")
     record = read_record(content_dir)

@@ -5,7 +5,6 @@ and drafts still `planned` whose release date, comment deadline or a milestone o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from ..base.errors import ContentErrors, ErrorList, SiteError
@@ -13,16 +12,10 @@ from ..base.yamlio import Mark
 from ..pipeline.build import BuildOptions, check, load_site
 from ..site.model import Site
 from ..site.translations import data_nodes, translation_report
-from .translated import front_matter_marks
 
 
-@dataclass(frozen=True)
-class ReleaseResult:
-    files: int  # output files checked
-
-
-def check_release(options: BuildOptions) -> ReleaseResult:
-    """Raises ContentErrors with every problem found; returns when the site is ready to publish."""
+def check_release(options: BuildOptions) -> int:
+    """The number of output files checked; raises ContentErrors with every problem found."""
     problems: list[SiteError] = []
     files = 0
     try:
@@ -35,7 +28,7 @@ def check_release(options: BuildOptions) -> ReleaseResult:
     problems += planned_but_past(site, options.day(site.config))
     if problems:
         raise ContentErrors(problems)
-    return ReleaseResult(files)
+    return files
 
 
 def planned_but_past(site: Site, today: date) -> list[SiteError]:
@@ -56,11 +49,9 @@ def planned_but_past(site: Site, today: date) -> list[SiteError]:
             what = f"past comment deadline but still planned: comments on draft {draft.number} were due on {due.source}"
         else:
             continue
-        source = draft.versions.get(default) or next(iter(draft.versions.values()))
-        marks = front_matter_marks(source.file.path)
-        mark = marks.value_marks.get(key, marks.mark) if marks is not None else Mark(1, 1)
-        problems.append(SiteError(shown(source.file.path), mark.line, mark.col, f"{what} (set 'status: released' in "
-                                  f"every language version once it is published, or change the date)"))
+        source = draft.versions.get(default) or next(iter(draft.versions.values()))  # (where draft.meta is from)
+        problems.append(SiteError(shown(source.file.path), *draft.meta.place(key), f"{what} (set 'status: released' "
+                                  f"in every language version once it is published, or change the date)"))
     nodes: list | None = None
     for index, milestone in enumerate(site.data.milestones):
         draft = site.draft(milestone.draft.target) if milestone.draft else None

@@ -1,6 +1,6 @@
 """Watch mode: build, serve the output folder, rebuild on changes, and reload the browsers.
 
-    Watcher (watchdog) -> Debouncer (~50 ms quiet) -> Coordinator.rebuild (one build at a time)
+    Watcher (watchfiles, ~50 ms quiet) -> Coordinator.rebuild (one build at a time)
                                                             -> state pushed to browsers by Server-Sent Events
     DevServer: files from the output folder only, HTML with LIVE_RELOAD_JS injected (never on disk).
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 import errno
 import json
 import re
-import os
 import queue
 import signal
 import socket
@@ -27,11 +26,9 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
+from watchfiles import watch
 
-from ..base.errors import ErrorList
-from ..content.config import load_config
+from ..content.config import read_config
 from ..pipeline.build import CACHE_FOLDER, BuildOptions, BuildResult, Progress, build, finish, read_caches
 from ..publish.write import RETIRED_PREFIX, STAGING_PREFIX
 from .livereload import EVENTS_URL, STATUS_URL, Coordinator, State, inject
@@ -77,76 +74,34 @@ class SitePaths:
         return bool(changed) and all(p.suffix == ".css" and static in p.parents for p in changed)
 
 
-class Debouncer:
-    """Collects paths and calls `action(paths)` once no new path has arrived for `quiet` seconds."""
-
-    def __init__(self, action: Callable[[frozenset[Path]], object], quiet: float = QUIET_SECONDS):
-        self._action, self._quiet = action, quiet
-        self._cond = threading.Condition()
-        self._paths: set[Path] = set()
-        self._deadline = 0.0
-        self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="wtpfsite-debouncer", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def push(self, path: Path) -> None:
-        with self._cond:
-            self._paths.add(path)
-            self._deadline = time.monotonic() + self._quiet
-            self._cond.notify()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopped = True
-            self._cond.notify()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._stopped and (not self._paths or time.monotonic() < self._deadline):
-                    self._cond.wait(max(self._deadline - time.monotonic(), 0.001) if self._paths else None)
-                if self._stopped:
-                    return
-                paths, self._paths = frozenset(self._paths), set()
-            self._action(paths)
-
-
-class Watcher(FileSystemEventHandler):
-    """watchdog events under the content and templates folders and on the config file -> debounced rebuilds."""
-
-    KINDS = ("created", "deleted", "modified", "moved")  # not opened/closed: the build itself opens every file
+class Watcher:
+    """Rebuilds on changes under the content and templates folders and to the config file. watchfiles (Rust's
+    notify) collects a burst of changes until `quiet` seconds pass without a new one; editors' temporary files and
+    build leftovers are left out (`SitePaths.relevant`)."""
 
     def __init__(self, paths: SitePaths, coordinator: Coordinator, quiet: float = QUIET_SECONDS):
-        self.paths, self.coordinator = paths, coordinator
-        self.debouncer = Debouncer(coordinator.rebuild, quiet)
-        self.observer = Observer()
+        self.paths, self.coordinator, self.quiet = paths, coordinator, quiet
+        self.stopped = threading.Event()
+        folders = [p for p in (paths.content, paths.templates) if p.is_dir()]
+        watched = [(folders, True)] if folders else []
+        if not any(f in paths.config.parents for f in folders):  # else the config is already watched
+            watched.append(([paths.config.parent], False))  # its folder: editors replace the file when saving
+        self.threads = [threading.Thread(target=self._run, args=args, name="wtpfsite-watcher", daemon=True)
+                        for args in watched]
 
     def start(self) -> None:
-        folders = [p for p in (self.paths.content, self.paths.templates) if p.is_dir()]
-        for folder in folders:
-            self.observer.schedule(self, str(folder), recursive=True)
-        if not any(f in self.paths.config.parents for f in folders):  # else the config is already watched
-            self.observer.schedule(self, str(self.paths.config.parent), recursive=False)
-        self.debouncer.start()
-        self.observer.start()
+        for thread in self.threads:
+            thread.start()
 
     def stop(self) -> None:
-        self.observer.stop()
-        if self.observer.is_alive():
-            self.observer.join(timeout=5)
-        self.debouncer.stop()
+        self.stopped.set()
+        for thread in self.threads:
+            thread.join(timeout=5)
 
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in self.KINDS or (event.is_directory and event.event_type == "modified"):
-            return
-        for raw in (event.src_path, getattr(event, "dest_path", "")):
-            if raw and self.paths.relevant(path := Path(os.fsdecode(raw))):
-                self.coordinator.note_change()
-                self.debouncer.push(path)
+    def _run(self, folders: list[Path], recursive: bool) -> None:
+        for changes in watch(*folders, watch_filter=lambda _, path: self.paths.relevant(Path(path)),
+                             step=round(self.quiet * 1000), stop_event=self.stopped, recursive=recursive):
+            self.coordinator.rebuild(frozenset(Path(path) for _, path in changes))
 
 
 def resolve_inside(root: Path, parts: list[str]) -> Path | None:
@@ -279,18 +234,9 @@ def _log(quiet: bool) -> Callable[[str, bool], None]:
     return log
 
 
-def _progress(quiet: bool) -> Progress | None:
-    if quiet or not sys.stderr.isatty():
-        return None
-    return lambda done, total: print(f"\rrendering {done}/{total} pages", end="\n" if done == total else "",
-                                     file=sys.stderr, flush=True)
-
-
 def site_paths(options: BuildOptions) -> tuple[SitePaths, tuple[str, ...]]:
     """The watched and served folders, and the language codes; raises ContentErrors for a broken config."""
-    errors = ErrorList(options.config_path.resolve().parent)
-    config = load_config(options.config_path, errors)
-    errors.raise_if_any()
+    config = read_config(options.config_path)
     output = options.output_dir.resolve() if options.output_dir is not None else config.output_dir
     return (SitePaths(config.path, config.content_dir, config.templates_dir, output, config.base_url),
             config.language_codes)
@@ -332,8 +278,10 @@ class WatchBuild:
             self.log(f"search index made again in {time.perf_counter() - started:.2f} s", False)
 
 
-def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> int:
-    """Build, serve on host:port and rebuild on changes until Ctrl-C; 0 when stopped that way."""
+def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False,
+          progress: Progress | None = None) -> int:
+    """Build, serve on host:port and rebuild on changes until Ctrl-C; 0 when stopped that way. `progress`: the
+    first build's."""
     paths, languages = site_paths(options)
     log = _log(quiet)
     watch = WatchBuild(options, log)
@@ -349,7 +297,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
     restore = _stop_on_signals()
     try:
         watcher.start()
-        coordinator.rebuild(progress=_progress(quiet))
+        coordinator.rebuild(progress=progress)
         print(f"serving {server.url}", flush=True)
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:

@@ -1,5 +1,11 @@
-"""`python build.py translated PATH...`: record in a translation's front matter that it matches its original,
-changing only the line `translation_of: <revision>` (or adding it)."""
+"""`python build.py translated PATH...`: record that translations match their originals.
+
+A translated page or draft gets `translation_of: <revision of its original>` in its front matter, that line only
+changed (or added). A data file (`content/data/FILE.yaml[#ID[.FIELD]]`) gets it in every text by language that
+has a translation (`{en: ..., zh: ..., translation_of: 3f2a9c0d1b4e}`), the file edited in place
+(`base/yamledit.py`); `#ID` limits it to one record (a meeting's or milestone's id, a document's symbol), `#ID.FIELD`
+to one of its texts. The originals' texts go to the store of originals, for later diffs.
+"""
 
 from __future__ import annotations
 
@@ -10,31 +16,40 @@ from pathlib import Path
 import yaml
 
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
-from ..base.yamlio import MarkedMap
-from ..content.config import load_config
-from ..content.frontmatter import split_front_matter
-from ..content.parse import parse_source
-from ..content.sources import discover_sources, read_source_text
 from ..base.originals import save_original
+from ..base.text import TRANSLATION_OF, text_revision
+from ..base.yamledit import apply, child, compose, set_value
+from ..content.config import SiteConfig, read_config
+from ..content.parse import ParsedSource, parse_source
+from ..content.records import DATA_FILES
+from ..content.sources import discover_sources
 from ..site.translations import FIELD, current_text
 
 
 @dataclass(frozen=True)
 class Recorded:
-    path: str  # the translation, as displayed
-    original: str  # the original's file, as displayed
-    original_lang: str
-    previous: str | None  # the value the file had
+    path: str  # the translation as displayed; for a data text, with its line and which text it is
+    previous: str | None  # the value it had
     revision: str  # the value it has now
     changed: bool
+    note: str = ""  # a page's: which original it matches
 
 
 def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
-    """Write `translation_of: <revision of the original>` into each translation's front matter. Paths that are not
-    translations are usage errors, found before anything is written."""
-    errors = ErrorList(config_path.resolve().parent)
-    config = load_config(config_path, errors)
-    errors.raise_if_any()
+    """Record every translation of `paths` (pages, drafts, data files) as matching its original. Paths that are
+    not translations are usage errors, found before anything is written."""
+    config = read_config(config_path)
+    targets = [(path, _data_target(config, str(path))) for path in paths]
+    pages = _plan_pages(config, [path for path, target in targets if target is None])
+    return [done for _, target in targets if target is not None for done in _record_data(config, *target)] + \
+        [_record_page(config, *plan) for plan in pages]
+
+
+def _plan_pages(config: SiteConfig, paths: list[Path]) -> list[tuple[Path, str, ParsedSource]]:
+    """(translation, a note naming its original, the original parsed) for each path."""
+    if not paths:
+        return []
+    errors = ErrorList(config.root)
     sources = discover_sources(config.content_dir, config.templates_dir, config.language_codes, errors)
     by_path = {f.path.resolve(): f for f in sources.markdown}
     default = config.default_language
@@ -52,27 +67,83 @@ def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
         original = next((f for f in sources.markdown if f.key == file.key and f.lang == default), None)
         if original is None:
             raise UsageError(f"{path} has no {default} original ({file.name}.{default}.md) to record")
-        plans.append((file, original))
+        plans.append((file.path, original))
     errors.raise_if_any()
-    parsed = {original.path: parse_source(original, config.language_codes, config.allow_raw_html_in_drafts, errors)
-              for _, original in plans}
+    parsed = [(path, f"the current {default} original, {errors.display_path(original.path)}",
+               parse_source(original, config.language_codes, config.allow_raw_html_in_drafts, errors))
+              for path, original in plans]
     errors.raise_if_any()
-    results = []
-    for file, original in plans:
-        current = parsed[original.path].revision
-        save_original(config.root, current, current_text(parsed[original.path]))  # for later diffs
-        try:
-            text = file.path.read_bytes().decode("utf-8")
-            new_text, previous = set_front_matter_field(text, FIELD, current)
-        except ValueError as exc:  # UnicodeDecodeError is one too
-            message = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)
-            raise ContentErrors([SiteError(errors.display_path(file.path), 1, 1, message)]) from None
-        changed = new_text != text
-        if changed:
-            file.path.write_bytes(new_text.encode("utf-8"))
-        results.append(Recorded(errors.display_path(file.path), errors.display_path(original.path), default,
-                                previous, current, changed))
-    return results
+    return parsed
+
+
+def _record_page(config: SiteConfig, path: Path, note: str, parsed: ParsedSource) -> Recorded:
+    current = parsed.revision
+    save_original(config.root, current, current_text(parsed))
+    shown = ErrorList(config.root).display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+        new_text, previous = set_front_matter_field(text, FIELD, current)
+    except ValueError as exc:  # UnicodeDecodeError is one too
+        message = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)
+        raise ContentErrors([SiteError(shown, 1, 1, message)]) from None
+    if new_text != text:
+        path.write_bytes(new_text.encode("utf-8"))
+    return Recorded(shown, previous, current, new_text != text, note)
+
+
+def _data_target(config: SiteConfig, given: str) -> tuple[Path, str | None] | None:
+    """(the data file, the '#ID[.FIELD]' filter) when `given` names a data file of the site, else None."""
+    name, _, selector = given.partition("#")
+    path = Path(name).resolve()
+    folder = (config.content_dir / "data").resolve()
+    return (path, selector or None) if path.parent == folder and path.suffix == ".yaml" else None
+
+
+def _record_data(config: SiteConfig, path: Path, selector: str | None) -> list[Recorded]:
+    """Write `translation_of` into every translated text of the data file (or of the selected record)."""
+    shown = ErrorList(config.root).display_path
+    schema = next((s for s in DATA_FILES if s.name == path.stem), None)
+    if schema is None or not path.is_file():
+        raise UsageError(f"{shown(path)} is not a data file of the site (one of "
+                         f"{', '.join(s.name + '.yaml' for s in DATA_FILES)} in {shown(config.content_dir / 'data')})")
+    text = path.read_text("utf-8")
+    try:
+        top = compose(text)
+    except yaml.YAMLError:
+        raise UsageError(f"{shown(path)} does not parse: run build.py check and fix it first") from None
+    wanted_record, _, wanted_field = (selector or "").partition(".")
+    edits, done = [], []
+    default = config.default_language
+    items = child(top, schema.list_key)
+    for item in items.value if isinstance(items, yaml.SequenceNode) else []:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        ident = next((value.value for key, value in item.value
+                      if key.value in ("id", "symbol", "name") and isinstance(value, yaml.ScalarNode)), "?")
+        if wanted_record and ident != wanted_record:
+            continue
+        for key_node, value_node in item.value:
+            field = key_node.value
+            if (field not in schema.texts or (wanted_field and field != wanted_field)
+                    or not isinstance(value_node, yaml.MappingNode)):
+                continue
+            entries = {k.value: v for k, v in value_node.value}
+            original = entries.get(default)
+            if original is None or not set(entries) - {default, TRANSLATION_OF}:
+                continue
+            revision = text_revision(original.value)
+            save_original(config.root, revision, original.value.strip() + "\n")
+            previous = entries[TRANSLATION_OF].value if TRANSLATION_OF in entries else None
+            where = f"{shown(path)}:{value_node.start_mark.line + 1}: {schema.record.split(' ', 1)[1]} '{ident}'"
+            done.append(Recorded(f"{where}: {field}", previous, revision, previous != revision))
+            edits.append(set_value(text, value_node, TRANSLATION_OF, revision))
+    if selector and not done:
+        raise UsageError(f"{shown(path)} has no translated text for '{selector}'")
+    if edits:
+        staged = path.with_name(path.name + ".translated")
+        staged.write_text(apply(text, edits), "utf-8", newline="")
+        staged.replace(path)
+    return done
 
 
 _FENCES = ("---", "...")
@@ -122,13 +193,3 @@ def yaml_scalar(value: str) -> str:
     except yaml.YAMLError:
         pass
     return "'" + value.replace("'", "''") + "'"
-
-
-def front_matter_marks(path: Path) -> MarkedMap | None:
-    """The marked front matter of a source file (for the places of its fields), or None."""
-    errors = ErrorList(path.parent)
-    text = read_source_text(path, errors)
-    if text is None:
-        return None
-    meta = split_front_matter(text, path, errors).meta
-    return meta if isinstance(meta, MarkedMap) else None

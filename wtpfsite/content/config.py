@@ -111,6 +111,14 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
                       raw_html, search, content_date)
 
 
+def read_config(path: Path) -> SiteConfig:
+    """The config at `path`; raises ContentErrors with its problems."""
+    errors = ErrorList(path.resolve().parent)
+    config = load_config(path, errors)
+    errors.raise_if_any()
+    return config  # type: ignore[return-value]  # (None only with errors)
+
+
 def _read_content_date(reader: Reader, node) -> date | None:
     spec = reader.date(node, "content_date")
     if spec is None:

@@ -18,7 +18,7 @@ from jinja2 import Environment
 
 from ..base.errors import ContentErrors, ErrorList, SiteError
 from ..base.urls import output_file
-from ..content.config import SiteConfig, load_config, normalize_base_url
+from ..content.config import SiteConfig, load_config, normalize_base_url, read_config
 from ..content.data import load_data, read_data_file
 from ..content.datafile import DataFile
 from ..content.fastmd import parse_fast
@@ -133,10 +133,8 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     are not parsed again. `sections` and `schemas`: the kinds of page and of data file (the site's own). `run`:
     how the data and Markdown files are read, one by one or (parallel.in_processes) on every core; `markdown`:
     what parses the Markdown (content.fastmd.parse_fast, or the reference)."""
-    errors = ErrorList(options.config_path.resolve().parent)
-    config = load_config(options.config_path, errors)
-    errors.raise_if_any()
-    config = _apply_overrides(config, options)
+    config = _apply_overrides(read_config(options.config_path), options)
+    errors = ErrorList(config.root)
     codes = config.language_codes
     sources = discover_sources(config.content_dir, config.templates_dir, codes, errors, schemas)
     files: dict[Path, str] = {}
