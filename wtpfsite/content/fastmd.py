@@ -18,9 +18,9 @@ from functools import lru_cache
 from itertools import islice
 from urllib.parse import unquote
 
-from markdown_it.common.utils import escapeHtml, isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it.common.utils import escapeHtml
 
-from .cjk import is_cjk
+from .cjk import delimiter_abilities, is_cjk
 from .markdown import (EXPLICIT_ID, SLOT, UNPLACED, Heading, LinkRef, LinkSlot, ParsedMarkdown, classify_link,
                        markdown_parser, parse_markdown, slugify, unique_id)
 
@@ -168,19 +168,6 @@ def _tables_agree(body: str, tables: int) -> bool:
     return found >= tables
 
 
-def _abilities(marker: str, last: str, following: str, cjk: bool) -> tuple[bool, bool]:
-    """(can open, can close) of a delimiter run between `last` and `following` (cjk.scan_delims_cjk)."""
-    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
-    next_punct = isMdAsciiPunct(ord(following)) or isPunctChar(following)
-    last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(following))
-    last_cjk, next_cjk = (is_cjk(last), is_cjk(following)) if cjk else (False, False)
-    left = not next_space and (not next_punct or last_space or last_punct or last_cjk)
-    right = not last_space and (not last_punct or next_space or next_punct or next_cjk)
-    if marker != "_":  # `*` and `~` may open or close inside a word
-        return left, right
-    return left and (not right or last_punct), right and (not left or next_punct)
-
-
 def cjk_emphasis_runs(text: str) -> list[int]:
     """Where the delimiter runs of `text` start whose parse the CJK-friendly rule could change (checked on the raw
     text: where a run's neighbours there are not those of the inline text, the inline text has white space, which
@@ -202,7 +189,8 @@ def cjk_emphasis_runs(text: str) -> list[int]:
 def _cjk_rule_changes(marker: str, last: str, following: str) -> bool:
     if not (is_cjk(last) or is_cjk(following)):
         return False
-    return _abilities(marker, last, following, True) != _abilities(marker, last, following, False)
+    split = marker != "_"  # `*` and `~` may open or close inside a word
+    return delimiter_abilities(last, following, split) != delimiter_abilities(last, following, split, cjk=False)
 
 
 def _unescape(text: str) -> str:
