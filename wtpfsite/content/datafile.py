@@ -20,6 +20,26 @@ class Ref:
     col: int
 
 
+def ref(reader: Reader, node: MarkedMap, key: str, target: str | int | None) -> Ref | None:
+    """A reference to `target` (None: none), placed at the value of `key`."""
+    if target is None:
+        return None
+    mark = reader.value_mark(node, key)
+    return Ref(target, reader.path, mark.line, mark.col)
+
+
+def refs(reader: Reader, node: MarkedMap, key: str, valid: Callable[[Any], bool], example: str) -> tuple[Ref, ...]:
+    """The valid items of the list `key`, each placed where it stands; each other one reported ("must list
+    <example>")."""
+    found = []
+    for item, mark in reader.items(node, key):
+        if valid(item):
+            found.append(Ref(item, reader.path, mark.line, mark.col))
+        else:
+            reader.error(mark, f"'{key}' must list {example}")
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class DataFile:
     """The schema of one file `content/data/<name>.yaml`: a mapping whose `list_key` lists the records.

@@ -4,14 +4,14 @@ registry the rest of the generator takes them from. A new data file is a record 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, replace
+from typing import Any
 
 from ..base.dates import DateSpec
 from ..base.schema import Reader
 from ..base.text import Text
-from ..base.yamlio import Mark, MarkedMap
-from .datafile import DataFile, Ref
+from ..base.yamlio import MarkedMap
+from .datafile import DataFile, Ref, ref, refs
 
 MEETING_STATUSES = ("held", "planned", "postponed", "cancelled")
 DOCUMENT_STATUSES = ("current", "withdrawn", "superseded")
@@ -107,41 +107,21 @@ def _read_retired(reader: Reader, node: MarkedMap) -> Retired | None:
 
 def _draft_and_meeting(reader: Reader, node: MarkedMap) -> tuple[Ref | None, Ref | None]:
     """A record's references to a draft (field `draft`, by number) and a meeting (`meeting`, by id)."""
-    draft, meeting = reader.integer(node, "draft", minimum=1), reader.identifier(node, "meeting")
-    return _ref(reader, node, "draft", draft), _ref(reader, node, "meeting", meeting)
-
-
-def _ref(reader: Reader, node: MarkedMap, key: str, value: Any) -> Ref | None:
-    if value is None:
-        return None
-    mark = reader.value_mark(node, key)
-    return Ref(value, reader.path, mark.line, mark.col)
-
-
-def _listed(reader: Reader, node: MarkedMap, key: str, valid: Callable[[Any], bool],
-            example: str) -> list[tuple[Any, Mark]]:
-    """The valid items of the list `key`, with their marks; each other one reported ("must list <example>")."""
-    found = []
-    for item, mark in reader.items(node, key):
-        if valid(item):
-            found.append((item, mark))
-        else:
-            reader.error(mark, f"'{key}' must list {example}")
-    return found
+    return (ref(reader, node, "draft", reader.integer(node, "draft", minimum=1)),
+            ref(reader, node, "meeting", reader.identifier(node, "meeting")))
 
 
 def aliases(reader: Reader, node: MarkedMap) -> tuple[Ref, ...]:
     """Former paths of a page inside the language trees ('about/'), checked for their form by the link stage
     (site/aliases.py)."""
-    listed = _listed(reader, node, "aliases", lambda item: isinstance(item, str) and bool(item.strip()),
-                     "former paths such as about/")
-    return tuple(Ref(item.strip(), reader.path, mark.line, mark.col) for item, mark in listed)
+    listed = refs(reader, node, "aliases", lambda item: isinstance(item, str) and bool(item.strip()),
+                  "former paths such as about/")
+    return tuple(replace(found, target=found.target.strip()) for found in listed)
 
 
 def draft_refs(reader: Reader, node: MarkedMap, key: str) -> tuple[Ref, ...]:
-    listed = _listed(reader, node, key, lambda item: not isinstance(item, bool) and isinstance(item, int) and item >= 1,
-                     "draft numbers such as 3")
-    return tuple(Ref(item, reader.path, mark.line, mark.col) for item, mark in listed)
+    return refs(reader, node, key, lambda item: not isinstance(item, bool) and isinstance(item, int) and item >= 1,
+                "draft numbers such as 3")
 
 
 def _read_meeting(reader: Reader, node: MarkedMap) -> Meeting | None:
@@ -190,8 +170,8 @@ def _read_experts_header(reader: Reader, node: MarkedMap) -> dict[str, Any]:
 def _read_document(reader: Reader, node: MarkedMap) -> Document | None:
     symbol, title = reader.string(node, "symbol"), reader.text(node, "title")
     kind, link = reader.choice(node, "kind", DOCUMENT_KINDS), reader.url(node, "link")
-    languages = _listed(reader, node, "languages", lambda item: isinstance(item, str) and bool(item),
-                        "language codes such as en, zh, fr")
+    languages = refs(reader, node, "languages", lambda item: isinstance(item, str) and bool(item),
+                     "language codes such as en, zh, fr")
     draft, meeting = _draft_and_meeting(reader, node)
     source, date = reader.text(node, "source"), reader.date(node, "date")
     status = reader.choice(node, "status", DOCUMENT_STATUSES, "current")
@@ -202,14 +182,14 @@ def _read_document(reader: Reader, node: MarkedMap) -> Document | None:
             reader.error(reader.value_mark(node, "superseded_by"), "'superseded_by' is only for a document with "
                          "status superseded")
         else:
-            superseded_by = _ref(reader, node, "superseded_by", target or None)
+            superseded_by = ref(reader, node, "superseded_by", target or None)
     elif status == "superseded":
         reader.error(reader.value_mark(node, "status"),
                      "a superseded document names the symbol that replaced it in 'superseded_by'")
     former = aliases(reader, node)
     if title is None or kind is None:
         return None
-    return Document(symbol, title, source, date, kind, draft, meeting, link, tuple(item for item, _ in languages),
+    return Document(symbol, title, source, date, kind, draft, meeting, link, tuple(found.target for found in languages),
                     status, superseded_by, former)
 
 
