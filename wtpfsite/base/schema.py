@@ -88,7 +88,7 @@ class Reader:
             return text
         return None
 
-    def integer(self, node: MarkedMap, key: str, minimum: int = 0) -> int | None:
+    def integer(self, node: MarkedMap, key: str, minimum: int = 1) -> int | None:
         if key not in node:
             return None
         value = node[key]
@@ -97,7 +97,7 @@ class Reader:
             return None
         return value
 
-    def boolean(self, node: MarkedMap, key: str, default: bool) -> bool:
+    def boolean(self, node: MarkedMap, key: str, default: bool = False) -> bool:
         value = node.get(key, default)
         if not isinstance(value, bool):
             self.error(self.value_mark(node, key), f"'{key}' must be true or false")

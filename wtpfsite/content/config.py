@@ -99,7 +99,7 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     base_url = reader.matching(node, "base_url", BASE_URL, "an absolute http(s) URL")
     navigation = tuple(_read_navigation(reader, node))
     timezone = reader.string(node, "timezone") or "Europe/Zurich"
-    raw_html = reader.boolean(node, "allow_raw_html_in_drafts", False)
+    raw_html = reader.boolean(node, "allow_raw_html_in_drafts")
     search = reader.boolean(node, "search", True)
     content_date = _read_content_date(reader, node)
     dirs = {key: (path.parent / (reader.string(node, key) or key.removesuffix("_dir"))).resolve()

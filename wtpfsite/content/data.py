@@ -123,10 +123,9 @@ def read_data_file(schema: DataFile, path: Path, languages: tuple[str, ...], err
         return (), {}
     header = schema.header(reader, top) if schema.header is not None else {}
     records, seen = [], {key: {} for key in schema.unique}
-    noun = schema.record.split(" ", 1)[1]
+    noun, fields = schema.record.split(" ", 1)[1], tuple(schema.fields)
     for item, mark in reader.items(top, schema.list_key):
-        node = reader.mapping(item, mark, schema.record, schema.fields[:schema.required],
-                              schema.fields[schema.required:])
+        node = reader.mapping(item, mark, schema.record, fields[:schema.required], fields[schema.required:])
         record = schema.read(reader, node) if node is not None else None
         if record is not None and all([_unique(reader, node, seen[key], getattr(record, key), key, noun)
                                        for key in schema.unique]):

@@ -104,7 +104,7 @@ def link_positions(source: ParsedSource) -> list[tuple[int, int]] | None:
 
 
 def _read_draft_meta(reader: Reader, meta) -> DraftMeta | None:
-    number = reader.integer(meta, "number", minimum=1)
+    number = reader.integer(meta, "number")
     released, comments_due = reader.date(meta, "released"), reader.date(meta, "comments_due")
     status = reader.choice(meta, "status", DRAFT_STATUSES)
     incorporates = ref(reader, meta, "incorporates", reader.identifier(meta, "incorporates"))
