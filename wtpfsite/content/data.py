@@ -138,7 +138,7 @@ def _unique(reader: Reader, node, seen: dict, value, key: str, noun: str) -> boo
         return True
     mark = reader.value_mark(node, key)
     if value in seen:
-        reader.error(mark, f"duplicate {noun} {'id' if key == 'id' else key} '{value}' (first on line {seen[value]})")
+        reader.error(mark, f"duplicate {noun} {key} '{value}' (first on line {seen[value]})")
         return False
     seen[value] = mark.line
     return True

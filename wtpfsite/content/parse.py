@@ -115,8 +115,7 @@ def _read_draft_meta(reader: Reader, meta) -> DraftMeta | None:
                      f"'comments_due' ({comments_due.source}) is before 'released' ({released.source})")
     if number is None or released is None or status is None:
         return None
-    values = {"released": released, "comments_due": comments_due, "status": status}
-    invalid = tuple(name for name, value in values.items() if name in meta and value is None)
+    invalid = ("comments_due",) if "comments_due" in meta and comments_due is None else ()  # (the others: above)
     places = tuple((name, mark.line, mark.col) for name in ("number", "released", "comments_due", "status")
                    if name in meta for mark in [reader.value_mark(meta, name)])
     return DraftMeta(number, released, comments_due, incorporates, status, documents, places, invalid)
