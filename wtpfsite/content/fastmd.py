@@ -5,8 +5,8 @@ then markdown.py parses the document itself. The core runs without this module (
 
 It takes only documents made of constructs shown to render alike (`_declined` and `_Rendered` say what it
 declines, and why: footnotes, raw HTML, images, code fences, link definitions, quotes, emphasis the CJK-friendly
-rule changes unless it pairs alike, and the constructs where generated documents showed the two parsers differ). The links'
-lines and columns are left unplaced (markdown.UNPLACED) until an error needs them (parse.link_positions).
+rule changes unless it pairs alike, and the constructs where generated documents showed the two parsers differ).
+The links' lines and columns are left unplaced (markdown.UNPLACED) until an error needs them (parse.link_positions).
 tests/test_markdown_backends.py holds the two back ends to one result on every Markdown file of the site and of
 the fixtures, a synthetic site, one document per feature and generated documents.
 """
