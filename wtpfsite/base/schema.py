@@ -45,9 +45,8 @@ class Reader:
     def value_mark(self, node: MarkedMap, key: str) -> Mark:
         return node.value_marks.get(key, node.mark)
 
-    def mapping(
-        self, value: Any, mark: Mark, what: str, required: Iterable[str], optional: Iterable[str]
-    ) -> MarkedMap | None:
+    def mapping(self, value: Any, mark: Mark, what: str, required: Iterable[str],
+                optional: Iterable[str]) -> MarkedMap | None:
         """Check `value` is a mapping with the required keys and no unknown ones."""
         if not isinstance(value, MarkedMap):
             self.error(mark, f"{what} must be a mapping, not {_type_name(value)}")
@@ -110,11 +109,8 @@ class Reader:
         if value is None:
             return default
         if value not in choices:
-            self.error(
-                self.value_mark(node, key),
-                f"'{key}' must be one of {', '.join(choices)}, not '{value}'",
-                did_you_mean(value, choices),
-            )
+            self.error(self.value_mark(node, key), f"'{key}' must be one of {', '.join(choices)}, not '{value}'",
+                       did_you_mean(value, choices))
             return default
         return value
 
