@@ -228,11 +228,11 @@ def test_the_places_of_links_the_fast_back_end_left_unplaced_are_the_references(
     from wtpfsite.content.sources import SourceFile
 
     path = tmp_path / "about.en.md"
-    path.write_text("---\ntitle: About\n---\n\nSee [x](a.md)\nand [y](b.md#z), [z][r].\n\n[r]: c.md\n", "utf-8")
+    path.write_text("---\ntitle: About\n---\n\nSee [x](a.md)\nand [y](b.md#z), [z](ü.md).\n", "utf-8")
     parsed = parse_source(SourceFile("pages", "about", "en", path), ("en",), False, ErrorList(tmp_path),
                           markdown=parse_fast)
     if available():
         assert all(link.line == UNPLACED for link in parsed.markdown.links)
-    assert link_positions(parsed) == [(5, 9), (6, 9), (6, 1)]  # (a reference link: its href is not in the line)
+    assert link_positions(parsed) == [(5, 9), (6, 9), (6, 1)]  # (ü.md: its href, %C3%BC.md, is not in the line)
     path.write_text("---\ntitle: About\n---\n\nNo links now.\n", "utf-8")
     assert link_positions(parsed) is None

@@ -11,7 +11,6 @@ import pytest
 from helpers import FIXTURE_TODAY as TODAY, FixtureSite
 from wtpfsite.base.schema import Reader
 from wtpfsite.base.text import Text
-from wtpfsite.base.yamlio import MarkedMap
 from wtpfsite.content.data import UndeclaredData
 from wtpfsite.content.datafile import DataFile
 from wtpfsite.content.records import DATA_FILES
@@ -78,13 +77,8 @@ class Opinion:
     title: Text
 
 
-def _read_opinion(reader: Reader, node: MarkedMap) -> Opinion | None:
-    ident, title = reader.identifier(node, "id"), reader.text(node, "title")
-    return Opinion(ident, title) if ident and title else None
-
-
-OPINIONS = DataFile("opinions", "opinions", "an opinion", ("id", "title"), 2, _read_opinion, unique=("id",),
-                    texts=("title",), label=lambda opinion, index, default: f"opinion '{opinion.id}'")
+OPINIONS = DataFile("opinions", "opinions", "an opinion", {"id": Reader.identifier, "title": Reader.text}, 2, Opinion,
+                    unique=("id",), texts=("title",), label=lambda opinion, index, default: f"opinion '{opinion.id}'")
 
 
 def _opinions(site, name, lang, today):

@@ -13,9 +13,8 @@ from .text import TRANSLATION_OF, Text
 from .yamlio import Mark, MarkedList, MarkedMap
 
 IDENTIFIER = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" allows a final newline
-SAFE_URL = re.compile(r"^(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)\Z", re.IGNORECASE)
-
-
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")  # BCP 47: "en", "zh-Hant"
+SAFE_URL = re.compile(r"^\s*(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)\s*\Z", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not text; invalid in XML (the feeds)
 
 
@@ -46,9 +45,8 @@ class Reader:
     def value_mark(self, node: MarkedMap, key: str) -> Mark:
         return node.value_marks.get(key, node.mark)
 
-    def mapping(
-        self, value: Any, mark: Mark, what: str, required: Iterable[str], optional: Iterable[str]
-    ) -> MarkedMap | None:
+    def mapping(self, value: Any, mark: Mark, what: str, required: Iterable[str],
+                optional: Iterable[str]) -> MarkedMap | None:
         """Check `value` is a mapping with the required keys and no unknown ones."""
         if not isinstance(value, MarkedMap):
             self.error(mark, f"{what} must be a mapping, not {_type_name(value)}")
@@ -76,19 +74,20 @@ class Reader:
         return list(zip(value, value.item_marks))
 
     def string(self, node: MarkedMap, key: str) -> str | None:
-        if key not in node:
-            return None
-        value = _as_text(node[key])
-        if value is None:
-            self.error(self.value_mark(node, key), f"'{key}' must be text, not {_type_name(node[key])}")
-            return None
-        control = _control_character(value)
-        if control:
-            self.error(self.value_mark(node, key), f"'{key}' contains a control character ({control})")
-            return None
-        return value
+        return self._text(self.value_mark(node, key), key, node[key], "text") if key in node else None
 
-    def integer(self, node: MarkedMap, key: str, minimum: int = 0) -> int | None:
+    def _text(self, mark: Mark, name: str, value: Any, expected: str) -> str | None:
+        """`value` as text (a number too); reported when it is another kind of value or has a control character."""
+        text = _as_text(value)
+        if text is None:
+            self.error(mark, f"'{name}' must be {expected}, not {_type_name(value)}")
+        elif control := _control_character(text):
+            self.error(mark, f"'{name}' contains a control character ({control})")
+        else:
+            return text
+        return None
+
+    def integer(self, node: MarkedMap, key: str, minimum: int = 1) -> int | None:
         if key not in node:
             return None
         value = node[key]
@@ -97,7 +96,7 @@ class Reader:
             return None
         return value
 
-    def boolean(self, node: MarkedMap, key: str, default: bool) -> bool:
+    def boolean(self, node: MarkedMap, key: str, default: bool = False) -> bool:
         value = node.get(key, default)
         if not isinstance(value, bool):
             self.error(self.value_mark(node, key), f"'{key}' must be true or false")
@@ -110,30 +109,24 @@ class Reader:
         if value is None:
             return default
         if value not in choices:
-            self.error(
-                self.value_mark(node, key),
-                f"'{key}' must be one of {', '.join(choices)}, not '{value}'",
-                did_you_mean(value, choices),
-            )
+            self.error(self.value_mark(node, key), f"'{key}' must be one of {', '.join(choices)}, not '{value}'",
+                       did_you_mean(value, choices))
             return default
         return value
 
-    def identifier(self, node: MarkedMap, key: str) -> str | None:
+    def matching(self, node: MarkedMap, key: str, pattern: re.Pattern, what: str) -> str | None:
+        """A text field of the form `pattern` (`what` it must be, in messages), without white space around it."""
         value = self.string(node, key)
-        if value is not None and not IDENTIFIER.match(value):
-            self.error(
-                self.value_mark(node, key),
-                f"'{key}' must be lower-case letters, digits and single hyphens, not '{value}'",
-            )
+        if value is not None and not pattern.match(value):
+            self.error(self.value_mark(node, key), f"'{key}' must be {what}, not '{value}'")
             return None
-        return value
+        return value.strip() if value is not None else None
+
+    def identifier(self, node: MarkedMap, key: str) -> str | None:
+        return self.matching(node, key, IDENTIFIER, "lower-case letters, digits and single hyphens")
 
     def url(self, node: MarkedMap, key: str) -> str | None:
-        value = self.string(node, key)
-        if value is not None and not SAFE_URL.match(value.strip()):
-            self.error(self.value_mark(node, key), f"'{key}' must be an http, https or mailto link, not '{value}'")
-            return None
-        return value.strip() if value else None
+        return self.matching(node, key, SAFE_URL, "an http, https or mailto link")
 
     def date(self, node: MarkedMap, key: str) -> DateSpec | None:
         if key not in node:
@@ -148,40 +141,39 @@ class Reader:
         """A plain string, or a mapping from language code to string."""
         if key not in node:
             return None
-        value = node[key]
+        value, mark = node[key], self.value_mark(node, key)
         if isinstance(value, MarkedMap):
-            result: dict[str, str] = {}
-            recorded = None
-            for lang, item in value.items():
-                if lang == TRANSLATION_OF:
-                    if isinstance(item, str) and re.fullmatch(r"[0-9a-f]{12}", item):
-                        recorded = item
-                    else:
-                        self.error(value.value_marks[lang], f"'{key}.{lang}' must be a revision such as "
-                                   f"3f2a9c0d1b4e (write it with: build.py translated FILE)")
-                    continue
-                if lang not in self.languages:
-                    hint = ("put text that contains ', ' or ': ' in quotes" if " " in lang
-                            else did_you_mean(lang, self.languages))
-                    self.error(value.key_marks[lang], f"unknown language '{lang}' in '{key}'", hint)
-                    continue
-                item = _as_text(item)
-                if item is None or not item.strip():
-                    self.error(value.value_marks[lang], f"'{key}.{lang}' must be non-empty text")
-                elif control := _control_character(item):
-                    self.error(value.value_marks[lang], f"'{key}.{lang}' contains a control character ({control})")
-                else:
-                    result[lang] = item.strip()
-            return Text.by_language(result, node.value_marks.get(key), recorded) if result else None
-        if isinstance(value, str) and (control := _control_character(value)):
-            self.error(self.value_mark(node, key), f"'{key}' contains a control character ({control})")
-            return None
-        text = _as_text(value)
+            return self._by_language(key, value, mark)
+        expected = "text or a mapping by language"
+        text = self._text(mark, key, value, expected)
         if text is not None and text.strip():
             return Text.plain(text.strip())
-        self.error(self.value_mark(node, key),
-                   f"'{key}' must be text or a mapping by language, not {_type_name(value)}")
+        if text is not None:
+            self.error(mark, f"'{key}' must be {expected}, not text")
         return None
+
+    def _by_language(self, key: str, value: MarkedMap, mark: Mark) -> Text | None:
+        result: dict[str, str] = {}
+        recorded = None
+        for lang, item in value.items():
+            item_mark = value.value_marks[lang]
+            if lang == TRANSLATION_OF:
+                if isinstance(item, str) and re.fullmatch(r"[0-9a-f]{12}", item):
+                    recorded = item
+                else:
+                    self.error(item_mark, f"'{key}.{lang}' must be a revision such as 3f2a9c0d1b4e (write it with: "
+                               f"build.py translated FILE)")
+            elif lang not in self.languages:
+                hint = ("put text that contains ', ' or ': ' in quotes" if " " in lang
+                        else did_you_mean(lang, self.languages))
+                self.error(value.key_marks[lang], f"unknown language '{lang}' in '{key}'", hint)
+            elif (text := _as_text(item)) is None or not text.strip():
+                self.error(item_mark, f"'{key}.{lang}' must be non-empty text")
+            elif control := _control_character(text):
+                self.error(item_mark, f"'{key}.{lang}' contains a control character ({control})")
+            else:
+                result[lang] = text.strip()
+        return Text.by_language(result, mark, recorded) if result else None
 
 
 def _as_text(value: Any) -> str | None:

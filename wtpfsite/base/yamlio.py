@@ -135,16 +135,14 @@ def _construct_scalar(ctx: _Context, node: yaml.ScalarNode) -> Any:
 
 _INDENTATION_PROBLEMS = ("mapping values are not allowed", "did not find expected key",
                          "expected <block end>", "did not find expected '-' indicator")
-INDENTATION_HINT = "check this line's indentation against the lines above"
-TAB_HINT = "YAML indents with spaces: replace the tab with spaces"
 
 
-def syntax_hint(problem: str) -> str | None:
+def _syntax_hint(problem: str) -> str | None:
     """What an editor can do about a YAML syntax error, in an editor's words (None: the message says it)."""
     if problem.startswith("found character '\\t'"):
-        return TAB_HINT
+        return "YAML indents with spaces: replace the tab with spaces"
     if problem.startswith(_INDENTATION_PROBLEMS):
-        return INDENTATION_HINT
+        return "check this line's indentation against the lines above"
     return None
 
 
@@ -165,7 +163,7 @@ def load_yaml(text: str, path: Path, errors: ErrorList, line_offset: int = 0) ->
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1 + line_offset, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        errors.add(path, line, col, f"YAML syntax error: {problem}", syntax_hint(problem), syntax=True)
+        errors.add(path, line, col, f"YAML syntax error: {problem}", _syntax_hint(problem), syntax=True)
         return None
     except yaml.YAMLError as exc:  # errors without a mark (rare): still reported with the file
         errors.add(path, 1 + line_offset, 1, f"YAML error: {exc}")

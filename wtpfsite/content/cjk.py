@@ -29,23 +29,25 @@ def is_cjk(char: str) -> bool:
                                or unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace())
 
 
-def scan_delims_cjk(state, start: int, can_split_word: bool) -> Scanned:
-    """StateInline.scanDelims with the CJK relaxation of the flanking rules."""
-    src, maximum = state.src, state.posMax
-    marker = src[start]
-    last = src[start - 1] if start > 0 else " "
-    pos = start
-    while pos < maximum and src[pos] == marker:
-        pos += 1
-    following = src[pos] if pos < maximum else " "
-
+def delimiter_abilities(last: str, following: str, can_split_word: bool, cjk: bool = True) -> tuple[bool, bool]:
+    """(can open, can close) of a delimiter run between the characters `last` and `following`: CommonMark's
+    flanking rules (markdown-it's scanDelims), with the CJK relaxation when `cjk`."""
     last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
     next_punct = isMdAsciiPunct(ord(following)) or isPunctChar(following)
     last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(following))
-    last_cjk, next_cjk = is_cjk(last), is_cjk(following)
-
+    last_cjk, next_cjk = (is_cjk(last), is_cjk(following)) if cjk else (False, False)
     left_flanking = not next_space and (not next_punct or last_space or last_punct or last_cjk)
     right_flanking = not last_space and (not last_punct or next_space or next_punct or next_cjk)
-    can_open = left_flanking and (can_split_word or not right_flanking or last_punct)
-    can_close = right_flanking and (can_split_word or not left_flanking or next_punct)
-    return Scanned(can_open, can_close, pos - start)
+    return (left_flanking and (can_split_word or not right_flanking or last_punct),
+            right_flanking and (can_split_word or not left_flanking or next_punct))
+
+
+def scan_delims_cjk(state, start: int, can_split_word: bool) -> Scanned:
+    """StateInline.scanDelims with the CJK relaxation of the flanking rules."""
+    src, maximum = state.src, state.posMax
+    pos = start
+    while pos < maximum and src[pos] == src[start]:
+        pos += 1
+    last = src[start - 1] if start > 0 else " "
+    following = src[pos] if pos < maximum else " "
+    return Scanned(*delimiter_abilities(last, following, can_split_word), pos - start)

@@ -11,12 +11,12 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 
 from ..base.errors import ErrorList
-from ..base.schema import Reader
+from ..base.schema import LANGUAGE_CODE, Reader
 from ..base.text import Text
 from ..base.yamlio import Mark, load_yaml
 from .sources import read_source_text
 
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")  # \Z: "$" allows a final newline
+BASE_URL = re.compile(r"^https?://[^/\s]+(/[^\s]*)?\Z")
 
 
 @dataclass(frozen=True)
@@ -96,19 +96,18 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     languages = _read_languages(reader, node)
     reader.languages = tuple(language.code for language in languages)
     title = reader.text(node, "title")
-    base_url = _read_base_url(reader, node)
+    base_url = reader.matching(node, "base_url", BASE_URL, "an absolute http(s) URL")
     navigation = tuple(_read_navigation(reader, node))
     timezone = reader.string(node, "timezone") or "Europe/Zurich"
-    raw_html = reader.boolean(node, "allow_raw_html_in_drafts", False)
+    raw_html = reader.boolean(node, "allow_raw_html_in_drafts")
     search = reader.boolean(node, "search", True)
     content_date = _read_content_date(reader, node)
-    dirs = {key: path.parent / (reader.string(node, key) or key.removesuffix("_dir"))
+    dirs = {key: (path.parent / (reader.string(node, key) or key.removesuffix("_dir"))).resolve()
             for key in ("content_dir", "templates_dir", "output_dir")}
     if not languages or title is None or base_url is None:
         return None
-    return SiteConfig(path, path.parent, title, languages, base_url, dirs["content_dir"].resolve(),
-                      dirs["templates_dir"].resolve(), dirs["output_dir"].resolve(), navigation, timezone,
-                      raw_html, search, content_date)
+    return SiteConfig(path, path.parent, title, languages, normalize_base_url(base_url), **dirs, navigation=navigation,
+                      timezone=timezone, allow_raw_html_in_drafts=raw_html, search=search, content_date=content_date)
 
 
 def read_config(path: Path) -> SiteConfig:
@@ -157,19 +156,9 @@ def _read_languages(reader: Reader, node) -> tuple[Language, ...]:
     return tuple(languages)
 
 
-def _read_base_url(reader: Reader, node) -> str | None:
-    value = reader.string(node, "base_url")
-    if value is None:
-        return None
-    if not is_base_url(value):
-        reader.error(node.value_marks["base_url"], f"'base_url' must be an absolute http(s) URL, not '{value}'")
-        return None
-    return normalize_base_url(value)
-
-
 def is_base_url(value: str) -> bool:
     """Whether `value` can be the site's base URL: an absolute http(s) URL (`base_url`, `--base-url`)."""
-    return re.match(r"^https?://[^/\s]+(/[^\s]*)?\Z", value) is not None
+    return BASE_URL.match(value) is not None
 
 
 def normalize_base_url(value: str) -> str:

@@ -123,10 +123,9 @@ def read_data_file(schema: DataFile, path: Path, languages: tuple[str, ...], err
         return (), {}
     header = schema.header(reader, top) if schema.header is not None else {}
     records, seen = [], {key: {} for key in schema.unique}
-    noun = schema.record.split(" ", 1)[1]
+    noun, fields = schema.record.split(" ", 1)[1], tuple(schema.fields)
     for item, mark in reader.items(top, schema.list_key):
-        node = reader.mapping(item, mark, schema.record, schema.fields[:schema.required],
-                              schema.fields[schema.required:])
+        node = reader.mapping(item, mark, schema.record, fields[:schema.required], fields[schema.required:])
         record = schema.read(reader, node) if node is not None else None
         if record is not None and all([_unique(reader, node, seen[key], getattr(record, key), key, noun)
                                        for key in schema.unique]):
@@ -139,7 +138,7 @@ def _unique(reader: Reader, node, seen: dict, value, key: str, noun: str) -> boo
         return True
     mark = reader.value_mark(node, key)
     if value in seen:
-        reader.error(mark, f"duplicate {noun} {'id' if key == 'id' else key} '{value}' (first on line {seen[value]})")
+        reader.error(mark, f"duplicate {noun} {key} '{value}' (first on line {seen[value]})")
         return False
     seen[value] = mark.line
     return True

@@ -20,22 +20,55 @@ class Ref:
     col: int
 
 
+def ref(reader: Reader, node: MarkedMap, key: str, target: str | int | None) -> Ref | None:
+    """A reference to `target` (None: none), placed at the value of `key`."""
+    if target is None:
+        return None
+    mark = reader.value_mark(node, key)
+    return Ref(target, reader.path, mark.line, mark.col)
+
+
+def refs(reader: Reader, node: MarkedMap, key: str, valid: Callable[[Any], bool], example: str) -> tuple[Ref, ...]:
+    """The valid items of the list `key`, each placed where it stands; each other one reported ("must list
+    <example>")."""
+    found = []
+    for item, mark in reader.items(node, key):
+        if valid(item):
+            found.append(Ref(item, reader.path, mark.line, mark.col))
+        else:
+            reader.error(mark, f"'{key}' must list {example}")
+    return tuple(found)
+
+
+Field = Callable[[Reader, MarkedMap, str], Any]  # reads one field of a record: Reader.text, Reader.date...
+
+
 @dataclass(frozen=True)
 class DataFile:
     """The schema of one file `content/data/<name>.yaml`: a mapping whose `list_key` lists the records.
 
-    `read` makes one record (None when it has errors, all reported through the reader); `texts` are the fields
-    that are texts by language (for the translation report); `header` reads the file's other top-level fields.
+    `fields` reads each field of a record, the `required` ones first; `check` reports what is wrong across fields
+    (and may change what was read); `make` makes the record from the fields by name, when every required one was
+    read. `texts` are the fields that are texts by language (for the translation report); `header` reads the
+    file's other top-level fields.
     """
 
     name: str
     list_key: str
     record: str  # what one record is called in messages: "a meeting"
-    fields: tuple[str, ...]  # required fields first, then optional ones (`required` says how many)
+    fields: dict[str, Field]
     required: int
-    read: Callable[[Reader, MarkedMap], Any]
+    make: Callable[..., Any]  # the record type
+    check: Callable[[Reader, MarkedMap, dict[str, Any]], None] | None = None
     unique: tuple[str, ...] = ()  # the record attributes no two records may share
     texts: tuple[str, ...] = ()
     label: Callable[[Any, int, str], str] = lambda record, index, default: str(index + 1)  # a record in messages
     header: Callable[[Reader, MarkedMap], dict[str, Any]] | None = None
     header_fields: tuple[str, ...] = ()
+
+    def read(self, reader: Reader, node: MarkedMap) -> Any:
+        """One record; None when it has errors (all reported through the reader)."""
+        values = {key: read(reader, node, key) for key, read in self.fields.items()}
+        if self.check is not None:
+            self.check(reader, node, values)
+        return None if None in list(values.values())[:self.required] else self.make(**values)

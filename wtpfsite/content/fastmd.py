@@ -4,9 +4,9 @@ tables' wrapper and header scopes. `parse` gives the reference's `ParsedMarkdown
 then markdown.py parses the document itself. The core runs without this module (and without the wheel).
 
 It takes only documents made of constructs shown to render alike (`_declined` and `_Rendered` say what it
-declines, and why: footnotes, raw HTML, images, code fences, quotes, emphasis the CJK-friendly rule changes
-unless it pairs alike, and the constructs where generated documents showed the two parsers differ). The links'
-lines and columns are left unplaced (markdown.UNPLACED) until an error needs them (parse.link_positions).
+declines, and why: footnotes, raw HTML, images, code fences, link definitions, quotes, emphasis the CJK-friendly
+rule changes unless it pairs alike, and the constructs where generated documents showed the two parsers differ).
+The links' lines and columns are left unplaced (markdown.UNPLACED) until an error needs them (parse.link_positions).
 tests/test_markdown_backends.py holds the two back ends to one result on every Markdown file of the site and of
 the fixtures, a synthetic site, one document per feature and generated documents.
 """
@@ -18,9 +18,9 @@ from functools import lru_cache
 from itertools import islice
 from urllib.parse import unquote
 
-from markdown_it.common.utils import escapeHtml, isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it.common.utils import escapeHtml
 
-from .cjk import is_cjk
+from .cjk import delimiter_abilities, is_cjk
 from .markdown import (EXPLICIT_ID, SLOT, UNPLACED, Heading, LinkRef, LinkSlot, ParsedMarkdown, classify_link,
                        markdown_parser, parse_markdown, slugify, unique_id)
 
@@ -32,8 +32,8 @@ except ImportError:  # pragma: no cover (a platform without the wheel: the refer
 _RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
           "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline", "table",
           "strikethrough"]
-# footnotes, NUL and CR, numeric references, images and code fences (see the module's docstring)
-_SPECIAL_TEXT = re.compile("|".join(map(re.escape, ("[^", "^[", "\x00", "\r", "&#", "![", "```", "~~~"))))
+# footnotes, NUL and CR, numeric references, images, code fences, link definitions (see the module's docstring)
+_SPECIAL_TEXT = re.compile("|".join(map(re.escape, ("[^", "^[", "\x00", "\r", "&#", "![", "```", "~~~", "]:"))))
 _REFUSED_SCHEMES = tuple(re.compile(word + r"(?::|\\:|&colon;)") for word in ("script", "data", "file"))
 _DELIMITER_RUN = re.compile(r"([*_~])\1*")
 _MAY_END_TABLE = re.compile(r" {0,3}(?:[*+\->#`~<_=]|\d)| {4}")
@@ -43,10 +43,6 @@ _TABLE_UNDER_BLOCK = re.compile(r"\n {0,3}(?:[*+\->#`~<_=]|\d| {4})[^\n]*+\n(?:[
                                 re.MULTILINE)
 _DELIMITER_ROW = re.compile(r"\n([ \t:|-]*-[ \t:|-]*)$", re.MULTILINE)
 _ANGLE_DESTINATION_TITLE = re.compile(r"\]\([ \t]*\n?[ \t]*<[^\n]*>[\"'(]")
-_DEFINITION = re.compile(r"\]:")
-_FULL_REFERENCE_TAIL = re.compile(r"\]\[[^\[\]]*\]")
-_INLINE_LINK_TAIL = re.compile(r"""\]\((?:<[^<>\n]*>|[^\s()<>]*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?\)""")
-_EMPTY_TITLE_LINE = re.compile(r"\n[ \t>]*(?:\"\"|''|\(\))[ \t]*[^ \t\n]")
 _ODD_SPACES = "\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _ODD_SPACE = re.compile(f"[{_ODD_SPACES}]")
 _ODD_SPACE_AT_EDGE = re.compile(rf"\n[ \t>*+\-#\d.)|]*[{_ODD_SPACES}]|[{_ODD_SPACES}][ \t#|=*\-]*\n"
@@ -90,7 +86,7 @@ def parse(body: str, first_line: int, allow_html: bool = False) -> ParsedMarkdow
     if markdown_it_pyrs is None or allow_html or _declined(body):
         return None
     runs = cjk_emphasis_runs(body)
-    if (runs and _DEFINITION.search(body)) or any(body[run] != "*" for run in runs):
+    if any(body[run] != "*" for run in runs):
         return None
     try:
         html = _parser().render(body, xhtml=False)
@@ -106,11 +102,11 @@ def parse(body: str, first_line: int, allow_html: bool = False) -> ParsedMarkdow
 
 def _declined(body: str) -> bool:
     """Whether the raw text shows a construct this back end leaves to the reference: footnotes, NUL, CR, numeric
-    references (`&#x73;` could spell a link scheme), images, code fences, raw HTML, quotes, link schemes the Rust
-    parser refuses, a last line without a line feed; and where the two were found to differ: a list marker alone
-    on its line, a table's delimiter row under another block or with a pipe on one side only, an escaped pipe
-    before a pipe, a destination in `<>` right before its title, with link definitions a `](` or `][` that starts
-    no link or a line starting with an empty title, white space other than spaces and tabs at a line's edge."""
+    references (`&#x73;` could spell a link scheme), images, code fences, link reference definitions (where the two
+    read `[a]`, `[a](` or `[a][b]` differently), raw HTML, quotes, link schemes the Rust parser refuses, a last line
+    without a line feed; and where the two were found to differ: a list marker alone on its line, a table's
+    delimiter row under another block or with a pipe on one side only, an escaped pipe before a pipe, a destination
+    in `<>` right before its title, white space other than spaces and tabs at a line's edge."""
     if _SPECIAL_TEXT.search(body) or (body and not body.endswith("\n")):
         return True
     if ("<" in body and _ANGLE_TAG.search(body)) or (">" in body and _QUOTE_LINE.search(body)):
@@ -121,15 +117,7 @@ def _declined(body: str) -> bool:
     return bool(_BARE_MARKER.search(lines) or ("|" in body and (_TABLE_UNDER_BLOCK.search(lines) or "\\||" in body))
                 or (("|" in body or ":" in body) and _delimiter_rows_differ(lines))
                 or ("](" in body and _ANGLE_DESTINATION_TITLE.search(body))
-                or ("]:" in body and (_EMPTY_TITLE_LINE.search(lines) or _reference_links_differ(body)))
                 or (_ODD_SPACE.search(body) is not None and _ODD_SPACE_AT_EDGE.search(lines)))
-
-
-def _reference_links_differ(body: str) -> bool:
-    """With link reference definitions, a link text followed by what starts no inline link (`[a](` at a line's
-    end) or no full reference link: the Rust parser then reads `[a]` as a reference link, markdown-it-py as text."""
-    return (body.count("](") != len(_INLINE_LINK_TAIL.findall(body))
-            or ("][" in body and body.count("][") != len(_FULL_REFERENCE_TAIL.findall(body))))
 
 
 def _delimiter_rows_differ(lines: str) -> bool:
@@ -168,19 +156,6 @@ def _tables_agree(body: str, tables: int) -> bool:
     return found >= tables
 
 
-def _abilities(marker: str, last: str, following: str, cjk: bool) -> tuple[bool, bool]:
-    """(can open, can close) of a delimiter run between `last` and `following` (cjk.scan_delims_cjk)."""
-    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
-    next_punct = isMdAsciiPunct(ord(following)) or isPunctChar(following)
-    last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(following))
-    last_cjk, next_cjk = (is_cjk(last), is_cjk(following)) if cjk else (False, False)
-    left = not next_space and (not next_punct or last_space or last_punct or last_cjk)
-    right = not last_space and (not last_punct or next_space or next_punct or next_cjk)
-    if marker != "_":  # `*` and `~` may open or close inside a word
-        return left, right
-    return left and (not right or last_punct), right and (not left or next_punct)
-
-
 def cjk_emphasis_runs(text: str) -> list[int]:
     """Where the delimiter runs of `text` start whose parse the CJK-friendly rule could change (checked on the raw
     text: where a run's neighbours there are not those of the inline text, the inline text has white space, which
@@ -202,7 +177,8 @@ def cjk_emphasis_runs(text: str) -> list[int]:
 def _cjk_rule_changes(marker: str, last: str, following: str) -> bool:
     if not (is_cjk(last) or is_cjk(following)):
         return False
-    return _abilities(marker, last, following, True) != _abilities(marker, last, following, False)
+    split = marker != "_"  # `*` and `~` may open or close inside a word
+    return delimiter_abilities(last, following, split) != delimiter_abilities(last, following, split, cjk=False)
 
 
 def _unescape(text: str) -> str:

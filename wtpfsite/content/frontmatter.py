@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from ..base.errors import ErrorList
 from ..base.yamlio import Mark, MarkedMap, load_yaml
 
 FENCE = "---"
+_CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)  # [^\S\n]: white space as str.rstrip's
 
 
 @dataclass(frozen=True)
@@ -22,29 +24,18 @@ class Split:
 def split_front_matter(text: str, path: Path, errors: ErrorList) -> Split:
     """Front matter sits between a first line '---' and the next line '---' (or '...'). Only the lines up to there
     are looked at: the body is the rest of the text, as it is (not split into lines and joined again)."""
-    first = _line_end(text, 0)
-    if text[:first].rstrip() != FENCE:
+    first, _, rest = text.partition("\n")
+    if first.rstrip() != FENCE:
         errors.add(path, 1, 1, "missing front matter: the file must start with a line '---'",
                    "add '---', 'title: ...' and '---' at the top")
         return Split(None, text, 1)
-    start = at = min(first + 1, len(text))
-    number = 2  # the line at `at`
-    while at < len(text):
-        end = _line_end(text, at)
-        if text[at:end].rstrip() in (FENCE, "..."):
-            meta_text = text[start:max(at - 1, start)]
-            known = len(errors.errors)
-            meta = load_yaml(meta_text, path, errors, line_offset=1)
-            if meta is None and len(errors.errors) == known:  # empty: the caller reports what is missing
-                meta = MarkedMap()
-                meta.mark, meta.key_marks, meta.value_marks = Mark(2, 1), {}, {}
-            return Split(meta, text[end + 1:], number + 1)
-        at, number = end + 1, number + 1
-    errors.add(path, 1, 1, "front matter is not closed: add a line '---' after it")
-    return Split(None, "", text.count("\n") + 2)
-
-
-def _line_end(text: str, start: int) -> int:
-    """Where the line starting at `start` ends: its line feed, or the end of the text."""
-    end = text.find("\n", start)
-    return len(text) if end < 0 else end
+    close = _CLOSING_FENCE.search(rest)
+    if close is None:
+        errors.add(path, 1, 1, "front matter is not closed: add a line '---' after it")
+        return Split(None, "", text.count("\n") + 2)
+    known = len(errors.errors)
+    meta = load_yaml(rest[:max(close.start() - 1, 0)], path, errors, line_offset=1)
+    if meta is None and len(errors.errors) == known:  # empty: the caller reports what is missing
+        meta = MarkedMap()
+        meta.mark, meta.key_marks, meta.value_marks = Mark(2, 1), {}, {}
+    return Split(meta, rest[close.end() + 1:], rest.count("\n", 0, close.start()) + 3)

@@ -8,9 +8,10 @@ from typing import Callable
 
 from ..base.dates import DateSpec
 from ..base.errors import ErrorList
+from ..base.originals import original_text
 from ..base.schema import Reader
 from ..base.yamlio import Mark
-from .datafile import Ref
+from .datafile import Ref, ref, refs
 from .frontmatter import split_front_matter
 from .markdown import ParsedMarkdown, parse_markdown
 from .records import aliases
@@ -53,9 +54,7 @@ class ParsedSource:
 
 def revision(title: str, body: str) -> str:
     """The revision of a source: a short hash of its title and Markdown body."""
-    text = body.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").strip("\n")
-    digest = hashlib.sha256(f"{title.strip()}\n\n{text}\n".encode("utf-8")).hexdigest()
-    return digest[:REVISION_LENGTH]
+    return hashlib.sha256(original_text(title, body).encode("utf-8")).hexdigest()[:REVISION_LENGTH]
 
 
 def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,
@@ -105,24 +104,18 @@ def link_positions(source: ParsedSource) -> list[tuple[int, int]] | None:
 
 
 def _read_draft_meta(reader: Reader, meta) -> DraftMeta | None:
-    number = reader.integer(meta, "number", minimum=1)
+    number = reader.integer(meta, "number")
     released, comments_due = reader.date(meta, "released"), reader.date(meta, "comments_due")
     status = reader.choice(meta, "status", DRAFT_STATUSES)
-    ident, mark = reader.identifier(meta, "incorporates"), reader.value_mark(meta, "incorporates")
-    incorporates = Ref(ident, reader.path, mark.line, mark.col) if ident else None
-    documents = []
-    for item, mark in reader.items(meta, "documents"):
-        if not isinstance(item, str):
-            reader.error(mark, "'documents' must list document symbols from documents.yaml")
-        else:
-            documents.append(Ref(item, reader.path, mark.line, mark.col))
+    incorporates = ref(reader, meta, "incorporates", reader.identifier(meta, "incorporates"))
+    documents = refs(reader, meta, "documents", lambda item: isinstance(item, str),
+                     "document symbols from documents.yaml")
     if released and comments_due and comments_due.end < released.start:
         reader.error(reader.value_mark(meta, "comments_due"),
                      f"'comments_due' ({comments_due.source}) is before 'released' ({released.source})")
     if number is None or released is None or status is None:
         return None
-    values = {"released": released, "comments_due": comments_due, "status": status}
-    invalid = tuple(name for name, value in values.items() if name in meta and value is None)
+    invalid = ("comments_due",) if "comments_due" in meta and comments_due is None else ()  # (the others: above)
     places = tuple((name, mark.line, mark.col) for name in ("number", "released", "comments_due", "status")
                    if name in meta for mark in [reader.value_mark(meta, name)])
-    return DraftMeta(number, released, comments_due, incorporates, status, tuple(documents), places, invalid)
+    return DraftMeta(number, released, comments_due, incorporates, status, documents, places, invalid)

@@ -1,17 +1,17 @@
 """The site's data files: one schema each (meetings, timetable, experts, documents), and `DATA_FILES`, the
-registry the rest of the generator takes them from. A new data file is a record type, its reader and one
-`DataFile` entry here (docs/architecture.md)."""
+registry the rest of the generator takes them from. A new data file is a record type and one `DataFile` entry
+here, which says how each field is read (docs/architecture.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, replace
+from typing import Any
 
 from ..base.dates import DateSpec
 from ..base.schema import Reader
 from ..base.text import Text
-from ..base.yamlio import Mark, MarkedMap
-from .datafile import DataFile, Ref
+from ..base.yamlio import MarkedMap
+from .datafile import DataFile, Field, Ref, ref, refs
 
 MEETING_STATUSES = ("held", "planned", "postponed", "cancelled")
 DOCUMENT_STATUSES = ("current", "withdrawn", "superseded")
@@ -96,143 +96,100 @@ def retired_path(value: str) -> str:
     return path if not last or "." in last else path + "/"
 
 
-def _read_retired(reader: Reader, node: MarkedMap) -> Retired | None:
-    path, reason = reader.string(node, "path"), reader.string(node, "reason")
+def _retired_path(reader: Reader, node: MarkedMap, key: str) -> str | None:
+    path = reader.string(node, key)
     if path is not None and (not path.strip() or "://" in path):
-        reader.error(reader.value_mark(node, "path"), f"'path' must be a path of this site such as /en/about/, "
+        reader.error(reader.value_mark(node, key), f"'{key}' must be a path of this site such as /en/about/, "
                      f"not '{path}'")
         return None
-    return Retired(retired_path(path), reason) if path is not None else None
+    return retired_path(path) if path is not None else None
 
 
-def _draft_and_meeting(reader: Reader, node: MarkedMap) -> tuple[Ref | None, Ref | None]:
-    """A record's references to a draft (field `draft`, by number) and a meeting (`meeting`, by id)."""
-    draft, meeting = reader.integer(node, "draft", minimum=1), reader.identifier(node, "meeting")
-    return _ref(reader, node, "draft", draft), _ref(reader, node, "meeting", meeting)
+def _one_of(choices: tuple[str, ...], default: str | None = None) -> Field:
+    return lambda reader, node, key: reader.choice(node, key, choices, default)
 
 
-def _ref(reader: Reader, node: MarkedMap, key: str, value: Any) -> Ref | None:
-    if value is None:
-        return None
-    mark = reader.value_mark(node, key)
-    return Ref(value, reader.path, mark.line, mark.col)
+def _draft(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
+    """A reference to a draft, by number."""
+    return ref(reader, node, key, reader.integer(node, key))
 
 
-def _listed(reader: Reader, node: MarkedMap, key: str, valid: Callable[[Any], bool],
-            example: str) -> list[tuple[Any, Mark]]:
-    """The valid items of the list `key`, with their marks; each other one reported ("must list <example>")."""
-    found = []
-    for item, mark in reader.items(node, key):
-        if valid(item):
-            found.append((item, mark))
-        else:
-            reader.error(mark, f"'{key}' must list {example}")
-    return found
+def _meeting(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
+    """A reference to a meeting, by id."""
+    return ref(reader, node, key, reader.identifier(node, key))
 
 
-def aliases(reader: Reader, node: MarkedMap) -> tuple[Ref, ...]:
+def aliases(reader: Reader, node: MarkedMap, key: str = "aliases") -> tuple[Ref, ...]:
     """Former paths of a page inside the language trees ('about/'), checked for their form by the link stage
     (site/aliases.py)."""
-    listed = _listed(reader, node, "aliases", lambda item: isinstance(item, str) and bool(item.strip()),
-                     "former paths such as about/")
-    return tuple(Ref(item.strip(), reader.path, mark.line, mark.col) for item, mark in listed)
+    listed = refs(reader, node, key, lambda item: isinstance(item, str) and bool(item.strip()),
+                  "former paths such as about/")
+    return tuple(replace(found, target=found.target.strip()) for found in listed)
 
 
 def draft_refs(reader: Reader, node: MarkedMap, key: str) -> tuple[Ref, ...]:
-    listed = _listed(reader, node, key, lambda item: not isinstance(item, bool) and isinstance(item, int) and item >= 1,
-                     "draft numbers such as 3")
-    return tuple(Ref(item, reader.path, mark.line, mark.col) for item, mark in listed)
+    return refs(reader, node, key, lambda item: not isinstance(item, bool) and isinstance(item, int) and item >= 1,
+                "draft numbers such as 3")
 
 
-def _read_meeting(reader: Reader, node: MarkedMap) -> Meeting | None:
-    ident, number = reader.identifier(node, "id"), reader.integer(node, "number", 1)
-    dates = reader.date(node, "dates")
-    status = reader.choice(node, "status", MEETING_STATUSES)
-    texts = {key: reader.text(node, key) for key in ("venue", "held_with", "summary")}
-    refs = {key: draft_refs(reader, node, key) for key in ("discussed", "produced")}
-    proposed = reader.boolean(node, "proposed", False)
-    new_dates = reader.date(node, "new_dates")
-    if new_dates is not None and status != "postponed":
+def _languages(reader: Reader, node: MarkedMap, key: str) -> tuple[str, ...]:
+    listed = refs(reader, node, key, lambda item: isinstance(item, str) and bool(item),
+                  "language codes such as en, zh, fr")
+    return tuple(found.target for found in listed)
+
+
+def _check_meeting(reader: Reader, node: MarkedMap, values: dict[str, Any]) -> None:
+    new_dates, dates = values["new_dates"], values["dates"]
+    if new_dates is not None and values["status"] != "postponed":
         reader.error(reader.value_mark(node, "new_dates"), "'new_dates' is only for a meeting with status postponed")
     if new_dates is not None and dates is not None and new_dates.start <= dates.start:
         reader.error(reader.value_mark(node, "new_dates"),
                      f"'new_dates' ({new_dates.source}) must be after 'dates' ({dates.source})")
-    former = aliases(reader, node)
-    if ident is None or number is None or dates is None or status is None:
-        return None
-    return Meeting(ident, number, dates, status, **texts, **refs, proposed=proposed, new_dates=new_dates,
-                   aliases=former, at=Ref(ident, reader.path, node.mark.line, node.mark.col))
+    values["at"] = Ref(values["id"], reader.path, node.mark.line, node.mark.col)
 
 
-def _read_milestone(reader: Reader, node: MarkedMap) -> Milestone | None:
-    ident, date = reader.identifier(node, "id"), reader.date(node, "date")
-    kind = reader.choice(node, "kind", MILESTONE_KINDS)
-    title, note = reader.text(node, "title"), reader.text(node, "note")
-    draft, meeting = _draft_and_meeting(reader, node)
-    proposed = reader.boolean(node, "proposed", False)
-    if ident is None or date is None or kind is None or title is None:
-        return None
-    return Milestone(ident, date, kind, title, note, draft, meeting, proposed)
-
-
-def _read_expert(reader: Reader, node: MarkedMap) -> Expert | None:
-    name, role = reader.text(node, "name"), reader.choice(node, "role", EXPERT_ROLES)
-    category = reader.choice(node, "category", EXPERT_CATEGORIES)
-    country, organization = reader.text(node, "country"), reader.text(node, "organization")
-    return Expert(name, role, category, country, organization) if name and role else None
-
-
-def _read_experts_header(reader: Reader, node: MarkedMap) -> dict[str, Any]:
-    return {"updated": reader.date(node, "updated"), "nominated": reader.text(node, "nominated"),
-            "nominated_list": reader.url(node, "nominated_list")}
-
-
-def _read_document(reader: Reader, node: MarkedMap) -> Document | None:
-    symbol, title = reader.string(node, "symbol"), reader.text(node, "title")
-    kind, link = reader.choice(node, "kind", DOCUMENT_KINDS), reader.url(node, "link")
-    languages = _listed(reader, node, "languages", lambda item: isinstance(item, str) and bool(item),
-                        "language codes such as en, zh, fr")
-    draft, meeting = _draft_and_meeting(reader, node)
-    source, date = reader.text(node, "source"), reader.date(node, "date")
-    status = reader.choice(node, "status", DOCUMENT_STATUSES, "current")
-    superseded_by = None
-    if "superseded_by" in node:
-        target = reader.string(node, "superseded_by")
-        if status != "superseded":
-            reader.error(reader.value_mark(node, "superseded_by"), "'superseded_by' is only for a document with "
-                         "status superseded")
-        else:
-            superseded_by = _ref(reader, node, "superseded_by", target or None)
-    elif status == "superseded":
+def _check_document(reader: Reader, node: MarkedMap, values: dict[str, Any]) -> None:
+    superseded = values["status"] == "superseded"
+    if "superseded_by" in node and not superseded:
+        reader.error(reader.value_mark(node, "superseded_by"), "'superseded_by' is only for a document with status "
+                     "superseded")
+        values["superseded_by"] = None
+    elif "superseded_by" not in node and superseded:
         reader.error(reader.value_mark(node, "status"),
                      "a superseded document names the symbol that replaced it in 'superseded_by'")
-    former = aliases(reader, node)
-    if title is None or kind is None:
-        return None
-    return Document(symbol, title, source, date, kind, draft, meeting, link, tuple(item for item, _ in languages),
-                    status, superseded_by, former)
 
 
 DATA_FILES = (
-    DataFile("experts", "experts", "an expert", ("name", "role", "category", "country", "organization"), 2,
-             _read_expert, texts=("name", "country", "organization"),
+    DataFile("experts", "experts", "an expert",
+             {"name": Reader.text, "role": _one_of(EXPERT_ROLES), "category": _one_of(EXPERT_CATEGORIES),
+              "country": Reader.text, "organization": Reader.text}, 2, Expert,
+             texts=("name", "country", "organization"),
              label=lambda expert, index, default: f"expert '{expert.name.get(default, default).value}'",
-             header=_read_experts_header, header_fields=("updated", "nominated", "nominated_list")),
+             header=lambda reader, node: {"updated": reader.date(node, "updated"),
+                                          "nominated": reader.text(node, "nominated"),
+                                          "nominated_list": reader.url(node, "nominated_list")},
+             header_fields=("updated", "nominated", "nominated_list")),
     DataFile("meetings", "meetings", "a meeting",
-             ("id", "number", "dates", "status", "venue", "held_with", "summary", "discussed", "produced", "proposed",
-              "new_dates", "aliases"), 4,
-             _read_meeting, unique=("id", "number"), texts=("venue", "held_with", "summary"),
+             {"id": Reader.identifier, "number": Reader.integer, "dates": Reader.date,
+              "status": _one_of(MEETING_STATUSES), "venue": Reader.text, "held_with": Reader.text,
+              "summary": Reader.text, "discussed": draft_refs, "produced": draft_refs, "proposed": Reader.boolean,
+              "new_dates": Reader.date, "aliases": aliases}, 4, Meeting, _check_meeting,
+             unique=("id", "number"), texts=("venue", "held_with", "summary"),
              label=lambda meeting, index, default: f"meeting '{meeting.id}'"),
     DataFile("timetable", "milestones", "a milestone",
-             ("id", "date", "kind", "title", "note", "draft", "meeting", "proposed"), 4,
-             _read_milestone, unique=("id",), texts=("title", "note"),
+             {"id": Reader.identifier, "date": Reader.date, "kind": _one_of(MILESTONE_KINDS), "title": Reader.text,
+              "note": Reader.text, "draft": _draft, "meeting": _meeting, "proposed": Reader.boolean}, 4, Milestone,
+             unique=("id",), texts=("title", "note"),
              label=lambda milestone, index, default: f"milestone '{milestone.id}'"),
     DataFile("documents", "documents", "a document",
-             ("title", "kind", "symbol", "source", "date", "draft", "meeting", "link", "languages", "status",
-              "superseded_by", "aliases"), 2,
-             _read_document, unique=("symbol",), texts=("title", "source"),
+             {"title": Reader.text, "kind": _one_of(DOCUMENT_KINDS), "symbol": Reader.string, "source": Reader.text,
+              "date": Reader.date, "draft": _draft, "meeting": _meeting, "link": Reader.url, "languages": _languages,
+              "status": _one_of(DOCUMENT_STATUSES, "current"),
+              "superseded_by": lambda reader, node, key: ref(reader, node, key, reader.string(node, key) or None),
+              "aliases": aliases}, 2, Document, _check_document,
+             unique=("symbol",), texts=("title", "source"),
              label=lambda document, index, default:
              f"document '{document.symbol or document.title.get(default, default).value}'"),
-    DataFile("retired", "retired", "a retired URL", ("path", "reason"), 1, _read_retired, unique=("path",),
-             label=lambda retired, index, default: f"retired URL '/{retired.path}'"),
+    DataFile("retired", "retired", "a retired URL", {"path": _retired_path, "reason": Reader.string}, 1, Retired,
+             unique=("path",), label=lambda retired, index, default: f"retired URL '/{retired.path}'"),
 )

@@ -7,17 +7,15 @@ is in the default language. Data files and the string catalog have fixed names.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..base.errors import ErrorList
+from ..base.schema import IDENTIFIER, LANGUAGE_CODE
 from .datafile import DataFile
 from .records import DATA_FILES
 
 SECTIONS = ("pages", "drafts")
-LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")  # \Z: "$" allows a final newline
-SOURCE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 @dataclass(frozen=True, order=True)
@@ -71,14 +69,14 @@ def split_name(path: Path, languages: tuple[str, ...], default: str, errors: Err
     name, dot, suffix = stem.rpartition(".")
     if not dot:
         name, suffix = stem, default
-    elif not LANGUAGE_SUFFIX.match(suffix):
+    elif not LANGUAGE_CODE.match(suffix):
         errors.add(path, 1, 1, f"'{path.name}' has an unreadable language suffix '{suffix}'")
         return None
     elif suffix not in languages:
         errors.add(path, 1, 1, f"unknown language suffix '{suffix}' in '{path.name}' "
                    f"(the site's languages are {', '.join(languages)})")
         return None
-    if not SOURCE_NAME.match(name):
+    if not IDENTIFIER.match(name):
         errors.add(path, 1, 1, f"file name '{name}' must be lower-case letters, digits and single hyphens")
         return None
     return name, suffix

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.errors import ErrorList
+from ..base.schema import Reader
 from ..base.text import Localized
 from ..base.yamlio import Mark, MarkedMap, load_yaml
 from .sources import read_source_text
@@ -32,9 +33,6 @@ class Strings:
         """The string's text (borrowed from the default language when `lang` has none)."""
         return self.lookup(key, lang).value
 
-    def for_language(self, lang: str) -> dict[str, str]:
-        return {key: values[lang] for key, values in self.catalog.items() if lang in values}
-
     def missing(self, lang: str) -> tuple[str, ...]:
         """The keys without a text of their own in `lang`, in the catalog's order."""
         return tuple(key for key, values in self.catalog.items() if lang not in values)
@@ -43,35 +41,31 @@ class Strings:
 def load_strings(path: Path, languages: tuple[str, ...], errors: ErrorList) -> Strings:
     text = read_source_text(path, errors)
     data = load_yaml(text, path, errors) if text is not None else None
-    catalog: dict[str, dict[str, str]] = {}
-    marks: dict[str, Mark] = {}
-    if isinstance(data, MarkedMap):
-        marks = dict(data.key_marks)
-        for key, values in data.items():
-            catalog[key] = _read_entry(path, key, values, data.value_marks[key], marks[key], languages, errors)
-    elif data is not None:
-        errors.add(path, 1, 1, "the string catalog must map each key to its texts by language")
-    return Strings(path, catalog, languages[0] if languages else "", marks)
+    default = languages[0] if languages else ""
+    if not isinstance(data, MarkedMap):
+        if data is not None:
+            errors.add(path, 1, 1, "the string catalog must map each key to its texts by language")
+        return Strings(path, {}, default)
+    reader = Reader(path, errors, languages)
+    return Strings(path, {key: _read_entry(reader, data, key) for key in data}, default, dict(data.key_marks))
 
 
-def _read_entry(path, key, values, value_mark: Mark, key_mark: Mark, languages, errors) -> dict[str, str]:
+def _read_entry(reader: Reader, catalog: MarkedMap, key: str) -> dict[str, str]:
+    values = catalog[key]
     if not isinstance(values, MarkedMap):
-        errors.add(path, value_mark.line, value_mark.col, f"string '{key}' must map languages to texts")
+        reader.error(catalog.value_marks[key], f"string '{key}' must map languages to texts")
         return {}
     entry: dict[str, str] = {}
     for lang, value in values.items():
-        lang_mark = values.key_marks[lang]
-        if lang not in languages:
+        if lang not in reader.languages:
             hint = "put text that contains ', ' or ': ' in quotes" if " " in lang else None
-            errors.add(path, lang_mark.line, lang_mark.col, f"string '{key}' has unknown language '{lang}'", hint)
+            reader.error(values.key_marks[lang], f"string '{key}' has unknown language '{lang}'", hint)
         elif not isinstance(value, str):
-            mark = values.value_marks[lang]
-            errors.add(path, mark.line, mark.col, f"string '{key}' in '{lang}' must be text")
+            reader.error(values.value_marks[lang], f"string '{key}' in '{lang}' must be text")
         else:
             entry[lang] = value
-    default = languages[0] if languages else None
-    if default is not None and default not in entry and default not in values:
-        errors.add(path, key_mark.line, key_mark.col,
-                   f"string '{key}' is missing its '{default}' text (the default language's, which stands in "
-                   f"for languages without their own)")
+    default = reader.languages[0] if reader.languages else None
+    if default is not None and default not in values:
+        reader.error(catalog.key_marks[key], f"string '{key}' is missing its '{default}' text (the default "
+                     f"language's, which stands in for languages without their own)")
     return entry
