@@ -50,7 +50,6 @@ class SiteConfig:
     templates_dir: Path
     output_dir: Path
     navigation: tuple[NavEntry, ...]
-    timezone: str
     allow_raw_html_in_drafts: bool
     search: bool = True  # build the Pagefind search index and show the search box
     # The day the content describes, for a site that tells of a past moment: the default of --today. When it is
@@ -69,14 +68,10 @@ class SiteConfig:
     def language(self, code: str) -> Language:
         return next(language for language in self.languages if language.code == code)
 
-    @property
-    def cache_dir(self) -> Path:
-        return self.root / ".wtpfsite-cache"
-
 
 _REQUIRED = ("title", "languages", "base_url")
-_OPTIONAL = ("content_dir", "templates_dir", "output_dir", "navigation", "timezone", "allow_raw_html_in_drafts",
-             "search", "content_date")
+_OPTIONAL = ("content_dir", "templates_dir", "output_dir", "navigation", "allow_raw_html_in_drafts", "search",
+             "content_date")
 
 
 def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
@@ -98,7 +93,6 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     title = reader.text(node, "title")
     base_url = reader.matching(node, "base_url", BASE_URL, "an absolute http(s) URL")
     navigation = tuple(_read_navigation(reader, node))
-    timezone = reader.string(node, "timezone") or "Europe/Zurich"
     raw_html = reader.boolean(node, "allow_raw_html_in_drafts")
     search = reader.boolean(node, "search", True)
     content_date = _read_content_date(reader, node)
@@ -107,7 +101,7 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     if not languages or title is None or base_url is None:
         return None
     return SiteConfig(path, path.parent, title, languages, normalize_base_url(base_url), **dirs, navigation=navigation,
-                      timezone=timezone, allow_raw_html_in_drafts=raw_html, search=search, content_date=content_date)
+                      allow_raw_html_in_drafts=raw_html, search=search, content_date=content_date)
 
 
 def read_config(path: Path) -> SiteConfig:
