@@ -182,58 +182,44 @@ def _diff_blocks(old: Section, new: Section, cjk: bool) -> tuple[BlockChange, ..
 
 
 def _pair_sections(old: list[Section], new: list[Section], cjk: bool) -> dict[int, int]:
-    """Map new section index -> old index: by explicit id, title, then similarity."""
+    """Map new section index -> old index: by explicit id, then title, each in order; then the most similar bodies
+    (50% of their content tokens or more)."""
     pairs: dict[int, int] = {}
-    old_ids = {s.ident: i for i, s in reversed(list(enumerate(old))) if s.ident}  # the first of an id wins
-    for j, s in enumerate(new):
-        if s.ident in old_ids and old_ids[s.ident] not in pairs.values():
-            pairs[j] = old_ids[s.ident]
-    for j, s in enumerate(new):
-        free = [i for i, o in enumerate(old) if i not in pairs.values() and o.title == s.title]
-        if j not in pairs and free:
-            pairs[j] = free[0]
-    toks = {(side, k): _content_tokens(s.body, cjk) for side, secs in (("o", old), ("n", new))
-            for k, s in enumerate(secs) if s.title is not None}
-    scored = sorted((-_ratio(toks["o", i], toks["n", j], 0.5), j, i)
-                    for j in range(len(new)) if j not in pairs and ("n", j) in toks
-                    for i in range(len(old)) if i not in pairs.values() and ("o", i) in toks)
-    for score, j, i in scored:
+    for same in (lambda o, n: o.ident and o.ident == n.ident, lambda o, n: o.title == n.title):
+        for j, s in enumerate(new):
+            free = [i for i, o in enumerate(old) if i not in pairs.values() and same(o, s)]
+            if j not in pairs and free:
+                pairs[j] = free[0]
+    olds = {i: _content_tokens(s.body, cjk) for i, s in enumerate(old)
+            if s.title is not None and i not in pairs.values()}
+    news = {j: _content_tokens(s.body, cjk) for j, s in enumerate(new) if s.title is not None and j not in pairs}
+    for score, j, i in sorted((-_ratio(olds[i], news[j], 0.5), j, i) for j in news for i in olds):
         if -score >= 0.5 and j not in pairs and i not in pairs.values():
             pairs[j] = i
     return pairs
 
 
 def _moved(pairs: dict[int, int]) -> set[int]:
-    """New indices of paired sections outside the longest increasing run of old positions."""
+    """New indices of paired sections outside the longest increasing run of old positions (the last such run)."""
     js = sorted(pairs)
-    vals = [pairs[j] for j in js]
-    length, prev = [1] * len(vals), [-1] * len(vals)
-    for k in range(len(vals)):
-        for p in range(k):
-            if vals[p] < vals[k] and length[p] + 1 >= length[k]:
-                length[k], prev[k] = length[p] + 1, p
-    keep: set[int] = set()
-    k = max(range(len(vals)), key=lambda x: (length[x], x), default=-1)
-    while k >= 0:
-        keep.add(k)
-        k = prev[k]
-    return {js[k] for k in range(len(js)) if k not in keep}
+    runs: list[list[int]] = []  # runs[k]: the longest run that ends with js[k] (the last of them)
+    for k, j in enumerate(js):
+        before = [runs[p] for p in reversed(range(k)) if pairs[js[p]] < pairs[j]]
+        runs.append(max(before, key=len, default=[]) + [j])
+    return set(js) - set(max(reversed(runs), key=len, default=[]))
 
 
 def _order(pairs: dict[int, int], n_old: int, n_new: int) -> list[tuple[int | None, int | None]]:
     """(old, new) index pairs in new-draft order, removed ones after their old predecessor."""
     old_to_new = {i: j for j, i in pairs.items()}
-    after: dict[int, list[int]] = {}  # new index (-1: the start) -> the removed sections that follow it
-    last = -1
+    order: list[tuple[int | None, int | None]] = [(pairs.get(j), j) for j in range(n_new)]
+    at = 0  # where the next removed section goes: after the last paired one before it in the old draft
     for i in range(n_old):
         if i in old_to_new:
-            last = old_to_new[i]
+            at = order.index((i, old_to_new[i])) + 1
         else:
-            after.setdefault(last, []).append(i)
-    order: list[tuple[int | None, int | None]] = [(r, None) for r in after.get(-1, [])]
-    for j in range(n_new):
-        order.append((pairs.get(j), j))
-        order += [(r, None) for r in after.get(j, [])]
+            order.insert(at, (i, None))
+            at += 1
     return order
 
 
