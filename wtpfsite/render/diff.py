@@ -55,17 +55,18 @@ class DraftChanges:
 _T = TypeVar("_T")
 _WORD_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
 _CHAR_TOKEN_RE = re.compile(r"[A-Za-z0-9]+|\s+|.", re.S)
-_WORDY_RE = re.compile(r".*\w", re.S)
+_CONTENT_TOKEN_RE = {False: re.compile(r"\w+"), True: re.compile(r"[A-Za-z0-9]+|\w")}  # (the same, less the rest)
 
 
 def _tokens(text: str, cjk: bool) -> list[str]:
-    """Tokens for inline diffs: words (or CJK characters), whitespace, punctuation."""
+    """Tokens for inline diffs: words (or, in CJK languages, ASCII runs and single characters), whitespace,
+    punctuation."""
     return (_CHAR_TOKEN_RE if cjk else _WORD_TOKEN_RE).findall(text)
 
 
 def _content_tokens(text: str, cjk: bool) -> list[str]:
-    """Word (or CJK character) tokens of a text, without whitespace and punctuation."""
-    return [t for t in _tokens(text, cjk) if _WORDY_RE.match(t)]
+    """The word (or character) tokens of a text, without whitespace and punctuation."""
+    return _CONTENT_TOKEN_RE[cjk].findall(text)
 
 
 def _ratio(ta: list[str], tb: list[str], floor: float) -> float:
