@@ -11,7 +11,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from itertools import zip_longest
+from itertools import groupby, zip_longest
 from typing import Callable, Sequence, TypeVar
 
 from ..content.markdown import slugify, unique_id
@@ -97,20 +97,16 @@ def _lead_space(a: str, b: str) -> int:
 
 
 def _inline_diff(old: str, new: str, cjk: bool) -> str:
-    """Redline ``old`` -> ``new`` at word (or CJK character) level."""
+    """Redline ``old`` -> ``new`` at word (or CJK character) level: whitespace between two changes joins them into
+    one run, and what whitespace the two sides of a run share at its ends stays outside the marks."""
     a, b = _tokens(old, cjk), _tokens(new, cjk)
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    segs = [(tag == "equal", "".join(a[i1:i2]), "".join(b[j1:j2])) for tag, i1, i2, j1, j2 in ops]
-    merged: list[tuple[bool, str, str]] = []
-    for k, (eq, o, n) in enumerate(segs):
-        if eq and o.isspace() and 0 < k < len(segs) - 1:
-            eq = False  # whitespace between two changes joins them into one run
-        if merged and not eq and not merged[-1][0]:
-            merged[-1] = (False, merged[-1][1] + o, merged[-1][2] + n)
-        else:
-            merged.append((eq, o, n))
+    kept = [tag == "equal" and not ("".join(a[i1:i2]).isspace() and 0 < k < len(ops) - 1)
+            for k, (tag, i1, i2, _, _) in enumerate(ops)]
     out = []
-    for eq, o, n in merged:
+    for eq, group in groupby(zip(kept, ops), key=lambda pair: pair[0]):
+        run = [op for _, op in group]
+        o, n = "".join(a[run[0][1]:run[-1][2]]), "".join(b[run[0][3]:run[-1][4]])
         if eq:
             out.append(html.escape(n))
             continue
