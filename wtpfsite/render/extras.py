@@ -98,7 +98,8 @@ def expert_exports(site: Site, env: Environment, today: date, errors: ErrorList)
     fields = [(f"{field}_{code}", field, localizer(site, code).plain)
               for field in ("name", "country", "organization") for code in site.config.language_codes]
     rows = [{"role": expert.role, "category": expert.category or ""}
-            | {column: plain(getattr(expert, field)) for column, field, plain in fields} for expert in site.data.experts]
+            | {column: plain(getattr(expert, field)) for column, field, plain in fields}
+            for expert in site.data.experts]
     columns = ["role", "category"] + [column for column, _, _ in fields]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
