@@ -1,5 +1,5 @@
 """The changes page shows a changed table as a table and a list as a list, with the changes marked in their cells
-and items (wtpfsite.render.diff and diffhtml), read back from the built HTML."""
+and items (wtpfsite.render.diff), read back from the built HTML."""
 
 from __future__ import annotations
 

@@ -66,10 +66,16 @@ def event_span(spec: DateSpec) -> tuple[date, date]:
     return spec.start, spec.end + timedelta(days=1)
 
 
-def _event(stamp: datetime, uid: str, dates: DateSpec, summary: str, description: str, url: str, category: str,
-           busy: bool, status: str | None = None, location: str | None = None) -> Event:
-    """One all-day event; `busy`: it takes the reader's time (OPAQUE), when its days are known."""
+def _event(loc: Localizer, stamp: datetime, uid: str, dates: DateSpec, summary: str, paragraphs: list[str],
+           url: str, category: str, busy: bool, proposed: bool, status: str | None = None,
+           location: str | None = None) -> Event:
+    """One all-day event; `busy`: it takes the reader's time (OPAQUE), when its days are known. Its description:
+    the note of a month-precision date, the `paragraphs` that are not empty, the caveat of a date that was
+    proposed and not agreed on, and the link to the page."""
     start, end = event_span(dates)
+    month = [loc.t("calendar.month_only", period=loc.date(dates))] if dates.precision == "month" else []
+    caveat = [loc.t("proposal.caveat")] if proposed else []
+    description = "\n\n".join([p for p in month + paragraphs + caveat if p] + [loc.t("calendar.details", url=url)])
     return Event.new(uid=uid, stamp=stamp, start=start, end=end, summary=summary, description=description,
                      location=location, url=url, categories=[category], status=status,
                      transparency="OPAQUE" if busy and dates.precision != "month" else "TRANSPARENT")
@@ -79,19 +85,6 @@ def _host(site: Site) -> str:
     return urlsplit(site.config.base_url).hostname or "localhost"
 
 
-def _month_note(loc: Localizer, spec: DateSpec) -> list[str]:
-    return [loc.t("calendar.month_only", period=loc.date(spec))] if spec.precision == "month" else []
-
-
-def _proposal_note(loc: Localizer, proposed: bool) -> list[str]:
-    """The caveat of a date from a proposed timetable that was not agreed on."""
-    return [loc.t("proposal.caveat")] if proposed else []
-
-
-def _details(loc: Localizer, paragraphs: list[str], url: str) -> str:
-    return "\n\n".join([p for p in paragraphs if p] + [loc.t("calendar.details", url=url)])
-
-
 def _milestone_events(site: Site, loc: Localizer, stamp: datetime) -> list[Event]:
     events = []
     meeting_ids = {meeting.id for meeting in site.data.meetings}
@@ -99,11 +92,10 @@ def _milestone_events(site: Site, loc: Localizer, stamp: datetime) -> list[Event
         if milestone.kind == "meeting" and milestone.meeting is not None and milestone.meeting.target in meeting_ids:
             continue  # the meeting's own event (from meetings.yaml, with the dates it is held on) stands for it
         url = absolute_url(site.config.base_url, site.path("timetable", loc.lang) + "#" + milestone.id)
-        description = _details(loc, _month_note(loc, milestone.date) + [loc.plain(milestone.note)]
-                               + _proposal_note(loc, milestone.proposed), url)
-        events.append(_event(stamp, f"milestone-{milestone.id}@{_host(site)}", milestone.date,
-                             loc.plain(milestone.title), description, url, loc.t(f"timetable.kind.{milestone.kind}"),
-                             milestone.kind in _BUSY_KINDS))
+        events.append(_event(loc, stamp, f"milestone-{milestone.id}@{_host(site)}", milestone.date,
+                             loc.plain(milestone.title), [loc.plain(milestone.note)], url,
+                             loc.t(f"timetable.kind.{milestone.kind}"), milestone.kind in _BUSY_KINDS,
+                             milestone.proposed))
     return events
 
 
@@ -115,14 +107,12 @@ def _meeting_events(site: Site, loc: Localizer, stamp: datetime) -> list[Event]:
         held_with_key = "calendar.held_with" if meeting.status == "held" else "calendar.to_be_held_with"
         held_with = loc.t(held_with_key, what=loc.plain(meeting.held_with)) if meeting.held_with else ""
         dates = meeting.new_dates or meeting.dates
-        notes = [loc.t("calendar.was", period=loc.date(meeting.dates))] if meeting.new_dates else []
-        paragraphs = _month_note(loc, dates) + [status] + notes + [loc.plain(meeting.summary), held_with] \
-            + _proposal_note(loc, meeting.proposed)
+        was = loc.t("calendar.was", period=loc.date(meeting.dates)) if meeting.new_dates else ""
         title = loc.t("meeting.title", number=meeting.number)
         if meeting.called_off:
             title = loc.t("calendar.called_off", title=title, status=loc.t(f"meeting.status.{meeting.status}"))
-        events.append(_event(stamp, f"meeting-{meeting.id}@{_host(site)}", dates, title,
-                             _details(loc, paragraphs, url), url, loc.t("timetable.kind.meeting"),
-                             not meeting.called_off or bool(meeting.new_dates), _MEETING_STATUS.get(meeting.status),
-                             loc.plain(meeting.venue) or None))
+        events.append(_event(loc, stamp, f"meeting-{meeting.id}@{_host(site)}", dates, title,
+                             [status, was, loc.plain(meeting.summary), held_with], url,
+                             loc.t("timetable.kind.meeting"), not meeting.called_off or bool(meeting.new_dates),
+                             meeting.proposed, _MEETING_STATUS.get(meeting.status), loc.plain(meeting.venue) or None))
     return events

@@ -1,6 +1,7 @@
 """Compare two drafts of a Markdown report: sections (split at ``##`` headings) paired between the drafts, their
 blocks marked same/added/removed/changed, changed blocks as an escaped redline with ``<ins>``/``<del>``.
-Tables and lists keep their shape (`diffhtml.py`); code keeps ``\\n`` between lines (shown with pre-wrap).
+Tables and lists keep their shape: a <table> with the changes marked in its cells, nested <ul>/<ol> with them
+marked in the items. Code keeps ``\\n`` between lines (shown with pre-wrap).
 """
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import partial
+from itertools import groupby, zip_longest
 from typing import Callable, Sequence, TypeVar
 
 from ..content.markdown import slugify, unique_id
-from .diffhtml import list_html, table_html
 from .draftblocks import Section, split_sections
 
 
@@ -55,17 +55,19 @@ class DraftChanges:
 _T = TypeVar("_T")
 _WORD_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
 _CHAR_TOKEN_RE = re.compile(r"[A-Za-z0-9]+|\s+|.", re.S)
-_WORDY_RE = re.compile(r".*\w", re.S)
+_ITEM_RE = re.compile(r"^( *)(•|\d{1,9}[.)]) ?(.*)\Z", re.S)  # a list line of draftblocks' list text
+_CONTENT_TOKEN_RE = {False: re.compile(r"\w+"), True: re.compile(r"[A-Za-z0-9]+|\w")}  # (the same, less the rest)
 
 
 def _tokens(text: str, cjk: bool) -> list[str]:
-    """Tokens for inline diffs: words (or CJK characters), whitespace, punctuation."""
+    """Tokens for inline diffs: words (or, in CJK languages, ASCII runs and single characters), whitespace,
+    punctuation."""
     return (_CHAR_TOKEN_RE if cjk else _WORD_TOKEN_RE).findall(text)
 
 
 def _content_tokens(text: str, cjk: bool) -> list[str]:
-    """Word (or CJK character) tokens of a text, without whitespace and punctuation."""
-    return [t for t in _tokens(text, cjk) if _WORDY_RE.match(t)]
+    """The word (or character) tokens of a text, without whitespace and punctuation."""
+    return _CONTENT_TOKEN_RE[cjk].findall(text)
 
 
 def _ratio(ta: list[str], tb: list[str], floor: float) -> float:
@@ -95,20 +97,16 @@ def _lead_space(a: str, b: str) -> int:
 
 
 def _inline_diff(old: str, new: str, cjk: bool) -> str:
-    """Redline ``old`` -> ``new`` at word (or CJK character) level."""
+    """Redline ``old`` -> ``new`` at word (or CJK character) level: whitespace between two changes joins them into
+    one run, and what whitespace the two sides of a run share at its ends stays outside the marks."""
     a, b = _tokens(old, cjk), _tokens(new, cjk)
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    segs = [(tag == "equal", "".join(a[i1:i2]), "".join(b[j1:j2])) for tag, i1, i2, j1, j2 in ops]
-    merged: list[tuple[bool, str, str]] = []
-    for k, (eq, o, n) in enumerate(segs):
-        if eq and o.isspace() and 0 < k < len(segs) - 1:
-            eq = False  # whitespace between two changes joins them into one run
-        if merged and not eq and not merged[-1][0]:
-            merged[-1] = (False, merged[-1][1] + o, merged[-1][2] + n)
-        else:
-            merged.append((eq, o, n))
+    kept = [tag == "equal" and not ("".join(a[i1:i2]).isspace() and 0 < k < len(ops) - 1)
+            for k, (tag, i1, i2, _, _) in enumerate(ops)]
     out = []
-    for eq, o, n in merged:
+    for eq, group in groupby(zip(kept, ops), key=lambda pair: pair[0]):
+        run = [op for _, op in group]
+        o, n = "".join(a[run[0][1]:run[-1][2]]), "".join(b[run[0][3]:run[-1][4]])
         if eq:
             out.append(html.escape(n))
             continue
@@ -121,31 +119,35 @@ def _inline_diff(old: str, new: str, cjk: bool) -> str:
 
 
 def _align(a: Sequence[_T], b: Sequence[_T], key: Callable[[_T], str],
-           similar: Callable[[_T, _T], bool]) -> list[tuple[_T | None, _T | None, bool]]:
-    """Pair the items of two versions: those of equal keys (True), then similar ones greedily in order; an item
-    left alone has None on the other side."""
-    out: list[tuple[_T | None, _T | None, bool]] = []
+           similar: Callable[[_T, _T], bool]) -> list[tuple[_T | None, _T | None]]:
+    """Pair the items of two versions: those of equal keys, then similar ones greedily in order; an item left alone
+    has None on the other side."""
+    out: list[tuple[_T | None, _T | None]] = []
     sm = difflib.SequenceMatcher(None, [key(x) for x in a], [key(x) for x in b], autojunk=False)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":
-            out += [(x, y, True) for x, y in zip(a[i1:i2], b[j1:j2])]
+            out += zip(a[i1:i2], b[j1:j2])
             continue
         news, cursor = b[j1:j2], 0
         for old in a[i1:i2]:
             match = next((j for j in range(cursor, len(news)) if similar(old, news[j])), None)
             if match is None:
-                out.append((old, None, False))
+                out.append((old, None))
                 continue
-            out += [(None, new, False) for new in news[cursor:match]] + [(old, news[match], False)]
+            out += [(None, new) for new in news[cursor:match]] + [(old, news[match])]
             cursor = match + 1
-        out += [(None, new, False) for new in news[cursor:]]
+        out += [(None, new) for new in news[cursor:]]
     return out
 
 
 def _aligned_lines(a: list[str], b: list[str], cjk: bool, exact: bool) -> list[tuple[str | None, str | None]]:
     """The lines of two versions of a block, paired: equal lines, similar ones, and the rest alone."""
     norm = (lambda x: x) if exact else (lambda x: " ".join(x.split()))
-    return [(o, n) for o, n, _ in _align(a, b, norm, lambda x, y: _similar(x, y, cjk))]
+    return _align(a, b, norm, lambda x, y: _similar(x, y, cjk))
+
+
+def _status(old: str | None, new: str | None) -> str:
+    return "added" if old is None else "removed" if new is None else "same" if old == new else "changed"
 
 
 def _mark(old: str | None, new: str | None, cjk: bool) -> str:
@@ -155,85 +157,117 @@ def _mark(old: str | None, new: str | None, cjk: bool) -> str:
     return html.escape(new) if old == new else _inline_diff(old, new, cjk)
 
 
+def _table_html(pairs: list[tuple[str | None, str | None]], cjk: bool) -> str:
+    """A <table> of aligned rows (cells joined by ' | ', the header first), changes marked cell by cell."""
+    rows = []
+    for index, (old, new) in enumerate(pairs):
+        olds = old.split(" | ") if old is not None else []
+        news = new.split(" | ") if new is not None else []
+        if old is not None and new is not None and len(olds) != len(news):  # a column came or went: whole text
+            cells = [_mark(old, new, cjk)] + [""] * (max(len(olds), len(news)) - 1)
+        else:
+            cells = [_mark(o, n, cjk) for o, n in zip_longest(olds, news)]
+        tag = "th" if index == 0 else "td"
+        body = "".join(f"<{tag}>{cell}</{tag}>" for cell in cells)
+        rows.append(f'<tr class="diff-row-{_status(old, new)}">{body}</tr>')
+    head, rest = rows[:1], rows[1:]
+    return f'<table><thead>{"".join(head)}</thead><tbody>{"".join(rest)}</tbody></table>'
+
+
+def _item(line: str) -> tuple[int, bool, str]:
+    """Depth, whether ordered, and the text of one list line ('• ' or '1. ' markers, two spaces of indent a
+    level)."""
+    m = _ITEM_RE.match(line)
+    if m is None:
+        return 0, False, line
+    return len(m.group(1)) // 2, m.group(2) != "•", m.group(3)
+
+
+def _list_html(pairs: list[tuple[str | None, str | None]], cjk: bool) -> str:
+    """Nested <ul>/<ol> of aligned items, each item's text marked."""
+    out: list[str] = []
+    stack: list[str] = []
+    for old, new in pairs:
+        depth, ordered, _ = _item(new if new is not None else old)
+        tag = "ol" if ordered else "ul"
+        while len(stack) > depth + 1 or (len(stack) == depth + 1 and stack[-1] != tag):  # deeper, or another kind
+            out.append(f"</li></{stack.pop()}>")
+        if len(stack) == depth + 1:
+            out.append("</li>")
+        while len(stack) < depth + 1:
+            out.append(f"<{tag}>")
+            stack.append(tag)
+        text_old = _item(old)[2] if old is not None else None
+        text_new = _item(new)[2] if new is not None else None
+        out.append(f'<li class="diff-item-{_status(old, new)}">{_mark(text_old, text_new, cjk)}')
+    while stack:
+        out.append(f"</li></{stack.pop()}>")
+    return "".join(out)
+
+
 def _block_html(kind: str, old: str | None, new: str | None, cjk: bool) -> str:
     """A table or a list as one, with its changes marked in cells and items; other blocks as redlined text."""
     a = old.split("\n") if old is not None else []
     b = new.split("\n") if new is not None else []
-    mark = partial(_mark, cjk=cjk)
     if kind in ("table", "list"):
-        return (table_html if kind == "table" else list_html)(_aligned_lines(a, b, cjk, False), mark)
+        return (_table_html if kind == "table" else _list_html)(_aligned_lines(a, b, cjk, False), cjk)
     if old is None or new is None or old == new:
         return html.escape(new if new is not None else old or "")
     if kind == "code":  # line by line
-        return "\n".join(mark(o, n) for o, n in _aligned_lines(a, b, cjk, True))
+        return "\n".join(_mark(o, n, cjk) for o, n in _aligned_lines(a, b, cjk, True))
     return _inline_diff(old, new, cjk)
 
 
 def _diff_blocks(old: Section, new: Section, cjk: bool) -> tuple[BlockChange, ...]:
     """Align the blocks of two paired sections and describe each."""
     out = []
-    for a, b, equal in _align(old.blocks, new.blocks, lambda x: x.key,
-                              lambda x, y: x.kind == y.kind and _similar(x.text, y.text, cjk)):
-        kind = (b or a).kind
-        status = "same" if equal else "added" if a is None else "removed" if b is None else "changed"
-        old_text = b.text if equal else a and a.text  # (equal keys: the new text, as it is shown)
-        out.append(BlockChange(status, kind, _block_html(kind, old_text, b and b.text, cjk)))
+    for a, b in _align(old.blocks, new.blocks, lambda x: x.key,
+                       lambda x, y: x.kind == y.kind and _similar(x.text, y.text, cjk)):
+        status = _status(a and a.key, b and b.key)
+        old_text = b.text if status == "same" else a and a.text  # (equal keys: the new text, as it is shown)
+        out.append(BlockChange(status, (b or a).kind, _block_html((b or a).kind, old_text, b and b.text, cjk)))
     return tuple(out)
 
 
 def _pair_sections(old: list[Section], new: list[Section], cjk: bool) -> dict[int, int]:
-    """Map new section index -> old index: by explicit id, title, then similarity."""
+    """Map new section index -> old index: by explicit id, then title, each in order; then the most similar bodies
+    (50% of their content tokens or more)."""
     pairs: dict[int, int] = {}
-    old_ids = {s.ident: i for i, s in reversed(list(enumerate(old))) if s.ident}  # the first of an id wins
-    for j, s in enumerate(new):
-        if s.ident in old_ids and old_ids[s.ident] not in pairs.values():
-            pairs[j] = old_ids[s.ident]
-    for j, s in enumerate(new):
-        free = [i for i, o in enumerate(old) if i not in pairs.values() and o.title == s.title]
-        if j not in pairs and free:
-            pairs[j] = free[0]
-    toks = {(side, k): _content_tokens(s.body, cjk) for side, secs in (("o", old), ("n", new))
-            for k, s in enumerate(secs) if s.title is not None}
-    scored = sorted((-_ratio(toks["o", i], toks["n", j], 0.5), j, i)
-                    for j in range(len(new)) if j not in pairs and ("n", j) in toks
-                    for i in range(len(old)) if i not in pairs.values() and ("o", i) in toks)
-    for score, j, i in scored:
+    for same in (lambda o, n: o.ident and o.ident == n.ident, lambda o, n: o.title == n.title):
+        for j, s in enumerate(new):
+            free = [i for i, o in enumerate(old) if i not in pairs.values() and same(o, s)]
+            if j not in pairs and free:
+                pairs[j] = free[0]
+    olds = {i: _content_tokens(s.body, cjk) for i, s in enumerate(old)
+            if s.title is not None and i not in pairs.values()}
+    news = {j: _content_tokens(s.body, cjk) for j, s in enumerate(new) if s.title is not None and j not in pairs}
+    for score, j, i in sorted((-_ratio(olds[i], news[j], 0.5), j, i) for j in news for i in olds):
         if -score >= 0.5 and j not in pairs and i not in pairs.values():
             pairs[j] = i
     return pairs
 
 
 def _moved(pairs: dict[int, int]) -> set[int]:
-    """New indices of paired sections outside the longest increasing run of old positions."""
+    """New indices of paired sections outside the longest increasing run of old positions (the last such run)."""
     js = sorted(pairs)
-    vals = [pairs[j] for j in js]
-    length, prev = [1] * len(vals), [-1] * len(vals)
-    for k in range(len(vals)):
-        for p in range(k):
-            if vals[p] < vals[k] and length[p] + 1 >= length[k]:
-                length[k], prev[k] = length[p] + 1, p
-    keep: set[int] = set()
-    k = max(range(len(vals)), key=lambda x: (length[x], x), default=-1)
-    while k >= 0:
-        keep.add(k)
-        k = prev[k]
-    return {js[k] for k in range(len(js)) if k not in keep}
+    runs: list[list[int]] = []  # runs[k]: the longest run that ends with js[k] (the last of them)
+    for k, j in enumerate(js):
+        before = [runs[p] for p in reversed(range(k)) if pairs[js[p]] < pairs[j]]
+        runs.append(max(before, key=len, default=[]) + [j])
+    return set(js) - set(max(reversed(runs), key=len, default=[]))
 
 
 def _order(pairs: dict[int, int], n_old: int, n_new: int) -> list[tuple[int | None, int | None]]:
     """(old, new) index pairs in new-draft order, removed ones after their old predecessor."""
     old_to_new = {i: j for j, i in pairs.items()}
-    after: dict[int, list[int]] = {}  # new index (-1: the start) -> the removed sections that follow it
-    last = -1
+    order: list[tuple[int | None, int | None]] = [(pairs.get(j), j) for j in range(n_new)]
+    at = 0  # where the next removed section goes: after the last paired one before it in the old draft
     for i in range(n_old):
         if i in old_to_new:
-            last = old_to_new[i]
+            at = order.index((i, old_to_new[i])) + 1
         else:
-            after.setdefault(last, []).append(i)
-    order: list[tuple[int | None, int | None]] = [(r, None) for r in after.get(-1, [])]
-    for j in range(n_new):
-        order.append((pairs.get(j), j))
-        order += [(r, None) for r in after.get(j, [])]
+            order.insert(at, (i, None))
+            at += 1
     return order
 
 

@@ -124,17 +124,16 @@ def _explicit_id(heading: Token, lines: list[str]) -> str | None:
 
 
 def split_sections(markdown: str) -> list[Section]:
-    """Split a Markdown body at its level-2 headings (not those in lists or quotes)."""
+    """Split a Markdown body at its level-2 headings (not those in lists or quotes); the preamble, when something
+    comes before the first of them."""
     lines = re.split(r"\r\n?|\n", markdown)
     sections = []
     title, ident, blocks = None, None, []
     for tokens in _top_level(markdown_parser(True).parse(markdown)):
         if tokens[0].type == "heading_open" and tokens[0].tag == "h2":
-            if title is not None or blocks:  # (no preamble when nothing comes before the first section)
-                sections.append(Section(title, ident, tuple(blocks)))
+            sections.append(Section(title, ident, tuple(blocks)))
             title, ident, blocks = _plain(tokens[1]), _explicit_id(tokens[0], lines), []
         else:
             blocks.append(_block(tokens, lines))
-    if title is not None or blocks:
-        sections.append(Section(title, ident, tuple(blocks)))
-    return sections
+    sections.append(Section(title, ident, tuple(blocks)))
+    return [s for s in sections if s.title is not None or s.blocks]

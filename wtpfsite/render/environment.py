@@ -142,9 +142,6 @@ class Localizer:
     dir: str = "ltr"  # the direction of the reader's language
     default_dir: str = "ltr"  # and of the default language, which borrowed text is in
 
-    def _borrowed_dir(self) -> str | None:
-        return self.default_dir if self.default_dir != self.dir else None
-
     def t(self, key: str, **values: Any) -> str:
         if self.allowed is not None and not key.startswith(self.allowed):
             raise TemplateError(f"UI string '{key}' is used but not declared by the page's section "
@@ -168,7 +165,7 @@ class Localizer:
         """`value`, which is in `lang`: as `Borrowed` when that is not the reader's language (in HTML outputs)."""
         if lang == self.lang or not self.mark_borrowed:
             return value
-        return Borrowed(value, lang, self._borrowed_dir())
+        return Borrowed(value, lang, self.default_dir if self.default_dir != self.dir else None)
 
     def t_markup(self, key: str, **values: Markup) -> Markup:
         """A UI string with HTML fragments put in: the string is escaped, `values` must be Markup."""

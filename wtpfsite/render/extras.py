@@ -18,7 +18,7 @@ from ..site.aliases import ALIASED_RECORDS
 from ..site.model import Site
 from .calendar import CALENDAR_STRINGS, calendar_outputs
 from .feeds import feed_entries
-from .pages import Output, render_outputs
+from .pages import Output, localizer, render_outputs
 from .redirects import REDIRECT_STRINGS, redirect_outputs
 
 
@@ -95,16 +95,12 @@ def sitemap_entries(site: Site) -> list[dict]:
 
 def expert_exports(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
     """experts.csv and experts.json with every language's texts side by side."""
-    codes = site.config.language_codes
-    rows = []
-    for expert in site.data.experts:
-        row = {"role": expert.role, "category": expert.category or ""}
-        for field in ("name", "country", "organization"):
-            value = getattr(expert, field)
-            for code in codes:
-                row[f"{field}_{code}"] = value.get(code, site.config.default_language).value if value else ""
-        rows.append(row)
-    columns = ["role", "category"] + [f"{f}_{c}" for f in ("name", "country", "organization") for c in codes]
+    fields = [(f"{field}_{code}", field, localizer(site, code).plain)
+              for field in ("name", "country", "organization") for code in site.config.language_codes]
+    rows = [{"role": expert.role, "category": expert.category or ""}
+            | {column: plain(getattr(expert, field)) for column, field, plain in fields}
+            for expert in site.data.experts]
+    columns = ["role", "category"] + [column for column, _, _ in fields]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from ..base.errors import ErrorList, SiteError
 from ..base.plural import language_name
-from ..base.status import deadline, milestone_states, period_state
+from ..base.status import deadline
 from ..base.urls import absolute_url, output_file, relative_from
 from ..content.markdown import render_markdown
 from ..content.parse import ParsedSource
@@ -51,13 +51,11 @@ class LanguageLink:
 @dataclass(frozen=True)
 class PageView:
     key: str
-    lang: str
     path: str
     title: str
     description: str
     html: Markup
     toc: tuple
-    source: ParsedSource | None
     borrowed_from: str | None  # the language the body is shown in, when not the reader's
     languages: tuple[LanguageLink, ...]
     canonical: str
@@ -111,14 +109,14 @@ def page_view(site: Site, route: Route, lang: str) -> PageView:
     shows_markdown = source is not None and route.section.name != CHANGES  # (a changes page shows a diff)
     html = markdown_html(site, source, lang, path) if shows_markdown else Markup("")
     borrowed = source.file.lang if source is not None and source.file.lang != lang else None
-    description = (source.description if source and source.description else "") or loc.plain(site.config.title)
+    description = (source and source.description) or loc.plain(site.config.title)
     links = language_links(site, route, path)
     original = outdated_original(route.versions, lang, site.config.default_language)
     outdated = next(link for link in links if link.code == original.file.lang) if original else None
     shown_dir = site.config.language(borrowed).dir if borrowed else None
     borrowed_dir = shown_dir if shown_dir != site.config.language(lang).dir else None
-    return PageView(route.key, lang, path, page_title(site, route, source, loc), description, html,
-                    source.markdown.toc if source else (), source, borrowed, links,
+    return PageView(route.key, path, page_title(site, route, source, loc), description, html,
+                    source.markdown.toc if source else (), borrowed, links,
                     absolute_url(site.config.base_url, path), outdated, borrowed_dir)
 
 
@@ -154,15 +152,12 @@ def base_context(site: Site, lang: str, path: str, today: date, route: Route | N
         "t": loc.t,
         "t_markup": loc.t_markup,
         "text": loc.text,
-        "plain": loc.plain,
         "fmt": loc.date,
         "url": lambda key, anchor="": link(site.path(key, lang) + (f"#{anchor}" if anchor else "")),
         "href": link,
         "asset": lambda name: link(f"static/{name}"),
         "navigation": navigation(site, lang, link, loc, route),
-        "period_state": lambda spec: period_state(spec, today),
         "deadline": lambda spec: deadline(spec, today),
-        "milestone_states": lambda periods: milestone_states(list(periods), today),
         "site_title": loc.title(site.config.title),
         # a language named in the running text of the UI string `key`, in that text's language ("英语" in a Chinese
         # notice, "English" in an English one standing in for an untranslated notice)
