@@ -135,63 +135,55 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     what parses the Markdown (content.fastmd.parse_fast, or the reference)."""
     config = _apply_overrides(read_config(options.config_path), options)
     errors = ErrorList(config.root)
-    codes = config.language_codes
+    codes, allow_html = config.language_codes, config.allow_raw_html_in_drafts
     sources = discover_sources(config.content_dir, config.templates_dir, codes, errors, schemas)
-    files: dict[Path, str] = {}
     parses = parses if parses is not None else ParseCache()
-    allow_html = config.allow_raw_html_in_drafts
-    parsed: list[ParsedSource | None] = [None] * len(sources.markdown)
-    todo: list[tuple[int, SourceFile, bytes, str]] = []  # what the parse cache does not hold
-    for index, file in enumerate(sources.markdown):
-        try:
-            data = file.path.read_bytes()
-        except OSError:  # parse_source reports it
-            parsed[index] = parse_source(file, codes, allow_html, errors)
-            continue
-        files[file.path] = digest(data)
-        parsed[index] = parses.cached(file, files[file.path], codes, allow_html)
-        if parsed[index] is None:
-            todo.append((index, file, data, files[file.path]))
+    schema_at = {path: schema for schema in schemas for name, path in sources.data if name == schema.name}
+    files: dict[Path, str] = {}
+    parsed: dict[Path, ParsedSource | tuple | None] = {}  # each data file's records and header, each source's parse
+    jobs: list[tuple[SourceFile | Path, Path, bytes]] = []  # the files the parse cache does not hold: their bytes
 
-    contents: dict[Path, bytes | None] = {}
-    for path in (*(path for _, path in sources.data), sources.strings):
-        try:
-            contents[path] = path.read_bytes()
-            files[path] = digest(contents[path])
-        except OSError:  # reported where it is read
-            contents[path], files[path] = None, "unreadable"
-    held = {path: parses.data_read(path, codes, files[path]) for _, path in sources.data if contents[path]}
-    schema_of = {schema.name: schema for schema in schemas}
-    unread = sorted(((schema_of[name], path) for name, path in sources.data if contents[path] and not held[path]),
-                    key=lambda job: -len(contents[job[1]] or b""))  # the longest first: the jobs end together
+    def parse(source: SourceFile | Path, found: ErrorList, data: bytes | None) -> ParsedSource | tuple | None:
+        if isinstance(source, SourceFile):
+            return parse_source(source, codes, allow_html, found, data, markdown)
+        return read_data_file(schema_at[source], source, codes, found, data)
 
-    def parse(job: int) -> tuple[ParsedSource | tuple | None, tuple[SiteError, ...]]:
-        """Job `job`: a data file the cache does not hold, or (after those) a Markdown file."""
+    def plan(source: SourceFile | Path, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError:  # the parse reports it
+            files[path], parsed[path] = "unreadable", parse(source, errors, None)
+            return
+        files[path] = digest(data)
+        parsed[path] = parses.cached(source, files[path], codes, allow_html)
+        if parsed[path] is None:
+            jobs.append((source, path, data))
+
+    for _, path in sources.data:
+        plan(path, path)
+    jobs.sort(key=lambda job: -len(job[2]))  # the longest data file first, then the sources: the workers end together
+    for file in sources.markdown:
+        plan(file, file.path)
+
+    def job(index: int) -> tuple[ParsedSource | tuple | None, tuple[SiteError, ...]]:
+        source, _, data = jobs[index]
         found = ErrorList(errors.root)
-        if job < len(unread):
-            schema, path = unread[job]
-            return read_data_file(schema, path, codes, found, contents[path]), tuple(found.errors)
-        _, file, data, _ = todo[job - len(unread)]
-        return parse_source(file, codes, allow_html, found, data, markdown), tuple(found.errors)
+        return parse(source, found, data), tuple(found.errors)
 
-    parsing = run(parse, len(unread) + len(todo))  # (in worker processes, the strings are read meanwhile)
-    strings = load_strings(sources.strings, codes, errors)
-    for _, path in unread:
-        held[path], found = next(parsing)
-        errors.extend(found)
-        if not found:  # only a reading with nothing to report is kept
-            parses.keep_data(path, codes, files[path], held[path])
-
-    def read_data(schema: DataFile, path: Path, languages: tuple[str, ...], errors: ErrorList) -> tuple:
-        return held.get(path) or read_data_file(schema, path, languages, errors)  # (unreadable: it says so)
-
-    data = load_data(sources.data, codes, errors, schemas, read_data)
-    for (index, file, _, made_from), (source, found) in zip(todo, parsing):
-        parsed[index] = source
-        errors.extend(found)
-        if source is not None and not found:  # only a parse with nothing to report is kept
-            parses.keep(file, made_from, codes, allow_html, source)
-    site = link_site(config, strings, data, tuple(p for p in parsed if p is not None), sections, errors)
+    with closing(run(job, len(jobs))) as parsing:  # (in worker processes, the strings are read meanwhile)
+        try:
+            files[sources.strings] = digest(sources.strings.read_bytes())
+        except OSError:  # load_strings reports it
+            files[sources.strings] = "unreadable"
+        strings = load_strings(sources.strings, codes, errors)
+        for (source, path, _), (result, found) in zip(jobs, parsing):
+            parsed[path] = result
+            errors.extend(found)
+            if result is not None and not found:  # only a parse with nothing to report is kept
+                parses.keep(source, files[path], codes, allow_html, result)
+    data = load_data(sources.data, codes, errors, schemas, lambda schema, path, *_: parsed[path])
+    markdown_sources = tuple(parsed[file.path] for file in sources.markdown if parsed[file.path] is not None)
+    site = link_site(config, strings, data, markdown_sources, sections, errors)
     if tolerate is not None:
         errors.errors = [error for error in errors.errors if not tolerate(site, error)]
     errors.raise_if_any()

@@ -27,40 +27,29 @@ FORMAT = 2
 
 
 class ParseCache:
-    """Parses by the bytes they were made from: `old`, those of the last build; `new`, those of this one."""
+    """Parses by the bytes they were made from: `old`, those of the last build; `new`, those of this one. A parse
+    is of a Markdown source (a ParsedSource) or of the data file at a path (what `read_data_file` gives)."""
 
     def __init__(self, entries: dict | None = None, notice: str | None = None):
         self.old: dict = entries or {}
         self.new: dict = {}
         self.notice = notice
 
-    def cached(self, file: SourceFile, digest: str, languages: tuple[str, ...], allow_html: bool
-               ) -> ParsedSource | None:
-        """The parse of these bytes of `file` made before, if there is one (it is kept for the next build)."""
-        key = _key(file, digest, languages, allow_html)
-        fields = self.old.get(key)
-        if fields is None:
+    def cached(self, source: SourceFile | Path, digest: str, languages: tuple[str, ...], allow_html: bool
+               ) -> ParsedSource | tuple | None:
+        """The parse of these bytes of `source` made before, if there is one (it is kept for the next build)."""
+        key = _key(source, digest, languages, allow_html)
+        stored = self.old.get(key)
+        if stored is None:
             return None
-        self.new[key] = fields
-        return ParsedSource(file, *fields)
+        self.new[key] = stored
+        return ParsedSource(source, *stored) if isinstance(source, SourceFile) else stored
 
-    def keep(self, file: SourceFile, digest: str, languages: tuple[str, ...], allow_html: bool,
-             parsed: ParsedSource) -> None:
+    def keep(self, source: SourceFile | Path, digest: str, languages: tuple[str, ...], allow_html: bool,
+             parsed: ParsedSource | tuple) -> None:
         """Keep a parse that reported no problem."""
-        self.new[_key(file, digest, languages, allow_html)] = _fields(parsed)
-
-    def data_read(self, path: Path, languages: tuple[str, ...], digest: str) -> tuple[tuple, dict] | None:
-        """What `read_data_file` gave for these bytes of the data file at `path` last time, if it was read
-        (it is kept for the next build)."""
-        key = _data_key(path, languages, digest)
-        read = self.old.get(key)
-        if read is not None:
-            self.new[key] = read
-        return read
-
-    def keep_data(self, path: Path, languages: tuple[str, ...], digest: str, read: tuple[tuple, dict]) -> None:
-        """Keep a data file's reading that reported no problem."""
-        self.new[_data_key(path, languages, digest)] = read
+        self.new[_key(source, digest, languages, allow_html)] = \
+            _fields(parsed) if isinstance(parsed, ParsedSource) else parsed
 
     @property
     def changed(self) -> bool:
@@ -71,12 +60,10 @@ class ParseCache:
         return ParseCache(self.new)
 
 
-def _key(file: SourceFile, digest: str, languages: tuple[str, ...], allow_html: bool) -> tuple:
-    return digest, file.section, file.name, file.lang, languages, allow_html
-
-
-def _data_key(path: Path, languages: tuple[str, ...], digest: str) -> tuple:
-    return "data", path.stem, str(path), languages, digest
+def _key(source: SourceFile | Path, digest: str, languages: tuple[str, ...], allow_html: bool) -> tuple:
+    if isinstance(source, SourceFile):
+        return digest, source.section, source.name, source.lang, languages, allow_html
+    return "data", source.stem, str(source), languages, digest
 
 
 def _fields(parsed: ParsedSource) -> tuple:
