@@ -26,7 +26,6 @@ from ..base.text import Text, text_revision
 from ..base.originals import original_text, read_original, text_diff
 from ..base.yamlio import Mark, MarkedList, MarkedMap, load_yaml
 from ..content.data import SiteData
-from ..content.datafile import DataFile
 from ..content.parse import ParsedSource
 from ..content.frontmatter import split_front_matter
 from ..content.sources import read_source_text
@@ -68,11 +67,10 @@ class Problem:
     key: str = ""  # route key of the page or draft ("page/about", "draft/3"); "" for data texts
     title: str = ""  # the page's title, or the record and field for data texts
     title_lang: str = ""  # the language the title is in
-    other: str = ""  # missing: the file to create; outdated: the original's file
-    recorded: str | None = None
+    other: str = ""  # missing: the file to create; out of date: the original's file
+    recorded: str | None = None  # out of date: the revision of the original the translation records
     current: str | None = None
-    diff: tuple[str, ...] = ()  # outdated: what changed in the original since the recorded revision
-    old_known: bool = False  # outdated: whether the recorded revision's text is in the store of originals
+    diff: tuple[str, ...] | None = None  # what changed in the original since `recorded`; None when not known
 
     def error(self) -> SiteError:
         return SiteError(self.path, self.line, self.col, self.message)
@@ -86,24 +84,9 @@ class LanguageStatus:
     total: int  # pages and drafts of the site
     problems: tuple[Problem, ...]
 
-    def _kind(self, kind: str) -> tuple[Problem, ...]:
+    def of(self, kind: str) -> tuple[Problem, ...]:
+        """Its problems of one kind ("missing", "outdated", "data" or "string")."""
         return tuple(p for p in self.problems if p.kind == kind)
-
-    @property
-    def missing(self) -> tuple[Problem, ...]:
-        return self._kind("missing")
-
-    @property
-    def outdated(self) -> tuple[Problem, ...]:
-        return self._kind("outdated")
-
-    @property
-    def data(self) -> tuple[Problem, ...]:
-        return self._kind("data")
-
-    @property
-    def strings(self) -> tuple[Problem, ...]:
-        return self._kind("string")
 
 
 @dataclass(frozen=True)
@@ -126,8 +109,8 @@ def translation_report(site: Site) -> TranslationReport:
     shown = ErrorList(config.root).display_path
     routes = [r for r in site.routes if r.versions and r.section.name != CHANGES]
     problems = [p for route in routes for p in _route_problems(route, codes, default, shown, config.root)]
-    problems += data_problems(site.data, codes, default, shown, config.root)
-    problems += string_problems(site.strings, codes, default, shown)
+    problems += _data_problems(site.data, codes, default, shown, config.root)
+    problems += _string_problems(site.strings, codes, default, shown)
     problems.sort(key=lambda p: (p.path, p.line, p.col, p.message))
     statuses = tuple(LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
                                     tuple(p for p in problems if p.lang == code)) for code in codes)
@@ -147,20 +130,34 @@ def _route_problems(route: Route, codes: tuple[str, ...], default: str, shown: C
                           f"missing translation: {what} no {code} version ({shown(expected)})",
                           route.key, original.title, original.file.lang, shown(expected))
         elif code != default and default in versions and is_outdated(version, versions[default]):
-            current = versions[default].revision
-            if version.translation_of is None:
+            recorded, current = version.translation_of, versions[default].revision
+            if recorded is None:
                 message = (f"out of date: no '{FIELD}' recorded (the {default} original is now {current}; "
                            f"once this translation matches it, run: .venv/bin/python build.py translated "
                            f"{shown(version.file.path)})")
             else:
                 message = (f"out of date: the {default} original changed since this translation "
-                           f"(recorded {version.translation_of}, now {current})")
-            old = read_original(root, version.translation_of)
-            diff = () if old is None else text_diff(old, current_text(versions[default]), version.translation_of,
-                                                    current)
+                           f"(recorded {recorded}, now {current})")
             yield Problem("outdated", code, shown(version.file.path), 1, 1, message, route.key, version.title,
-                          code, shown(versions[default].file.path), version.translation_of, current, diff,
-                          old is not None)
+                          code, shown(versions[default].file.path), recorded, current,
+                          _changes(root, recorded, current, lambda: current_text(versions[default])))
+
+
+def _changes(root: Path, recorded: str | None, current: str, text: Callable[[], str]) -> tuple[str, ...] | None:
+    """What changed in an original since the revision `recorded` (to `current`, whose text `text` gives); None
+    when the store of originals does not have the text of `recorded`."""
+    old = read_original(root, recorded)
+    return None if old is None else text_diff(old, text(), recorded, current)
+
+
+def _string_problems(strings: Strings, codes: tuple[str, ...], default: str, shown: Callable[[Path | str], str]
+                     ) -> list[Problem]:
+    """A problem for each UI string that lacks a language (its readers see the default language's text)."""
+    missing = [(code, key, strings.marks.get(key, Mark(1, 1))) for code in codes if code != default
+               for key in strings.missing(code)]
+    return [Problem("string", code, shown(strings.path), mark.line, mark.col, f"missing translation: UI string "
+                    f"'{key}' has no {code} text (readers of {code} see the {default} text)", "", key, default)
+            for code, key, mark in missing]
 
 
 def current_text(source: ParsedSource) -> str:
@@ -175,7 +172,7 @@ def diff_lines(problem: Problem, default: str) -> list[str]:
     """What the command line shows under an out-of-date translation: the diff, or why there is none."""
     if problem.kind not in ("outdated", "data") or problem.recorded is None:
         return []
-    if not problem.old_known:
+    if problem.diff is None:
         return [f"    (what the {default} original said at {problem.recorded} is not known here: it was recorded "
                 f"before originals were kept, or on another machine; see git log -p {problem.other})"]
     return [f"    {line}" for line in problem.diff]
@@ -193,70 +190,51 @@ def data_nodes(data: SiteData, name: str) -> list[MarkedMap]:
     return [item for item in items if isinstance(item, MarkedMap)] if isinstance(items, MarkedList) else []
 
 
-def data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown, root: Path) -> list[Problem]:
+def _data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown: Callable[[Path | str], str],
+                   root: Path) -> tuple[Problem, ...]:
     """A problem for each data text (a field the schema names in `texts`) that lacks a language, and for each
-    translation of one whose original changed since its recorded revision (`translation_of:` in the map)."""
-    paths = dict(data.files)
-    problems = []
+    translation of one whose original changed since its recorded revision (`translation_of:` in the map). Made
+    once for the report in every language (a site may have thousands of records)."""
+    memo = ("translation problems", codes, default)
+    if memo in data.memo:
+        return data.memo[memo]
+    paths, wanted, problems = dict(data.files), frozenset(codes), []
     for schema in data.schemas:
         path = shown(paths[schema.name]) if schema.name in paths else ""
-        key = ("flagged texts", schema.name, codes, default)  # (the same for the report in every language)
-        if key not in data.memo:
-            data.memo[key] = _flagged(schema, data.of(schema.name), codes, default)
-        for who, name, value, current in data.memo[key]:
-            mark = value.mark if value.mark is not None else Mark(1, 1)
-            given = value.languages()
-            if current is not None:
-                problems += _data_outdated(value, who, name, current, default, path, mark, root)
-            problems += [Problem("data", code, path, mark.line, mark.col,
-                                 f"missing translation: {who} has no {code} text for '{name}' "
-                                 f"(readers of {code} see the {value.get(code, default).lang} text)", "",
-                                 f"{who}: {name}", "en") for code in codes if code not in given]
-    return problems
-
-
-def _flagged(schema: DataFile, records: tuple, codes: tuple[str, ...], default: str
-             ) -> tuple[tuple[str, str, Text, str | None], ...]:
-    """(who, field, text, current) of each text of `records` that lacks a language of `codes` or is out of date;
-    `current`: the revision of its original when it is not the one its translations recorded, else None."""
-    wanted, found = frozenset(codes), []
-    for index, record in enumerate(records):
-        for name in schema.texts:
-            value = getattr(record, name)
-            if value is None or value.universal:
-                continue
-            given = value.languages()
-            current = text_revision(value.get(default, default).value) \
-                if value.translation_of is not None and default in given else None
-            current = current if current != value.translation_of else None
-            if current is not None or not wanted <= given:
-                found.append((schema.label(record, index, default), name, value, current))
-    return tuple(found)
+        for index, record in enumerate(data.of(schema.name)):
+            for name in schema.texts:
+                value = getattr(record, name)
+                if value is None or value.universal:
+                    continue
+                given = value.languages()
+                current = text_revision(value.get(default, default).value) \
+                    if value.translation_of is not None and default in given else None
+                outdated = current not in (None, value.translation_of)
+                if not outdated and wanted <= given:
+                    continue
+                who, mark = schema.label(record, index, default), value.mark or Mark(1, 1)
+                if outdated:
+                    problems += _data_outdated(value, who, name, current, default, path, mark, root)
+                problems += [Problem("data", code, path, mark.line, mark.col,
+                                     f"missing translation: {who} has no {code} text for '{name}' "
+                                     f"(readers of {code} see the {value.get(code, default).lang} text)", "",
+                                     f"{who}: {name}", default) for code in codes if code not in given]
+    data.memo[memo] = tuple(problems)
+    return data.memo[memo]
 
 
 def _data_outdated(value: Text, who: str, name: str, current: str, default: str, path: str, mark: Mark,
                    root: Path) -> list[Problem]:
     """The translations of a data text whose original changed (to revision `current`) since the one they recorded."""
-    original = value.get(default, default).value
-    old = read_original(root, value.translation_of)
-    diff = () if old is None else text_diff(old, original + "\n", value.translation_of, current)
     ident = who.split("'", 2)[1] if who.count("'") >= 2 else ""
     target = f"{path}#{ident}.{name}" if ident else path
+    diff = _changes(root, value.translation_of, current, lambda: value.get(default, default).value + "\n")
     return [Problem("data", code, path, mark.line, mark.col,
                     f"out of date: the {default} '{name}' of {who} changed since its {code} translation (recorded "
                     f"{value.translation_of}, now {current}; once the translation matches it, run: "
                     f".venv/bin/python build.py translated {target})", "", f"{who}: {name}", default, path,
-                    value.translation_of, current, diff, old is not None)
+                    value.translation_of, current, diff)
             for code in sorted(value.languages()) if code != default]
-
-
-def string_problems(strings: Strings, codes: tuple[str, ...], default: str, shown) -> list[Problem]:
-    """A problem for each UI string that lacks a language (its readers see the default language's text)."""
-    missing = [(code, key, strings.marks.get(key, Mark(1, 1))) for code in codes if code != default
-               for key in strings.missing(code)]
-    return [Problem("string", code, shown(strings.path), mark.line, mark.col, f"missing translation: UI string "
-                    f"'{key}' has no {code} text (readers of {code} see the {default} text)", "", key, default)
-            for code, key, mark in missing]
 
 
 # -------------------------------------------------------------------------------------- text of a report
@@ -281,13 +259,14 @@ def format_report(report: TranslationReport, quiet: bool = False) -> list[str]:
 
 def _summary(status: LanguageStatus, default: str) -> str:
     role = "the original language" if status.is_original else f"translated from {default}"
-    parts = [f"{status.present} of {status.total} pages and drafts", f"{len(status.missing)} missing"]
+    parts = [f"{status.present} of {status.total} pages and drafts", f"{len(status.of('missing'))} missing"]
     if not status.is_original:
-        parts.append(f"{len(status.outdated)} out of date")
-    missing = [p for p in status.data if p.recorded is None]
+        parts.append(f"{len(status.of('outdated'))} out of date")
+    data = status.of("data")
+    missing = [p for p in data if p.recorded is None]
     parts.append(f"{counted(len(missing), 'data text', 'data texts')} missing")
-    if len(missing) != len(status.data):
-        parts.append(f"{counted(len(status.data) - len(missing), 'data text', 'data texts')} out of date")
+    if len(missing) != len(data):
+        parts.append(f"{counted(len(data) - len(missing), 'data text', 'data texts')} out of date")
     if not status.is_original:
-        parts.append(f"{counted(len(status.strings), 'UI string', 'UI strings')} missing")
+        parts.append(f"{counted(len(status.of('string')), 'UI string', 'UI strings')} missing")
     return f"{status.lang} ({role}): " + ", ".join(parts)
