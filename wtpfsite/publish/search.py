@@ -45,19 +45,20 @@ def pagefind_binary() -> Path:
         raise SearchUnavailable(f"the Pagefind binary is missing: {exc}") from None
 
 
-def index_site(config: SiteConfig, site_dir: Path) -> None:
-    """Write the Pagefind bundle into `site_dir/pagefind/`; ContentErrors when it cannot."""
+def index_site(config: SiteConfig, site_dir: Path, bundle: Path | None = None) -> None:
+    """Index the site in `site_dir` into `bundle` (by default its `pagefind/` folder); ContentErrors when Pagefind
+    cannot run or fails."""
     try:
-        run_pagefind(pagefind_binary(), site_dir)
+        run_pagefind(pagefind_binary(), site_dir, bundle or site_dir / BUNDLE_DIR)
     except SearchUnavailable as exc:
-        raise _content_error(config, exc) from None
+        raise ContentErrors([SiteError(ErrorList(config.root).display_path(config.path), 1, 1,
+                                       f"search index: {exc}", _HINT)]) from None
 
 
-def run_pagefind(binary: Path, site_dir: Path, bundle: Path | None = None) -> None:
-    """Index the site in `site_dir` into `bundle` (by default its `pagefind/` folder); SearchUnavailable when it
-    cannot run or fails. No PAGEFIND_* variable of the editor's machine may change the published index."""
+def run_pagefind(binary: Path, site_dir: Path, bundle: Path) -> None:
+    """Run Pagefind; SearchUnavailable when it cannot run or fails. No PAGEFIND_* variable of the editor's machine
+    may change the published index."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
-    bundle = bundle or site_dir / BUNDLE_DIR
     command = [str(binary), "--site", ".", "--output-path", str(bundle.absolute()), "--quiet"]
     try:  # (subprocess.run kills Pagefind when it times out or the build is interrupted)
         process = subprocess.run(command, cwd=site_dir, env=env, capture_output=True, text=True,
@@ -83,23 +84,16 @@ def reindex(config: SiteConfig, site_dir: Path) -> tuple[str, ...]:
     for leftover in (fresh, retired):
         shutil.rmtree(leftover, ignore_errors=True)
     try:
-        run_pagefind(pagefind_binary(), site_dir, fresh)
+        index_site(config, site_dir, fresh)
         files = files_under(fresh)
         current = site_dir / BUNDLE_DIR
         if current.exists():
             current.rename(retired)
         fresh.rename(current)
-    except SearchUnavailable as exc:
-        raise _content_error(config, exc) from None
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(retired, ignore_errors=True)
     return tuple(sorted(f"{BUNDLE_DIR}/{path}" for path in files))
-
-
-def _content_error(config: SiteConfig, exc: SearchUnavailable) -> ContentErrors:
-    return ContentErrors([SiteError(ErrorList(config.root).display_path(config.path), 1, 1, f"search index: {exc}",
-                                    _HINT)])
 
 
 def _stable_entry(path: Path) -> None:
