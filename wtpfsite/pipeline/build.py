@@ -224,7 +224,12 @@ def render_site(site: Site, env: Environment, today: date, plan: Plan | None = N
 
     compile_templates(env)
     with closing(run(render, len(todo))) as rendering:  # (in worker processes, the other outputs are made meanwhile)
-        made += others(site, env, today, plan, errors, write)
+        for group in OTHER_OUTPUTS:  # (kept from the last build, with a `plan`, when they can be)
+            unit = f"group:{group.name}"
+            inputs = plan.inputs.group(group, COMMON_STRINGS) if plan is not None else None
+            kept = plan.kept(unit, inputs) if plan is not None else None
+            made += kept if kept is not None else [_made(output, unit, inputs, write)
+                                                   for output in extra_outputs(site, env, today, errors, (group,))]
         for done, result in enumerate(rendering, 1):
             if isinstance(result, Made):
                 made.append(result)
@@ -234,18 +239,6 @@ def render_site(site: Site, env: Environment, today: date, plan: Plan | None = N
                 progress(done, len(todo))
     errors.raise_if_any()
     return sorted(made, key=lambda m: m.path)
-
-
-def others(site: Site, env: Environment, today: date, plan: Plan | None, errors: ErrorList,
-           write: Write | None = None) -> list[Made]:
-    """The outputs other than pages, group by group (kept from the last build, with a `plan`, when they can be)."""
-    made = []
-    for group in OTHER_OUTPUTS:
-        unit, inputs = f"group:{group.name}", plan.inputs.group(group, COMMON_STRINGS) if plan is not None else None
-        kept = plan.kept(unit, inputs) if plan is not None else None
-        made += kept if kept is not None else [_made(o, unit, inputs, write)
-                                               for o in extra_outputs(site, env, today, errors, (group,))]
-    return made
 
 
 def _made(output: Output, unit: str, inputs: str | None, write: Write | None) -> Made:
@@ -307,9 +300,9 @@ def _publish(site: Site, made: list[Made], plan: Plan, last: BuildRecord | None,
     one, when its pages did not change or, with `later`, to be made again after: then pending)."""
     before_swap, index, pending = None, (), False
     if site.config.search:
-        unchanged = plan.generated_unchanged(made, ".html")
+        unchanged = plan.generated_unchanged(made)
         if unchanged is None and later:
-            unchanged = plan.generated_unchanged(made, ".html", stale=True)
+            unchanged = plan.generated_unchanged(made, stale=True)
             pending = unchanged is not None
         if unchanged is None:
             before_swap = lambda staging: index_site(site.config, staging)  # noqa: E731

@@ -212,15 +212,15 @@ class Plan:
             return None
         return [Made(path, None, unit, inputs, names) for path in old.paths]
 
-    def generated_unchanged(self, made: list[Made], suffix: str, stale: bool = False) -> tuple[str, ...] | None:
-        """The files the last build's before-swap step added (the search index), when every output ending in
-        `suffix` (what that step reads) is byte-identical to the last build's and those files are still there
-        (`stale`: whatever the outputs, for a build that makes the index again later)."""
+    def generated_unchanged(self, made: list[Made], stale: bool = False) -> tuple[str, ...] | None:
+        """The files the last build's before-swap step added (the search index), when every HTML output (what that
+        step reads) is byte-identical to the last build's and those files are still there (`stale`: whatever the
+        outputs, for a build that makes the index again later)."""
         if self.last is None or not (self.last.index_current or stale):
             return None
         if not stale:
-            read = {m.path for m in made if m.path.endswith(suffix)}
-            if read != {path for unit in self.last.units.values() for path in unit.paths if path.endswith(suffix)}:
+            read = {m.path for m in made if m.path.endswith(".html")}
+            if read != {path for unit in self.last.units.values() for path in unit.paths if path.endswith(".html")}:
                 return None  # a page came or went
             if any(m.path in read and m.digest not in (None, self.last.files[m.path].digest) for m in made):
                 return None

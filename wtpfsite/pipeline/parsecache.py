@@ -84,30 +84,25 @@ def read_parse_cache(cache_dir: Path) -> ParseCache:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        cache = _read_shards(cache_dir)
+        entries: dict = {}
+        for number in range(SHARDS):
+            path = cache_dir / CACHE_FOLDER / f"{number:02d}.pickle"
+            try:
+                with open(path, "rb") as file:
+                    stored = pickle.load(file)
+            except FileNotFoundError:
+                continue
+            except Exception as exc:  # noqa: BLE001 (any damage: the cache is only ever a saving)
+                return ParseCache(notice=f"{CACHE_FOLDER}/{path.name} could not be read ({type(exc).__name__}); "
+                                         f"parsing everything")
+            if not isinstance(stored, dict) or stored.get("format") != (FORMAT, generator_digest()):
+                return ParseCache(notice="the parse cache was written by another version; parsing everything")
+            entries |= stored["entries"]
+        return ParseCache(entries)
     finally:
         gc.freeze()
         if enabled:
             gc.enable()
-    return cache
-
-
-def _read_shards(cache_dir: Path) -> ParseCache:
-    entries: dict = {}
-    for number in range(SHARDS):
-        path = cache_dir / CACHE_FOLDER / f"{number:02d}.pickle"
-        try:
-            with open(path, "rb") as file:
-                stored = pickle.load(file)
-        except FileNotFoundError:
-            continue
-        except Exception as exc:  # noqa: BLE001 (any damage: the cache is only ever a saving)
-            return ParseCache(notice=f"{CACHE_FOLDER}/{path.name} could not be read ({type(exc).__name__}); "
-                                     f"parsing everything")
-        if not isinstance(stored, dict) or stored.get("format") != (FORMAT, generator_digest()):
-            return ParseCache(notice="the parse cache was written by another version; parsing everything")
-        entries |= stored["entries"]
-    return ParseCache(entries)
 
 
 def write_parse_cache(cache_dir: Path, cache: ParseCache) -> None:
