@@ -12,7 +12,7 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 from jinja2 import Environment
 
@@ -23,7 +23,7 @@ from ..content.data import load_data, read_data_file
 from ..content.datafile import DataFile
 from ..content.fastmd import parse_fast
 from ..content.markdown import ParsedMarkdown, parse_markdown
-from ..content.parse import ParsedSource, parse_source
+from ..content.parse import parse_source
 from ..content.records import DATA_FILES
 from ..content.sources import SourceFile, discover_sources
 from ..content.strings import load_strings
@@ -131,8 +131,8 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     """Every stage up to and including link; raises ContentErrors with all problems found (but those `tolerate`
     accepts: new-draft lets the data name the draft it is about to create). With `parses`, files parsed before
     are not parsed again. `sections` and `schemas`: the kinds of page and of data file (the site's own). `run`:
-    how the data and Markdown files are read, one by one or (parallel.in_processes) on every core; `markdown`:
-    what parses the Markdown (content.fastmd.parse_fast, or the reference)."""
+    how the data files, strings and Markdown are read, one by one or (parallel.in_processes) on every core;
+    `markdown`: what parses the Markdown (content.fastmd.parse_fast, or the reference)."""
     config = _apply_overrides(read_config(options.config_path), options)
     errors = ErrorList(config.root)
     codes, allow_html = config.language_codes, config.allow_raw_html_in_drafts
@@ -140,12 +140,14 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     parses = parses if parses is not None else ParseCache()
     schema_at = {path: schema for schema in schemas for name, path in sources.data if name == schema.name}
     files: dict[Path, str] = {}
-    parsed: dict[Path, ParsedSource | tuple | None] = {}  # each data file's records and header, each source's parse
+    parsed: dict[Path, Any] = {}  # each data file's records and header, the strings, each Markdown source's parse
     jobs: list[tuple[SourceFile | Path, Path, bytes]] = []  # the files the parse cache does not hold: their bytes
 
-    def parse(source: SourceFile | Path, found: ErrorList, data: bytes | None) -> ParsedSource | tuple | None:
+    def parse(source: SourceFile | Path, found: ErrorList, data: bytes | None) -> Any:
         if isinstance(source, SourceFile):
             return parse_source(source, codes, allow_html, found, data, markdown)
+        if source == sources.strings:
+            return load_strings(source, codes, found)
         return read_data_file(schema_at[source], source, codes, found, data)
 
     def plan(source: SourceFile | Path, path: Path) -> None:
@@ -159,23 +161,18 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
         if parsed[path] is None:
             jobs.append((source, path, data))
 
-    for _, path in sources.data:
+    for path in (*(path for _, path in sources.data), sources.strings):
         plan(path, path)
-    jobs.sort(key=lambda job: -len(job[2]))  # the longest data file first, then the sources: the workers end together
+    jobs.sort(key=lambda job: -len(job[2]))  # the longest YAML file first, the sources after: the workers end together
     for file in sources.markdown:
         plan(file, file.path)
 
-    def job(index: int) -> tuple[ParsedSource | tuple | None, tuple[SiteError, ...]]:
+    def job(index: int) -> tuple[Any, tuple[SiteError, ...]]:
         source, _, data = jobs[index]
         found = ErrorList(errors.root)
         return parse(source, found, data), tuple(found.errors)
 
-    with closing(run(job, len(jobs))) as parsing:  # (in worker processes, the strings are read meanwhile)
-        try:
-            files[sources.strings] = digest(sources.strings.read_bytes())
-        except OSError:  # load_strings reports it
-            files[sources.strings] = "unreadable"
-        strings = load_strings(sources.strings, codes, errors)
+    with closing(run(job, len(jobs))) as parsing:
         for (source, path, _), (result, found) in zip(jobs, parsing):
             parsed[path] = result
             errors.extend(found)
@@ -183,7 +180,7 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
                 parses.keep(source, files[path], codes, allow_html, result)
     data = load_data(sources.data, codes, errors, schemas, lambda schema, path, *_: parsed[path])
     markdown_sources = tuple(parsed[file.path] for file in sources.markdown if parsed[file.path] is not None)
-    site = link_site(config, strings, data, markdown_sources, sections, errors)
+    site = link_site(config, parsed[sources.strings], data, markdown_sources, sections, errors)
     if tolerate is not None:
         errors.errors = [error for error in errors.errors if not tolerate(site, error)]
     errors.raise_if_any()
