@@ -21,7 +21,7 @@ import json
 import os
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from importlib import metadata
 from pathlib import Path
 
@@ -99,7 +99,6 @@ class Inputs:
         self.site, self.today = site, today
         self.files = files  # every source, data file and the string catalog, by path
         self._strings_by_prefixes: dict[tuple[tuple[str, ...], str | None], str] = {}
-        self._structure_by_level: dict[str, str] = {}
         self._declared_by: dict[tuple, str] = {}  # by kind and name of declaration, language, common strings
 
     def global_digest(self, config_bytes: bytes) -> str:
@@ -123,7 +122,7 @@ class Inputs:
             strings = ("",) if EVERY_STRING in declaration.strings else common_strings + declaration.strings
             self._declared_by[key] = digest(json.dumps([
                 self._data(declaration.data), self._strings(strings, lang if strings != ("",) else None),
-                self._structure(declaration.structure)]))
+                self._summaries[declaration.structure] if declaration.structure else ""]))
         return self._declared_by[key]
 
     def _data(self, names: tuple[str, ...]) -> list[str]:
@@ -157,11 +156,7 @@ class Inputs:
             self._strings_by_prefixes[prefixes, lang] = digest(json.dumps(chosen, sort_keys=True))
         return self._strings_by_prefixes[prefixes, lang]
 
-    def _structure(self, level: str) -> str:
-        if level and not self._structure_by_level:
-            self._structure_by_level = self._summaries()
-        return self._structure_by_level[level] if level else ""
-
+    @cached_property
     def _summaries(self) -> dict[str, str]:
         """The digest of each level, made in one pass: 'titles', the routes, their languages and files, and each
         source's front matter; 'sources', all of that and the sources' content."""
