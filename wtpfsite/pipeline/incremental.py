@@ -24,6 +24,7 @@ from datetime import date
 from functools import cache, cached_property
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 from ..content.data import EVERY_FILE
 from ..content.parse import ParsedSource
@@ -60,15 +61,13 @@ def generator_digest() -> str:
     return hasher.hexdigest()
 
 
-@dataclass(frozen=True)
-class FileState:
+class FileState(NamedTuple):  # (tuples: the record's JSON holds them as lists)
     digest: str
     size: int
     mtime_ns: int
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """A page, or a group of other outputs: what it read and what it made."""
 
     inputs: str
@@ -286,9 +285,7 @@ def read_record(cache_dir: Path) -> BuildRecord | None:
 def write_record(cache_dir: Path, record: BuildRecord) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     raw = {"format": FORMAT, "inputs": record.inputs, "output_dir": record.output_dir,
-           "index_current": record.index_current,
-           "units": {key: [unit.inputs, unit.templates, unit.paths] for key, unit in record.units.items()},
-           "files": {path: [state.digest, state.size, state.mtime_ns] for path, state in record.files.items()}}
+           "index_current": record.index_current, "units": record.units, "files": record.files}
     temporary = cache_dir / f".{RECORD_FILE}.{os.getpid()}"
     temporary.write_text(json.dumps(raw, separators=(",", ":")), "utf-8")
     os.replace(temporary, cache_dir / RECORD_FILE)
