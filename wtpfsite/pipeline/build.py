@@ -133,7 +133,11 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     are not parsed again. `sections` and `schemas`: the kinds of page and of data file (the site's own). `run`:
     how the data files, strings and Markdown are read, one by one or (parallel.in_processes) on every core;
     `markdown`: what parses the Markdown (content.fastmd.parse_fast, or the reference)."""
-    config = _apply_overrides(read_config(options.config_path), options)
+    config = read_config(options.config_path)
+    if options.output_dir is not None:
+        config = replace(config, output_dir=options.output_dir.resolve())
+    if options.base_url is not None:
+        config = replace(config, base_url=normalize_base_url(options.base_url))
     errors = ErrorList(config.root)
     codes, allow_html = config.language_codes, config.allow_raw_html_in_drafts
     sources = discover_sources(config.content_dir, config.templates_dir, codes, errors, schemas)
@@ -185,15 +189,6 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
         errors.errors = [error for error in errors.errors if not tolerate(site, error)]
     errors.raise_if_any()
     return Loaded(site, files, config.path.read_bytes())
-
-
-def _apply_overrides(config: SiteConfig, options: BuildOptions) -> SiteConfig:
-    changes = {}
-    if options.output_dir is not None:
-        changes["output_dir"] = options.output_dir.resolve()
-    if options.base_url is not None:
-        changes["base_url"] = normalize_base_url(options.base_url)
-    return replace(config, **changes) if changes else config
 
 
 def render_site(site: Site, env: Environment, today: date, plan: Plan | None = None,

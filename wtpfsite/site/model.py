@@ -99,7 +99,7 @@ def link_site(config: SiteConfig, strings: Strings, data: SiteData, sources: tup
     for source in sources:
         grouped.setdefault(source.file.key, {})[source.file.lang] = source
     drafts = _make_drafts(config, grouped, errors)
-    routes = _make_routes(config, grouped, drafts, data, sections, errors)
+    routes = _make_routes(config, grouped, drafts, data, by_name, errors)
     site = Site(config, strings, data, routes, drafts, by_name)
     _check_references(site, errors)
     redirects(site, errors)  # the aliases that cannot be redirects
@@ -142,8 +142,7 @@ def _check_same_meta(meta: DraftMeta, version: ParsedSource, original: ParsedSou
 
 
 def _make_routes(config: SiteConfig, grouped, drafts: tuple[Draft, ...], data: SiteData,
-                 sections: tuple[Section, ...], errors: ErrorList) -> tuple[Route, ...]:
-    by_name = {section.name: section for section in sections}
+                 by_name: dict[str, Section], errors: ErrorList) -> tuple[Route, ...]:
     routes: list[Route] = []
     for key, versions in sorted(grouped.items()):
         if key.startswith("pages/"):
@@ -160,7 +159,7 @@ def _make_routes(config: SiteConfig, grouped, drafts: tuple[Draft, ...], data: S
                                 tuple(previous.versions.values())))
     if any(d.released for d in drafts):
         routes.append(Route(LATEST, by_name[LATEST], "", {}))
-    for section in sections:
+    for section in by_name.values():
         if section.name in MARKDOWN_SECTIONS or not section.page:
             continue
         if section.records is None:
