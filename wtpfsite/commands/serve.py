@@ -14,7 +14,6 @@ from __future__ import annotations
 import errno
 import json
 import re
-import queue
 import signal
 import socket
 import sys
@@ -155,26 +154,30 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == STATUS_URL:
             return self._send(200, json.dumps(asdict(coordinator.state)).encode(), TYPES[".json"], head)
         parts = [p for p in unquote(url.path).split("/") if p]
-        for _ in range(2):
+        coordinator.wait_ready()
+        folder = resolve_inside(self.server.paths.output, parts)
+        if not url.path.endswith("/") and folder is not None and folder.is_dir():
+            location = url.path + "/" + (f"?{url.query}" if url.query else "")  # or the page's relative links break
+            return self._send(301, b"", TYPES[".txt"], head, {"Location": location})
+        found = self._file(parts)
+        if found is None:  # missing, or a rebuild swapped the output folder between finding and reading: once more
             coordinator.wait_ready()
-            target = resolve_inside(self.server.paths.output, parts)
-            if target is not None and target.is_dir():
-                if not url.path.endswith("/"):  # /en/about -> /en/about/, or the page's relative links break
-                    location = url.path + "/" + (f"?{url.query}" if url.query else "")
-                    return self._send(301, b"", TYPES[".txt"], head, {"Location": location})
-                target = resolve_inside(target, ["index.html"])
-            if target is None or not target.is_file():
-                status, (target, body) = 404, self._not_found(parts)
-                break
-            try:
-                status, body = 200, target.read_bytes()
-                break
-            except OSError:  # a rebuild swapped the folder between finding and reading: look once more
-                status, (target, body) = 404, self._not_found(parts)
+            found = self._file(parts)
+        status, (target, body) = (200, found) if found else (404, self._not_found(parts))
         ctype = TYPES.get(target.suffix.lower(), "application/octet-stream") if target else TYPES[".html"]
         if ctype == TYPES[".html"]:
             body = inject(self._on_preview(body), coordinator.state.generation)
         self._send(status, body, ctype, head)
+
+    def _file(self, parts: list[str]) -> tuple[Path, bytes] | None:
+        """The file at `parts` in the output folder (a folder's index.html) and its bytes; None when there is none."""
+        target = resolve_inside(self.server.paths.output, parts)
+        if target is not None and target.is_dir():
+            target = resolve_inside(target, ["index.html"])
+        try:
+            return (target, target.read_bytes()) if target is not None else None
+        except OSError:
+            return None
 
     def _on_preview(self, html: bytes) -> bytes:
         """The page with its absolute links to the published site (the 404 pages', which work at any depth, and
@@ -188,13 +191,7 @@ class Handler(BaseHTTPRequestHandler):
     def _not_found(self, parts: list[str]) -> tuple[Path | None, bytes]:
         """The language tree's 404 page for /LANG/..., else the site's /404.html."""
         lang = [parts[0]] if parts and parts[0] in self.server.languages else []
-        for candidate in (lang + ["404.html"], ["404.html"]):
-            try:
-                page = resolve_inside(self.server.paths.output, candidate)
-                return page, page.read_bytes()  # type: ignore[union-attr]
-            except (OSError, AttributeError):
-                continue
-        return None, FALLBACK_404
+        return self._file(lang + ["404.html"]) or self._file(["404.html"]) or (None, FALLBACK_404)
 
     def _send(self, status: int, body: bytes, ctype: str, head: bool, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -206,25 +203,20 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _events(self) -> None:
-        """Server-Sent Events: the current state at once, then every new one."""
-        client = self.server.coordinator.subscribe()
+        """Server-Sent Events: the current state at once, then every new one, and the same again every
+        PING_SECONDS (it keeps the line open, and browsers ignore repeats)."""
+        state: State | None = self.server.coordinator.state
         try:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             self.wfile.write(b"retry: 1000\n\n")
-            state: State | None = self.server.coordinator.state
             while state is not None:
                 self.wfile.write(f"data: {json.dumps(asdict(state))}\n\n".encode())
-                try:
-                    state = client.get(timeout=PING_SECONDS)
-                except queue.Empty:  # say it again: keeps the line open, and browsers ignore repeats
-                    state = self.server.coordinator.state
+                state = self.server.coordinator.news(state.seq, PING_SECONDS)
         except OSError:  # the browser went away
             pass
-        finally:
-            self.server.coordinator.unsubscribe(client)
 
 
 def _log(quiet: bool) -> Callable[[str, bool], None]:
