@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from watchfiles import watch
 
+from ..base.errors import UsageError
 from ..content.config import read_config
 from ..pipeline.build import CACHE_FOLDER, BuildOptions, BuildResult, Progress, build, finish, read_caches
 from ..publish.write import RETIRED_PREFIX, STAGING_PREFIX
@@ -34,11 +35,11 @@ from .livereload import EVENTS_URL, STATUS_URL, Coordinator, State, inject
 
 QUIET_SECONDS = 0.05  # a burst of file events ends after this long without one (an editor's save: a few ms)
 PING_SECONDS = 15.0
-IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".swn", ".tmp", ".bak", ".kate-swp", "___jb_tmp___",
-                    "___jb_old___")
-# names of editors' temporary and swap files, which never change the site: sed -i's sedXXXXXX, vim's 4913 and
-# .file.swp, Emacs' .#file and #file#, LibreOffice's .~lock.file#, GNOME's .goutputstream-XXXXXX
-_TEMPORARY = re.compile(r"sed[A-Za-z0-9]{6}|4913|\.#.*|#.*#|\.~lock\..*|\.goutputstream-.*")
+# names of editors' temporary, swap and backup files, which never change the site: file~, vim's .file.swp (.swx,
+# .swo, .swn) and 4913, sed -i's sedXXXXXX, Emacs' .#file and #file#, Kate's .kate-swp, JetBrains' ___jb_tmp___ and
+# ___jb_old___, LibreOffice's .~lock.file#, GNOME's .goutputstream-XXXXXX, and .tmp and .bak files
+_TEMPORARY = re.compile(r".*(~|\.sw[pxon]|\.tmp|\.bak|\.kate-swp|___jb_(tmp|old)___)|sed[A-Za-z0-9]{6}|4913|\.#.*|#.*#"
+                        r"|\.~lock\..*|\.goutputstream-.*", re.S)
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".xml": "application/xml; charset=utf-8",
          ".ics": "text/calendar; charset=utf-8", ".json": "application/json", ".csv": "text/csv; charset=utf-8",
@@ -57,7 +58,7 @@ class SitePaths:
 
     def relevant(self, path: Path) -> bool:
         """Whether a change at `path` can change the site (editor temp files and build leftovers cannot)."""
-        if path.name.endswith(IGNORED_SUFFIXES) or _TEMPORARY.fullmatch(path.name) or path.is_relative_to(self.output):
+        if _TEMPORARY.fullmatch(path.name) or path.is_relative_to(self.output):
             return False
         if path == self.config:
             return True
@@ -273,7 +274,7 @@ class WatchBuild:
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False,
           progress: Progress | None = None) -> int:
     """Build, serve on host:port and rebuild on changes until Ctrl-C; 0 when stopped that way. `progress`: the
-    first build's."""
+    first build's. Raises UsageError when it cannot listen there."""
     paths, languages = site_paths(options)
     log = _log(quiet)
     watch = WatchBuild(options, log)
@@ -283,8 +284,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
     except OSError as exc:
         hint = "; another program (or another preview) uses this port: try --port 0, which picks a free one" \
             if exc.errno == errno.EADDRINUSE else ""
-        print(f"build.py: error: cannot listen on {host}:{port}: {exc.strerror or exc}{hint}", file=sys.stderr)
-        return 2
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from None
     watcher = Watcher(paths, coordinator)
     restore = _stop_on_signals()
     try:
