@@ -35,9 +35,8 @@ from .livereload import EVENTS_URL, STATUS_URL, Coordinator, State, inject
 
 QUIET_SECONDS = 0.05  # a burst of file events ends after this long without one (an editor's save: a few ms)
 PING_SECONDS = 15.0
-# names of editors' temporary, swap and backup files, which never change the site: file~, vim's .file.swp (.swx,
-# .swo, .swn) and 4913, sed -i's sedXXXXXX, Emacs' .#file and #file#, Kate's .kate-swp, JetBrains' ___jb_tmp___ and
-# ___jb_old___, LibreOffice's .~lock.file#, GNOME's .goutputstream-XXXXXX, and .tmp and .bak files
+# editors' temporary, swap and backup files, which never change the site: file~, vim's .file.swp and 4913, sed -i's
+# sedXXXXXX, Emacs' .#file and #file#, Kate's, JetBrains', LibreOffice's .~lock.file#, GNOME's .goutputstream-XXXXXX
 _TEMPORARY = re.compile(r".*(~|\.sw[pxon]|\.tmp|\.bak|\.kate-swp|___jb_(tmp|old)___)|sed[A-Za-z0-9]{6}|4913|\.#.*|#.*#"
                         r"|\.~lock\..*|\.goutputstream-.*", re.S)
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
