@@ -41,10 +41,8 @@ def _base_url(value: str) -> str:
 
 def default_today() -> date:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else today in Geneva."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), ZoneInfo("Europe/Zurich")).date()
-    return datetime.now(ZoneInfo("Europe/Zurich")).date()
+    epoch, geneva = os.environ.get("SOURCE_DATE_EPOCH", ""), ZoneInfo("Europe/Zurich")
+    return (datetime.fromtimestamp(int(epoch), geneva) if epoch.isdigit() else datetime.now(geneva)).date()
 
 
 def _options(*wanted: str) -> argparse.ArgumentParser:
