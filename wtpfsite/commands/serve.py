@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
@@ -219,11 +220,9 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
 
-def _log(quiet: bool) -> Callable[[str, bool], None]:
-    def log(message: str, is_error: bool) -> None:
-        if is_error or not quiet:
-            print(message, file=sys.stderr if is_error else sys.stdout, flush=True)
-    return log
+def _log(quiet: bool, message: str, is_error: bool) -> None:
+    if is_error or not quiet:
+        print(message, file=sys.stderr if is_error else sys.stdout, flush=True)
 
 
 def site_paths(options: BuildOptions) -> tuple[SitePaths, tuple[str, ...]]:
@@ -275,7 +274,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
     """Build, serve on host:port and rebuild on changes until Ctrl-C; 0 when stopped that way. `progress`: the
     first build's. Raises UsageError when it cannot listen there."""
     paths, languages = site_paths(options)
-    log = _log(quiet)
+    log = partial(_log, quiet)
     watch = WatchBuild(options, log)
     coordinator = Coordinator(watch, paths.css_only, log, watch.after)
     try:
