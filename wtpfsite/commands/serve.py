@@ -138,28 +138,22 @@ class DevServer(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     server: DevServer
 
-    def do_GET(self) -> None:
-        self._respond(head=False)
-
-    def do_HEAD(self) -> None:
-        self._respond(head=True)
-
     def log_message(self, format, *args) -> None:  # noqa: A002 (the standard library's signature)
         pass
 
-    def _respond(self, head: bool) -> None:
+    def do_GET(self) -> None:  # and HEAD, whose answer _send leaves the body out of
         url = urlsplit(self.path)
         coordinator = self.server.coordinator
         if url.path == EVENTS_URL:
             return self._events()
         if url.path == STATUS_URL:
-            return self._send(200, json.dumps(asdict(coordinator.state)).encode(), TYPES[".json"], head)
+            return self._send(200, json.dumps(asdict(coordinator.state)).encode(), TYPES[".json"])
         parts = [p for p in unquote(url.path).split("/") if p]
         coordinator.wait_ready()
         folder = resolve_inside(self.server.paths.output, parts)
         if not url.path.endswith("/") and folder is not None and folder.is_dir():
             location = url.path + "/" + (f"?{url.query}" if url.query else "")  # or the page's relative links break
-            return self._send(301, b"", TYPES[".txt"], head, {"Location": location})
+            return self._send(301, b"", TYPES[".txt"], {"Location": location})
         found = self._file(parts)
         if found is None:  # missing, or a rebuild swapped the output folder between finding and reading: once more
             coordinator.wait_ready()
@@ -168,7 +162,9 @@ class Handler(BaseHTTPRequestHandler):
         ctype = TYPES.get(target.suffix.lower(), "application/octet-stream") if target else TYPES[".html"]
         if ctype == TYPES[".html"]:
             body = inject(self._on_preview(body), coordinator.state.generation)
-        self._send(status, body, ctype, head)
+        self._send(status, body, ctype)
+
+    do_HEAD = do_GET
 
     def _file(self, parts: list[str]) -> tuple[Path, bytes] | None:
         """The file at `parts` in the output folder (a folder's index.html) and its bytes; None when there is none."""
@@ -194,13 +190,13 @@ class Handler(BaseHTTPRequestHandler):
         lang = [parts[0]] if parts and parts[0] in self.server.languages else []
         return self._file(lang + ["404.html"]) or self._file(["404.html"]) or (None, FALLBACK_404)
 
-    def _send(self, status: int, body: bytes, ctype: str, head: bool, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         for name, value in {"Content-Type": ctype, "Content-Length": str(len(body)), "Cache-Control": "no-store",
                             **(headers or {})}.items():
             self.send_header(name, value)
         self.end_headers()
-        if not head:
+        if self.command != "HEAD":
             self.wfile.write(body)
 
     def _events(self) -> None:
