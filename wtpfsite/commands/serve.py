@@ -153,7 +153,7 @@ class Handler(BaseHTTPRequestHandler):
         folder = resolve_inside(self.server.paths.output, parts)
         if not url.path.endswith("/") and folder is not None and folder.is_dir():
             location = url.path + "/" + (f"?{url.query}" if url.query else "")  # or the page's relative links break
-            return self._send(301, b"", TYPES[".txt"], {"Location": location})
+            return self._send(301, b"", TYPES[".txt"], Location=location)
         found = self._file(parts)
         if found is None:  # missing, or a rebuild swapped the output folder between finding and reading: once more
             coordinator.wait_ready()
@@ -190,10 +190,10 @@ class Handler(BaseHTTPRequestHandler):
         lang = [parts[0]] if parts and parts[0] in self.server.languages else []
         return self._file(lang + ["404.html"]) or self._file(["404.html"]) or (None, FALLBACK_404)
 
-    def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: bytes, ctype: str, **headers: str) -> None:
         self.send_response(status)
         for name, value in {"Content-Type": ctype, "Content-Length": str(len(body)), "Cache-Control": "no-store",
-                            **(headers or {})}.items():
+                            **headers}.items():
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
