@@ -336,19 +336,18 @@ def test_a_rebuild_tells_the_browsers_before_it_makes_the_search_index(tmp_path,
     logs: list = []
     coordinator = _watch(copy_real_site(tmp_path / "site"), logs)
     assert coordinator.rebuild().errors == ()
-    client = coordinator.subscribe()
     sent_before_pagefind = []
     run_pagefind = wtpfsite.publish.search.run_pagefind
 
     def spy(*args, **kwargs):
-        sent_before_pagefind.append(client.qsize())
+        sent_before_pagefind.append(coordinator.state.seq)
         return run_pagefind(*args, **kwargs)
 
     monkeypatch.setattr(wtpfsite.publish.search, "run_pagefind", spy)
     source = tmp_path / "site" / "content" / "pages" / "about.en.md"
     source.write_text(source.read_text("utf-8") + "\nA sentence to find.\n", "utf-8")
     state = coordinator.rebuild(frozenset({source}))
-    assert state.errors == () and sent_before_pagefind == [1]  # the new state went out first
+    assert state.errors == () and sent_before_pagefind == [2]  # the new state went out first
     assert any(message.startswith("search index made again") for message, _ in logs), logs
     # the output is a clean build's of the same files, index and all, and the index is recorded as made
     clean = copy_real_site(tmp_path / "clean")

@@ -13,7 +13,7 @@ import sys
 import traceback
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
@@ -41,10 +41,8 @@ def _base_url(value: str) -> str:
 
 def default_today() -> date:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else today in Geneva."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), ZoneInfo("Europe/Zurich")).date()
-    return datetime.now(ZoneInfo("Europe/Zurich")).date()
+    epoch, geneva = os.environ.get("SOURCE_DATE_EPOCH", ""), ZoneInfo("Europe/Zurich")
+    return (datetime.fromtimestamp(int(epoch), geneva) if epoch.isdigit() else datetime.now(geneva)).date()
 
 
 def _options(*wanted: str) -> argparse.ArgumentParser:
@@ -127,31 +125,26 @@ def main(argv: list[str] | None = None) -> int:
     if not args.config.is_file():
         print(f"build.py: error: no config file at {args.config}", file=sys.stderr)
         return EXIT_USAGE
-    return guarded(args.command, args.debug, lambda: _run(args), sys.stderr)
-
-
-def guarded(command: str, debug: bool, run: Callable[[], int], err: TextIO) -> int:
-    """`run()`'s exit status, or the one of the error it raised, reported to `err`."""
     try:
-        return run()
+        return _run(args)
     except UsageError as exc:
-        print(f"build.py {command}: error: {exc}", file=err)
+        print(f"build.py {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ContentErrors as exc:
         for line in exc.lines():
-            print(line, file=err)
+            print(line, file=sys.stderr)
         # only a build writes; check and the other commands never do, so they do not say so
-        tail = "; nothing was written" if command == "build" else ""
-        print(f"{counted(len(exc.errors), 'error', 'errors')}{tail}", file=err)
+        tail = "; nothing was written" if args.command == "build" else ""
+        print(f"{counted(len(exc.errors), 'error', 'errors')}{tail}", file=sys.stderr)
         return EXIT_CONTENT
     except KeyboardInterrupt:
-        print("interrupted; output/ was left as it was", file=err)
+        print("interrupted; output/ was left as it was", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug in the generator, not in the content
-        if debug:
-            traceback.print_exc(file=err)
+        if args.debug:
+            traceback.print_exc()
         print(f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in the generator; "
-              f"run again with --debug for the traceback and report it.", file=err)
+              f"run again with --debug for the traceback and report it.", file=sys.stderr)
         return EXIT_BUG
 
 

@@ -3,7 +3,6 @@ and the script every served page gets, which reloads it, swaps its stylesheets, 
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -39,7 +38,7 @@ class State:
 
 
 class Coordinator:
-    """Runs one build at a time, keeps its outcome, wakes waiting requests and tells subscribed browsers."""
+    """Runs one build at a time, keeps its outcome, and wakes the requests waiting for it or for news of it."""
 
     def __init__(self, run_build: Callable[[Progress | None, frozenset[Path]], object],
                  css_only: Callable[[frozenset[Path]], bool], log: Callable[[str, bool], None],
@@ -48,28 +47,30 @@ class Coordinator:
         self._run_build, self._css_only, self._log, self._after = run_build, css_only, log, after
         self._build_lock = threading.Lock()
         self._cond = threading.Condition()
-        self._busy = False
-        self._clients: set[queue.Queue] = set()
+        self._busy = self._closed = False
         self.state = State()
 
     def wait_ready(self, timeout: float = WAIT_SECONDS) -> bool:
         with self._cond:
             return self._cond.wait_for(lambda: not self._busy, timeout)
 
+    def news(self, seq: int, timeout: float) -> State | None:
+        """The state once it is newer than `seq`, or after `timeout` the same again; None once the server stops."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._closed or self.state.seq != seq, timeout)
+            return None if self._closed else self.state
+
     def rebuild(self, changed: frozenset[Path] = frozenset(), progress: Progress | None = None) -> State:
-        with self._build_lock:
+        with self._build_lock:  # (so the only writer of `state`: its waiters see it when notified)
             with self._cond:
                 self._busy = True
             started = time.perf_counter()
             try:
                 result, errors = _attempt(self._run_build, progress, changed)  # (Ctrl-C in the first build: raised)
-                with self._cond:
-                    old = self.state
-                    css = not errors and not old.errors and self._css_only(changed)
-                    self.state = state = (replace(old, seq=old.seq + 1, errors=errors) if errors else
-                                          State(old.seq + 1, old.generation + 1, (), css))
-                    for client in self._clients:
-                        client.put(state)
+                old = self.state
+                css = not errors and not old.errors and self._css_only(changed)
+                self.state = state = (replace(old, seq=old.seq + 1, errors=errors) if errors else
+                                      State(old.seq + 1, old.generation + 1, (), css))
             finally:
                 with self._cond:
                     self._busy = False
@@ -90,21 +91,11 @@ class Coordinator:
             names = ", ".join(sorted(p.name for p in changed)[:3]) + (" ..." if len(changed) > 3 else "")
             self._log(f"built in {seconds:.2f} s" + (f" ({names})" if names else ""), False)
 
-    def subscribe(self) -> queue.Queue:
-        """A queue that gets every new state, and None when the server stops."""
-        client: queue.Queue = queue.Queue()
-        with self._cond:
-            self._clients.add(client)
-        return client
-
-    def unsubscribe(self, client: queue.Queue) -> None:
-        with self._cond:
-            self._clients.discard(client)
-
     def close(self) -> None:
+        """Ends the browsers' event streams."""
         with self._cond:
-            for client in self._clients:
-                client.put(None)
+            self._closed = True
+            self._cond.notify_all()
 
 
 def _attempt(call: Callable[..., object], *args: object, bug: str = "internal error") -> tuple[object, tuple[str, ...]]:

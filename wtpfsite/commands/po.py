@@ -9,7 +9,6 @@ revision of the text each imported translation was made from: export marks it fu
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
+from ..base.text import text_revision
 from ..base.yamledit import Edit, apply, compose, find, quoted, set_value
 from ..pipeline.build import BuildOptions, load_site
 from ..site.model import Site
@@ -47,10 +47,6 @@ class Change:
     line: int
     context: str
     previous: str | None
-
-
-def revision(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def placeholders(text: str) -> set[str]:
@@ -107,7 +103,7 @@ def export_po(options: BuildOptions, lang: str) -> str:
                                      f"export-po {lang}`; bring it back with `python build.py import-po FILE`.")
     for entry in entries(site):
         text = entry.texts.get(lang, "")
-        fuzzy = bool(text) and entry.context in record and record[entry.context] != revision(entry.original)
+        fuzzy = bool(text) and entry.context in record and record[entry.context] != text_revision(entry.original)
         flags = (["fuzzy"] if fuzzy else []) + (["python-brace-format"] if placeholders(entry.original) else [])
         catalog.add(entry.original, text, locations=[(shown(entry.path), entry.line)], flags=flags,
                     auto_comments=[entry.comment], context=entry.context)
@@ -181,7 +177,7 @@ def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]])
         if edits:
             path.write_text(apply(source, edits), "utf-8")
     record = read_record(content_dir)
-    record.setdefault(lang, {}).update({entry.context: revision(entry.original) for entry, _ in wanted})
+    record.setdefault(lang, {}).update({entry.context: text_revision(entry.original) for entry, _ in wanted})
     header = ("# Written by `python build.py import-po`: per language, the revision of the default language's text\n"
               "# each imported translation was made from (export-po marks it fuzzy when the text changes).\n")
     (content_dir / RECORD).write_text(header + yaml.safe_dump(record, allow_unicode=True, sort_keys=True),

@@ -52,12 +52,11 @@ def planned_but_past(site: Site, today: date) -> list[SiteError]:
         source = draft.versions.get(default) or next(iter(draft.versions.values()))  # (where draft.meta is from)
         problems.append(SiteError(shown(source.file.path), *draft.meta.place(key), f"{what} (set 'status: released' "
                                   f"in every language version once it is published, or change the date)"))
-    nodes: list | None = None
+    nodes = data_nodes(site.data, "timetable")
     for index, milestone in enumerate(site.data.milestones):
         draft = site.draft(milestone.draft.target) if milestone.draft else None
         if draft is None or draft.meta.status != "planned" or milestone.date.end >= today:
             continue
-        nodes = data_nodes(site.data, "timetable") if nodes is None else nodes  # read only when needed
         node = nodes[index] if index < len(nodes) else None
         mark = node.value_marks.get("date", node.mark) if node is not None else Mark(milestone.draft.line, 1)
         what = _MILESTONE_WORDS.get(milestone.kind, milestone.kind.replace("-", " "))

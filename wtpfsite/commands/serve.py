@@ -14,13 +14,13 @@ from __future__ import annotations
 import errno
 import json
 import re
-import queue
 import signal
 import socket
 import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from watchfiles import watch
 
+from ..base.errors import UsageError
 from ..content.config import read_config
 from ..pipeline.build import CACHE_FOLDER, BuildOptions, BuildResult, Progress, build, finish, read_caches
 from ..publish.write import RETIRED_PREFIX, STAGING_PREFIX
@@ -35,11 +36,10 @@ from .livereload import EVENTS_URL, STATUS_URL, Coordinator, State, inject
 
 QUIET_SECONDS = 0.05  # a burst of file events ends after this long without one (an editor's save: a few ms)
 PING_SECONDS = 15.0
-IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".swn", ".tmp", ".bak", ".kate-swp", "___jb_tmp___",
-                    "___jb_old___")
-# names of editors' temporary and swap files, which never change the site: sed -i's sedXXXXXX, vim's 4913 and
-# .file.swp, Emacs' .#file and #file#, LibreOffice's .~lock.file#, GNOME's .goutputstream-XXXXXX
-_TEMPORARY = re.compile(r"sed[A-Za-z0-9]{6}|4913|\.#.*|#.*#|\.~lock\..*|\.goutputstream-.*")
+# editors' temporary, swap and backup files, which never change the site: file~, vim's .file.swp and 4913, sed -i's
+# sedXXXXXX, Emacs' .#file and #file#, Kate's, JetBrains', LibreOffice's .~lock.file#, GNOME's .goutputstream-XXXXXX
+_TEMPORARY = re.compile(r".*(~|\.sw[pxon]|\.tmp|\.bak|\.kate-swp|___jb_(tmp|old)___)|sed[A-Za-z0-9]{6}|4913|\.#.*|#.*#"
+                        r"|\.~lock\..*|\.goutputstream-.*", re.S)
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".xml": "application/xml; charset=utf-8",
          ".ics": "text/calendar; charset=utf-8", ".json": "application/json", ".csv": "text/csv; charset=utf-8",
@@ -58,7 +58,7 @@ class SitePaths:
 
     def relevant(self, path: Path) -> bool:
         """Whether a change at `path` can change the site (editor temp files and build leftovers cannot)."""
-        if path.name.endswith(IGNORED_SUFFIXES) or _TEMPORARY.fullmatch(path.name) or path.is_relative_to(self.output):
+        if _TEMPORARY.fullmatch(path.name) or path.is_relative_to(self.output):
             return False
         if path == self.config:
             return True
@@ -138,43 +138,43 @@ class DevServer(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     server: DevServer
 
-    def do_GET(self) -> None:
-        self._respond(head=False)
-
-    def do_HEAD(self) -> None:
-        self._respond(head=True)
-
     def log_message(self, format, *args) -> None:  # noqa: A002 (the standard library's signature)
         pass
 
-    def _respond(self, head: bool) -> None:
+    def do_GET(self) -> None:  # and HEAD, whose answer _send leaves the body out of
         url = urlsplit(self.path)
         coordinator = self.server.coordinator
         if url.path == EVENTS_URL:
             return self._events()
         if url.path == STATUS_URL:
-            return self._send(200, json.dumps(asdict(coordinator.state)).encode(), TYPES[".json"], head)
+            return self._send(200, json.dumps(asdict(coordinator.state)).encode(), TYPES[".json"])
         parts = [p for p in unquote(url.path).split("/") if p]
-        for _ in range(2):
+        coordinator.wait_ready()
+        folder = resolve_inside(self.server.paths.output, parts)
+        if not url.path.endswith("/") and folder is not None and folder.is_dir():
+            location = url.path + "/" + (f"?{url.query}" if url.query else "")  # or the page's relative links break
+            return self._send(301, b"", TYPES[".txt"], Location=location)
+        found = self._file(parts)
+        if found is None:  # missing, or a rebuild swapped the output folder between finding and reading: once more
             coordinator.wait_ready()
-            target = resolve_inside(self.server.paths.output, parts)
-            if target is not None and target.is_dir():
-                if not url.path.endswith("/"):  # /en/about -> /en/about/, or the page's relative links break
-                    location = url.path + "/" + (f"?{url.query}" if url.query else "")
-                    return self._send(301, b"", TYPES[".txt"], head, {"Location": location})
-                target = resolve_inside(target, ["index.html"])
-            if target is None or not target.is_file():
-                status, (target, body) = 404, self._not_found(parts)
-                break
-            try:
-                status, body = 200, target.read_bytes()
-                break
-            except OSError:  # a rebuild swapped the folder between finding and reading: look once more
-                status, (target, body) = 404, self._not_found(parts)
+            found = self._file(parts)
+        status, (target, body) = (200, found) if found else (404, self._not_found(parts))
         ctype = TYPES.get(target.suffix.lower(), "application/octet-stream") if target else TYPES[".html"]
         if ctype == TYPES[".html"]:
             body = inject(self._on_preview(body), coordinator.state.generation)
-        self._send(status, body, ctype, head)
+        self._send(status, body, ctype)
+
+    do_HEAD = do_GET
+
+    def _file(self, parts: list[str]) -> tuple[Path, bytes] | None:
+        """The file at `parts` in the output folder (a folder's index.html) and its bytes; None when there is none."""
+        target = resolve_inside(self.server.paths.output, parts)
+        if target is not None and target.is_dir():
+            target = resolve_inside(target, ["index.html"])
+        try:
+            return (target, target.read_bytes()) if target is not None else None
+        except OSError:
+            return None
 
     def _on_preview(self, html: bytes) -> bytes:
         """The page with its absolute links to the published site (the 404 pages', which work at any depth, and
@@ -188,50 +188,37 @@ class Handler(BaseHTTPRequestHandler):
     def _not_found(self, parts: list[str]) -> tuple[Path | None, bytes]:
         """The language tree's 404 page for /LANG/..., else the site's /404.html."""
         lang = [parts[0]] if parts and parts[0] in self.server.languages else []
-        for candidate in (lang + ["404.html"], ["404.html"]):
-            try:
-                page = resolve_inside(self.server.paths.output, candidate)
-                return page, page.read_bytes()  # type: ignore[union-attr]
-            except (OSError, AttributeError):
-                continue
-        return None, FALLBACK_404
+        return self._file(lang + ["404.html"]) or self._file(["404.html"]) or (None, FALLBACK_404)
 
-    def _send(self, status: int, body: bytes, ctype: str, head: bool, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: bytes, ctype: str, **headers: str) -> None:
         self.send_response(status)
         for name, value in {"Content-Type": ctype, "Content-Length": str(len(body)), "Cache-Control": "no-store",
-                            **(headers or {})}.items():
+                            **headers}.items():
             self.send_header(name, value)
         self.end_headers()
-        if not head:
+        if self.command != "HEAD":
             self.wfile.write(body)
 
     def _events(self) -> None:
-        """Server-Sent Events: the current state at once, then every new one."""
-        client = self.server.coordinator.subscribe()
+        """Server-Sent Events: the current state at once, then every new one, and the same again every
+        PING_SECONDS (it keeps the line open, and browsers ignore repeats)."""
+        state: State | None = self.server.coordinator.state
         try:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             self.wfile.write(b"retry: 1000\n\n")
-            state: State | None = self.server.coordinator.state
             while state is not None:
                 self.wfile.write(f"data: {json.dumps(asdict(state))}\n\n".encode())
-                try:
-                    state = client.get(timeout=PING_SECONDS)
-                except queue.Empty:  # say it again: keeps the line open, and browsers ignore repeats
-                    state = self.server.coordinator.state
+                state = self.server.coordinator.news(state.seq, PING_SECONDS)
         except OSError:  # the browser went away
             pass
-        finally:
-            self.server.coordinator.unsubscribe(client)
 
 
-def _log(quiet: bool) -> Callable[[str, bool], None]:
-    def log(message: str, is_error: bool) -> None:
-        if is_error or not quiet:
-            print(message, file=sys.stderr if is_error else sys.stdout, flush=True)
-    return log
+def _log(quiet: bool, message: str, is_error: bool) -> None:
+    if is_error or not quiet:
+        print(message, file=sys.stderr if is_error else sys.stdout, flush=True)
 
 
 def site_paths(options: BuildOptions) -> tuple[SitePaths, tuple[str, ...]]:
@@ -281,9 +268,9 @@ class WatchBuild:
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False,
           progress: Progress | None = None) -> int:
     """Build, serve on host:port and rebuild on changes until Ctrl-C; 0 when stopped that way. `progress`: the
-    first build's."""
+    first build's. Raises UsageError when it cannot listen there."""
     paths, languages = site_paths(options)
-    log = _log(quiet)
+    log = partial(_log, quiet)
     watch = WatchBuild(options, log)
     coordinator = Coordinator(watch, paths.css_only, log, watch.after)
     try:
@@ -291,8 +278,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
     except OSError as exc:
         hint = "; another program (or another preview) uses this port: try --port 0, which picks a free one" \
             if exc.errno == errno.EADDRINUSE else ""
-        print(f"build.py: error: cannot listen on {host}:{port}: {exc.strerror or exc}{hint}", file=sys.stderr)
-        return 2
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from None
     watcher = Watcher(paths, coordinator)
     restore = _stop_on_signals()
     try:

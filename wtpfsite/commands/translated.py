@@ -146,43 +146,33 @@ def _record_data(config: SiteConfig, path: Path, selector: str | None) -> list[R
     return done
 
 
-_FENCES = ("---", "...")
+# the front matter: from a first line '---' to the next line '---' or '...' (group 1: the YAML between them)
+_FRONT_MATTER = re.compile(r"\ufeff?---[ \t]*(?:\r\n|\n|\r)(.*?)(?<=[\r\n])(?:---|\.\.\.)[ \t]*(?:[\r\n]|$)", re.S)
 
 
 def set_front_matter_field(text: str, key: str, value: str) -> tuple[str, str | None]:
     """`text` with `key: value` in its front matter, and the value it had (None when absent).
 
-    An existing top-level line `key: ...` keeps its spacing, comment and line ending; only the value
-    changes. Otherwise a line is added just before the closing '---', with the line ending of the line
-    before it. Raises ValueError when the text has no closed front matter."""
-    parts = re.split(r"(\r\n|\n|\r)", text)  # the lines and their endings, alternately
-    if parts[0].lstrip("\ufeff").rstrip() != "---":
+    An existing top-level `key` gets the new value in place of the old one: its spacing, comment and line ending
+    stay. Otherwise a line is added just before the closing '---', ending as the line before it does. Raises
+    ValueError when the text has no closed front matter, or front matter that does not parse."""
+    if not re.match(r"\ufeff?---[ \t]*(?:[\r\n]|$)", text):
         raise ValueError("missing front matter: the file must start with a line '---'")
-    pattern = re.compile(rf"^({re.escape(key)}[ \t]*:)([ \t]*)(.*)$")
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        raise ValueError("front matter is not closed: add a line '---' after it")
+    start, end = match.span(1)
+    try:
+        node = child(compose(match.group(1)), key)
+    except yaml.YAMLError:
+        raise ValueError("the front matter does not parse: run build.py check and fix it first") from None
     scalar = yaml_scalar(value)
-    for index in range(2, len(parts), 2):
-        if parts[index].rstrip() in _FENCES:
-            parts[index:index] = [f"{key}: {scalar}", parts[index - 1]]
-            return "".join(parts), None
-        match = pattern.match(parts[index])
-        if match:
-            head, space, rest = match.groups()
-            token, tail = _split_value(rest)
-            parts[index] = f"{head}{space or ' '}{scalar}{tail}"
-            return "".join(parts), _unquote(token) if token else None
-    raise ValueError("front matter is not closed: add a line '---' after it")
-
-
-def _split_value(rest: str) -> tuple[str, str]:
-    """' abc  # note' -> ('abc', '  # note'); quoted values stay whole."""
-    if rest.startswith("#"):
-        return "", " " + rest
-    match = re.match(r"^('(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|[^\s#]*)(.*)$", rest)
-    return match.group(1), match.group(2)
-
-
-def _unquote(token: str) -> str:
-    return token[1:-1] if len(token) >= 2 and token[0] == token[-1] and token[0] in "'\"" else token
+    if node is None:
+        ending = "\r\n" if text.endswith("\r\n", 0, end) else text[end - 1]
+        return text[:end] + f"{key}: {scalar}{ending}" + text[end:], None
+    at, to = start + node.start_mark.index, start + node.end_mark.index
+    previous = node.value if isinstance(node, yaml.ScalarNode) else text[at:to]
+    return text[:at] + (scalar if to > at else f" {scalar}") + text[to:], previous or None
 
 
 def yaml_scalar(value: str) -> str:
