@@ -458,6 +458,27 @@ def test_a_data_text_whose_original_changed_is_out_of_date_after_it_was_recorded
     assert run_cli(["check", "--config", config, "--translations"])[0] == 0
 
 
+def test_translated_keeps_a_data_file_s_crlf_line_endings(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    meetings = root / "content" / "data" / "meetings.yaml"
+    meetings.write_bytes(meetings.read_bytes().replace(b"\n", b"\r\n"))
+    code, _, err = run_cli(["translated", "--config", str(root / "site_config.yaml"), "content/data/meetings.yaml"],
+                           cwd=root)
+    assert code == 0, err
+    data = meetings.read_bytes()
+    assert b"translation_of: " in data and data.count(b"\n") == data.count(b"\r\n")
+
+
+def test_translated_writes_nothing_when_a_later_data_path_is_wrong(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    data = root / "content" / "data"
+    before = {path.name: path.read_bytes() for path in data.iterdir()}
+    code, _, err = run_cli(["translated", "--config", str(root / "site_config.yaml"), "content/data/meetings.yaml",
+                            "content/data/timetable.yaml#no-such-milestone"], cwd=root)
+    assert code == 2 and "has no translated text for 'no-such-milestone'" in err
+    assert {path.name: path.read_bytes() for path in data.iterdir()} == before
+
+
 def test_the_preview_counts_errors_like_the_command_line(tmp_path):
     from wtpfsite.base.errors import ContentErrors, SiteError
     from wtpfsite.commands.livereload import LIVE_RELOAD_JS

@@ -40,9 +40,16 @@ def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
     not translations are usage errors, found before anything is written."""
     config = read_config(config_path)
     targets = [(path, _data_target(config, str(path))) for path in paths]
+    data = [_plan_data(config, *target) for _, target in targets if target is not None]
     pages = _plan_pages(config, [path for path, target in targets if target is None])
-    return [done for _, target in targets if target is not None for done in _record_data(config, *target)] + \
-        [_record_page(config, *plan) for plan in pages]
+    for path, text, originals, _ in data:
+        for revision, original in originals:
+            save_original(config.root, revision, original)
+        if text is not None:
+            staged = path.with_name(path.name + ".translated")
+            staged.write_bytes(text.encode("utf-8"))
+            staged.replace(path)
+    return [done for *_, recorded in data for done in recorded] + [_record_page(config, *plan) for plan in pages]
 
 
 def _plan_pages(config: SiteConfig, paths: list[Path]) -> list[tuple[Path, str, ParsedSource]]:
@@ -99,20 +106,27 @@ def _data_target(config: SiteConfig, given: str) -> tuple[Path, str | None] | No
     return (path, selector or None) if path.parent == folder and path.suffix == ".yaml" else None
 
 
-def _record_data(config: SiteConfig, path: Path, selector: str | None) -> list[Recorded]:
-    """Write `translation_of` into every translated text of the data file (or of the selected record)."""
+def _plan_data(config: SiteConfig, path: Path, selector: str | None
+               ) -> tuple[Path, str | None, list[tuple[str, str]], list[Recorded]]:
+    """The data file with `translation_of` in every translated text (or those of the selected record), None when
+    it has none; the (revision, text) of their originals; what is recorded. The file keeps its line endings."""
     shown = ErrorList(config.root).display_path
     schema = next((s for s in DATA_FILES if s.name == path.stem), None)
     if schema is None or not path.is_file():
         raise UsageError(f"{shown(path)} is not a data file of the site (one of "
                          f"{', '.join(s.name + '.yaml' for s in DATA_FILES)} in {shown(config.content_dir / 'data')})")
-    text = path.read_text("utf-8")
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ContentErrors([SiteError(shown(path), 1, 1, "not valid UTF-8")]) from None
+    crlf = "\r\n" in raw
+    text = raw.replace("\r\n", "\n")
     try:
         top = compose(text)
     except yaml.YAMLError:
         raise UsageError(f"{shown(path)} does not parse: run build.py check and fix it first") from None
     wanted_record, _, wanted_field = (selector or "").partition(".")
-    edits, done = [], []
+    edits, done, originals = [], [], []
     default = config.default_language
     items = child(top, schema.list_key)
     for item in items.value if isinstance(items, yaml.SequenceNode) else []:
@@ -132,18 +146,17 @@ def _record_data(config: SiteConfig, path: Path, selector: str | None) -> list[R
             if original is None or not set(entries) - {default, TRANSLATION_OF}:
                 continue
             revision = text_revision(original.value)
-            save_original(config.root, revision, original.value.strip() + "\n")
+            originals.append((revision, original.value.strip() + "\n"))
             previous = entries[TRANSLATION_OF].value if TRANSLATION_OF in entries else None
             where = f"{shown(path)}:{value_node.start_mark.line + 1}: {schema.record.split(' ', 1)[1]} '{ident}'"
             done.append(Recorded(f"{where}: {field}", previous, revision, previous != revision))
             edits.append(set_value(text, value_node, TRANSLATION_OF, revision))
     if selector and not done:
         raise UsageError(f"{shown(path)} has no translated text for '{selector}'")
-    if edits:
-        staged = path.with_name(path.name + ".translated")
-        staged.write_text(apply(text, edits), "utf-8", newline="")
-        staged.replace(path)
-    return done
+    edited = apply(text, edits)
+    if edited == text:
+        return path, None, originals, done
+    return path, edited.replace("\n", "\r\n") if crlf else edited, originals, done
 
 
 # the front matter: from a first line '---' to the next line '---' or '...' (group 1: the YAML between them)
