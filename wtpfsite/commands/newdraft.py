@@ -2,8 +2,9 @@
 
 Draft N's title with its number changed, and its body; the dates from the timetable's milestones of draft N+1
 or from `--released` and `--comments-due`; `incorporates` from the meeting whose `produced` lists N+1. The
-timetable gets the draft's milestones it lacks; the editor is told what is left to do. Nothing is written when
-any of the files exists already.
+timetable gets the draft's milestones it lacks; the editor is told what is left to do: the lines of the copied
+body that still name draft N or its dates, the translations, the comments. Nothing is written when any of the
+files exists already.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..base.dates import DateSpec, parse_date_spec
+from ..base.dates import DateSpec, format_day, parse_date_spec
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
 from ..base.yamledit import quoted
 from ..content.parse import revision
 from ..render.numerals import ENGLISH_ORDINALS, FORMATTER, hanzi as zh_number  # the UI strings' numerals: 二十一
 from ..site.model import Site
+from ..site.routes import Draft
 from ..site.schedule import NewMilestone, insert_milestones, new_milestones
 from ..site.translations import FIELD, data_nodes, is_outdated
-from .leftovers import follow_up_todo, stale_todo
 from .translated import yaml_scalar
+
 
 @dataclass(frozen=True)
 class NewFile:
@@ -201,3 +203,37 @@ def write_new_draft(plan: DraftPlan, shown) -> None:
         for path in created:
             path.unlink(missing_ok=True)
         raise
+
+
+def stale_todo(path: str, text: str, previous: Draft, locale: str, limit: int = 8) -> list[str]:
+    """The to-do items for the body lines of a new draft's file that still name the previous draft or its dates."""
+    words = [rf"\bdraft[ -]{previous.number}\b", rf"第{zh_number(previous.number)}稿"]
+    if previous.number <= len(ENGLISH_ORDINALS):
+        words.append(rf"\b{ENGLISH_ORDINALS[previous.number - 1]} draft\b")
+    for spec in (previous.meta.released, previous.meta.comments_due):
+        for day in {spec.start, spec.end} if spec is not None else ():
+            words += [re.escape(day.isoformat()), re.escape(format_day(day, locale))]
+    pattern = re.compile("|".join(words), re.IGNORECASE)
+    lines = text.splitlines()
+    body_start = next((i + 1 for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+    found = [(index + 1, ", ".join(f"'{name}'" for name in names)) for index in range(body_start, len(lines))
+             if (names := sorted({m.group(0) for m in pattern.finditer(lines[index])}))]
+    items = [f"{path}:{line}: names draft {previous.number} or its dates ({names}): the body was copied from "
+             f"draft {previous.number}; describe draft {previous.number + 1}" for line, names in found[:limit]]
+    if len(found) > limit:
+        items.append(f"{path}: {len(found) - limit} more lines name draft {previous.number} or its dates")
+    return items
+
+
+def follow_up_todo(number: int, previous: Draft, translations: list[Path], shown) -> list[str]:
+    """What is left once a new draft's files exist: the previous draft's status, translations, commenters."""
+    items = []
+    if previous.meta.status == "planned":
+        items.append(f"warning: draft {previous.number} is still 'planned': once it is published, set "
+                     f"'status: released' in every language version of it")
+    for path in translations:
+        items.append(f"translate the changes into {shown(path)} when the original is final, then record it: "
+                     f".venv/bin/python build.py translated {shown(path)}")
+    items.append(f"add the comments on draft {number} to content/data/documents.yaml as they arrive "
+                 f"(kind: comment, draft: {number}, source: who sent them)")
+    return items
