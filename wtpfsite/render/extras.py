@@ -26,7 +26,7 @@ FEED_TAG = "tag:wtpf-21.ieg,2019:"  # the feeds' ids: tag URIs of identities tha
 @dataclass(frozen=True)
 class OtherOutputs:
     """Outputs other than pages, made together, with what they read declared as a section declares it
-    (site/section.py): a build makes the group again only when something it declares changed."""
+    (site/routes.py): a build makes the group again only when something it declares changed."""
 
     name: str
     make: Callable[[Site, Environment, date, ErrorList], list[Output]]

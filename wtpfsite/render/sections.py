@@ -1,5 +1,5 @@
 """The site's sections: every kind of page, declared once (`SECTIONS`), with the handler that gives its template
-what it shows beyond the common page context. See site/section.py for what a declaration says, and
+what it shows beyond the common page context. See site/routes.py for what a declaration says, and
 docs/architecture.md for adding one."""
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from ..base.status import milestone_states
 from ..content.data import EVERY_FILE
 from ..content.records import EXPERT_CATEGORIES
 from ..site.model import Site
-from ..site.routes import Draft
-from ..site.section import EVERY_STRING, Section
+from ..site.routes import EVERY_STRING, Draft, Section
 from ..site.translations import translation_report
 from .diff import diff_drafts
 

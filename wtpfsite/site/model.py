@@ -1,7 +1,7 @@
 """The link stage: parsed sources and data -> the site's routes, drafts and cross-references.
 
 Everything here is language-neutral or carries its language explicitly; nothing renders. Routes come from the
-sections' declarations (`section.py`): the Markdown pages and drafts, one page per data-backed section, one per
+sections' declarations (`routes.py`): the Markdown pages and drafts, one page per data-backed section, one per
 record of a section that has them. Errors found here (links to nothing, references to missing drafts or
 meetings, two sources for one URL) carry the place they were written.
 """
@@ -21,8 +21,8 @@ from ..content.records import Document, Meeting
 from ..content.strings import Strings
 from .aliases import redirects
 from .links import check_links
-from .routes import CHANGES, DRAFT, HOME, LATEST, MARKDOWN_SECTIONS, PAGE, Draft, Route
-from .section import Declaration, Section, Undeclared
+from .routes import CHANGES, DRAFT, HOME, LATEST, MARKDOWN_SECTIONS, PAGE, Declaration, Draft, Route, Section, \
+    Undeclared
 
 
 @dataclass(frozen=True)
