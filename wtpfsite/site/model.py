@@ -59,9 +59,6 @@ class Site:
         return tuple(d for d in self.data.documents
                      if d.symbol in attached or (d.draft is not None and d.draft.target == draft.number))
 
-    def meeting_documents(self, ident: str) -> tuple[Document, ...]:
-        return self.data.meeting_documents(ident)
-
     @property
     def latest_draft(self) -> Draft | None:
         released = [d for d in self.drafts if d.released]
