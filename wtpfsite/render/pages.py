@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
@@ -15,7 +16,7 @@ from ..base.status import deadline
 from ..base.urls import absolute_url, output_file, relative_from
 from ..content.markdown import render_markdown
 from ..content.parse import ParsedSource
-from ..site.links import source_route_key
+from ..site.links import link_route_key
 from ..site.model import Site, navigation_key
 from ..site.routes import CHANGES, Route
 from ..site.translations import outdated_original
@@ -92,12 +93,13 @@ def language_links(site: Site, route: Route, path: str) -> tuple[LanguageLink, .
 def markdown_html(site: Site, source: ParsedSource, lang: str, path: str) -> Markup:
     """A source's HTML for the page at `path`, its links to other sources made URLs in `lang`'s tree."""
     relative = relative_from(path)
+    folder, content_dir = posixpath.dirname(str(source.file.path)), str(site.config.content_dir)
     urls = {}
     for link in source.markdown.links:
         if link.kind == "anchor":
             urls[link.href] = "#" + link.anchor
         elif link.kind == "source":
-            key = source_route_key(source.file.path, link.target, site.config.content_dir)
+            key = link_route_key(folder, link.target, content_dir)
             urls[link.href] = relative(site.path(key, lang) + ("#" + link.anchor if link.anchor else ""))
     return Markup(render_markdown(source.markdown, urls))
 
