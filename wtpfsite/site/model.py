@@ -188,24 +188,22 @@ def _refuse_collisions(routes: list[Route], config: SiteConfig, errors: ErrorLis
 
 
 def _check_references(site: Site, errors: ErrorList) -> None:
-    numbers = {draft.number for draft in site.drafts}
     data = site.data
     draft_refs = [r for m in data.meetings for r in (*m.discussed, *m.produced)]
     draft_refs += [m.draft for m in data.milestones if m.draft] + [d.draft for d in data.documents if d.draft]
     unreadable = [error.path for error in errors.errors if error.syntax]
     for ref in draft_refs:
-        if ref.target not in numbers:
+        if site.draft(ref.target) is None:
             # a draft whose front matter does not parse is no draft yet: the reference waits for it to parse
             blocked = next((path for path in unreadable if re.search(rf"(^|/)draft-{ref.target}\.[^/]*md$", path)),
                            None)
             errors.add(ref.path, ref.line, ref.col, f"no draft number {ref.target} in content/drafts",
                        follows_from=blocked)
-    meeting_ids = {meeting.id for meeting in data.meetings}
     symbols = {document.symbol for document in data.documents}
     for draft in site.drafts:
         for version in draft.versions.values():
             ref = version.draft.incorporates
-            if ref and ref.target not in meeting_ids:
+            if ref and site.meeting(ref.target) is None:
                 errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml",
                            follows_from=data.file_path("meetings"))
             for ref in version.draft.documents:
