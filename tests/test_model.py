@@ -196,6 +196,19 @@ def test_references_that_exist_link_the_site_together(tmp_path):
     assert "changes/1" not in keys
 
 
+def test_the_documents_page_groups_documents_without_a_symbol_by_their_own_draft(tmp_path):
+    root = make_site(tmp_path, {
+        "content/data/documents.yaml": "documents:\n  - title: Of draft 1\n    kind: comment\n    draft: 1\n"
+                                       "  - title: Of no draft\n    kind: report\n",
+        "content/drafts/draft-1.en.md": draft(1),
+    })
+    code, _, err = run_cli(build_args(root, "--quiet"))
+    assert (code, err) == (0, "")
+    html = (root / "output/en/documents/index.html").read_text("utf-8")
+    other = html[html.index('id="docs-other"'):]
+    assert "Of no draft" in other and "Of draft 1" not in other
+
+
 # ------------------------------------------------------------------------------------------- collisions
 
 @pytest.mark.parametrize("name", ["drafts", "meetings", "experts", "timetable", "documents"])

@@ -1,4 +1,4 @@
-"""Sections (wtpfsite/site/section.py, render/sections.py): a kind of page is one declaration, and a page reads
+"""Sections (wtpfsite/site/routes.py, render/sections.py): a kind of page is one declaration, and a page reads
 nothing its section does not declare. The second half adds a data-backed page type the way docs/architecture.md
 says, from a schema, a section, a template and strings alone."""
 
@@ -18,7 +18,7 @@ from wtpfsite.pipeline.build import BuildOptions, load_site, render_site
 from wtpfsite.render.environment import make_environment
 from wtpfsite.render.pages import Output, render_page
 from wtpfsite.render.sections import SECTIONS
-from wtpfsite.site.section import Section, UndeclaredRead
+from wtpfsite.site.routes import Section, UndeclaredRead
 
 
 @pytest.fixture(scope="module")

@@ -38,8 +38,7 @@ from ..render.sections import SECTIONS
 from ..site.aliases import redirects
 from ..site.schedule import drafts_missing_from_timetable
 from ..site.model import Site, link_site
-from ..site.routes import Route
-from ..site.section import Section
+from ..site.routes import Route, Section
 from .parallel import in_processes
 from .incremental import BuildRecord, Inputs, Made, Plan, digest, read_record, with_index, write_record
 from .parsecache import ParseCache, read_parse_cache, write_parse_cache

@@ -1,6 +1,6 @@
 """Incremental builds by declaration: an output is made again only when something it declares it reads changed.
 
-What a page reads is known before it renders, from its route and its section's declaration (site/section.py):
+What a page reads is known before it renders, from its route and its section's declaration (site/routes.py):
 its own sources (and any other its route names), the data files and UI strings its section declares, the
 site's structure when it declares it, and, recorded by the Jinja environment when it rendered last time, its
 templates. The outputs other than pages come in groups (render.extras.OtherOutputs) that declare the same
@@ -29,8 +29,7 @@ from typing import NamedTuple
 from ..content.data import EVERY_FILE
 from ..content.parse import ParsedSource
 from ..site.model import Site
-from ..site.routes import Route
-from ..site.section import EVERY_STRING, Declaration
+from ..site.routes import EVERY_STRING, Declaration, Route
 
 RECORD_FILE = "build.json"
 # What a list page may show of another page: every field of a parse but its file and the Markdown itself (a new

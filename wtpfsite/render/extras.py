@@ -9,23 +9,24 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
+from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
 from ..base.errors import ErrorList
-from ..base.urls import absolute_url
-from ..site.aliases import ALIASED_RECORDS
+from ..base.urls import absolute_url, output_file
+from ..site.aliases import ALIASED_RECORDS, redirects
 from ..site.model import Site
 from .calendar import CALENDAR_STRINGS, calendar_outputs
-from .feeds import feed_entries
 from .pages import Output, localizer, render_outputs
-from .redirects import REDIRECT_STRINGS, redirect_outputs
+
+FEED_TAG = "tag:wtpf-21.ieg,2019:"  # the feeds' ids: tag URIs of identities that do not move as URLs may
 
 
 @dataclass(frozen=True)
 class OtherOutputs:
     """Outputs other than pages, made together, with what they read declared as a section declares it
-    (site/section.py): a build makes the group again only when something it declares changed."""
+    (site/routes.py): a build makes the group again only when something it declares changed."""
 
     name: str
     make: Callable[[Site, Environment, date, ErrorList], list[Output]]
@@ -65,9 +66,39 @@ def sitemap(site: Site, env: Environment, today: date, errors: ErrorList) -> lis
 
 
 def feeds(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
-    jobs = [(site.path("feed", code), "feed.xml", code, {"entries": feed_entries(site, code, today, _FEEDS.strings)})
+    jobs = [(site.path("feed", code), "feed.xml", code, {"entries": feed_entries(site, code, today)})
             for code in site.config.language_codes]
     return render_outputs(site, env, today, errors, jobs, _FEEDS.strings)
+
+
+def feed_entries(site: Site, lang: str, today: date) -> list[dict]:
+    """The Atom entries of `lang`'s feed: each released draft, each held meeting, each dated document. Ids are tag
+    URIs of stable identities (not URLs, which may move) and `updated` the content's own dates, so rebuilds never
+    change it."""
+    loc = localizer(site, lang, _FEEDS.strings, html=False)
+    codes = site.config.language_codes
+    entries = []
+    for draft in site.drafts:
+        if not draft.released or draft.meta.released.start > today:
+            continue
+        version = site.route(f"draft/{draft.number}").version_for(lang, codes)
+        entries.append({"id": f"{FEED_TAG}draft-{draft.number}", "title": version.title,
+                        "updated": draft.meta.released.start, "summary": version.description or version.title,
+                        "link": absolute_url(site.config.base_url, site.path(f"draft/{draft.number}", lang))})
+    for meeting in site.data.meetings:
+        if meeting.status != "held" or meeting.dates.end > today:
+            continue
+        entries.append({"id": f"{FEED_TAG}meeting-{meeting.id}", "title": loc.t("meeting.title", number=meeting.number),
+                        "updated": meeting.dates.end, "summary": loc.plain(meeting.summary),
+                        "link": absolute_url(site.config.base_url, site.path(f"meeting/{meeting.id}", lang))})
+    for index, document in enumerate(site.data.documents):
+        if document.date is None or document.date.end > today:
+            continue
+        title = f"{document.symbol}: {loc.plain(document.title)}" if document.symbol else loc.plain(document.title)
+        entries.append({"id": f"{FEED_TAG}document-{document.symbol or index + 1}", "title": title,
+                        "updated": document.date.end, "summary": loc.plain(document.title),
+                        "link": document.link or absolute_url(site.config.base_url, site.path("documents", lang))})
+    return sorted(entries, key=lambda e: (e["updated"], e["id"]), reverse=True)
 
 
 def robots(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
@@ -118,8 +149,32 @@ def _experts_json(updated: str | None, rows: list[dict]) -> str:
             + (experts + "\n" if rows else "") + "]}\n")
 
 
+
+def redirect_outputs(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
+    """The redirects of moved pages (site/aliases.py): a small page at every old path (templates/redirect.html,
+    which works on any static host and under any base path; it is no route, so the search index and the sitemap
+    leave it out), and `_redirects`, the same moves as Netlify and Cloudflare Pages read them (`/old/path
+    /new/path 301`, the base URL's path included) for hosts that answer with a real 301 (none when no page moved)."""
+    moves = redirects(site)
+    jobs = [(output_file(move.path), "redirect.html", move.lang,
+             {"target": move.target, "canonical": absolute_url(site.config.base_url, move.target)}) for move in moves]
+    outputs = render_outputs(site, env, today, errors, jobs, _REDIRECTS.strings)
+    if moves:
+        prefix = urlsplit(site.config.base_url).path or "/"
+        lines = []
+        for move in moves:
+            lines.append(f"{prefix}{move.path} {prefix}{move.target} 301")
+            if move.path.endswith("/"):  # the folder asked for without its final slash
+                lines.append(f"{prefix}{move.path.rstrip('/')} {prefix}{move.target} 301")
+        outputs.append(Output("_redirects", ("\n".join(sorted(lines)) + "\n").encode("utf-8")))
+    return outputs
+
 _ROOT = OtherOutputs("root", root_pages, strings=("root.", "404."))
 _FEEDS = OtherOutputs("feeds", feeds, data=("meetings", "documents"), strings=("meeting.",), structure="titles")
+# the moved pages' old paths: remade when an alias or any page changes (aliases are in the structure, and in the
+# meeting and document records)
+_REDIRECTS = OtherOutputs("redirects", redirect_outputs, data=ALIASED_RECORDS, strings=("redirect.",),
+                          structure="titles")
 OTHER_OUTPUTS: tuple[OtherOutputs, ...] = (
     OtherOutputs("static", static_files, static=True),
     _ROOT,
@@ -128,7 +183,5 @@ OTHER_OUTPUTS: tuple[OtherOutputs, ...] = (
     OtherOutputs("exports", expert_exports, data=("experts",)),
     OtherOutputs("calendars", calendar_outputs, data=("timetable", "meetings"), strings=CALENDAR_STRINGS),
     OtherOutputs("robots", robots),
-    # the moved pages' old paths: remade when an alias or any page changes (aliases are in the structure, and
-    # in the meeting and document records)
-    OtherOutputs("redirects", redirect_outputs, data=ALIASED_RECORDS, strings=REDIRECT_STRINGS, structure="titles"),
+    _REDIRECTS,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
@@ -15,7 +16,7 @@ from ..base.status import deadline
 from ..base.urls import absolute_url, output_file, relative_from
 from ..content.markdown import render_markdown
 from ..content.parse import ParsedSource
-from ..site.links import source_route_key
+from ..site.links import link_route_key
 from ..site.model import Site, navigation_key
 from ..site.routes import CHANGES, Route
 from ..site.translations import outdated_original
@@ -81,36 +82,31 @@ def page_title(site: Site, route: Route, source: ParsedSource | None, loc: Local
     return loc.t(f"title.{route.section.name}")
 
 
-def language_links(site: Site, route: Route, path: str) -> tuple[LanguageLink, ...]:
-    real = route.real_languages(site.config.language_codes)
-    link = link_maker(site, path)
-    return tuple(LanguageLink(language.code, language.name, link(target), absolute_url(site.config.base_url, target),
-                              language.code in real)
-                 for language in site.config.languages for target in [site.path(route.key, language.code)])
-
-
 def markdown_html(site: Site, source: ParsedSource, lang: str, path: str) -> Markup:
     """A source's HTML for the page at `path`, its links to other sources made URLs in `lang`'s tree."""
     relative = relative_from(path)
+    folder, content_dir = posixpath.dirname(str(source.file.path)), str(site.config.content_dir)
     urls = {}
     for link in source.markdown.links:
         if link.kind == "anchor":
             urls[link.href] = "#" + link.anchor
         elif link.kind == "source":
-            key = source_route_key(source.file.path, link.target, site.config.content_dir)
+            key = link_route_key(folder, link.target, content_dir)
             urls[link.href] = relative(site.path(key, lang) + ("#" + link.anchor if link.anchor else ""))
     return Markup(render_markdown(source.markdown, urls))
 
 
-def page_view(site: Site, route: Route, lang: str) -> PageView:
-    loc = localizer(site, lang, route.section.strings)
+def page_view(site: Site, route: Route, lang: str, path: str, loc: Localizer, link: Callable[[str], str]) -> PageView:
+    """The page at `path`, `route` in `lang`; `loc` and `link`: its strings and links (`base_context`'s)."""
     source = route.version_for(lang, site.config.language_codes)
-    path = site.path(route.key, lang)
     shows_markdown = source is not None and route.section.name != CHANGES  # (a changes page shows a diff)
     html = markdown_html(site, source, lang, path) if shows_markdown else Markup("")
     borrowed = source.file.lang if source is not None and source.file.lang != lang else None
     description = (source and source.description) or loc.plain(site.config.title)
-    links = language_links(site, route, path)
+    real = route.real_languages(site.config.language_codes)
+    links = tuple(LanguageLink(language.code, language.name, link(target), absolute_url(site.config.base_url, target),
+                               language.code in real)
+                  for language in site.config.languages for target in [site.path(route.key, language.code)])
     original = outdated_original(route.versions, lang, site.config.default_language)
     outdated = next(link for link in links if link.code == original.file.lang) if original else None
     shown_dir = site.config.language(borrowed).dir if borrowed else None
@@ -138,12 +134,12 @@ def navigation(site: Site, lang: str, link: Callable[[str], str], loc: Localizer
 
 def base_context(site: Site, lang: str, path: str, today: date, route: Route | None = None,
                  strings: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """What every template gets; `route`: the page being rendered, if it is one; `strings`: what an output that is
-    not a page declares it uses. Borrowed UI strings carry their `lang` in HTML outputs only."""
+    """What every template gets; `route`: the page being rendered, if it is one (its `page`); `strings`: what an
+    output that is not a page declares it uses. Borrowed UI strings carry their `lang` in HTML outputs only."""
     html = route is not None or path.endswith(".html")
     loc = localizer(site, lang, route.section.strings if route is not None else strings, html)
     link = link_maker(site, path)
-    return {
+    context = {
         "site": site,
         "config": site.config,
         "lang": lang,
@@ -165,6 +161,9 @@ def base_context(site: Site, lang: str, path: str, today: date, route: Route | N
             site.config.language(code).locale,
             site.config.language(site.strings.lookup(key, lang).lang).locale, site.config.language(code).name),
     }
+    if route is not None:
+        context["page"] = page_view(site, route, lang, path, loc, link)
+    return context
 
 
 def render_page(site: Site, env: Environment, today: date, route: Route, lang: str) -> Output | SiteError:
@@ -173,11 +172,11 @@ def render_page(site: Site, env: Environment, today: date, route: Route, lang: s
     section = route.section
     narrowed = site.narrowed(section)
     errors = ErrorList(site.config.root)
-    page = page_view(narrowed, route, lang)
-    context = base_context(narrowed, lang, page.path, today, route) | {"page": page}
+    path = site.path(route.key, lang)
+    context = base_context(narrowed, lang, path, today, route)
     if section.context is not None:
         context |= section.context(narrowed, route.name, lang, today)
-    output = render_output(site, env, section.template, output_file(page.path), context, errors)
+    output = render_output(site, env, section.template, output_file(path), context, errors)
     return errors.errors[0] if output is None else output
 
 

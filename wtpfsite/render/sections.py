@@ -1,5 +1,5 @@
 """The site's sections: every kind of page, declared once (`SECTIONS`), with the handler that gives its template
-what it shows beyond the common page context. See site/section.py for what a declaration says, and
+what it shows beyond the common page context. See site/routes.py for what a declaration says, and
 docs/architecture.md for adding one."""
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from ..base.status import milestone_states
 from ..content.data import EVERY_FILE
 from ..content.records import EXPERT_CATEGORIES
 from ..site.model import Site
-from ..site.routes import Draft
-from ..site.section import EVERY_STRING, Section
+from ..site.routes import EVERY_STRING, Draft, Section
 from ..site.translations import translation_report
 from .diff import diff_drafts
 
@@ -65,7 +64,7 @@ def _meetings(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 def _meeting(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
     meeting = site.meeting(name)
     return {"meeting": meeting,
-            "documents": site.meeting_documents(meeting.id),
+            "documents": site.data.meeting_documents(meeting.id),
             "discussed": [site.draft(r.target) for r in meeting.discussed],
             "produced": [site.draft(r.target) for r in meeting.produced]}
 
@@ -102,14 +101,12 @@ def _timetable(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 
 def _documents(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
     documents = site.data.documents
-    symbols_by_draft = {d.number: {doc.symbol for doc in site.draft_documents(d)} for d in site.drafts}
-    with_draft = set().union(*symbols_by_draft.values())
-    by_draft = [(d, [doc for doc in documents if doc.symbol in symbols_by_draft[d.number]]) for d in site.drafts]
-    by_meeting = [(m, site.meeting_documents(m.id)) for m in site.data.meetings]
-    other = [doc for doc in documents if doc.meeting is None and doc.symbol not in with_draft]
-    kinds = sorted({doc.kind for doc in documents})
-    return {"documents": documents, "by_draft": [x for x in by_draft if x[1]],
-            "by_meeting": [x for x in by_meeting if x[1]], "other_documents": other, "kinds": kinds}
+    by_draft = [(d, docs) for d in site.drafts if (docs := site.draft_documents(d))]
+    by_meeting = [(m, docs) for m in site.data.meetings if (docs := site.data.meeting_documents(m.id))]
+    with_draft = {doc for _, docs in by_draft for doc in docs}
+    other = [doc for doc in documents if doc.meeting is None and doc not in with_draft]
+    return {"documents": documents, "by_draft": by_draft, "by_meeting": by_meeting, "other_documents": other,
+            "kinds": sorted({doc.kind for doc in documents})}
 
 
 def _page(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:

@@ -68,9 +68,8 @@ def declared_aliases(site: Any) -> Iterator[tuple[Ref, str]]:
 def redirects(site: Any, errors: ErrorList | None = None) -> tuple[Redirect, ...]:
     """The redirects of the site, by old path; the aliases that cannot be one are reported to `errors`."""
     codes = site.config.language_codes
-    report = errors.add if errors is not None else (lambda *args: None)
-    shown = errors.display_path if errors is not None else str
     first = codes[0]
+    errors = errors if errors is not None else ErrorList(site.config.root)  # (reported to nobody)
     taken = {output_file(site.path(route.key, first)) for route in site.routes}
     taken |= {section.site_path("", first) for section in site.sections.values() if not section.page}
     found: dict[str, tuple[Ref, str]] = {}  # the file of the alias in the first tree -> the alias and its route
@@ -78,19 +77,20 @@ def redirects(site: Any, errors: ErrorList | None = None) -> tuple[Redirect, ...
     for ref, key in declared_aliases(site):
         path, problem = alias_path(str(ref.target), codes)
         if path is None:
-            report(ref.path, ref.line, ref.col, problem)
+            errors.add(ref.path, ref.line, ref.col, problem)
             continue
         file = output_file(f"{first}/{path}")
         folders = {"/".join(file.split("/")[:end]) for end in range(1, file.count("/") + 1)}
         if file in taken or folders & taken:
-            report(ref.path, ref.line, ref.col, f"alias '{ref.target}' is the path of a page or file that exists "
-                   f"(/{first}/{path})", "remove the alias, or move that page first")
+            errors.add(ref.path, ref.line, ref.col, f"alias '{ref.target}' is the path of a page or file that "
+                       f"exists (/{first}/{path})", "remove the alias, or move that page first")
             continue
         if file in found:
             other, other_key = found[file]
             if other_key != key:
-                report(ref.path, ref.line, ref.col, f"alias '{ref.target}' is also an alias of another page "
-                       f"({shown(other.path)}:{other.line}:{other.col})", "an old path can lead to one page only")
+                errors.add(ref.path, ref.line, ref.col, f"alias '{ref.target}' is also an alias of another page "
+                           f"({errors.display_path(other.path)}:{other.line}:{other.col})",
+                           "an old path can lead to one page only")
             continue
         found[file] = ref, key
         result += [Redirect(f"{lang}/{path}", site.path(key, lang), lang, ref) for lang in codes]

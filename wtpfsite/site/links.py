@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import posixpath
 from functools import lru_cache
-from pathlib import Path
 
 from ..base.errors import ErrorList
 from ..content.config import SiteConfig
@@ -14,13 +13,9 @@ from ..content.parse import ParsedSource, link_positions
 from .routes import CHANGES, DRAFT, HOME, PAGE, Route
 
 
-def source_route_key(source_path: Path, target: str, content_dir: Path) -> str | None:
-    """The route a Markdown link like '../drafts/draft-3.md' leads to, or None."""
-    return _route_key(posixpath.dirname(str(source_path)), target, str(content_dir))
-
-
 @lru_cache(maxsize=8192)  # by folder and target: the sources of a folder link to the same pages
-def _route_key(folder: str, target: str, content_dir: str) -> str | None:
+def link_route_key(folder: str, target: str, content_dir: str) -> str | None:
+    """The route a Markdown link like '../drafts/draft-3.md' in a source of `folder` leads to, or None."""
     joined = posixpath.normpath(posixpath.join(folder, target))
     prefix = content_dir.rstrip("/") + "/"
     if not joined.startswith(prefix):
@@ -76,7 +71,7 @@ def _link_problem(routes: dict[str, Route], content_dir: str, folder: str, shown
     if link.kind == "anchor":
         target = shown
     else:
-        target_key = _route_key(folder, link.target, content_dir)
+        target_key = link_route_key(folder, link.target, content_dir)
         if target_key is None or target_key not in routes:
             return f"link to '{link.target}': there is no such page"
         target = routes[target_key].version_for(lang, languages)

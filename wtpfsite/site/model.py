@@ -1,7 +1,7 @@
 """The link stage: parsed sources and data -> the site's routes, drafts and cross-references.
 
 Everything here is language-neutral or carries its language explicitly; nothing renders. Routes come from the
-sections' declarations (`section.py`): the Markdown pages and drafts, one page per data-backed section, one per
+sections' declarations (`routes.py`): the Markdown pages and drafts, one page per data-backed section, one per
 record of a section that has them. Errors found here (links to nothing, references to missing drafts or
 meetings, two sources for one URL) carry the place they were written.
 """
@@ -21,8 +21,8 @@ from ..content.records import Document, Meeting
 from ..content.strings import Strings
 from .aliases import redirects
 from .links import check_links
-from .routes import CHANGES, DRAFT, HOME, LATEST, MARKDOWN_SECTIONS, PAGE, Draft, Route
-from .section import Declaration, Section, Undeclared
+from .routes import CHANGES, DRAFT, HOME, LATEST, MARKDOWN_SECTIONS, PAGE, Declaration, Draft, Route, Section, \
+    Undeclared
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,6 @@ class Site:
         attached = {ref.target for ref in draft.meta.documents}
         return tuple(d for d in self.data.documents
                      if d.symbol in attached or (d.draft is not None and d.draft.target == draft.number))
-
-    def meeting_documents(self, ident: str) -> tuple[Document, ...]:
-        return self.data.meeting_documents(ident)
 
     @property
     def latest_draft(self) -> Draft | None:
@@ -191,24 +188,22 @@ def _refuse_collisions(routes: list[Route], config: SiteConfig, errors: ErrorLis
 
 
 def _check_references(site: Site, errors: ErrorList) -> None:
-    numbers = {draft.number for draft in site.drafts}
     data = site.data
     draft_refs = [r for m in data.meetings for r in (*m.discussed, *m.produced)]
     draft_refs += [m.draft for m in data.milestones if m.draft] + [d.draft for d in data.documents if d.draft]
     unreadable = [error.path for error in errors.errors if error.syntax]
     for ref in draft_refs:
-        if ref.target not in numbers:
+        if site.draft(ref.target) is None:
             # a draft whose front matter does not parse is no draft yet: the reference waits for it to parse
             blocked = next((path for path in unreadable if re.search(rf"(^|/)draft-{ref.target}\.[^/]*md$", path)),
                            None)
             errors.add(ref.path, ref.line, ref.col, f"no draft number {ref.target} in content/drafts",
                        follows_from=blocked)
-    meeting_ids = {meeting.id for meeting in data.meetings}
     symbols = {document.symbol for document in data.documents}
     for draft in site.drafts:
         for version in draft.versions.values():
             ref = version.draft.incorporates
-            if ref and ref.target not in meeting_ids:
+            if ref and site.meeting(ref.target) is None:
                 errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml",
                            follows_from=data.file_path("meetings"))
             for ref in version.draft.documents:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..base.dates import DateSpec, parse_date_spec
 from ..base.errors import ErrorList, SiteError
 from ..base.yamlio import MarkedMap
+from ..content.records import Milestone
 from .model import Site
 
 MILESTONE_KINDS = {"released": "draft-release", "comments_due": "comment-deadline"}
@@ -23,30 +24,33 @@ def drafts_missing_from_timetable(site: Site) -> list[SiteError]:
     path = site.data.file_path("timetable")
     if path is None:
         return []
-    shown = ErrorList(site.config.root).display_path
-    problems = []
+    errors = ErrorList(site.config.root)
     for draft in site.drafts:
-        if draft.meta.status != "released":
+        if not draft.released:
             continue
         source = draft.versions.get(site.config.default_language) or next(iter(draft.versions.values()))
         for field, kind in MILESTONE_KINDS.items():
             spec: DateSpec | None = getattr(draft.meta, field)
             if spec is None:
                 continue
-            found = [m for m in site.data.milestones if m.kind == kind and m.draft and m.draft.target == draft.number]
+            found = _milestones(site, kind, draft.number)
             line, col = source.draft.place(field)
             if not found:
-                problems.append(SiteError(
-                    shown(source.file.path), line, col,
-                    f"draft {draft.number} is released, but its {_WORDS[field]} ({spec.source}) is not in the "
-                    f"timetable: add a '{kind}' milestone with 'draft: {draft.number}' to {shown(path)}, or the "
-                    f"timetable page, the calendar and 'Next milestone' leave it out"))
+                errors.add(source.file.path, line, col,
+                           f"draft {draft.number} is released, but its {_WORDS[field]} ({spec.source}) is not in the "
+                           f"timetable: add a '{kind}' milestone with 'draft: {draft.number}' to "
+                           f"{errors.display_path(path)}, or the timetable page, the calendar and 'Next milestone' "
+                           f"leave it out")
             elif all((m.date.start, m.date.end) != (spec.start, spec.end) for m in found):
-                problems.append(SiteError(
-                    shown(source.file.path), line, col,
-                    f"draft {draft.number}'s {_WORDS[field]} is {spec.source}, but the timetable's milestone "
-                    f"'{found[0].id}' says {found[0].date.source}: make them agree"))
-    return problems
+                errors.add(source.file.path, line, col,
+                           f"draft {draft.number}'s {_WORDS[field]} is {spec.source}, but the timetable's milestone "
+                           f"'{found[0].id}' says {found[0].date.source}: make them agree")
+    return errors.errors
+
+
+def _milestones(site: Site, kind: str, number: int) -> list[Milestone]:
+    """The timetable's milestones of `kind` for draft `number`."""
+    return [m for m in site.data.milestones if m.kind == kind and m.draft and m.draft.target == number]
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,7 @@ def new_milestones(site: Site, number: int, dates: dict[str, DateSpec | None], z
     made = []
     for field, kind in MILESTONE_KINDS.items():
         spec = dates.get(field)
-        if spec is None or any(m.kind == kind and m.draft and m.draft.target == number
-                               for m in site.data.milestones):
+        if spec is None or _milestones(site, kind, number):
             continue
         ident = f"draft-{number}-{'release' if field == 'released' else 'comments'}"
         while ident in ids:
