@@ -100,11 +100,10 @@ def markdown_parser(allow_html: bool) -> MarkdownIt:
     md.inline.__class__ = _CjkParserInline
     md.enable(["table", "strikethrough"])
     footnote_plugin(md)
-    md.core.ruler.push("heading_ids", _heading_ids)
+    md.core.ruler.push("attributes", _attributes)
     md.add_render_rule("link_open", _render_link_open)
-    md.add_render_rule("table_open", _render_table_open)
-    md.add_render_rule("table_close", _render_table_close)
-    md.add_render_rule("th_open", _render_th_open)
+    md.add_render_rule("table_open", _render_table)
+    md.add_render_rule("table_close", _render_table)
     return md
 
 
@@ -115,11 +114,17 @@ def slugify(text: str) -> str:
     return "-".join(words)[:80].strip("-") or "section"
 
 
-def _heading_ids(state) -> None:
+def _attributes(state) -> None:
+    """Each heading's id (kept with its level and text in `env["headings"]`), and `scope="col"` on header cells."""
     used: set[str] = set()
+    headings = state.env.setdefault("headings", [])
     for token, inline in zip(state.tokens, state.tokens[1:]):
         if token.type == "heading_open":
-            token.attrSet("id", unique_id(_take_explicit_id(inline) or slugify(_plain_text(inline)), used))
+            explicit, text = _take_explicit_id(inline), _plain_text(inline)
+            headings.append(Heading(int(token.tag[1]), unique_id(explicit or slugify(text), used), text))
+            token.attrSet("id", headings[-1].id)
+        elif token.type == "th_open":
+            token.attrSet("scope", "col")
 
 
 def unique_id(base: str, used: set[str]) -> str:
@@ -155,21 +160,17 @@ def _plain_text(inline: Token) -> str:
 
 def parse_markdown(body: str, first_line: int, allow_html: bool = False) -> ParsedMarkdown:
     """Parse once: the HTML with link slots, headings with ids, and every link with its line and column."""
-    md = markdown_parser(allow_html)
-    tokens = md.parse(body, {})
+    md, env = markdown_parser(allow_html), {}
+    tokens = md.parse(body, env)
     lines = body.split("\n")
-    headings: list[Heading] = []
-    links: list[LinkRef] = []
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open":
-            headings.append(Heading(int(token.tag[1]), token.attrGet("id"), _plain_text(tokens[index + 1])))
-        if token.type == "inline" and token.map:
-            links.extend(_links_in(token, lines, first_line))
+    links = [link for token in tokens if token.type == "inline" and token.map
+             for link in _links_in(token, lines, first_line)]
     slots: list[LinkSlot] = []
     html = md.renderer.render(tokens, md.options, {"slots": slots})
+    headings = tuple(env["headings"])
     footnotes = {f"fn{token.meta['id'] + 1}" for token in tokens if token.type == "footnote_open"}
     anchors = frozenset(h.id for h in headings) | footnotes
-    return ParsedMarkdown(tuple(html.split(SLOT)), tuple(slots), tuple(headings), tuple(links), allow_html, anchors)
+    return ParsedMarkdown(tuple(html.split(SLOT)), tuple(slots), headings, tuple(links), allow_html, anchors)
 
 
 def _links_in(inline: Token, lines: list[str], first_line: int):
@@ -181,7 +182,7 @@ def _links_in(inline: Token, lines: list[str], first_line: int):
             attr = "href" if child.type == "link_open" else "src"
             href = str(child.attrGet(attr) or "")
             source_line = lines[line_index] if line_index < len(lines) else ""
-            col = source_line.find(href) + 1 if href and href in source_line else 1
+            col = max(source_line.find(href), 0) + 1  # (an empty href or one not on the line: column 1)
             yield classify_link(href, first_line + line_index, col)
 
 
@@ -216,16 +217,7 @@ def _render_link_open(self, tokens, idx, options, env):
     return SLOT
 
 
-def _render_table_open(self, tokens, idx, options, env):
-    return '<div class="table-scroll" tabindex="0">' + self.renderToken(tokens, idx, options, env)
-
-
-def _render_table_close(self, tokens, idx, options, env):
-    return self.renderToken(tokens, idx, options, env) + "</div>\n"
-
-
-def _render_th_open(self, tokens, idx, options, env):
-    """`scope="col"` on a header cell, leaving the shared parsed tokens untouched."""
-    changed = list(tokens)
-    changed[idx] = tokens[idx].copy(attrs=tokens[idx].attrs | {"scope": "col"})
-    return self.renderToken(changed, idx, options, env)
+def _render_table(self, tokens, idx, options, env):
+    """A table in a wrapper that scrolls it sideways (focusable, so that it scrolls from the keyboard too)."""
+    tag = self.renderToken(tokens, idx, options, env)
+    return '<div class="table-scroll" tabindex="0">' + tag if tokens[idx].nesting == 1 else tag + "</div>\n"
