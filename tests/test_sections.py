@@ -78,7 +78,7 @@ class Opinion:
 
 
 OPINIONS = DataFile("opinions", "opinions", "an opinion", {"id": Reader.identifier, "title": Reader.text}, 2, Opinion,
-                    unique=("id",), texts=("title",), label=lambda opinion, index, default: f"opinion '{opinion.id}'")
+                    unique=("id",), label=lambda opinion, index, default: f"opinion '{opinion.id}'")
 
 
 def _opinions(site, name, lang, today):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -49,8 +49,7 @@ class DataFile:
 
     `fields` reads each field of a record, the `required` ones first; `check` reports what is wrong across fields
     (and may change what was read); `make` makes the record from the fields by name, when every required one was
-    read. `texts` are the fields that are texts by language (for the translation report); `header` reads the
-    file's other top-level fields.
+    read. `header` reads the file's other top-level fields, as `fields` does.
     """
 
     name: str
@@ -61,10 +60,13 @@ class DataFile:
     make: Callable[..., Any]  # the record type
     check: Callable[[Reader, MarkedMap, dict[str, Any]], None] | None = None
     unique: tuple[str, ...] = ()  # the record attributes no two records may share
-    texts: tuple[str, ...] = ()
     label: Callable[[Any, int, str], str] = lambda record, index, default: str(index + 1)  # a record in messages
-    header: Callable[[Reader, MarkedMap], dict[str, Any]] | None = None
-    header_fields: tuple[str, ...] = ()
+    header: dict[str, Field] = field(default_factory=dict)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The fields that are texts by language (read by `Reader.text`), for the translation report."""
+        return tuple(key for key, read in self.fields.items() if read is Reader.text)
 
     def read(self, reader: Reader, node: MarkedMap) -> Any:
         """One record; None when it has errors (all reported through the reader)."""
