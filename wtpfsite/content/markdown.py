@@ -78,8 +78,7 @@ class ParsedMarkdown:
 
 
 class _CjkStateInline(StateInline):
-    def scanDelims(self, start: int, canSplitWord: bool):  # noqa: N802 (markdown-it's name)
-        return scan_delims_cjk(self, start, canSplitWord)
+    scanDelims = scan_delims_cjk  # noqa: N815 (markdown-it's name)
 
 
 class _CjkParserInline(ParserInline):

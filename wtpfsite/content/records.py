@@ -89,20 +89,15 @@ class Retired:
     reason: str | None
 
 
-def retired_path(value: str) -> str:
-    """'/en/about' -> 'en/about/'; a file ('/en/old.html') stays a file."""
-    path = value.strip().lstrip("/")
-    last = path.rsplit("/", 1)[-1]
-    return path if not last or "." in last else path + "/"
-
-
 def _retired_path(reader: Reader, node: MarkedMap, key: str) -> str | None:
+    """A path of this site, as published: '/en/about' -> 'en/about/'; a file ('/en/old.html') stays a file."""
     path = reader.string(node, key)
     if path is not None and (not path.strip() or "://" in path):
         reader.error(reader.value_mark(node, key), f"'{key}' must be a path of this site such as /en/about/, "
                      f"not '{path}'")
         return None
-    return retired_path(path) if path is not None else None
+    path = path.strip().lstrip("/") if path is not None else None
+    return path if not path or path.endswith("/") or "." in path.rsplit("/", 1)[-1] else path + "/"
 
 
 def _one_of(choices: tuple[str, ...], default: str | None = None) -> Field:
