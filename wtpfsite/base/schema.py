@@ -61,12 +61,10 @@ class Reader:
                 self.error(value.mark, f"{what} is missing the required field '{key}'")
         return value
 
-    def items(self, node: MarkedMap, key: str, required: bool = False) -> list[tuple[Any, Mark]]:
-        """The items of a list field, each with its mark."""
-        if key not in node:
-            return []
-        value = node[key]
-        if value is None and not required:
+    def items(self, node: MarkedMap, key: str) -> list[tuple[Any, Mark]]:
+        """The items of a list field, each with its mark (none when it is absent or empty)."""
+        value = node.get(key)
+        if value is None:
             return []
         if not isinstance(value, MarkedList):
             self.error(self.value_mark(node, key), f"'{key}' must be a list, not {_type_name(value)}")

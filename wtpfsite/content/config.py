@@ -125,7 +125,7 @@ def _read_content_date(reader: Reader, node) -> date | None:
 
 def _read_languages(reader: Reader, node) -> tuple[Language, ...]:
     languages: list[Language] = []
-    items = reader.items(node, "languages", required=True)
+    items = reader.items(node, "languages")
     if not items and "languages" in node:
         reader.error(reader.value_mark(node, "languages"), "'languages' must list at least one language")
     for item, mark in items:
