@@ -40,14 +40,6 @@ class DateSpec:
             return self.start.isoformat()[:7]
         return None
 
-    @property
-    def start_iso(self) -> str:
-        return self.start.isoformat()
-
-    @property
-    def end_iso(self) -> str:
-        return self.end.isoformat()
-
 
 def parse_date_spec(value: object) -> DateSpec:
     """Parse an editor's date; raises ValueError with a message fit for the editor."""

@@ -16,7 +16,7 @@ from ..base.text import Text
 from ..base.yamlio import Mark, load_yaml
 from .sources import read_source_text
 
-BASE_URL = re.compile(r"^https?://[^/\s]+(/[^\s]*)?\Z")
+BASE_URL = re.compile(r"^https?://[^/\s]+(/[^\s]*)?\Z")  # what the site's base URL can be: `base_url`, --base-url
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def _read_content_date(reader: Reader, node) -> date | None:
     spec = reader.date(node, "content_date")
     if spec is None:
         return None
-    if spec.precision != "day" or spec.start != spec.end:
+    if not spec.is_single_day:
         reader.error(reader.value_mark(node, "content_date"),
                      f"'content_date' must be one day such as 2020-09-16, not '{node['content_date']}'")
         return None
@@ -148,11 +148,6 @@ def _read_languages(reader: Reader, node) -> tuple[Language, ...]:
         if code and name and locale:
             languages.append(Language(code, name, locale))
     return tuple(languages)
-
-
-def is_base_url(value: str) -> bool:
-    """Whether `value` can be the site's base URL: an absolute http(s) URL (`base_url`, `--base-url`)."""
-    return BASE_URL.match(value) is not None
 
 
 def normalize_base_url(value: str) -> str:

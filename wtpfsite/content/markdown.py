@@ -186,11 +186,10 @@ def _links_in(inline: Token, lines: list[str], first_line: int):
 
 
 def classify_link(href: str, line: int, col: int) -> LinkRef:
-    parts = urlsplit(href)
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https", "mailto"):
+    parts = urlsplit(href)  # (its scheme in lower case)
+    if parts.scheme in ("http", "https", "mailto"):
         return LinkRef(href, line, col, "external")
-    if scheme or parts.netloc:
+    if parts.scheme or parts.netloc:
         return LinkRef(href, line, col, "bad")
     anchor = unquote(parts.fragment)
     if not parts.path:
