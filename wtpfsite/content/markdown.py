@@ -4,6 +4,10 @@ Parsing happens once per source (`parse_markdown`) and already renders the HTML,
 opening tag of every link (a *slot*); rendering for an output page (`render_markdown`) only fills
 the slots with the link's URL for that page, so the same parse shows in either language's tree,
 and a template edit re-renders pages without parsing any Markdown again.
+
+Under plain CommonMark, `**注意：**这是` or `这是**“引用”**的` stay literal asterisks: Chinese has no spaces between
+words and uses full-width punctuation. Here a CJK character next to a delimiter run counts like whitespace for the
+punctuation test (as in the CommonMark CJK-friendly amendment); Latin text keeps CommonMark's behaviour exactly.
 """
 
 from __future__ import annotations
@@ -16,13 +20,11 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+from markdown_it.common.utils import escapeHtml, isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.parser_inline import ParserInline
-from markdown_it.rules_inline.state_inline import StateInline
+from markdown_it.rules_inline.state_inline import Scanned, StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
-
-from .cjk import scan_delims_cjk
 
 EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z0-9][\w-]*)\}\s*$")
 
@@ -77,8 +79,44 @@ class ParsedMarkdown:
         return tuple(h for h in self.headings if h.level in (2, 3))
 
 
+_CJK_RANGES = (
+    (0x1100, 0x11FF), (0x2E80, 0x2FDF), (0x2FF0, 0x303F), (0x3040, 0x30FF), (0x3100, 0x312F),
+    (0x3130, 0x318F), (0x31A0, 0x31FF), (0x3200, 0x4DBF), (0x4E00, 0x9FFF), (0xA960, 0xA97F),
+    (0xAC00, 0xD7FF), (0xF900, 0xFAFF), (0xFE10, 0xFE1F), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),
+    (0x20000, 0x3FFFF),
+)
+
+
+@lru_cache(maxsize=4096)  # asked for the characters around every delimiter run: few distinct ones
+def is_cjk(char: str) -> bool:
+    """Han, kana, hangul, and CJK or full-width punctuation."""
+    code = ord(char)
+    return code >= 0x1100 and (any(low <= code <= high for low, high in _CJK_RANGES)
+                               or unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace())
+
+
+def delimiter_abilities(last: str, following: str, can_split_word: bool, cjk: bool = True) -> tuple[bool, bool]:
+    """(can open, can close) of a delimiter run between the characters `last` and `following`: CommonMark's
+    flanking rules (markdown-it's scanDelims), with the CJK relaxation when `cjk`."""
+    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
+    next_punct = isMdAsciiPunct(ord(following)) or isPunctChar(following)
+    last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(following))
+    last_cjk, next_cjk = (is_cjk(last), is_cjk(following)) if cjk else (False, False)
+    left_flanking = not next_space and (not next_punct or last_space or last_punct or last_cjk)
+    right_flanking = not last_space and (not last_punct or next_space or next_punct or next_cjk)
+    return (left_flanking and (can_split_word or not right_flanking or last_punct),
+            right_flanking and (can_split_word or not left_flanking or next_punct))
+
+
 class _CjkStateInline(StateInline):
-    scanDelims = scan_delims_cjk  # noqa: N815 (markdown-it's name)
+    def scanDelims(self, start: int, canSplitWord: bool) -> Scanned:  # noqa: N802 (markdown-it's name)
+        """markdown-it's scanDelims with the CJK relaxation of the flanking rules."""
+        pos = start
+        while pos < self.posMax and self.src[pos] == self.src[start]:
+            pos += 1
+        last = self.src[start - 1] if start > 0 else " "
+        following = self.src[pos] if pos < self.posMax else " "
+        return Scanned(*delimiter_abilities(last, following, canSplitWord), pos - start)
 
 
 class _CjkParserInline(ParserInline):
