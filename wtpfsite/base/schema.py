@@ -142,13 +142,11 @@ class Reader:
         value, mark = node[key], self.value_mark(node, key)
         if isinstance(value, MarkedMap):
             return self._by_language(key, value, mark)
-        expected = "text or a mapping by language"
-        text = self._text(mark, key, value, expected)
-        if text is not None and text.strip():
-            return Text.plain(text.strip())
-        if text is not None:
-            self.error(mark, f"'{key}' must be {expected}, not text")
-        return None
+        text = self._text(mark, key, value, "text or a mapping by language")
+        if text is not None and not text.strip():
+            self.error(mark, f"'{key}' must not be empty")
+            return None
+        return Text.plain(text.strip()) if text is not None else None
 
     def _by_language(self, key: str, value: MarkedMap, mark: Mark) -> Text | None:
         result: dict[str, str] = {}

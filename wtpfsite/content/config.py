@@ -69,11 +69,6 @@ class SiteConfig:
         return next(language for language in self.languages if language.code == code)
 
 
-_REQUIRED = ("title", "languages", "base_url")
-_OPTIONAL = ("content_dir", "templates_dir", "output_dir", "navigation", "allow_raw_html_in_drafts", "search",
-             "content_date")
-
-
 def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     """Read and validate the config; problems are added to `errors` (None when unusable)."""
     path = path.resolve()
@@ -85,7 +80,9 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     if data is None and len(errors.errors) > known:  # a YAML error, already reported
         return None
     reader = Reader(path, errors, languages=())
-    node = reader.mapping(data, Mark(1, 1), "site_config.yaml", _REQUIRED, _OPTIONAL)
+    node = reader.mapping(data, Mark(1, 1), "site_config.yaml", ("title", "languages", "base_url"),
+                          ("content_dir", "templates_dir", "output_dir", "navigation", "allow_raw_html_in_drafts",
+                           "search", "content_date"))
     if node is None:
         return None
     languages = _read_languages(reader, node)
