@@ -1,11 +1,12 @@
-"""Reading validated fields out of marked YAML, reporting every problem with its place."""
+"""Reading validated fields out of marked YAML, reporting every problem with its place; what a data file is
+(`DataFile`, its schema) and the references its records make to other records (`Ref`)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .dates import DateSpec, parse_date_spec
 from .errors import ErrorList, did_you_mean
@@ -29,6 +30,16 @@ _TYPE_NAMES = {MarkedMap: "a mapping", MarkedList: "a list", type(None): "nothin
 
 def _type_name(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), "a value")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another record (a draft by number, a meeting by id...), with where it was written."""
+
+    target: str | int
+    path: Path
+    line: int
+    col: int
 
 
 @dataclass
@@ -126,6 +137,24 @@ class Reader:
     def url(self, node: MarkedMap, key: str) -> str | None:
         return self.matching(node, key, SAFE_URL, "an http, https or mailto link")
 
+    def ref(self, node: MarkedMap, key: str, target: str | int | None) -> Ref | None:
+        """A reference to `target` (None: none), placed at the value of `key`."""
+        if target is None:
+            return None
+        mark = self.value_mark(node, key)
+        return Ref(target, self.path, mark.line, mark.col)
+
+    def refs(self, node: MarkedMap, key: str, valid: Callable[[Any], bool], example: str) -> tuple[Ref, ...]:
+        """The valid items of the list `key`, each placed where it stands; each other one reported ("must list
+        <example>")."""
+        found = []
+        for item, mark in self.items(node, key):
+            if valid(item):
+                found.append(Ref(item, self.path, mark.line, mark.col))
+            else:
+                self.error(mark, f"'{key}' must list {example}")
+        return tuple(found)
+
     def date(self, node: MarkedMap, key: str) -> DateSpec | None:
         if key not in node:
             return None
@@ -175,3 +204,39 @@ class Reader:
 def _as_text(value: Any) -> str | None:
     """Text or a number as text; None for true/false, nothing, a mapping or a list."""
     return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+
+
+Field = Callable[[Reader, MarkedMap, str], Any]  # reads one field of a record: Reader.text, Reader.date...
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """The schema of one file `content/data/<name>.yaml`: a mapping whose `list_key` lists the records.
+
+    `fields` reads each field of a record, the `required` ones first; `check` reports what is wrong across fields
+    (and may change what was read); `make` makes the record from the fields by name, when every required one was
+    read. `header` reads the file's other top-level fields, as `fields` does.
+    """
+
+    name: str
+    list_key: str
+    record: str  # what one record is called in messages: "a meeting"
+    fields: dict[str, Field]
+    required: int
+    make: Callable[..., Any]  # the record type
+    check: Callable[[Reader, MarkedMap, dict[str, Any]], None] | None = None
+    unique: tuple[str, ...] = ()  # the record attributes no two records may share
+    label: Callable[[Any, int, str], str] = lambda record, index, default: str(index + 1)  # a record in messages
+    header: dict[str, Field] = field(default_factory=dict)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The fields that are texts by language (read by `Reader.text`), for the translation report."""
+        return tuple(key for key, read in self.fields.items() if read is Reader.text)
+
+    def read(self, reader: Reader, node: MarkedMap) -> Any:
+        """One record; None when it has errors (all reported through the reader)."""
+        values = {key: read(reader, node, key) for key, read in self.fields.items()}
+        if self.check is not None:
+            self.check(reader, node, values)
+        return None if None in list(values.values())[:self.required] else self.make(**values)

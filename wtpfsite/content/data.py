@@ -14,9 +14,8 @@ from typing import Any, Callable
 
 from ..base.dates import DateSpec
 from ..base.errors import ErrorList
-from ..base.schema import Reader
+from ..base.schema import DataFile, Reader
 from ..base.yamlio import Mark, load_yaml
-from .datafile import DataFile
 from .records import Retired, DATA_FILES, Document, Expert, Meeting, Milestone
 from .sources import read_source_text
 

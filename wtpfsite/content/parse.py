@@ -9,9 +9,8 @@ from typing import Callable
 from ..base.dates import DateSpec
 from ..base.errors import ErrorList
 from ..base.originals import original_text
-from ..base.schema import Reader
+from ..base.schema import Reader, Ref
 from ..base.yamlio import Mark
-from .datafile import Ref, ref, refs
 from .frontmatter import split_front_matter
 from .markdown import ParsedMarkdown, parse_markdown
 from .records import aliases
@@ -107,9 +106,9 @@ def _read_draft_meta(reader: Reader, meta) -> DraftMeta | None:
     number = reader.integer(meta, "number")
     released, comments_due = reader.date(meta, "released"), reader.date(meta, "comments_due")
     status = reader.choice(meta, "status", DRAFT_STATUSES)
-    incorporates = ref(reader, meta, "incorporates", reader.identifier(meta, "incorporates"))
-    documents = refs(reader, meta, "documents", lambda item: isinstance(item, str),
-                     "document symbols from documents.yaml")
+    incorporates = reader.ref(meta, "incorporates", reader.identifier(meta, "incorporates"))
+    documents = reader.refs(meta, "documents", lambda item: isinstance(item, str),
+                            "document symbols from documents.yaml")
     if released and comments_due and comments_due.end < released.start:
         reader.error(reader.value_mark(meta, "comments_due"),
                      f"'comments_due' ({comments_due.source}) is before 'released' ({released.source})")

@@ -8,10 +8,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..base.dates import DateSpec
-from ..base.schema import Reader
+from ..base.schema import DataFile, Field, Reader, Ref
 from ..base.text import Text
 from ..base.yamlio import MarkedMap
-from .datafile import DataFile, Field, Ref, ref, refs
 
 MEETING_STATUSES = ("held", "planned", "postponed", "cancelled")
 DOCUMENT_STATUSES = ("current", "withdrawn", "superseded")
@@ -106,30 +105,30 @@ def _one_of(choices: tuple[str, ...], default: str | None = None) -> Field:
 
 def _draft(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
     """A reference to a draft, by number."""
-    return ref(reader, node, key, reader.integer(node, key))
+    return reader.ref(node, key, reader.integer(node, key))
 
 
 def _meeting(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
     """A reference to a meeting, by id."""
-    return ref(reader, node, key, reader.identifier(node, key))
+    return reader.ref(node, key, reader.identifier(node, key))
 
 
 def aliases(reader: Reader, node: MarkedMap, key: str = "aliases") -> tuple[Ref, ...]:
     """Former paths of a page inside the language trees ('about/'), checked for their form by the link stage
     (site/aliases.py)."""
-    listed = refs(reader, node, key, lambda item: isinstance(item, str) and bool(item.strip()),
-                  "former paths such as about/")
+    listed = reader.refs(node, key, lambda item: isinstance(item, str) and bool(item.strip()),
+                         "former paths such as about/")
     return tuple(replace(found, target=found.target.strip()) for found in listed)
 
 
 def draft_refs(reader: Reader, node: MarkedMap, key: str) -> tuple[Ref, ...]:
-    return refs(reader, node, key, lambda item: not isinstance(item, bool) and isinstance(item, int) and item >= 1,
-                "draft numbers such as 3")
+    return reader.refs(node, key, lambda item: not isinstance(item, bool) and isinstance(item, int) and item >= 1,
+                       "draft numbers such as 3")
 
 
 def _languages(reader: Reader, node: MarkedMap, key: str) -> tuple[str, ...]:
-    listed = refs(reader, node, key, lambda item: isinstance(item, str) and bool(item),
-                  "language codes such as en, zh, fr")
+    listed = reader.refs(node, key, lambda item: isinstance(item, str) and bool(item),
+                         "language codes such as en, zh, fr")
     return tuple(found.target for found in listed)
 
 
@@ -176,7 +175,7 @@ DATA_FILES = (
              {"title": Reader.text, "kind": _one_of(DOCUMENT_KINDS), "symbol": Reader.string, "source": Reader.text,
               "date": Reader.date, "draft": _draft, "meeting": _meeting, "link": Reader.url, "languages": _languages,
               "status": _one_of(DOCUMENT_STATUSES, "current"),
-              "superseded_by": lambda reader, node, key: ref(reader, node, key, reader.string(node, key) or None),
+              "superseded_by": lambda reader, node, key: reader.ref(node, key, reader.string(node, key) or None),
               "aliases": aliases}, 2, Document, _check_document,
              unique=("symbol",),
              label=lambda document, index, default:

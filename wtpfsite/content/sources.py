@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..base.errors import ErrorList
-from ..base.schema import IDENTIFIER, LANGUAGE_CODE
-from .datafile import DataFile
+from ..base.schema import IDENTIFIER, LANGUAGE_CODE, DataFile
 from .records import DATA_FILES
 
 SECTIONS = ("pages", "drafts")
