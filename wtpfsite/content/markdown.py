@@ -174,13 +174,12 @@ def unique_id(base: str, used: set[str]) -> str:
 
 
 def _take_explicit_id(inline: Token) -> str | None:
-    children = inline.children or []
-    if not children or children[-1].type != "text":
+    """The `{#id}` that ends a heading, taken out of its text."""
+    last = inline.children[-1] if inline.children else None
+    match = EXPLICIT_ID.search(last.content) if last is not None and last.type == "text" else None
+    if match is None:
         return None
-    match = EXPLICIT_ID.search(children[-1].content)
-    if not match:
-        return None
-    children[-1].content = children[-1].content[: match.start()]
+    last.content = last.content[: match.start()]
     inline.content = EXPLICIT_ID.sub("", inline.content)
     return match.group(1)
 
