@@ -111,13 +111,11 @@ def read_config(path: Path) -> SiteConfig:
 
 def _read_content_date(reader: Reader, node) -> date | None:
     spec = reader.date(node, "content_date")
-    if spec is None:
-        return None
-    if not spec.is_single_day:
+    if spec is not None and not spec.is_single_day:
         reader.error(reader.value_mark(node, "content_date"),
                      f"'content_date' must be one day such as 2020-09-16, not '{node['content_date']}'")
         return None
-    return spec.start
+    return spec.start if spec is not None else None
 
 
 def _read_languages(reader: Reader, node) -> tuple[Language, ...]:
