@@ -56,13 +56,12 @@ class Reader:
     def value_mark(self, node: MarkedMap, key: str) -> Mark:
         return node.value_marks.get(key, node.mark)
 
-    def mapping(self, value: Any, mark: Mark, what: str, required: Iterable[str],
+    def mapping(self, value: Any, mark: Mark, what: str, required: tuple[str, ...],
                 optional: Iterable[str]) -> MarkedMap | None:
         """Check `value` is a mapping with the required keys and no unknown ones."""
         if not isinstance(value, MarkedMap):
             self.error(mark, f"{what} must be a mapping, not {_type_name(value)}")
             return None
-        required = tuple(required)
         known = set(required) | set(optional)
         for key in value:
             if key not in known:
@@ -112,8 +111,7 @@ class Reader:
             return default
         return value
 
-    def choice(self, node: MarkedMap, key: str, choices: Iterable[str], default: str | None = None) -> str | None:
-        choices = tuple(choices)
+    def choice(self, node: MarkedMap, key: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
         value = self.string(node, key)
         if value is None:
             return default

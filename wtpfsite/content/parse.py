@@ -17,7 +17,6 @@ from .records import aliases
 from .sources import SourceFile, read_source_text
 
 DRAFT_STATUSES = ("released", "planned")
-REVISION_LENGTH = 12
 PAGE_FIELDS = ("description", "translation_of", "aliases")
 DRAFT_FIELDS = ("description", "translation_of", "comments_due", "incorporates", "documents", "aliases")
 
@@ -52,8 +51,8 @@ class ParsedSource:
 
 
 def revision(title: str, body: str) -> str:
-    """The revision of a source: a short hash of its title and Markdown body."""
-    return hashlib.sha256(original_text(title, body).encode("utf-8")).hexdigest()[:REVISION_LENGTH]
+    """The revision of a source: a short hash (12 hexadecimal digits) of its title and Markdown body."""
+    return hashlib.sha256(original_text(title, body).encode("utf-8")).hexdigest()[:12]
 
 
 def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,
