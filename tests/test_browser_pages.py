@@ -213,7 +213,7 @@ def test_without_javascript_the_full_table_is_there(no_script_page, real_site, e
 # ----------------------------------------------------------------------------------------------- timetable
 
 def expected_states(items: list[tuple[str, str]], today: str) -> list[str]:
-    """The rules of wtpfsite.base.status.milestone_states on (start, end) ISO strings."""
+    """The rules of wtpfsite.base.dates.milestone_states on (start, end) ISO strings."""
     states, seen_next = [], False
     for start, end in items:
         if end < today:

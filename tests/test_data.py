@@ -95,6 +95,7 @@ D = "content/data/documents.yaml"
     ("meetings", MEETING + "    venue: {en: Geneva, Switzerland}\n",
      [f"{M}:6:25: unknown language 'Switzerland' in 'venue'"]),
     ("meetings", MEETING + "    venue: {en: \"\"}\n", [f"{M}:6:17: 'venue.en' must be non-empty text"]),
+    ("meetings", MEETING + "    venue: \" \"\n", [f"{M}:6:12: 'venue' must not be empty"]),
     ("meetings", MEETING + "    venue:\n", [f"{M}:6:11: 'venue' must be text or a mapping by language, not nothing"]),
     ("meetings", MEETING + "    venue: [Geneva]\n",
      [f"{M}:6:12: 'venue' must be text or a mapping by language, not a list"]),

@@ -1,4 +1,4 @@
-"""Tests for wtpfsite.content.markdown and wtpfsite.content.cjk: emphasis, heading ids, TOC, footnotes, tables, links."""
+"""Tests for wtpfsite.content.markdown: emphasis, heading ids, TOC, footnotes, tables, links."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from wtpfsite.content.cjk import is_cjk
-from wtpfsite.content.markdown import Heading, classify_link, parse_markdown, render_markdown, slugify
+from wtpfsite.content.markdown import Heading, classify_link, is_cjk, parse_markdown, render_markdown, slugify
 
 
 def html(source: str, allow_html: bool = False, link_urls: dict[str, str] | None = None) -> str:

@@ -9,10 +9,9 @@ from dataclasses import dataclass, replace
 import pytest
 
 from helpers import FIXTURE_TODAY as TODAY, FixtureSite
-from wtpfsite.base.schema import Reader
+from wtpfsite.base.schema import DataFile, Reader
 from wtpfsite.base.text import Text
 from wtpfsite.content.data import UndeclaredData
-from wtpfsite.content.datafile import DataFile
 from wtpfsite.content.records import DATA_FILES
 from wtpfsite.pipeline.build import BuildOptions, load_site, render_site
 from wtpfsite.render.environment import make_environment
@@ -78,7 +77,7 @@ class Opinion:
 
 
 OPINIONS = DataFile("opinions", "opinions", "an opinion", {"id": Reader.identifier, "title": Reader.text}, 2, Opinion,
-                    unique=("id",), texts=("title",), label=lambda opinion, index, default: f"opinion '{opinion.id}'")
+                    unique=("id",), label=lambda opinion, index, default: f"opinion '{opinion.id}'")
 
 
 def _opinions(site, name, lang, today):

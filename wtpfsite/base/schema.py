@@ -1,11 +1,12 @@
-"""Reading validated fields out of marked YAML, reporting every problem with its place."""
+"""Reading validated fields out of marked YAML, reporting every problem with its place; what a data file is
+(`DataFile`, its schema) and the references its records make to other records (`Ref`)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .dates import DateSpec, parse_date_spec
 from .errors import ErrorList, did_you_mean
@@ -31,6 +32,16 @@ def _type_name(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), "a value")
 
 
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another record (a draft by number, a meeting by id...), with where it was written."""
+
+    target: str | int
+    path: Path
+    line: int
+    col: int
+
+
 @dataclass
 class Reader:
     """Validates one file's YAML values; problems go to `errors` with this file's path."""
@@ -45,13 +56,12 @@ class Reader:
     def value_mark(self, node: MarkedMap, key: str) -> Mark:
         return node.value_marks.get(key, node.mark)
 
-    def mapping(self, value: Any, mark: Mark, what: str, required: Iterable[str],
+    def mapping(self, value: Any, mark: Mark, what: str, required: tuple[str, ...],
                 optional: Iterable[str]) -> MarkedMap | None:
         """Check `value` is a mapping with the required keys and no unknown ones."""
         if not isinstance(value, MarkedMap):
             self.error(mark, f"{what} must be a mapping, not {_type_name(value)}")
             return None
-        required = tuple(required)
         known = set(required) | set(optional)
         for key in value:
             if key not in known:
@@ -61,12 +71,10 @@ class Reader:
                 self.error(value.mark, f"{what} is missing the required field '{key}'")
         return value
 
-    def items(self, node: MarkedMap, key: str, required: bool = False) -> list[tuple[Any, Mark]]:
-        """The items of a list field, each with its mark."""
-        if key not in node:
-            return []
-        value = node[key]
-        if value is None and not required:
+    def items(self, node: MarkedMap, key: str) -> list[tuple[Any, Mark]]:
+        """The items of a list field, each with its mark (none when it is absent or empty)."""
+        value = node.get(key)
+        if value is None:
             return []
         if not isinstance(value, MarkedList):
             self.error(self.value_mark(node, key), f"'{key}' must be a list, not {_type_name(value)}")
@@ -103,8 +111,7 @@ class Reader:
             return default
         return value
 
-    def choice(self, node: MarkedMap, key: str, choices: Iterable[str], default: str | None = None) -> str | None:
-        choices = tuple(choices)
+    def choice(self, node: MarkedMap, key: str, choices: tuple[str, ...], default: str | None = None) -> str | None:
         value = self.string(node, key)
         if value is None:
             return default
@@ -128,6 +135,24 @@ class Reader:
     def url(self, node: MarkedMap, key: str) -> str | None:
         return self.matching(node, key, SAFE_URL, "an http, https or mailto link")
 
+    def ref(self, node: MarkedMap, key: str, target: str | int | None) -> Ref | None:
+        """A reference to `target` (None: none), placed at the value of `key`."""
+        if target is None:
+            return None
+        mark = self.value_mark(node, key)
+        return Ref(target, self.path, mark.line, mark.col)
+
+    def refs(self, node: MarkedMap, key: str, valid: Callable[[Any], bool], example: str) -> tuple[Ref, ...]:
+        """The valid items of the list `key`, each placed where it stands; each other one reported ("must list
+        <example>")."""
+        found = []
+        for item, mark in self.items(node, key):
+            if valid(item):
+                found.append(Ref(item, self.path, mark.line, mark.col))
+            else:
+                self.error(mark, f"'{key}' must list {example}")
+        return tuple(found)
+
     def date(self, node: MarkedMap, key: str) -> DateSpec | None:
         if key not in node:
             return None
@@ -144,13 +169,11 @@ class Reader:
         value, mark = node[key], self.value_mark(node, key)
         if isinstance(value, MarkedMap):
             return self._by_language(key, value, mark)
-        expected = "text or a mapping by language"
-        text = self._text(mark, key, value, expected)
-        if text is not None and text.strip():
-            return Text.plain(text.strip())
-        if text is not None:
-            self.error(mark, f"'{key}' must be {expected}, not text")
-        return None
+        text = self._text(mark, key, value, "text or a mapping by language")
+        if text is not None and not text.strip():
+            self.error(mark, f"'{key}' must not be empty")
+            return None
+        return Text.plain(text.strip()) if text is not None else None
 
     def _by_language(self, key: str, value: MarkedMap, mark: Mark) -> Text | None:
         result: dict[str, str] = {}
@@ -179,3 +202,39 @@ class Reader:
 def _as_text(value: Any) -> str | None:
     """Text or a number as text; None for true/false, nothing, a mapping or a list."""
     return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+
+
+Field = Callable[[Reader, MarkedMap, str], Any]  # reads one field of a record: Reader.text, Reader.date...
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """The schema of one file `content/data/<name>.yaml`: a mapping whose `list_key` lists the records.
+
+    `fields` reads each field of a record, the `required` ones first; `check` reports what is wrong across fields
+    (and may change what was read); `make` makes the record from the fields by name, when every required one was
+    read. `header` reads the file's other top-level fields, as `fields` does.
+    """
+
+    name: str
+    list_key: str
+    record: str  # what one record is called in messages: "a meeting"
+    fields: dict[str, Field]
+    required: int
+    make: Callable[..., Any]  # the record type
+    check: Callable[[Reader, MarkedMap, dict[str, Any]], None] | None = None
+    unique: tuple[str, ...] = ()  # the record attributes no two records may share
+    label: Callable[[Any, int, str], str] = lambda record, index, default: str(index + 1)  # a record in messages
+    header: dict[str, Field] = field(default_factory=dict)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The fields that are texts by language (read by `Reader.text`), for the translation report."""
+        return tuple(key for key, read in self.fields.items() if read is Reader.text)
+
+    def read(self, reader: Reader, node: MarkedMap) -> Any:
+        """One record; None when it has errors (all reported through the reader)."""
+        values = {key: read(reader, node, key) for key, read in self.fields.items()}
+        if self.check is not None:
+            self.check(reader, node, values)
+        return None if None in list(values.values())[:self.required] else self.make(**values)

@@ -53,9 +53,6 @@ class Text:
         """The value in `lang`, else in `fallback`, else in the first language given."""
         if self.universal:
             return Localized(self.values[0][1], lang)
-        for wanted in (lang, fallback):
-            for code, value in self.values:
-                if code == wanted:
-                    return Localized(value, code)
-        code, value = self.values[0]
-        return Localized(value, code)
+        values = dict(self.values)
+        code = lang if lang in values else fallback if fallback in values else self.values[0][0]
+        return Localized(values[code], code)

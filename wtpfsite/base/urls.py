@@ -7,19 +7,16 @@ import posixpath
 from functools import lru_cache
 from typing import Callable
 
+
 def output_file(path: str) -> str:
     """'en/about/' -> 'en/about/index.html'; '' -> 'index.html'; files stay as they are."""
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
-def relative_url(target: str, base: str) -> str:
-    """A relative URL from the page at `base` to `target` (both site-relative paths)."""
-    return relative_from(base)(target)
-
-
 def relative_from(base: str) -> Callable[[str], str]:
-    """`relative_url(target, base)` as a function of the target: a page links to dozens of others (the navigation,
-    its Markdown links), so the folders of `base` are split once, and each target's once per process."""
+    """The function that makes the relative URL from the page at `base` to a target (both site-relative paths): a
+    page links to dozens of others (the navigation, its Markdown links), so the folders of `base` are split once,
+    and each target's once per process."""
     start = base if base.endswith("/") or base == "" else posixpath.dirname(base) + "/"
     since = _parts(start)
 

@@ -9,7 +9,7 @@ the pure-Python parser, so that problems are reported in its words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -63,8 +63,7 @@ else:  # PyYAML built without libyaml
 
 
 def _compose(text: str) -> tuple[Any, yaml.Node | None]:
-    """The loader and the document's node. Text libyaml cannot parse is parsed again by the
-    pure-Python parser, so that problems are reported in its words."""
+    """The loader and the document's node (libyaml's, else the pure-Python parser's: see the module's docstring)."""
     if _FastLoader is not _Loader:
         fast = _FastLoader(text)
         try:
@@ -79,58 +78,56 @@ def _compose(text: str) -> tuple[Any, yaml.Node | None]:
         raise
 
 
-@dataclass
-class _Context:
-    loader: Any  # _Loader or _FastLoader
-    errors: ErrorList
-    path: Path
-    seen: set[int]
-
-
 _STR = "tag:yaml.org,2002:str"
 
 
-def _construct(ctx: _Context, node: yaml.Node) -> Any:
-    if type(node) is yaml.ScalarNode:
-        return node.value if node.tag == _STR else _construct_scalar(ctx, node)
-    if id(node) in ctx.seen:
-        m = mark_of(node)
-        ctx.errors.add(ctx.path, m.line, m.col, "YAML aliases of mappings or lists (*name) are not supported")
-        return None
-    ctx.seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        errors, path = ctx.errors, ctx.path
+@dataclass
+class _Constructor:
+    """Makes the marked values of a composed document; its problems go to `errors`."""
+
+    loader: Any  # _Loader or _FastLoader
+    errors: ErrorList
+    path: Path
+    seen: set[int] = field(default_factory=set)  # the mappings and lists made (one met again is an alias)
+
+    def error(self, node: yaml.Node, message: str) -> None:
+        mark = mark_of(node)
+        self.errors.add(self.path, mark.line, mark.col, message)
+
+    def value(self, node: yaml.Node) -> Any:
+        if type(node) is yaml.ScalarNode:
+            return node.value if node.tag == _STR else self.scalar(node)
+        if id(node) in self.seen:
+            self.error(node, "YAML aliases of mappings or lists (*name) are not supported")
+            return None
+        self.seen.add(id(node))
+        if not isinstance(node, yaml.MappingNode):
+            items = MarkedList([self.value(item) for item in node.value])
+            items.mark, items.item_marks = mark_of(node), [mark_of(item) for item in node.value]
+            return items
         result = MarkedMap()
         result.mark, result.key_marks, result.value_marks = mark_of(node), {}, {}
         key_marks, value_marks = result.key_marks, result.value_marks
         for key_node, value_node in node.value:
-            key = _construct(ctx, key_node)
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                m = mark_of(key_node)
-                errors.add(path, m.line, m.col, "a key must be a plain value")
+            key = self.value(key_node)
+            if not isinstance(key, (str, int, float, bool)):  # (not None, a mapping or a list)
+                self.error(key_node, "a key must be a plain value")
                 continue
             key = str(key)
             if key in result:
-                m, first = mark_of(key_node), key_marks[key]
-                errors.add(path, m.line, m.col, f"duplicate key '{key}' (first defined on line {first.line})")
+                self.error(key_node, f"duplicate key '{key}' (first defined on line {key_marks[key].line})")
                 continue
-            result[key] = _construct(ctx, value_node)
-            key_marks[key] = mark_of(key_node)
-            value_marks[key] = mark_of(value_node)
+            result[key] = self.value(value_node)
+            key_marks[key], value_marks[key] = mark_of(key_node), mark_of(value_node)
         return result
-    items = MarkedList([_construct(ctx, item) for item in node.value])
-    items.mark, items.item_marks = mark_of(node), [mark_of(item) for item in node.value]
-    return items
 
-
-def _construct_scalar(ctx: _Context, node: yaml.ScalarNode) -> Any:
-    """A scalar other than a string: a number, a boolean, null, or a value with an explicit tag."""
-    try:
-        return ctx.loader.construct_object(node, deep=True)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):  # a tag: !!int abc
-        m = mark_of(node)
-        ctx.errors.add(ctx.path, m.line, m.col, f"'{node.value}' cannot be read as {node.tag.rsplit(':', 1)[-1]}")
-        return None
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        """A scalar other than a string: a number, a boolean, null, or a value with an explicit tag."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):  # a tag: !!int abc
+            self.error(node, f"'{node.value}' cannot be read as {node.tag.rsplit(':', 1)[-1]}")
+            return None
 
 
 _INDENTATION_PROBLEMS = ("mapping values are not allowed", "did not find expected key",
@@ -158,7 +155,7 @@ def load_yaml(text: str, path: Path, errors: ErrorList, line_offset: int = 0) ->
         loader, node = _compose(text)
         if node is None:
             return None
-        return _construct(_Context(loader, errors, path, set()), node)
+        return _Constructor(loader, errors, path).value(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1 + line_offset, 1)

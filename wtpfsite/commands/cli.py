@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
 from ..base.plural import counted
-from ..content.config import is_base_url
+from ..content.config import BASE_URL
 from ..pipeline.build import BuildOptions, BuildResult, build, check, load_site
 from ..site.translations import format_report, translation_report
 
@@ -33,7 +33,7 @@ def _date(value: str) -> date:
 
 
 def _base_url(value: str) -> str:
-    if not is_base_url(value):
+    if not BASE_URL.match(value):
         raise argparse.ArgumentTypeError(f"'{value}' is not an absolute http(s) URL such as "
                                          f"https://example.org/wtpf-21/ (as site_config.yaml's base_url)")
     return value

@@ -16,7 +16,7 @@ from ..base.text import Text
 from ..base.yamlio import Mark, load_yaml
 from .sources import read_source_text
 
-BASE_URL = re.compile(r"^https?://[^/\s]+(/[^\s]*)?\Z")
+BASE_URL = re.compile(r"^https?://[^/\s]+(/[^\s]*)?\Z")  # what the site's base URL can be: `base_url`, --base-url
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,6 @@ class SiteConfig:
         return next(language for language in self.languages if language.code == code)
 
 
-_REQUIRED = ("title", "languages", "base_url")
-_OPTIONAL = ("content_dir", "templates_dir", "output_dir", "navigation", "allow_raw_html_in_drafts", "search",
-             "content_date")
-
-
 def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     """Read and validate the config; problems are added to `errors` (None when unusable)."""
     path = path.resolve()
@@ -85,7 +80,9 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     if data is None and len(errors.errors) > known:  # a YAML error, already reported
         return None
     reader = Reader(path, errors, languages=())
-    node = reader.mapping(data, Mark(1, 1), "site_config.yaml", _REQUIRED, _OPTIONAL)
+    node = reader.mapping(data, Mark(1, 1), "site_config.yaml", ("title", "languages", "base_url"),
+                          ("content_dir", "templates_dir", "output_dir", "navigation", "allow_raw_html_in_drafts",
+                           "search", "content_date"))
     if node is None:
         return None
     languages = _read_languages(reader, node)
@@ -114,18 +111,16 @@ def read_config(path: Path) -> SiteConfig:
 
 def _read_content_date(reader: Reader, node) -> date | None:
     spec = reader.date(node, "content_date")
-    if spec is None:
-        return None
-    if spec.precision != "day" or spec.start != spec.end:
+    if spec is not None and not spec.is_single_day:
         reader.error(reader.value_mark(node, "content_date"),
                      f"'content_date' must be one day such as 2020-09-16, not '{node['content_date']}'")
         return None
-    return spec.start
+    return spec.start if spec is not None else None
 
 
 def _read_languages(reader: Reader, node) -> tuple[Language, ...]:
     languages: list[Language] = []
-    items = reader.items(node, "languages", required=True)
+    items = reader.items(node, "languages")
     if not items and "languages" in node:
         reader.error(reader.value_mark(node, "languages"), "'languages' must list at least one language")
     for item, mark in items:
@@ -148,11 +143,6 @@ def _read_languages(reader: Reader, node) -> tuple[Language, ...]:
         if code and name and locale:
             languages.append(Language(code, name, locale))
     return tuple(languages)
-
-
-def is_base_url(value: str) -> bool:
-    """Whether `value` can be the site's base URL: an absolute http(s) URL (`base_url`, `--base-url`)."""
-    return BASE_URL.match(value) is not None
 
 
 def normalize_base_url(value: str) -> str:

@@ -14,9 +14,8 @@ from typing import Any, Callable
 
 from ..base.dates import DateSpec
 from ..base.errors import ErrorList
-from ..base.schema import Reader
+from ..base.schema import DataFile, Reader
 from ..base.yamlio import Mark, load_yaml
-from .datafile import DataFile
 from .records import Retired, DATA_FILES, Document, Expert, Meeting, Milestone
 from .sources import read_source_text
 
@@ -118,10 +117,10 @@ def read_data_file(schema: DataFile, path: Path, languages: tuple[str, ...], err
     if value is None:
         return (), {}
     reader = Reader(path, errors, languages)
-    top = reader.mapping(value, Mark(1, 1), path.name, (schema.list_key,), schema.header_fields)
+    top = reader.mapping(value, Mark(1, 1), path.name, (schema.list_key,), schema.header)
     if top is None:
         return (), {}
-    header = schema.header(reader, top) if schema.header is not None else {}
+    header = {key: read(reader, top, key) for key, read in schema.header.items()}
     records, seen = [], {key: {} for key in schema.unique}
     noun, fields = schema.record.split(" ", 1)[1], tuple(schema.fields)
     for item, mark in reader.items(top, schema.list_key):

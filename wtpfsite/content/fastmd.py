@@ -20,9 +20,8 @@ from urllib.parse import unquote
 
 from markdown_it.common.utils import escapeHtml
 
-from .cjk import delimiter_abilities, is_cjk
 from .markdown import (EXPLICIT_ID, SLOT, UNPLACED, Heading, LinkRef, LinkSlot, ParsedMarkdown, classify_link,
-                       markdown_parser, parse_markdown, slugify, unique_id)
+                       delimiter_abilities, is_cjk, markdown_parser, parse_markdown, slugify, unique_id)
 
 try:
     import markdown_it_pyrs

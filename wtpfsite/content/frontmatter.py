@@ -10,7 +10,6 @@ from typing import Any
 from ..base.errors import ErrorList
 from ..base.yamlio import Mark, MarkedMap, load_yaml
 
-FENCE = "---"
 _CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)  # [^\S\n]: white space as str.rstrip's
 
 
@@ -25,7 +24,7 @@ def split_front_matter(text: str, path: Path, errors: ErrorList) -> Split:
     """Front matter sits between a first line '---' and the next line '---' (or '...'). Only the lines up to there
     are looked at: the body is the rest of the text, as it is (not split into lines and joined again)."""
     first, _, rest = text.partition("\n")
-    if first.rstrip() != FENCE:
+    if first.rstrip() != "---":
         errors.add(path, 1, 1, "missing front matter: the file must start with a line '---'",
                    "add '---', 'title: ...' and '---' at the top")
         return Split(None, text, 1)

@@ -4,6 +4,10 @@ Parsing happens once per source (`parse_markdown`) and already renders the HTML,
 opening tag of every link (a *slot*); rendering for an output page (`render_markdown`) only fills
 the slots with the link's URL for that page, so the same parse shows in either language's tree,
 and a template edit re-renders pages without parsing any Markdown again.
+
+Under plain CommonMark, `**注意：**这是` or `这是**“引用”**的` stay literal asterisks: Chinese has no spaces between
+words and uses full-width punctuation. Here a CJK character next to a delimiter run counts like whitespace for the
+punctuation test (as in the CommonMark CJK-friendly amendment); Latin text keeps CommonMark's behaviour exactly.
 """
 
 from __future__ import annotations
@@ -16,13 +20,11 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+from markdown_it.common.utils import escapeHtml, isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.parser_inline import ParserInline
-from markdown_it.rules_inline.state_inline import StateInline
+from markdown_it.rules_inline.state_inline import Scanned, StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
-
-from .cjk import scan_delims_cjk
 
 EXPLICIT_ID = re.compile(r"\s*\{#([A-Za-z0-9][\w-]*)\}\s*$")
 
@@ -77,9 +79,44 @@ class ParsedMarkdown:
         return tuple(h for h in self.headings if h.level in (2, 3))
 
 
+_CJK_RANGES = (
+    (0x1100, 0x11FF), (0x2E80, 0x2FDF), (0x2FF0, 0x303F), (0x3040, 0x30FF), (0x3100, 0x312F),
+    (0x3130, 0x318F), (0x31A0, 0x31FF), (0x3200, 0x4DBF), (0x4E00, 0x9FFF), (0xA960, 0xA97F),
+    (0xAC00, 0xD7FF), (0xF900, 0xFAFF), (0xFE10, 0xFE1F), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),
+    (0x20000, 0x3FFFF),
+)
+
+
+@lru_cache(maxsize=4096)  # asked for the characters around every delimiter run: few distinct ones
+def is_cjk(char: str) -> bool:
+    """Han, kana, hangul, and CJK or full-width punctuation."""
+    code = ord(char)
+    return code >= 0x1100 and (any(low <= code <= high for low, high in _CJK_RANGES)
+                               or unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace())
+
+
+def delimiter_abilities(last: str, following: str, can_split_word: bool, cjk: bool = True) -> tuple[bool, bool]:
+    """(can open, can close) of a delimiter run between the characters `last` and `following`: CommonMark's
+    flanking rules (markdown-it's scanDelims), with the CJK relaxation when `cjk`."""
+    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
+    next_punct = isMdAsciiPunct(ord(following)) or isPunctChar(following)
+    last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(following))
+    last_cjk, next_cjk = (is_cjk(last), is_cjk(following)) if cjk else (False, False)
+    left_flanking = not next_space and (not next_punct or last_space or last_punct or last_cjk)
+    right_flanking = not last_space and (not last_punct or next_space or next_punct or next_cjk)
+    return (left_flanking and (can_split_word or not right_flanking or last_punct),
+            right_flanking and (can_split_word or not left_flanking or next_punct))
+
+
 class _CjkStateInline(StateInline):
-    def scanDelims(self, start: int, canSplitWord: bool):  # noqa: N802 (markdown-it's name)
-        return scan_delims_cjk(self, start, canSplitWord)
+    def scanDelims(self, start: int, canSplitWord: bool) -> Scanned:  # noqa: N802 (markdown-it's name)
+        """markdown-it's scanDelims with the CJK relaxation of the flanking rules."""
+        pos = start
+        while pos < self.posMax and self.src[pos] == self.src[start]:
+            pos += 1
+        last = self.src[start - 1] if start > 0 else " "
+        following = self.src[pos] if pos < self.posMax else " "
+        return Scanned(*delimiter_abilities(last, following, canSplitWord), pos - start)
 
 
 class _CjkParserInline(ParserInline):
@@ -100,11 +137,10 @@ def markdown_parser(allow_html: bool) -> MarkdownIt:
     md.inline.__class__ = _CjkParserInline
     md.enable(["table", "strikethrough"])
     footnote_plugin(md)
-    md.core.ruler.push("heading_ids", _heading_ids)
+    md.core.ruler.push("attributes", _attributes)
     md.add_render_rule("link_open", _render_link_open)
-    md.add_render_rule("table_open", _render_table_open)
-    md.add_render_rule("table_close", _render_table_close)
-    md.add_render_rule("th_open", _render_th_open)
+    md.add_render_rule("table_open", _render_table)
+    md.add_render_rule("table_close", _render_table)
     return md
 
 
@@ -115,11 +151,17 @@ def slugify(text: str) -> str:
     return "-".join(words)[:80].strip("-") or "section"
 
 
-def _heading_ids(state) -> None:
+def _attributes(state) -> None:
+    """Each heading's id (kept with its level and text in `env["headings"]`), and `scope="col"` on header cells."""
     used: set[str] = set()
+    headings = state.env.setdefault("headings", [])
     for token, inline in zip(state.tokens, state.tokens[1:]):
         if token.type == "heading_open":
-            token.attrSet("id", unique_id(_take_explicit_id(inline) or slugify(_plain_text(inline)), used))
+            explicit, text = _take_explicit_id(inline), _plain_text(inline)
+            headings.append(Heading(int(token.tag[1]), unique_id(explicit or slugify(text), used), text))
+            token.attrSet("id", headings[-1].id)
+        elif token.type == "th_open":
+            token.attrSet("scope", "col")
 
 
 def unique_id(base: str, used: set[str]) -> str:
@@ -132,13 +174,12 @@ def unique_id(base: str, used: set[str]) -> str:
 
 
 def _take_explicit_id(inline: Token) -> str | None:
-    children = inline.children or []
-    if not children or children[-1].type != "text":
+    """The `{#id}` that ends a heading, taken out of its text."""
+    last = inline.children[-1] if inline.children else None
+    match = EXPLICIT_ID.search(last.content) if last is not None and last.type == "text" else None
+    if match is None:
         return None
-    match = EXPLICIT_ID.search(children[-1].content)
-    if not match:
-        return None
-    children[-1].content = children[-1].content[: match.start()]
+    last.content = last.content[: match.start()]
     inline.content = EXPLICIT_ID.sub("", inline.content)
     return match.group(1)
 
@@ -155,21 +196,17 @@ def _plain_text(inline: Token) -> str:
 
 def parse_markdown(body: str, first_line: int, allow_html: bool = False) -> ParsedMarkdown:
     """Parse once: the HTML with link slots, headings with ids, and every link with its line and column."""
-    md = markdown_parser(allow_html)
-    tokens = md.parse(body, {})
+    md, env = markdown_parser(allow_html), {}
+    tokens = md.parse(body, env)
     lines = body.split("\n")
-    headings: list[Heading] = []
-    links: list[LinkRef] = []
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open":
-            headings.append(Heading(int(token.tag[1]), token.attrGet("id"), _plain_text(tokens[index + 1])))
-        if token.type == "inline" and token.map:
-            links.extend(_links_in(token, lines, first_line))
+    links = [link for token in tokens if token.type == "inline" and token.map
+             for link in _links_in(token, lines, first_line)]
     slots: list[LinkSlot] = []
     html = md.renderer.render(tokens, md.options, {"slots": slots})
+    headings = tuple(env["headings"])
     footnotes = {f"fn{token.meta['id'] + 1}" for token in tokens if token.type == "footnote_open"}
     anchors = frozenset(h.id for h in headings) | footnotes
-    return ParsedMarkdown(tuple(html.split(SLOT)), tuple(slots), tuple(headings), tuple(links), allow_html, anchors)
+    return ParsedMarkdown(tuple(html.split(SLOT)), tuple(slots), headings, tuple(links), allow_html, anchors)
 
 
 def _links_in(inline: Token, lines: list[str], first_line: int):
@@ -181,16 +218,15 @@ def _links_in(inline: Token, lines: list[str], first_line: int):
             attr = "href" if child.type == "link_open" else "src"
             href = str(child.attrGet(attr) or "")
             source_line = lines[line_index] if line_index < len(lines) else ""
-            col = source_line.find(href) + 1 if href and href in source_line else 1
+            col = max(source_line.find(href), 0) + 1  # (an empty href or one not on the line: column 1)
             yield classify_link(href, first_line + line_index, col)
 
 
 def classify_link(href: str, line: int, col: int) -> LinkRef:
-    parts = urlsplit(href)
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https", "mailto"):
+    parts = urlsplit(href)  # (its scheme in lower case)
+    if parts.scheme in ("http", "https", "mailto"):
         return LinkRef(href, line, col, "external")
-    if scheme or parts.netloc:
+    if parts.scheme or parts.netloc:
         return LinkRef(href, line, col, "bad")
     anchor = unquote(parts.fragment)
     if not parts.path:
@@ -216,16 +252,7 @@ def _render_link_open(self, tokens, idx, options, env):
     return SLOT
 
 
-def _render_table_open(self, tokens, idx, options, env):
-    return '<div class="table-scroll" tabindex="0">' + self.renderToken(tokens, idx, options, env)
-
-
-def _render_table_close(self, tokens, idx, options, env):
-    return self.renderToken(tokens, idx, options, env) + "</div>\n"
-
-
-def _render_th_open(self, tokens, idx, options, env):
-    """`scope="col"` on a header cell, leaving the shared parsed tokens untouched."""
-    changed = list(tokens)
-    changed[idx] = tokens[idx].copy(attrs=tokens[idx].attrs | {"scope": "col"})
-    return self.renderToken(changed, idx, options, env)
+def _render_table(self, tokens, idx, options, env):
+    """A table in a wrapper that scrolls it sideways (focusable, so that it scrolls from the keyboard too)."""
+    tag = self.renderToken(tokens, idx, options, env)
+    return '<div class="table-scroll" tabindex="0">' + tag if tokens[idx].nesting == 1 else tag + "</div>\n"

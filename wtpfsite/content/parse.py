@@ -9,16 +9,14 @@ from typing import Callable
 from ..base.dates import DateSpec
 from ..base.errors import ErrorList
 from ..base.originals import original_text
-from ..base.schema import Reader
+from ..base.schema import Reader, Ref
 from ..base.yamlio import Mark
-from .datafile import Ref, ref, refs
 from .frontmatter import split_front_matter
 from .markdown import ParsedMarkdown, parse_markdown
 from .records import aliases
 from .sources import SourceFile, read_source_text
 
 DRAFT_STATUSES = ("released", "planned")
-REVISION_LENGTH = 12
 PAGE_FIELDS = ("description", "translation_of", "aliases")
 DRAFT_FIELDS = ("description", "translation_of", "comments_due", "incorporates", "documents", "aliases")
 
@@ -53,8 +51,8 @@ class ParsedSource:
 
 
 def revision(title: str, body: str) -> str:
-    """The revision of a source: a short hash of its title and Markdown body."""
-    return hashlib.sha256(original_text(title, body).encode("utf-8")).hexdigest()[:REVISION_LENGTH]
+    """The revision of a source: a short hash (12 hexadecimal digits) of its title and Markdown body."""
+    return hashlib.sha256(original_text(title, body).encode("utf-8")).hexdigest()[:12]
 
 
 def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_drafts: bool,
@@ -107,9 +105,9 @@ def _read_draft_meta(reader: Reader, meta) -> DraftMeta | None:
     number = reader.integer(meta, "number")
     released, comments_due = reader.date(meta, "released"), reader.date(meta, "comments_due")
     status = reader.choice(meta, "status", DRAFT_STATUSES)
-    incorporates = ref(reader, meta, "incorporates", reader.identifier(meta, "incorporates"))
-    documents = refs(reader, meta, "documents", lambda item: isinstance(item, str),
-                     "document symbols from documents.yaml")
+    incorporates = reader.ref(meta, "incorporates", reader.identifier(meta, "incorporates"))
+    documents = reader.refs(meta, "documents", lambda item: isinstance(item, str),
+                            "document symbols from documents.yaml")
     if released and comments_due and comments_due.end < released.start:
         reader.error(reader.value_mark(meta, "comments_due"),
                      f"'comments_due' ({comments_due.source}) is before 'released' ({released.source})")

@@ -8,10 +8,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..base.dates import DateSpec
-from ..base.schema import Reader
+from ..base.schema import DataFile, Field, Reader, Ref
 from ..base.text import Text
 from ..base.yamlio import MarkedMap
-from .datafile import DataFile, Field, Ref, ref, refs
 
 MEETING_STATUSES = ("held", "planned", "postponed", "cancelled")
 DOCUMENT_STATUSES = ("current", "withdrawn", "superseded")
@@ -89,20 +88,15 @@ class Retired:
     reason: str | None
 
 
-def retired_path(value: str) -> str:
-    """'/en/about' -> 'en/about/'; a file ('/en/old.html') stays a file."""
-    path = value.strip().lstrip("/")
-    last = path.rsplit("/", 1)[-1]
-    return path if not last or "." in last else path + "/"
-
-
 def _retired_path(reader: Reader, node: MarkedMap, key: str) -> str | None:
+    """A path of this site, as published: '/en/about' -> 'en/about/'; a file ('/en/old.html') stays a file."""
     path = reader.string(node, key)
     if path is not None and (not path.strip() or "://" in path):
         reader.error(reader.value_mark(node, key), f"'{key}' must be a path of this site such as /en/about/, "
                      f"not '{path}'")
         return None
-    return retired_path(path) if path is not None else None
+    path = path.strip().lstrip("/") if path is not None else None
+    return path if not path or path.endswith("/") or "." in path.rsplit("/", 1)[-1] else path + "/"
 
 
 def _one_of(choices: tuple[str, ...], default: str | None = None) -> Field:
@@ -111,30 +105,30 @@ def _one_of(choices: tuple[str, ...], default: str | None = None) -> Field:
 
 def _draft(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
     """A reference to a draft, by number."""
-    return ref(reader, node, key, reader.integer(node, key))
+    return reader.ref(node, key, reader.integer(node, key))
 
 
 def _meeting(reader: Reader, node: MarkedMap, key: str) -> Ref | None:
     """A reference to a meeting, by id."""
-    return ref(reader, node, key, reader.identifier(node, key))
+    return reader.ref(node, key, reader.identifier(node, key))
 
 
 def aliases(reader: Reader, node: MarkedMap, key: str = "aliases") -> tuple[Ref, ...]:
     """Former paths of a page inside the language trees ('about/'), checked for their form by the link stage
     (site/aliases.py)."""
-    listed = refs(reader, node, key, lambda item: isinstance(item, str) and bool(item.strip()),
-                  "former paths such as about/")
+    listed = reader.refs(node, key, lambda item: isinstance(item, str) and bool(item.strip()),
+                         "former paths such as about/")
     return tuple(replace(found, target=found.target.strip()) for found in listed)
 
 
 def draft_refs(reader: Reader, node: MarkedMap, key: str) -> tuple[Ref, ...]:
-    return refs(reader, node, key, lambda item: not isinstance(item, bool) and isinstance(item, int) and item >= 1,
-                "draft numbers such as 3")
+    return reader.refs(node, key, lambda item: not isinstance(item, bool) and isinstance(item, int) and item >= 1,
+                       "draft numbers such as 3")
 
 
 def _languages(reader: Reader, node: MarkedMap, key: str) -> tuple[str, ...]:
-    listed = refs(reader, node, key, lambda item: isinstance(item, str) and bool(item),
-                  "language codes such as en, zh, fr")
+    listed = reader.refs(node, key, lambda item: isinstance(item, str) and bool(item),
+                         "language codes such as en, zh, fr")
     return tuple(found.target for found in listed)
 
 
@@ -163,31 +157,27 @@ DATA_FILES = (
     DataFile("experts", "experts", "an expert",
              {"name": Reader.text, "role": _one_of(EXPERT_ROLES), "category": _one_of(EXPERT_CATEGORIES),
               "country": Reader.text, "organization": Reader.text}, 2, Expert,
-             texts=("name", "country", "organization"),
              label=lambda expert, index, default: f"expert '{expert.name.get(default, default).value}'",
-             header=lambda reader, node: {"updated": reader.date(node, "updated"),
-                                          "nominated": reader.text(node, "nominated"),
-                                          "nominated_list": reader.url(node, "nominated_list")},
-             header_fields=("updated", "nominated", "nominated_list")),
+             header={"updated": Reader.date, "nominated": Reader.text, "nominated_list": Reader.url}),
     DataFile("meetings", "meetings", "a meeting",
              {"id": Reader.identifier, "number": Reader.integer, "dates": Reader.date,
               "status": _one_of(MEETING_STATUSES), "venue": Reader.text, "held_with": Reader.text,
               "summary": Reader.text, "discussed": draft_refs, "produced": draft_refs, "proposed": Reader.boolean,
               "new_dates": Reader.date, "aliases": aliases}, 4, Meeting, _check_meeting,
-             unique=("id", "number"), texts=("venue", "held_with", "summary"),
+             unique=("id", "number"),
              label=lambda meeting, index, default: f"meeting '{meeting.id}'"),
     DataFile("timetable", "milestones", "a milestone",
              {"id": Reader.identifier, "date": Reader.date, "kind": _one_of(MILESTONE_KINDS), "title": Reader.text,
               "note": Reader.text, "draft": _draft, "meeting": _meeting, "proposed": Reader.boolean}, 4, Milestone,
-             unique=("id",), texts=("title", "note"),
+             unique=("id",),
              label=lambda milestone, index, default: f"milestone '{milestone.id}'"),
     DataFile("documents", "documents", "a document",
              {"title": Reader.text, "kind": _one_of(DOCUMENT_KINDS), "symbol": Reader.string, "source": Reader.text,
               "date": Reader.date, "draft": _draft, "meeting": _meeting, "link": Reader.url, "languages": _languages,
               "status": _one_of(DOCUMENT_STATUSES, "current"),
-              "superseded_by": lambda reader, node, key: ref(reader, node, key, reader.string(node, key) or None),
+              "superseded_by": lambda reader, node, key: reader.ref(node, key, reader.string(node, key) or None),
               "aliases": aliases}, 2, Document, _check_document,
-             unique=("symbol",), texts=("title", "source"),
+             unique=("symbol",),
              label=lambda document, index, default:
              f"document '{document.symbol or document.title.get(default, default).value}'"),
     DataFile("retired", "retired", "a retired URL", {"path": _retired_path, "reason": Reader.string}, 1, Retired,

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..base.errors import ErrorList
-from ..base.schema import IDENTIFIER, LANGUAGE_CODE
-from .datafile import DataFile
+from ..base.schema import IDENTIFIER, LANGUAGE_CODE, DataFile
 from .records import DATA_FILES
 
 SECTIONS = ("pages", "drafts")
@@ -44,11 +43,9 @@ def read_source_text(path: Path, errors: ErrorList, data: bytes | None = None) -
     if data is None:
         try:
             data = path.read_bytes()
-        except FileNotFoundError:
-            errors.add(path, 1, 1, "file not found")
-            return None
         except OSError as exc:
-            errors.add(path, 1, 1, f"cannot read file: {exc.strerror}")
+            missing = isinstance(exc, FileNotFoundError)
+            errors.add(path, 1, 1, "file not found" if missing else f"cannot read file: {exc.strerror}")
             return None
     try:
         text = data.decode("utf-8-sig")

@@ -39,15 +39,15 @@ class Strings:
 
 
 def load_strings(path: Path, languages: tuple[str, ...], errors: ErrorList) -> Strings:
+    """The catalog at `path`, for the site's `languages` (the first of them the default)."""
     text = read_source_text(path, errors)
     data = load_yaml(text, path, errors) if text is not None else None
-    default = languages[0] if languages else ""
     if not isinstance(data, MarkedMap):
         if data is not None:
             errors.add(path, 1, 1, "the string catalog must map each key to its texts by language")
-        return Strings(path, {}, default)
+        return Strings(path, {}, languages[0])
     reader = Reader(path, errors, languages)
-    return Strings(path, {key: _read_entry(reader, data, key) for key in data}, default, dict(data.key_marks))
+    return Strings(path, {key: _read_entry(reader, data, key) for key in data}, languages[0], dict(data.key_marks))
 
 
 def _read_entry(reader: Reader, catalog: MarkedMap, key: str) -> dict[str, str]:
@@ -64,8 +64,8 @@ def _read_entry(reader: Reader, catalog: MarkedMap, key: str) -> dict[str, str]:
             reader.error(values.value_marks[lang], f"string '{key}' in '{lang}' must be text")
         else:
             entry[lang] = value
-    default = reader.languages[0] if reader.languages else None
-    if default is not None and default not in values:
+    default = reader.languages[0]
+    if default not in values:
         reader.error(catalog.key_marks[key], f"string '{key}' is missing its '{default}' text (the default "
                      f"language's, which stands in for languages without their own)")
     return entry

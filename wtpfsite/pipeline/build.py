@@ -17,10 +17,10 @@ from typing import Any, Callable, Iterable, TypeVar
 from jinja2 import Environment
 
 from ..base.errors import ContentErrors, ErrorList, SiteError
+from ..base.schema import DataFile
 from ..base.urls import output_file
 from ..content.config import SiteConfig, load_config, normalize_base_url, read_config
 from ..content.data import load_data, read_data_file
-from ..content.datafile import DataFile
 from ..content.fastmd import parse_fast
 from ..content.markdown import ParsedMarkdown, parse_markdown
 from ..content.parse import parse_source

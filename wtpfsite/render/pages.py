@@ -10,9 +10,9 @@ from typing import Any, Callable
 from jinja2 import Environment, TemplateError
 from markupsafe import Markup
 
+from ..base.dates import deadline
 from ..base.errors import ErrorList, SiteError
 from ..base.plural import language_name
-from ..base.status import deadline
 from ..base.urls import absolute_url, output_file, relative_from
 from ..content.markdown import render_markdown
 from ..content.parse import ParsedSource

@@ -9,7 +9,7 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from ..base.status import milestone_states
+from ..base.dates import milestone_states
 from ..content.data import EVERY_FILE
 from ..content.records import EXPERT_CATEGORIES
 from ..site.model import Site

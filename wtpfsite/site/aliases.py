@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ..base.errors import ErrorList
+from ..base.schema import Ref
 from ..base.urls import output_file
-from ..content.datafile import Ref
 from .routes import DRAFT, HOME, PAGE
 
 _OWN_SOURCES = (HOME, PAGE, DRAFT)  # the sections whose routes are made from their own Markdown
