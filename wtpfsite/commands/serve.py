@@ -1,6 +1,6 @@
 """Watch mode: build, serve the output folder, rebuild on changes, and reload the browsers.
 
-    Watcher (watchfiles, ~50 ms quiet) -> Coordinator.rebuild (one build at a time)
+    Watcher (watchfiles, 25-50 ms quiet) -> Coordinator.rebuild (one build at a time)
                                                             -> state pushed to browsers by Server-Sent Events
     DevServer: files from the output folder only, HTML with LIVE_RELOAD_JS injected (never on disk).
 
@@ -34,7 +34,9 @@ from ..pipeline.build import CACHE_FOLDER, BuildOptions, BuildResult, Progress, 
 from ..publish.write import RETIRED_PREFIX, STAGING_PREFIX
 from .livereload import EVENTS_URL, STATUS_URL, Coordinator, State, inject
 
-QUIET_SECONDS = 0.05  # a burst of file events ends after this long without one (an editor's save: a few ms)
+# A burst of file events ends once a step this long passes without one, 25-50 ms after the last (watchfiles'
+# step); an editor's save takes a few ms.
+QUIET_SECONDS = 0.025
 PING_SECONDS = 15.0
 # editors' temporary, swap and backup files, which never change the site: file~, vim's .file.swp and 4913, sed -i's
 # sedXXXXXX, Emacs' .#file and #file#, Kate's, JetBrains', LibreOffice's .~lock.file#, GNOME's .goutputstream-XXXXXX
