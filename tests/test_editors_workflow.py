@@ -469,6 +469,25 @@ def test_translated_keeps_a_data_file_s_crlf_line_endings(tmp_path):
     assert b"translation_of: " in data and data.count(b"\n") == data.count(b"\r\n")
 
 
+def test_translated_reports_a_data_file_that_is_not_utf8_at_its_path(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    meetings = root / "content" / "data" / "meetings.yaml"
+    meetings.write_bytes(meetings.read_bytes() + b"# caf\xe9\n")
+    before = meetings.read_bytes()
+    code, _, err = run_cli(["translated", "--config", str(root / "site_config.yaml"), "content/data/meetings.yaml"],
+                           cwd=root)
+    assert code == 1
+    line = meetings.read_bytes().count(b"\n")
+    assert err.splitlines()[0] == f"content/data/meetings.yaml:{line}:6: not valid UTF-8: byte 0xe9 at offset " \
+        f"{len(before) - 2}"
+    assert "Traceback" not in err and meetings.read_bytes() == before
+    about = root / "content" / "pages" / "about.zh.md"
+    about.write_bytes(about.read_bytes().replace(b"---\n", b"---\n\xff", 1))
+    code, _, err = run_cli(["translated", "--config", str(root / "site_config.yaml"), "content/pages/about.zh.md"],
+                           cwd=root)
+    assert code == 1 and err.splitlines()[0] == "content/pages/about.zh.md:2:1: not valid UTF-8: byte 0xff at offset 4"
+
+
 def test_translated_writes_nothing_when_a_later_data_path_is_wrong(tmp_path):
     root = copy_real_site(tmp_path / "site")
     data = root / "content" / "data"

@@ -22,7 +22,7 @@ from ..base.yamledit import apply, child, compose, set_value
 from ..content.config import SiteConfig, read_config
 from ..content.parse import ParsedSource, parse_source
 from ..content.records import DATA_FILES
-from ..content.sources import discover_sources
+from ..content.sources import discover_sources, read_source_text
 from ..site.translations import FIELD, current_text
 
 
@@ -87,15 +87,26 @@ def _record_page(config: SiteConfig, path: Path, note: str, parsed: ParsedSource
     current = parsed.revision
     save_original(config.root, current, current_text(parsed))
     shown = ErrorList(config.root).display_path(path)
+    text = _read_text(config, path)
     try:
-        text = path.read_bytes().decode("utf-8")
         new_text, previous = set_front_matter_field(text, FIELD, current)
-    except ValueError as exc:  # UnicodeDecodeError is one too
-        message = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)
-        raise ContentErrors([SiteError(shown, 1, 1, message)]) from None
+    except ValueError as exc:
+        raise ContentErrors([SiteError(shown, 1, 1, str(exc))]) from None
     if new_text != text:
         path.write_bytes(new_text.encode("utf-8"))
     return Recorded(shown, previous, current, new_text != text, note)
+
+
+def _read_text(config: SiteConfig, path: Path) -> str:
+    """The file's text as it is, byte-order mark and line endings kept (they are written back so); ContentErrors
+    at the first byte that is not UTF-8, placed as every source's (`read_source_text`)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        errors = ErrorList(config.root)
+        read_source_text(path, errors, data)
+        raise ContentErrors(errors.errors) from None
 
 
 def _data_target(config: SiteConfig, given: str) -> tuple[Path, str | None] | None:
@@ -115,10 +126,7 @@ def _plan_data(config: SiteConfig, path: Path, selector: str | None
     if schema is None or not path.is_file():
         raise UsageError(f"{shown(path)} is not a data file of the site (one of "
                          f"{', '.join(s.name + '.yaml' for s in DATA_FILES)} in {shown(config.content_dir / 'data')})")
-    try:
-        raw = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise ContentErrors([SiteError(shown(path), 1, 1, "not valid UTF-8")]) from None
+    raw = _read_text(config, path)
     crlf = "\r\n" in raw
     text = raw.replace("\r\n", "\n")
     try:
