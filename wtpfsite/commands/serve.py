@@ -152,8 +152,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, json.dumps(asdict(coordinator.state)).encode(), TYPES[".json"])
         parts = [p for p in unquote(url.path).split("/") if p]
         coordinator.wait_ready()
-        folder = resolve_inside(self.server.paths.output, parts)
-        if not url.path.endswith("/") and folder is not None and folder.is_dir():
+        if not url.path.endswith("/") and (folder := resolve_inside(self.server.paths.output, parts)) is not None \
+                and folder.is_dir():
             location = url.path + "/" + (f"?{url.query}" if url.query else "")  # or the page's relative links break
             return self._send(301, b"", TYPES[".txt"], Location=location)
         found = self._file(parts)
