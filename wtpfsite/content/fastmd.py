@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from html import unescape  # (exact inverse of escapeHtml here: each "&" in the HTML made starts one of its escapes)
 from itertools import islice
 from urllib.parse import unquote
 
@@ -180,13 +181,6 @@ def _cjk_rule_changes(marker: str, last: str, following: str) -> bool:
     return delimiter_abilities(last, following, split) != delimiter_abilities(last, following, split, cjk=False)
 
 
-def _unescape(text: str) -> str:
-    """The inverse of markdown-it's escapeHtml (which replaces four characters)."""
-    if "&" not in text:
-        return text
-    return text.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
-
-
 @lru_cache(maxsize=8192)
 def _unplaced(href: str) -> LinkRef:
     return classify_link(href, UNPLACED, UNPLACED)
@@ -232,13 +226,13 @@ class _Rendered:
 
     def link(self, match: re.Match) -> str:
         """A link's opening tag -> its slot, and the link, unplaced."""
-        url, title = _unescape(match[1]), match[2]
+        url, title = unescape(match[1]), match[2]
         decoded = unquote(url)
         if decoded[:1].isspace() or decoded[-1:].isspace():
             raise _Declined
         href = _normalize_link(url)  # as the reference does, on the URL the Rust parser normalized
         if title is not None:
-            title = _unescape(title)
+            title = unescape(title)
             if "\n" in title:
                 raise _Declined  # the two keep different white space in a title over several lines
         self.links.append(_unplaced(href))
@@ -254,7 +248,7 @@ class _Rendered:
                 raise _Declined  # after a line break: the reference keeps the break
             inner = inner[:explicit.start()]
         if "<" in inner or "&" in inner or "\n" in inner or SLOT in inner:
-            text = _unescape(_TAG.sub("", inner.replace("<br>\n", " ").replace("\n", " ").replace(SLOT, ""))).strip()
+            text = unescape(_TAG.sub("", inner.replace("<br>\n", " ").replace("\n", " ").replace(SLOT, ""))).strip()
         else:
             text = inner.strip()
         ident = unique_id(explicit.group(1) if explicit else slugify(text), self.used_ids)
