@@ -64,18 +64,14 @@ else:  # PyYAML built without libyaml
 
 def _compose(text: str) -> tuple[Any, yaml.Node | None]:
     """The loader and the document's node (libyaml's, else the pure-Python parser's: see the module's docstring)."""
-    if _FastLoader is not _Loader:
-        fast = _FastLoader(text)
+    for loader_class in dict.fromkeys((_FastLoader, _Loader)):  # (one class when PyYAML has no libyaml)
+        loader = loader_class(text)
         try:
-            return fast, fast.get_single_node()
+            return loader, loader.get_single_node()
         except yaml.YAMLError:
-            fast.dispose()
-    loader = _Loader(text)
-    try:
-        return loader, loader.get_single_node()
-    except yaml.YAMLError:
-        loader.dispose()
-        raise
+            loader.dispose()
+            if loader_class is _Loader:
+                raise
 
 
 _STR = "tag:yaml.org,2002:str"
