@@ -89,14 +89,9 @@ def _format_spec(spec: DateSpec, locale: str, same_year: str, other_years: str) 
         return format_day(spec.start, locale) if spec.start == spec.end else _day_range(spec, locale)
     if (spec.start.year, spec.start.month) == (spec.end.year, spec.end.month):
         return format_date(spec.start, Locale.parse(locale).datetime_skeletons["yMMMM"].pattern, locale=locale)
-    return _fill(same_year if spec.start.year == spec.end.year else other_years, spec, locale)
-
-
-def _fill(pattern: str, spec: DateSpec, locale: str) -> str:
-    def replace(match: re.Match) -> str:
-        return format_date(spec.start if match[1] == "start" else spec.end, match[2], locale=locale)
-
-    return re.sub(r"\{(start|end):([^}]+)\}", replace, pattern)
+    pattern = same_year if spec.start.year == spec.end.year else other_years
+    # each {start:...} or {end:...}: that day in the Babel pattern after the colon
+    return re.sub(r"\{(start|end):([^}]+)\}", lambda m: format_date(getattr(spec, m[1]), m[2], locale=locale), pattern)
 
 
 def _day_range(spec: DateSpec, locale: str) -> str:

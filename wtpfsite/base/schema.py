@@ -95,12 +95,12 @@ class Reader:
             return text
         return None
 
-    def integer(self, node: MarkedMap, key: str, minimum: int = 1) -> int | None:
+    def integer(self, node: MarkedMap, key: str) -> int | None:
         if key not in node:
             return None
         value = node[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.error(self.value_mark(node, key), f"'{key}' must be a whole number of at least {minimum}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.error(self.value_mark(node, key), f"'{key}' must be a whole number of at least 1")
             return None
         return value
 
