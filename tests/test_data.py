@@ -40,7 +40,7 @@ def test_valid_data_becomes_typed_records(tmp_path):
     assert meeting.summary.get("zh", "en").value == "Plain for all"
     milestone = data.milestones[0]
     assert (milestone.meeting.target, milestone.draft.target, milestone.draft.line) == ("ieg-1", 2, 7)
-    assert data.experts[0].category == "academia" and data.experts_updated.source == "2020-09-16"
+    assert data.experts[0].category == "academia" and data.header("experts", "updated").source == "2020-09-16"
     document = data.documents[0]
     assert (document.symbol, document.link, document.languages, document.date.precision) == (
         "A/1", "https://itu.int/a?b=1", ("en",), "month")

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from ..base.dates import DateSpec
 from ..base.errors import ErrorList
 from ..base.schema import DataFile, Reader
 from ..base.yamlio import Mark, load_yaml
@@ -69,10 +68,6 @@ class SiteData:
     @property
     def experts(self) -> tuple[Expert, ...]:
         return self.of("experts")
-
-    @property
-    def experts_updated(self) -> DateSpec | None:
-        return self.header("experts", "updated")
 
     @property
     def documents(self) -> tuple[Document, ...]:

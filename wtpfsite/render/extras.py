@@ -136,9 +136,9 @@ def expert_exports(site: Site, env: Environment, today: date, errors: ErrorList)
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    updated = site.data.experts_updated.source if site.data.experts_updated else None
+    updated = site.data.header("experts", "updated")  # a DateSpec or None
     return [Output("data/experts.csv", buffer.getvalue().encode("utf-8")),
-            Output("data/experts.json", _experts_json(updated, rows).encode("utf-8"))]
+            Output("data/experts.json", _experts_json(updated and updated.source, rows).encode("utf-8"))]
 
 
 def _experts_json(updated: str | None, rows: list[dict]) -> str:

@@ -76,7 +76,7 @@ def _meeting_title(site: Site, name: str, t) -> str:
 def _experts(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
     experts = site.data.experts
     counts = Counter(e.category for e in experts if e.category)
-    return {"experts": experts, "updated": site.data.experts_updated,
+    return {"experts": experts, "updated": site.data.header("experts", "updated"),
             "nominated": site.data.header("experts", "nominated"),
             "nominated_list": site.data.header("experts", "nominated_list"),
             "category_counts": [(c, counts[c]) for c in EXPERT_CATEGORIES if counts[c]],
