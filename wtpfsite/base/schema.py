@@ -81,16 +81,19 @@ class Reader:
             return []
         return list(zip(value, value.item_marks))
 
-    def string(self, node: MarkedMap, key: str) -> str | None:
-        return self._text(self.value_mark(node, key), key, node[key], "text") if key in node else None
+    def string(self, node: MarkedMap, key: str, nonempty: bool = False) -> str | None:
+        return self._text(self.value_mark(node, key), key, node[key], "text", nonempty) if key in node else None
 
-    def _text(self, mark: Mark, name: str, value: Any, expected: str) -> str | None:
-        """`value` as text (a number too); reported when it is another kind of value or has a control character."""
+    def _text(self, mark: Mark, name: str, value: Any, expected: str, nonempty: bool = False) -> str | None:
+        """`value` as text (a number too); reported when it is another kind of value, has a control character, or
+        is only white space when `nonempty`."""
         text = _as_text(value)
         if text is None:
             self.error(mark, f"'{name}' must be {expected}, not {_type_name(value)}")
         elif control := _control_character(text):
             self.error(mark, f"'{name}' contains a control character ({control})")
+        elif nonempty and not text.strip():
+            self.error(mark, f"'{name}' must not be empty")
         else:
             return text
         return None
@@ -169,10 +172,7 @@ class Reader:
         value, mark = node[key], self.value_mark(node, key)
         if isinstance(value, MarkedMap):
             return self._by_language(key, value, mark)
-        text = self._text(mark, key, value, "text or a mapping by language")
-        if text is not None and not text.strip():
-            self.error(mark, f"'{key}' must not be empty")
-            return None
+        text = self._text(mark, key, value, "text or a mapping by language", nonempty=True)
         return Text.plain(text.strip()) if text is not None else None
 
     def _by_language(self, key: str, value: MarkedMap, mark: Mark) -> Text | None:

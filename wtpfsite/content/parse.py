@@ -72,10 +72,7 @@ def parse_source(file: SourceFile, languages: tuple[str, ...], allow_html_in_dra
     meta = reader.mapping(split.meta, Mark(2, 1), "front matter", required, DRAFT_FIELDS if is_draft else PAGE_FIELDS)
     if meta is None:
         return None
-    title, description = reader.string(meta, "title"), reader.string(meta, "description")
-    if title is not None and not title.strip():
-        reader.error(reader.value_mark(meta, "title"), "'title' must not be empty")
-        title = None
+    title, description = reader.string(meta, "title", nonempty=True), reader.string(meta, "description")
     translation_of = reader.string(meta, "translation_of")
     draft = _read_draft_meta(reader, meta) if is_draft else None
     allow_html = is_draft and allow_html_in_drafts
