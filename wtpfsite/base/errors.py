@@ -71,6 +71,9 @@ class ErrorList:
     def extend(self, errors: Iterable[SiteError]) -> None:
         self.errors.extend(errors)
 
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
     def raise_if_any(self) -> None:
         if self.errors:
             raise ContentErrors(self.errors)
