@@ -48,7 +48,7 @@ def test_missing_file(tmp_path):
 ])
 def test_language_comes_from_the_file_name(tmp_path, name, expected):
     errors = ErrorList(tmp_path)
-    assert split_name(tmp_path / name, LANGS, "en", errors) == expected
+    assert split_name(tmp_path / name, LANGS, errors) == expected
     assert not errors
 
 
@@ -65,7 +65,7 @@ def test_language_comes_from_the_file_name(tmp_path, name, expected):
 ])
 def test_bad_file_names_are_refused(tmp_path, name, message):
     errors = ErrorList(tmp_path)
-    assert split_name(tmp_path / name, LANGS, "en", errors) is None
+    assert split_name(tmp_path / name, LANGS, errors) is None
     assert [e.format() for e in errors.errors] == [f"{name}:1:1: {message}"]
 
 

@@ -60,12 +60,12 @@ def read_source_text(path: Path, errors: ErrorList, data: bytes | None = None) -
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def split_name(path: Path, languages: tuple[str, ...], default: str, errors: ErrorList) -> tuple[str, str] | None:
-    """'about.zh.md' -> ('about', 'zh'); 'about.md' -> ('about', default)."""
+def split_name(path: Path, languages: tuple[str, ...], errors: ErrorList) -> tuple[str, str] | None:
+    """'about.zh.md' -> ('about', 'zh'); 'about.md' -> ('about', languages[0]), the default language."""
     stem = path.name[: -len(".md")]
     name, dot, suffix = stem.rpartition(".")
     if not dot:
-        name, suffix = stem, default
+        name, suffix = stem, languages[0]
     elif not LANGUAGE_CODE.match(suffix):
         errors.add(path, 1, 1, f"'{path.name}' has an unreadable language suffix '{suffix}'")
         return None
@@ -87,7 +87,7 @@ def discover_sources(content_dir: Path, templates_dir: Path, languages: tuple[st
     for section in SECTIONS:
         folder = content_dir / section
         for path in _markdown_files(folder):
-            split = split_name(path, languages, languages[0], errors)
+            split = split_name(path, languages, errors)
             if split is None:
                 continue
             source = SourceFile(section, split[0], split[1], path)
