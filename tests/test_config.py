@@ -23,7 +23,7 @@ def test_the_fixture_config_loads(tmp_path):
     assert config.default_language == "en"
     assert config.language("zh").locale == "zh_Hans_CN"
     assert config.base_url == "https://example.org/site/"
-    assert [entry.name for entry in config.navigation] == ["home"]
+    assert [entry.target for entry in config.navigation] == ["home"]
     assert config.allow_raw_html_in_drafts is False
     if SEARCH_IS_AN_OPTION:
         assert config.search is False

@@ -11,7 +11,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 
 from ..base.errors import ErrorList
-from ..base.schema import LANGUAGE_CODE, Reader
+from ..base.schema import LANGUAGE_CODE, Reader, Ref
 from ..base.text import Text
 from ..base.yamlio import Mark, load_yaml
 from .sources import read_source_text
@@ -33,13 +33,6 @@ class Language:
 
 
 @dataclass(frozen=True)
-class NavEntry:
-    name: str  # a section ("drafts") or a page name ("about")
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
 class SiteConfig:
     path: Path
     root: Path
@@ -49,7 +42,7 @@ class SiteConfig:
     content_dir: Path
     templates_dir: Path
     output_dir: Path
-    navigation: tuple[NavEntry, ...]
+    navigation: tuple[Ref, ...]  # each to a section ("drafts") or a page by name ("about")
     allow_raw_html_in_drafts: bool
     search: bool = True  # build the Pagefind search index and show the search box
     # The day the content describes, for a site that tells of a past moment: the default of --today. When it is
@@ -154,4 +147,4 @@ def _read_navigation(reader: Reader, node):
         if not isinstance(item, str) or not re.match(r"^[a-z0-9-]+\Z", item):
             reader.error(mark, "a navigation entry must be a section name or a page name, such as 'about'")
             continue
-        yield NavEntry(item, mark.line, mark.col)
+        yield Ref(item, reader.path, mark.line, mark.col)

@@ -127,7 +127,7 @@ def link_maker(site: Site, path: str) -> Callable[[str], str]:
 def navigation(site: Site, lang: str, link: Callable[[str], str], loc: Localizer,
                route: Route | None) -> tuple[NavLink, ...]:
     """The main navigation: each entry of the config's, marked current on its page and its section's pages."""
-    keys = [(entry.name, navigation_key(site, entry.name)) for entry in site.config.navigation]
+    keys = [(entry.target, navigation_key(site, entry.target)) for entry in site.config.navigation]
     return tuple(NavLink(loc.t(f"nav.{name}"), link(site.path(key, lang)),
                          route is not None and (route.key == key or route.section.parent == key)) for name, key in keys)
 

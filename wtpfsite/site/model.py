@@ -221,8 +221,8 @@ def navigation_key(site: Site, name: str) -> str:
 
 def _check_navigation(site: Site, errors: ErrorList) -> None:
     for entry in site.config.navigation:
-        if not site.has_route(navigation_key(site, entry.name)):
-            errors.add(site.config.path, entry.line, entry.col, f"navigation entry '{entry.name}' names no page")
-        if site.strings.catalog and f"nav.{entry.name}" not in site.strings.catalog:
-            errors.add(site.config.path, entry.line, entry.col,
-                       f"navigation entry '{entry.name}' has no label: add 'nav.{entry.name}' to strings.yaml")
+        if not site.has_route(navigation_key(site, entry.target)):
+            errors.add(entry.path, entry.line, entry.col, f"navigation entry '{entry.target}' names no page")
+        if site.strings.catalog and f"nav.{entry.target}" not in site.strings.catalog:
+            errors.add(entry.path, entry.line, entry.col,
+                       f"navigation entry '{entry.target}' has no label: add 'nav.{entry.target}' to strings.yaml")
