@@ -24,7 +24,6 @@ from ..base.text import text_revision
 from ..base.yamledit import Edit, apply, compose, find, quoted, set_value
 from ..pipeline.build import BuildOptions, load_site
 from ..site.model import Site
-from ..site.translations import data_nodes
 
 RECORD = "translated.yaml"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -63,8 +62,7 @@ def entries(site: Site) -> list[Entry]:
         path = site.data.file_path(schema.name)
         if path is None:
             continue
-        records, nodes = site.data.of(schema.name), data_nodes(site.data, schema.name)
-        for index, (record, node) in enumerate(zip(records, nodes)):
+        for index, record in enumerate(site.data.of(schema.name)):
             label = schema.label(record, index, default)
             for field in schema.texts:
                 value = getattr(record, field)
@@ -72,9 +70,8 @@ def entries(site: Site) -> list[Entry]:
                     continue
                 values = dict(value.values)
                 name = label.split(" ", 1)[1].strip("'") if " " in label else label
-                found.append(Entry(f"{schema.name}.yaml {name} {field}", f"{label}: {field}", path,
-                                   node.value_marks[field].line, (schema.list_key, index, field), values[default],
-                                   values))
+                found.append(Entry(f"{schema.name}.yaml {name} {field}", f"{label}: {field}", path, value.mark.line,
+                                   (schema.list_key, index, field), values[default], values))
     return found
 
 
