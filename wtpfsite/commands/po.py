@@ -87,9 +87,9 @@ def export_po(options: BuildOptions, lang: str) -> str:
     """The PO file of `lang`: every entry, translated or not; out-of-date translations fuzzy."""
     site = load_site(options).site
     config = site.config
-    if lang not in config.language_codes or lang == config.default_language:
-        others = ", ".join(code for code in config.language_codes if code != config.default_language)
-        raise UsageError(f"'{lang}' is not a language to translate into (the site's are {others})")
+    targets = config.language_codes[1:]  # every language but the default one, the first
+    if lang not in targets:
+        raise UsageError(f"'{lang}' is not a language to translate into (the site's are {', '.join(targets)})")
     record = read_record(config.content_dir).get(lang, {})
     shown = ErrorList(config.root).display_path
     title = config.title.get(config.default_language, config.default_language).value
@@ -127,7 +127,7 @@ def import_po(options: BuildOptions, po_path: Path) -> list[Change]:
         errors.add(po_path, line, 1, f"not a PO file that can be read: {what}")
         raise ContentErrors(errors.errors) from None
     lang = str(catalog.locale).replace("_", "-") if catalog.locale else ""
-    if lang not in config.language_codes or lang == config.default_language:
+    if lang not in config.language_codes[1:]:  # not the default language, the first
         errors.add(po_path, 1, 1, f"the PO file's 'Language' header must name a language to translate into, "
                                   f"not '{lang or 'nothing'}'")
         raise ContentErrors(errors.errors)
