@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import traceback
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
@@ -148,11 +149,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BUG
 
 
+@dataclass(frozen=True)
 class TerminalProgress:
     """The build's progress on a terminal: each stage on a line, and the pages rendered counted in place."""
 
-    def __init__(self, err: TextIO):
-        self.err = err
+    err: TextIO
 
     def stage(self, name: str) -> None:
         print(f"{name} ...", file=self.err, flush=True)
@@ -230,8 +231,7 @@ def _run_editors(args, options) -> int:
             args.out.write_text(text, "utf-8")
             if not args.quiet:
                 print(f"wrote {args.out}: the UI strings and data texts of '{args.lang}'")
-        return EXIT_OK
-    if args.command == "import-po":
+    elif args.command == "import-po":
         from .po import import_po
         changes = import_po(options, args.file)
         for change in changes:
@@ -239,16 +239,14 @@ def _run_editors(args, options) -> int:
                   f"'{change.context}'")
         if not args.quiet:
             print(f"{counted(len(changes), 'text', 'texts')} changed; the translations are recorded as current")
-        return EXIT_OK
-    if args.command == "translated":
+    elif args.command == "translated":
         for done in record_translations(args.config, args.paths):
             what = (f"already records translation_of: {done.revision}; nothing changed" if not done.changed else
                     f"recorded translation_of: {done.revision}" if done.previous is None else
                     f"updated translation_of: {done.previous} -> {done.revision}")
             if done.changed or not args.quiet:
                 print(f"{done.path}: {what}" + (f" ({done.note})" if done.note else ""))
-        return EXIT_OK
-    if args.command == "new-draft":
+    elif args.command == "new-draft":
         site = load_site(options, tolerate=names_the_next_draft).site
         plan = plan_new_draft(site, args.released, args.comments_due)
         shown = ErrorList(site.config.root).display_path
@@ -264,13 +262,13 @@ def _run_editors(args, options) -> int:
                 print(f"  {note}")
         for item in plan.todo:
             print(item if item.startswith("warning: ") else f"to do: {item}")
-        return EXIT_OK
-    if args.release:
+    elif args.release:
         files = check_release(options)
         if not args.quiet:
             print(f"checked {files} files, translations and dates: ready to release")
-        return EXIT_OK
-    report = translation_report(load_site(options).site)
-    for line in format_report(report, args.quiet):
-        print(line)
-    return EXIT_OK if report.ok else EXIT_CONTENT
+    else:
+        report = translation_report(load_site(options).site)
+        for line in format_report(report, args.quiet):
+            print(line)
+        return EXIT_OK if report.ok else EXIT_CONTENT
+    return EXIT_OK

@@ -21,7 +21,7 @@ from ..content.parse import revision
 from ..render.numerals import ENGLISH_ORDINALS, FORMATTER, hanzi as zh_number  # the UI strings' numerals: 二十一
 from ..site.model import Site
 from ..site.routes import Draft
-from ..site.schedule import NewMilestone, insert_milestones, new_milestones
+from ..site.schedule import MILESTONE_KINDS, NewMilestone, insert_milestones, milestones_of, new_milestones
 from ..site.translations import FIELD, data_nodes, is_outdated
 from .translated import yaml_scalar
 
@@ -131,10 +131,8 @@ def _dates(site: Site, number: int, released: date | None, comments_due: date | 
            notes: list[str], todo: list[str]) -> tuple[DateSpec, DateSpec | None]:
     """The release date and comment deadline of draft `number`: as given, else the timetable's milestones."""
     result: list[DateSpec | None] = []
-    for key, given, kind, option in (("released", released, "draft-release", "--released"),
-                                     ("comments_due", comments_due, "comment-deadline", "--comments-due")):
-        entry = next((m for m in site.data.milestones if m.kind == kind and m.draft and m.draft.target == number),
-                     None)
+    for (key, kind), given in zip(MILESTONE_KINDS.items(), (released, comments_due)):
+        entry, option = next(iter(milestones_of(site, kind, number)), None), "--" + key.replace("_", "-")
         if given is not None:
             result.append(parse_date_spec(given.isoformat()))
             notes.append(f"{key}: {given.isoformat()} (from {option})")

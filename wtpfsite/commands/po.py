@@ -24,7 +24,6 @@ from ..base.text import text_revision
 from ..base.yamledit import Edit, apply, compose, find, quoted, set_value
 from ..pipeline.build import BuildOptions, load_site
 from ..site.model import Site
-from ..site.translations import data_nodes
 
 RECORD = "translated.yaml"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -63,8 +62,7 @@ def entries(site: Site) -> list[Entry]:
         path = site.data.file_path(schema.name)
         if path is None:
             continue
-        records, nodes = site.data.of(schema.name), data_nodes(site.data, schema.name)
-        for index, (record, node) in enumerate(zip(records, nodes)):
+        for index, record in enumerate(site.data.of(schema.name)):
             label = schema.label(record, index, default)
             for field in schema.texts:
                 value = getattr(record, field)
@@ -72,9 +70,8 @@ def entries(site: Site) -> list[Entry]:
                     continue
                 values = dict(value.values)
                 name = label.split(" ", 1)[1].strip("'") if " " in label else label
-                found.append(Entry(f"{schema.name}.yaml {name} {field}", f"{label}: {field}", path,
-                                   node.value_marks[field].line, (schema.list_key, index, field), values[default],
-                                   values))
+                found.append(Entry(f"{schema.name}.yaml {name} {field}", f"{label}: {field}", path, value.mark.line,
+                                   (schema.list_key, index, field), values[default], values))
     return found
 
 
@@ -90,9 +87,9 @@ def export_po(options: BuildOptions, lang: str) -> str:
     """The PO file of `lang`: every entry, translated or not; out-of-date translations fuzzy."""
     site = load_site(options).site
     config = site.config
-    if lang not in config.language_codes or lang == config.default_language:
-        others = ", ".join(code for code in config.language_codes if code != config.default_language)
-        raise UsageError(f"'{lang}' is not a language to translate into (the site's are {others})")
+    targets = config.language_codes[1:]  # every language but the default one, the first
+    if lang not in targets:
+        raise UsageError(f"'{lang}' is not a language to translate into (the site's are {', '.join(targets)})")
     record = read_record(config.content_dir).get(lang, {})
     shown = ErrorList(config.root).display_path
     title = config.title.get(config.default_language, config.default_language).value
@@ -130,7 +127,7 @@ def import_po(options: BuildOptions, po_path: Path) -> list[Change]:
         errors.add(po_path, line, 1, f"not a PO file that can be read: {what}")
         raise ContentErrors(errors.errors) from None
     lang = str(catalog.locale).replace("_", "-") if catalog.locale else ""
-    if lang not in config.language_codes or lang == config.default_language:
+    if lang not in config.language_codes[1:]:  # not the default language, the first
         errors.add(po_path, 1, 1, f"the PO file's 'Language' header must name a language to translate into, "
                                   f"not '{lang or 'nothing'}'")
         raise ContentErrors(errors.errors)

@@ -11,6 +11,7 @@ from ..base.errors import ContentErrors, ErrorList, SiteError
 from ..base.yamlio import Mark
 from ..pipeline.build import BuildOptions, check, load_site
 from ..site.model import Site
+from ..site.schedule import MILESTONE_WORDS
 from ..site.translations import data_nodes, translation_report
 
 
@@ -59,12 +60,10 @@ def planned_but_past(site: Site, today: date) -> list[SiteError]:
             continue
         node = nodes[index] if index < len(nodes) else None
         mark = node.value_marks.get("date", node.mark) if node is not None else Mark(milestone.draft.line, 1)
-        what = _MILESTONE_WORDS.get(milestone.kind, milestone.kind.replace("-", " "))
+        what = MILESTONE_WORDS.get(milestone.kind, milestone.kind.replace("-", " "))
         problems.append(SiteError(shown(milestone.draft.path), mark.line, mark.col,
                                   f"past {what} but still planned: milestone '{milestone.id}' "
                                   f"({milestone.date.source}) concerns draft {draft.number}, which is still "
                                   f"'planned'"))
     return problems
 
-
-_MILESTONE_WORDS = {"draft-release": "release date", "comment-deadline": "comment deadline"}

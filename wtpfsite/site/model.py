@@ -61,8 +61,7 @@ class Site:
 
     @property
     def latest_draft(self) -> Draft | None:
-        released = [d for d in self.drafts if d.released]
-        return released[-1] if released else None
+        return next((d for d in reversed(self.drafts) if d.released), None)
 
     def narrowed(self, section: Declaration) -> Site:
         """The site as a page of `section` may see it: only the data files it declares, and other pages only when
@@ -143,11 +142,9 @@ def _make_routes(config: SiteConfig, grouped, drafts: tuple[Draft, ...], data: S
     routes: list[Route] = []
     for key, versions in sorted(grouped.items()):
         if key.startswith("pages/"):
-            name = key[len("pages/"):]
-            if name == "index":
-                routes.append(Route(HOME, by_name[HOME], "", versions))
-            else:
-                routes.append(Route(f"{PAGE}/{name}", by_name[PAGE], name, versions))
+            name = "" if key == "pages/index" else key[len("pages/"):]
+            section = by_name[PAGE if name else HOME]
+            routes.append(Route(section.route_key(name), section, name, versions))
     for draft in drafts:
         routes.append(Route(f"{DRAFT}/{draft.number}", by_name[DRAFT], str(draft.number), draft.versions))
         previous = next((d for d in drafts if d.number == draft.number - 1), None)

@@ -15,7 +15,7 @@ from ..content.records import Milestone
 from .model import Site
 
 MILESTONE_KINDS = {"released": "draft-release", "comments_due": "comment-deadline"}
-_WORDS = {"released": "release date", "comments_due": "comment deadline"}
+MILESTONE_WORDS = {"draft-release": "release date", "comment-deadline": "comment deadline"}
 
 
 def drafts_missing_from_timetable(site: Site) -> list[SiteError]:
@@ -33,23 +33,23 @@ def drafts_missing_from_timetable(site: Site) -> list[SiteError]:
             spec: DateSpec | None = getattr(draft.meta, field)
             if spec is None:
                 continue
-            found = _milestones(site, kind, draft.number)
+            found = milestones_of(site, kind, draft.number)
             line, col = source.draft.place(field)
+            words = MILESTONE_WORDS[kind]
             if not found:
                 errors.add(source.file.path, line, col,
-                           f"draft {draft.number} is released, but its {_WORDS[field]} ({spec.source}) is not in the "
+                           f"draft {draft.number} is released, but its {words} ({spec.source}) is not in the "
                            f"timetable: add a '{kind}' milestone with 'draft: {draft.number}' to "
                            f"{errors.display_path(path)}, or the timetable page, the calendar and 'Next milestone' "
                            f"leave it out")
             elif all((m.date.start, m.date.end) != (spec.start, spec.end) for m in found):
                 errors.add(source.file.path, line, col,
-                           f"draft {draft.number}'s {_WORDS[field]} is {spec.source}, but the timetable's milestone "
+                           f"draft {draft.number}'s {words} is {spec.source}, but the timetable's milestone "
                            f"'{found[0].id}' says {found[0].date.source}: make them agree")
     return errors.errors
 
 
-def _milestones(site: Site, kind: str, number: int) -> list[Milestone]:
-    """The timetable's milestones of `kind` for draft `number`."""
+def milestones_of(site: Site, kind: str, number: int) -> list[Milestone]:
     return [m for m in site.data.milestones if m.kind == kind and m.draft and m.draft.target == number]
 
 
@@ -76,7 +76,7 @@ def new_milestones(site: Site, number: int, dates: dict[str, DateSpec | None], z
     made = []
     for field, kind in MILESTONE_KINDS.items():
         spec = dates.get(field)
-        if spec is None or _milestones(site, kind, number):
+        if spec is None or milestones_of(site, kind, number):
             continue
         ident = f"draft-{number}-{'release' if field == 'released' else 'comments'}"
         while ident in ids:
