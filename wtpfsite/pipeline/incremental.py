@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from ..content.data import EVERY_FILE
 from ..content.parse import ParsedSource
+from ..render.pages import COMMON_STRINGS
 from ..site.model import Site
 from ..site.routes import EVERY_STRING, Declaration, Route
 
@@ -95,29 +96,29 @@ class Inputs:
 
     def __init__(self, site: Site, files: dict[Path, str], today: date):
         self.site, self.today = site, today
-        self.files = files  # every source, data file and the string catalog, by path
+        self.files = files  # every source, data file, the string catalog and the config, by path
         self._strings_by_prefixes: dict[tuple[tuple[str, ...], str | None], str] = {}
-        self._declared_by: dict[tuple, str] = {}  # by kind and name of declaration, language, common strings
+        self._declared_by: dict[tuple, str] = {}  # by kind and name of declaration, and language
 
-    def global_digest(self, config_bytes: bytes) -> str:
+    def global_digest(self) -> str:
+        """The digest of what every output reads: the config, the options and the generator."""
         config = self.site.config
-        return digest(json.dumps([FORMAT, generator_digest(), digest(config_bytes), config.base_url,
+        return digest(json.dumps([FORMAT, generator_digest(), self.files[config.path], config.base_url,
                                   str(config.output_dir), self.today.isoformat()]))
 
-    def page(self, route: Route, lang: str, common_strings: tuple[str, ...]) -> str:
+    def page(self, route: Route, lang: str) -> str:
         """The digest of what the page `route` in `lang` declares it reads, but its templates."""
-        return digest(json.dumps([route.key, lang, self._sources(route, lang),
-                                  self._declared(route.section, lang, common_strings)]))
+        return digest(json.dumps([route.key, lang, self._sources(route, lang), self._declared(route.section, lang)]))
 
-    def group(self, declaration: Declaration, common_strings: tuple[str, ...]) -> str:
+    def group(self, declaration: Declaration) -> str:
         """The digest of what a group of other outputs declares it reads (in every language)."""
-        return digest(json.dumps([declaration.name, self._declared(declaration, None, common_strings)]))
+        return digest(json.dumps([declaration.name, self._declared(declaration, None)]))
 
-    def _declared(self, declaration: Declaration, lang: str | None, common_strings: tuple[str, ...]) -> str:
-        """The digest of what `declaration` reads in `lang`, made once for all its pages."""
-        key = (type(declaration).__name__, declaration.name, lang, common_strings)
+    def _declared(self, declaration: Declaration, lang: str | None) -> str:
+        """The digest of what `declaration` reads in `lang`, the common UI strings too, made once for all its pages."""
+        key = (type(declaration).__name__, declaration.name, lang)
         if key not in self._declared_by:
-            strings = ("",) if EVERY_STRING in declaration.strings else common_strings + declaration.strings
+            strings = ("",) if EVERY_STRING in declaration.strings else COMMON_STRINGS + declaration.strings
             self._declared_by[key] = digest(json.dumps([
                 self._data(declaration.data), self._strings(strings, lang if strings != ("",) else None),
                 self._summaries[declaration.structure] if declaration.structure else ""]))
@@ -175,7 +176,7 @@ class Made:
 
     path: str
     data: bytes | None
-    unit: str | None = None  # the page's path, or "group:NAME"; None for the files of the before-swap step
+    unit: str  # the page's path, or "group:NAME"
     inputs: str | None = None
     templates: tuple[str, ...] = ()
     digest: str | None = None
@@ -184,10 +185,10 @@ class Made:
 class Plan:
     """Which pages and groups the last build's output still holds, and the record of this build."""
 
-    def __init__(self, record: BuildRecord | None, inputs: Inputs, config_bytes: bytes, output_dir: Path,
-                 templates_dir: Path):
-        self.inputs, self.output_dir = inputs, output_dir
-        self.global_digest = inputs.global_digest(config_bytes)
+    def __init__(self, record: BuildRecord | None, inputs: Inputs):
+        self.inputs, self.output_dir = inputs, inputs.site.config.output_dir
+        templates_dir = inputs.site.config.templates_dir
+        self.global_digest = inputs.global_digest()
         self.last = record if record is not None and record.inputs == self.global_digest else None
         # every template's digest, taken before anything renders (a template saved meanwhile is made again next time)
         self._templates = {path.relative_to(templates_dir).as_posix(): digest(path.read_bytes())
@@ -229,10 +230,9 @@ class Plan:
         files = {}
         for m in made:
             files[m.path] = file_state(self.output_dir, m.path, m.digest or last[m.path].digest)
-            if m.unit is not None:  # (a group's templates: those of all its files)
-                before = units.get(m.unit, Unit(m.inputs, (), ()))
-                templates = tuple(dict.fromkeys(before.templates + self._digests(m.templates)))
-                units[m.unit] = Unit(m.inputs, templates, before.paths + (m.path,))
+            before = units.get(m.unit, Unit(m.inputs, (), ()))  # (a group's templates: those of all its files)
+            templates = tuple(dict.fromkeys(before.templates + self._digests(m.templates)))
+            units[m.unit] = Unit(m.inputs, templates, before.paths + (m.path,))
         for path in generated:
             kept = last.get(path)
             files[path] = file_state(self.output_dir, path, kept.digest if kept is not None else
