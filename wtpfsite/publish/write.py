@@ -75,10 +75,9 @@ class Staging:
 
     def __init__(self, output_dir: Path):
         output_dir.parent.mkdir(parents=True, exist_ok=True)
-        clean_stale(output_dir)
+        clean_stale(output_dir)  # (this process's own too, which a build it interrupted left)
         self.output_dir = output_dir
         self.folder = output_dir.parent / f"{STAGING_PREFIX}{output_dir.name}-{os.getpid()}"
-        shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir()
 
     def put(self, path: str, data: bytes | None) -> None:
