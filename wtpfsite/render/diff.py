@@ -53,16 +53,10 @@ class DraftChanges:
 
 
 _T = TypeVar("_T")
-_WORD_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
-_CHAR_TOKEN_RE = re.compile(r"[A-Za-z0-9]+|\s+|.", re.S)
+# the tokens of inline diffs, by `cjk`: words (or ASCII runs and single characters), whitespace, punctuation
+_TOKEN_RE = {False: re.compile(r"\w+|\s+|[^\w\s]"), True: re.compile(r"[A-Za-z0-9]+|\s+|.", re.S)}
+_CONTENT_TOKEN_RE = {False: re.compile(r"\w+"), True: re.compile(r"[A-Za-z0-9]+|\w")}  # (less spaces, punctuation)
 _ITEM_RE = re.compile(r"^( *)(•|\d{1,9}[.)]) ?(.*)\Z", re.S)  # a list line of draftblocks' list text
-_CONTENT_TOKEN_RE = {False: re.compile(r"\w+"), True: re.compile(r"[A-Za-z0-9]+|\w")}  # (the same, less the rest)
-
-
-def _tokens(text: str, cjk: bool) -> list[str]:
-    """Tokens for inline diffs: words (or, in CJK languages, ASCII runs and single characters), whitespace,
-    punctuation."""
-    return (_CHAR_TOKEN_RE if cjk else _WORD_TOKEN_RE).findall(text)
 
 
 def _content_tokens(text: str, cjk: bool) -> list[str]:
@@ -99,7 +93,7 @@ def _lead_space(a: str, b: str) -> int:
 def _inline_diff(old: str, new: str, cjk: bool) -> str:
     """Redline ``old`` -> ``new`` at word (or CJK character) level: whitespace between two changes joins them into
     one run, and what whitespace the two sides of a run share at its ends stays outside the marks."""
-    a, b = _tokens(old, cjk), _tokens(new, cjk)
+    a, b = _TOKEN_RE[cjk].findall(old), _TOKEN_RE[cjk].findall(new)
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     kept = [tag == "equal" and not ("".join(a[i1:i2]).isspace() and 0 < k < len(ops) - 1)
             for k, (tag, i1, i2, _, _) in enumerate(ops)]
@@ -174,8 +168,7 @@ def _table_html(pairs: list[tuple[str | None, str | None]], cjk: bool) -> str:
 
 
 def _item(line: str) -> tuple[int, bool, str]:
-    """Depth, whether ordered, and the text of one list line ('• ' or '1. ' markers, two spaces of indent a
-    level)."""
+    """Depth, whether ordered, and the text of a list line as draftblocks._list_text writes it."""
     m = _ITEM_RE.match(line)
     if m is None:
         return 0, False, line

@@ -117,8 +117,7 @@ def page_view(site: Site, route: Route, lang: str, path: str, loc: Localizer, li
 
 
 def link_maker(site: Site, path: str) -> Callable[[str], str]:
-    """Relative links, except on 404 pages: hosts serve those at any address, so their
-    links are absolute from the base URL."""
+    """Relative links, but absolute from the base URL on 404 pages, which hosts serve at any address."""
     if path.endswith("404.html"):
         return lambda target: site.config.base_url + target
     return relative_from(path)
