@@ -287,13 +287,11 @@ def _publish(site: Site, made: list[Made], plan: Plan, last: BuildRecord | None,
     one, when its pages did not change or, with `later`, to be made again after: then pending)."""
     before_swap, index, pending = None, (), False
     if site.config.search:
-        unchanged = plan.generated_unchanged(made)
-        if unchanged is None and later:
-            unchanged = plan.generated_unchanged(made, stale=True)
-            pending = unchanged is not None
-        if unchanged is None:
+        files, current = plan.last_index(made) or (None, False)
+        if files is not None and (current or later):
+            index, pending = files, not current
+        else:
             before_swap = lambda staging: index_site(site.config, staging)  # noqa: E731
-        index = unchanged or ()
     previous = frozenset(last.files) if last is not None and last.output_dir == str(site.config.output_dir) \
         else frozenset()
     say("writing the output folder" + (" and making the search index" if before_swap is not None else ""))

@@ -206,22 +206,19 @@ class Plan:
             return None
         return [Made(path, None, unit, inputs, names) for path in old.paths]
 
-    def generated_unchanged(self, made: list[Made], stale: bool = False) -> tuple[str, ...] | None:
-        """The files the last build's before-swap step added (the search index), when every HTML output (what that
-        step reads) is byte-identical to the last build's and those files are still there (`stale`: whatever the
-        outputs, for a build that makes the index again later)."""
-        if self.last is None or not (self.last.index_current or stale):
+    def last_index(self, made: list[Made]) -> tuple[tuple[str, ...], bool] | None:
+        """The files the last build's before-swap step added (the search index), when they are still there, and
+        whether they are current: made from the HTML outputs this build made (what that step reads), byte for byte."""
+        if self.last is None:
             return None
-        if not stale:
-            read = {m.path for m in made if m.path.endswith(".html")}
-            if read != {path for unit in self.last.units.values() for path in unit.paths if path.endswith(".html")}:
-                return None  # a page came or went
-            if any(m.path in read and m.digest not in (None, self.last.files[m.path].digest) for m in made):
-                return None
         generated = self.last.generated()
         if not all(still_written(self.output_dir, path, self.last.files[path]) for path in generated):
             return None
-        return generated
+        read = {m.path: m.digest for m in made if m.path.endswith(".html")}
+        last_read = {path for unit in self.last.units.values() for path in unit.paths if path.endswith(".html")}
+        current = self.last.index_current and read.keys() == last_read and all(
+            made_digest in (None, self.last.files[path].digest) for path, made_digest in read.items())
+        return generated, current
 
     def record(self, made: list[Made], generated: tuple[str, ...], index_current: bool = True) -> BuildRecord:
         """The record of this build, once its output is in place."""
