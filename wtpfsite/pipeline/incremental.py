@@ -97,7 +97,6 @@ class Inputs:
     def __init__(self, site: Site, files: dict[Path, str], today: date):
         self.site, self.today = site, today
         self.files = files  # every source, data file, the string catalog and the config, by path
-        self._strings_by_prefixes: dict[tuple[tuple[str, ...], str | None], str] = {}
         self._declared_by: dict[tuple, str] = {}  # by kind and name of declaration, and language
 
     def global_digest(self) -> str:
@@ -148,12 +147,10 @@ class Inputs:
     def _strings(self, prefixes: tuple[str, ...], lang: str | None) -> str:
         """The UI strings of those prefixes in `lang` and in the default language, which stands in for it (every
         language's, when `lang` is None)."""
-        if (prefixes, lang) not in self._strings_by_prefixes:
-            catalog, default = self.site.strings.catalog, self.site.config.default_language
-            chosen = {key: catalog[key] if lang is None else [catalog[key].get(lang), catalog[key].get(default)]
-                      for key in sorted(catalog) if key.startswith(prefixes)}
-            self._strings_by_prefixes[prefixes, lang] = digest(json.dumps(chosen, sort_keys=True))
-        return self._strings_by_prefixes[prefixes, lang]
+        catalog, default = self.site.strings.catalog, self.site.config.default_language
+        chosen = {key: catalog[key] if lang is None else [catalog[key].get(lang), catalog[key].get(default)]
+                  for key in sorted(catalog) if key.startswith(prefixes)}
+        return digest(json.dumps(chosen, sort_keys=True))
 
     @cached_property
     def _summaries(self) -> dict[str, str]:
