@@ -52,7 +52,6 @@ class LanguageLink:
 @dataclass(frozen=True)
 class PageView:
     key: str
-    path: str
     title: str
     description: str
     html: Markup
@@ -111,7 +110,7 @@ def page_view(site: Site, route: Route, lang: str, path: str, loc: Localizer, li
     outdated = next(link for link in links if link.code == original.file.lang) if original else None
     shown_dir = site.config.language(borrowed).dir if borrowed else None
     borrowed_dir = shown_dir if shown_dir != site.config.language(lang).dir else None
-    return PageView(route.key, path, page_title(site, route, source, loc), description, html,
+    return PageView(route.key, page_title(site, route, source, loc), description, html,
                     source.markdown.toc if source else (), borrowed, links,
                     absolute_url(site.config.base_url, path), outdated, borrowed_dir)
 
