@@ -41,7 +41,7 @@ def _changes(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
     new = site.route(f"draft/{draft.number}").version_for(lang, codes)
     old = site.route(f"draft/{draft.number - 1}").version_for(new.file.lang, codes)
     return _neighbours(site, draft) | {"changes": diff_drafts(old.body, new.body, new.file.lang),
-                                       "diff_lang": new.file.lang, "old_lang": old.file.lang}
+                                       "diff_lang": new.file.lang}
 
 
 def _drafts(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
