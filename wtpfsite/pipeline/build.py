@@ -32,8 +32,8 @@ from ..publish.search import UI_FILES, index_site, reindex
 from ..publish.update import update_in_place
 from ..publish.write import Staging, WriteResult
 from ..render.environment import compile_templates, make_environment
-from ..render.extras import OTHER_OUTPUTS, extra_outputs
-from ..render.pages import COMMON_STRINGS, Output, render_page
+from ..render.extras import OTHER_OUTPUTS
+from ..render.pages import Output, render_page
 from ..render.sections import SECTIONS
 from ..site.aliases import redirects
 from ..site.schedule import drafts_missing_from_timetable
@@ -80,7 +80,7 @@ class BuildResult:
     seconds: float
     written: WriteResult | None = None
     rendered: int = 0  # outputs made by this build
-    reused: int = 0  # pages taken unchanged from the last build
+    reused: int = 0  # outputs kept unchanged from the last build
     rendered_paths: tuple[str, ...] = ()
     cache_notice: str | None = None  # why the parse cache was not used, if it was not
     index_pending: bool = False  # the search index is the last build's, to be made again (`make_index`)
@@ -109,8 +109,7 @@ class Caches:
 @dataclass(frozen=True)
 class Loaded:
     site: Site
-    files: dict[Path, str]  # the digest of every source, data file and the string catalog
-    config_bytes: bytes
+    files: dict[Path, str]  # the digest of every source, data file, the string catalog and the config
 
 
 def cache_folder(options: BuildOptions) -> Path:
@@ -142,7 +141,7 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     sources = discover_sources(config.content_dir, config.templates_dir, codes, errors, schemas)
     parses = parses if parses is not None else ParseCache()
     schema_at = {path: schema for schema in schemas for name, path in sources.data if name == schema.name}
-    files: dict[Path, str] = {}
+    files: dict[Path, str] = {config.path: digest(config.path.read_bytes())}
     parsed: dict[Path, Any] = {}  # each data file's records and header, the strings, each Markdown source's parse
     jobs: list[tuple[SourceFile | Path, Path, bytes]] = []  # the files the parse cache does not hold: their bytes
 
@@ -187,7 +186,7 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
     if tolerate is not None:
         errors.errors = [error for error in errors.errors if not tolerate(site, error)]
     errors.raise_if_any()
-    return Loaded(site, files, config.path.read_bytes())
+    return Loaded(site, files)
 
 
 def render_site(site: Site, env: Environment, today: date, plan: Plan | None = None,
@@ -202,7 +201,7 @@ def render_site(site: Site, env: Environment, today: date, plan: Plan | None = N
     for route in site.routes:
         for lang in site.config.language_codes:
             path = output_file(site.path(route.key, lang))
-            inputs = plan.inputs.page(route, lang, COMMON_STRINGS) if plan is not None else None
+            inputs = plan.inputs.page(route, lang) if plan is not None else None
             kept = plan.kept(path, inputs) if plan is not None else None
             made += kept or []
             if kept is None:
@@ -217,10 +216,10 @@ def render_site(site: Site, env: Environment, today: date, plan: Plan | None = N
     with closing(run(render, len(todo))) as rendering:  # (in worker processes, the other outputs are made meanwhile)
         for group in OTHER_OUTPUTS:  # (kept from the last build, with a `plan`, when they can be)
             unit = f"group:{group.name}"
-            inputs = plan.inputs.group(group, COMMON_STRINGS) if plan is not None else None
+            inputs = plan.inputs.group(group) if plan is not None else None
             kept = plan.kept(unit, inputs) if plan is not None else None
             made += kept if kept is not None else [_made(output, unit, inputs, write)
-                                                   for output in extra_outputs(site, env, today, errors, (group,))]
+                                                   for output in group.make(site.narrowed(group), env, today, errors)]
         for done, result in enumerate(rendering, 1):
             if isinstance(result, Made):
                 made.append(result)
@@ -262,8 +261,7 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     (folder / "templates").mkdir(parents=True, exist_ok=True)
     env = make_environment(site.config.templates_dir, folder / "templates")
     today = options.day(site.config)
-    plan = Plan(caches.record if incremental else None, Inputs(site, loaded.files, today),
-                loaded.config_bytes, site.config.output_dir, site.config.templates_dir)
+    plan = Plan(caches.record if incremental else None, Inputs(site, loaded.files, today))
     say("rendering the pages")
     staging = Staging(site.config.output_dir)  # (the pages are written there as they come)
     try:
@@ -278,11 +276,9 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     if not later:
         write_parse_cache(folder, caches.parses)
         caches.parses = caches.parses.next()
-    rendered = tuple(m.path for m in made if m.digest is not None)
-    pages = _count_pages(site, [m.path for m in made])
-    return BuildResult(tuple(m.path for m in made), pages, time.perf_counter() - started, written, len(rendered),
-                       sum(1 for m in made if m.digest is None and m.unit is not None), rendered, notice, pending,
-                       tuple(lost))
+    paths, rendered = tuple(m.path for m in made), tuple(m.path for m in made if m.digest is not None)
+    return BuildResult(paths, _count_pages(site, paths), time.perf_counter() - started, written, len(rendered),
+                       len(paths) - len(rendered), rendered, notice, pending, tuple(lost))
 
 
 def _publish(site: Site, made: list[Made], plan: Plan, last: BuildRecord | None, staging: Staging, later: bool,
@@ -291,13 +287,11 @@ def _publish(site: Site, made: list[Made], plan: Plan, last: BuildRecord | None,
     one, when its pages did not change or, with `later`, to be made again after: then pending)."""
     before_swap, index, pending = None, (), False
     if site.config.search:
-        unchanged = plan.generated_unchanged(made)
-        if unchanged is None and later:
-            unchanged = plan.generated_unchanged(made, stale=True)
-            pending = unchanged is not None
-        if unchanged is None:
+        files, current = plan.last_index(made) or (None, False)
+        if files is not None and (current or later):
+            index, pending = files, not current
+        else:
             before_swap = lambda staging: index_site(site.config, staging)  # noqa: E731
-        index = unchanged or ()
     previous = frozenset(last.files) if last is not None and last.output_dir == str(site.config.output_dir) \
         else frozenset()
     say("writing the output folder" + (" and making the search index" if before_swap is not None else ""))
@@ -337,11 +331,11 @@ def check(options: BuildOptions, fast: FastPaths = FastPaths()) -> BuildResult:
     if problems:
         raise ContentErrors(problems)
     _, lost = published_check(site, cache_folder(options))
-    return BuildResult(tuple(files), _count_pages(site, list(files)), time.perf_counter() - started,
+    return BuildResult(tuple(files), _count_pages(site, tuple(files)), time.perf_counter() - started,
                        lost=tuple(lost))
 
 
-def _count_pages(site: Site, paths: list[str]) -> dict[str, int]:
+def _count_pages(site: Site, paths: tuple[str, ...]) -> dict[str, int]:
     """The pages of each language tree (the redirects of moved pages are none)."""
     moved = {output_file(move.path) for move in redirects(site)}
     return {code: sum(1 for p in paths if p.startswith(code + "/") and p.endswith(".html") and p not in moved)

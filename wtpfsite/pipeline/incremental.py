@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from ..content.data import EVERY_FILE
 from ..content.parse import ParsedSource
+from ..render.pages import COMMON_STRINGS
 from ..site.model import Site
 from ..site.routes import EVERY_STRING, Declaration, Route
 
@@ -95,29 +96,28 @@ class Inputs:
 
     def __init__(self, site: Site, files: dict[Path, str], today: date):
         self.site, self.today = site, today
-        self.files = files  # every source, data file and the string catalog, by path
-        self._strings_by_prefixes: dict[tuple[tuple[str, ...], str | None], str] = {}
-        self._declared_by: dict[tuple, str] = {}  # by kind and name of declaration, language, common strings
+        self.files = files  # every source, data file, the string catalog and the config, by path
+        self._declared_by: dict[tuple, str] = {}  # by kind and name of declaration, and language
 
-    def global_digest(self, config_bytes: bytes) -> str:
+    def global_digest(self) -> str:
+        """The digest of what every output reads: the config, the options and the generator."""
         config = self.site.config
-        return digest(json.dumps([FORMAT, generator_digest(), digest(config_bytes), config.base_url,
+        return digest(json.dumps([FORMAT, generator_digest(), self.files[config.path], config.base_url,
                                   str(config.output_dir), self.today.isoformat()]))
 
-    def page(self, route: Route, lang: str, common_strings: tuple[str, ...]) -> str:
+    def page(self, route: Route, lang: str) -> str:
         """The digest of what the page `route` in `lang` declares it reads, but its templates."""
-        return digest(json.dumps([route.key, lang, self._sources(route, lang),
-                                  self._declared(route.section, lang, common_strings)]))
+        return digest(json.dumps([route.key, lang, self._sources(route, lang), self._declared(route.section, lang)]))
 
-    def group(self, declaration: Declaration, common_strings: tuple[str, ...]) -> str:
+    def group(self, declaration: Declaration) -> str:
         """The digest of what a group of other outputs declares it reads (in every language)."""
-        return digest(json.dumps([declaration.name, self._declared(declaration, None, common_strings)]))
+        return digest(json.dumps([declaration.name, self._declared(declaration, None)]))
 
-    def _declared(self, declaration: Declaration, lang: str | None, common_strings: tuple[str, ...]) -> str:
-        """The digest of what `declaration` reads in `lang`, made once for all its pages."""
-        key = (type(declaration).__name__, declaration.name, lang, common_strings)
+    def _declared(self, declaration: Declaration, lang: str | None) -> str:
+        """The digest of what `declaration` reads in `lang`, the common UI strings too, made once for all its pages."""
+        key = (type(declaration).__name__, declaration.name, lang)
         if key not in self._declared_by:
-            strings = ("",) if EVERY_STRING in declaration.strings else common_strings + declaration.strings
+            strings = ("",) if EVERY_STRING in declaration.strings else COMMON_STRINGS + declaration.strings
             self._declared_by[key] = digest(json.dumps([
                 self._data(declaration.data), self._strings(strings, lang if strings != ("",) else None),
                 self._summaries[declaration.structure] if declaration.structure else ""]))
@@ -147,12 +147,10 @@ class Inputs:
     def _strings(self, prefixes: tuple[str, ...], lang: str | None) -> str:
         """The UI strings of those prefixes in `lang` and in the default language, which stands in for it (every
         language's, when `lang` is None)."""
-        if (prefixes, lang) not in self._strings_by_prefixes:
-            catalog, default = self.site.strings.catalog, self.site.config.default_language
-            chosen = {key: catalog[key] if lang is None else [catalog[key].get(lang), catalog[key].get(default)]
-                      for key in sorted(catalog) if key.startswith(prefixes)}
-            self._strings_by_prefixes[prefixes, lang] = digest(json.dumps(chosen, sort_keys=True))
-        return self._strings_by_prefixes[prefixes, lang]
+        catalog, default = self.site.strings.catalog, self.site.config.default_language
+        chosen = {key: catalog[key] if lang is None else [catalog[key].get(lang), catalog[key].get(default)]
+                  for key in sorted(catalog) if key.startswith(prefixes)}
+        return digest(json.dumps(chosen, sort_keys=True))
 
     @cached_property
     def _summaries(self) -> dict[str, str]:
@@ -175,7 +173,7 @@ class Made:
 
     path: str
     data: bytes | None
-    unit: str | None = None  # the page's path, or "group:NAME"; None for the files of the before-swap step
+    unit: str  # the page's path, or "group:NAME"
     inputs: str | None = None
     templates: tuple[str, ...] = ()
     digest: str | None = None
@@ -184,10 +182,10 @@ class Made:
 class Plan:
     """Which pages and groups the last build's output still holds, and the record of this build."""
 
-    def __init__(self, record: BuildRecord | None, inputs: Inputs, config_bytes: bytes, output_dir: Path,
-                 templates_dir: Path):
-        self.inputs, self.output_dir = inputs, output_dir
-        self.global_digest = inputs.global_digest(config_bytes)
+    def __init__(self, record: BuildRecord | None, inputs: Inputs):
+        self.inputs, self.output_dir = inputs, inputs.site.config.output_dir
+        templates_dir = inputs.site.config.templates_dir
+        self.global_digest = inputs.global_digest()
         self.last = record if record is not None and record.inputs == self.global_digest else None
         # every template's digest, taken before anything renders (a template saved meanwhile is made again next time)
         self._templates = {path.relative_to(templates_dir).as_posix(): digest(path.read_bytes())
@@ -205,22 +203,19 @@ class Plan:
             return None
         return [Made(path, None, unit, inputs, names) for path in old.paths]
 
-    def generated_unchanged(self, made: list[Made], stale: bool = False) -> tuple[str, ...] | None:
-        """The files the last build's before-swap step added (the search index), when every HTML output (what that
-        step reads) is byte-identical to the last build's and those files are still there (`stale`: whatever the
-        outputs, for a build that makes the index again later)."""
-        if self.last is None or not (self.last.index_current or stale):
+    def last_index(self, made: list[Made]) -> tuple[tuple[str, ...], bool] | None:
+        """The files the last build's before-swap step added (the search index), when they are still there, and
+        whether they are current: made from the HTML outputs this build made (what that step reads), byte for byte."""
+        if self.last is None:
             return None
-        if not stale:
-            read = {m.path for m in made if m.path.endswith(".html")}
-            if read != {path for unit in self.last.units.values() for path in unit.paths if path.endswith(".html")}:
-                return None  # a page came or went
-            if any(m.path in read and m.digest not in (None, self.last.files[m.path].digest) for m in made):
-                return None
         generated = self.last.generated()
         if not all(still_written(self.output_dir, path, self.last.files[path]) for path in generated):
             return None
-        return generated
+        read = {m.path: m.digest for m in made if m.path.endswith(".html")}
+        last_read = {path for unit in self.last.units.values() for path in unit.paths if path.endswith(".html")}
+        current = self.last.index_current and read.keys() == last_read and all(
+            made_digest in (None, self.last.files[path].digest) for path, made_digest in read.items())
+        return generated, current
 
     def record(self, made: list[Made], generated: tuple[str, ...], index_current: bool = True) -> BuildRecord:
         """The record of this build, once its output is in place."""
@@ -229,10 +224,9 @@ class Plan:
         files = {}
         for m in made:
             files[m.path] = file_state(self.output_dir, m.path, m.digest or last[m.path].digest)
-            if m.unit is not None:  # (a group's templates: those of all its files)
-                before = units.get(m.unit, Unit(m.inputs, (), ()))
-                templates = tuple(dict.fromkeys(before.templates + self._digests(m.templates)))
-                units[m.unit] = Unit(m.inputs, templates, before.paths + (m.path,))
+            before = units.get(m.unit, Unit(m.inputs, (), ()))  # (a group's templates: those of all its files)
+            templates = tuple(dict.fromkeys(before.templates + self._digests(m.templates)))
+            units[m.unit] = Unit(m.inputs, templates, before.paths + (m.path,))
         for path in generated:
             kept = last.get(path)
             files[path] = file_state(self.output_dir, path, kept.digest if kept is not None else

@@ -51,10 +51,6 @@ class ParseCache:
         self.new[_key(source, digest, languages, allow_html)] = \
             _fields(parsed) if isinstance(parsed, ParsedSource) else parsed
 
-    @property
-    def changed(self) -> bool:
-        return self.new.keys() != self.old.keys()
-
     def next(self) -> ParseCache:
         """The cache the next build starts from: the parses of this one."""
         return ParseCache(self.new)
@@ -107,7 +103,7 @@ def read_parse_cache(cache_dir: Path) -> ParseCache:
 
 def write_parse_cache(cache_dir: Path, cache: ParseCache) -> None:
     """Save the parses of the last build: the shards whose entries are not those the cache folder holds."""
-    if not cache.changed:
+    if cache.new.keys() == cache.old.keys():  # the same parses as the cache folder holds
         return
     folder = cache_dir / CACHE_FOLDER
     if cache.notice is not None:  # what is there could not be used: none of it stays

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
 
 from ..base.errors import ErrorList, SiteError
 from ..site.aliases import redirects
@@ -22,10 +21,10 @@ FORMAT = 1
 Origin = tuple[str, int, int]  # the source that makes a URL: its path (as shown to editors), line and column
 
 
-def served_urls(site: Site, shown: Callable[[Path | str], str]) -> dict[str, Origin]:
+def served_urls(site: Site) -> dict[str, Origin]:
     """Every page and redirect of the site, by site path ('en/about/'): a page's origin is the source shown in its
     language, else the first record with a place that makes it, else the config file."""
-    codes = site.config.language_codes
+    codes, shown = site.config.language_codes, ErrorList(site.config.root).display_path
     places: dict[tuple[str, str], Origin] = {}
     for section in {route.section.name: route.section for route in site.routes if route.section.records}.values():
         for record in site.data.of(section.records):
@@ -69,7 +68,7 @@ def read_published(folder: Path) -> dict[str, Origin] | None:
 
 def published_check(site: Site, folder: Path) -> tuple[dict[str, Origin], list[SiteError]]:
     """What the record of this build is to hold, and the errors for the URLs it would lose."""
-    served = served_urls(site, ErrorList(site.config.root).display_path)
+    served = served_urls(site)
     retired = {entry.path for entry in site.data.retired}
     lost = {url: at for url, at in (read_published(folder) or {}).items() if url not in served and url not in retired}
     return served | lost, lost_url_errors(lost, site.config.language_codes)

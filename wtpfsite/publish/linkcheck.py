@@ -8,6 +8,8 @@ from urllib.parse import unquote, urlsplit
 
 from ..base.errors import SiteError
 
+_LINK_ATTRIBUTE = {"a": "href", "link": "href", "area": "href", "img": "src", "script": "src", "source": "src"}
+
 
 class _LinkCollector(HTMLParser):
     """The links (href or src, line, column) and the ids of one HTML page."""
@@ -24,8 +26,7 @@ class _LinkCollector(HTMLParser):
         for name, value in attrs:
             if name == "id" and value:
                 self.ids.add(value)
-            if value and ((name == "href" and tag in ("a", "link", "area")) or (name == "src" and tag in
-                                                                                  ("img", "script", "source"))):
+            if value and _LINK_ATTRIBUTE.get(tag) == name:
                 self.links.append((value, line, col + 1))
 
 

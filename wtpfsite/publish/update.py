@@ -29,9 +29,8 @@ def update_in_place(staging: Staging, outputs: list[str], changed: list[str], pr
     output_dir = staging.output_dir
     if len(changed) * SHARE > len(outputs) or not output_dir.is_dir() or output_dir.is_symlink():
         return None
-    for path in changed:
-        if not _plain_path(output_dir, safe_parts(path)):
-            return None
+    if not all(_plain_path(output_dir, safe_parts(path)) for path in changed):
+        return None
     for path in changed:
         target = output_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -47,8 +47,6 @@ def clean_stale(output_dir: Path) -> None:
     """Remove staging and retired folders left by an interrupted run. A run stopped between the two renames of the
     swap left no output folder: its retired one is put back first."""
     parent = output_dir.parent
-    if not parent.is_dir():
-        return
     retired = list(parent.glob(f"{RETIRED_PREFIX}{output_dir.name}-*"))
     if retired and not output_dir.exists():
         max(retired, key=lambda p: p.stat().st_ctime).rename(output_dir)
@@ -77,10 +75,9 @@ class Staging:
 
     def __init__(self, output_dir: Path):
         output_dir.parent.mkdir(parents=True, exist_ok=True)
-        clean_stale(output_dir)
+        clean_stale(output_dir)  # (this process's own too, which a build it interrupted left)
         self.output_dir = output_dir
         self.folder = output_dir.parent / f"{STAGING_PREFIX}{output_dir.name}-{os.getpid()}"
-        shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir()
 
     def put(self, path: str, data: bytes | None) -> None:
@@ -103,8 +100,7 @@ class Staging:
             if before_swap is not None:
                 before_swap(self.folder)
                 generated = tuple(sorted(files_under(self.folder) - set(paths)))
-            foreign = tuple(sorted(files_under(self.output_dir) - set(paths) - set(generated) - previous_files)) \
-                if self.output_dir.is_dir() else ()
+            foreign = tuple(sorted(files_under(self.output_dir) - set(paths) - set(generated) - previous_files))
             _swap(self.folder, self.output_dir)
         except BaseException:
             self.discard()
@@ -116,7 +112,8 @@ class Staging:
 
 
 def files_under(folder: Path) -> set[str]:
-    """Every file under `folder` (links too, not followed), as POSIX paths relative to it."""
+    """Every file under `folder` (links too, not followed), as POSIX paths relative to it; none when it is missing
+    or no folder."""
     found: set[str] = set()
     folders = [("", os.fspath(folder))]
     while folders:

@@ -53,16 +53,10 @@ class DraftChanges:
 
 
 _T = TypeVar("_T")
-_WORD_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
-_CHAR_TOKEN_RE = re.compile(r"[A-Za-z0-9]+|\s+|.", re.S)
+# the tokens of inline diffs, by `cjk`: words (or ASCII runs and single characters), whitespace, punctuation
+_TOKEN_RE = {False: re.compile(r"\w+|\s+|[^\w\s]"), True: re.compile(r"[A-Za-z0-9]+|\s+|.", re.S)}
+_CONTENT_TOKEN_RE = {False: re.compile(r"\w+"), True: re.compile(r"[A-Za-z0-9]+|\w")}  # (less spaces, punctuation)
 _ITEM_RE = re.compile(r"^( *)(•|\d{1,9}[.)]) ?(.*)\Z", re.S)  # a list line of draftblocks' list text
-_CONTENT_TOKEN_RE = {False: re.compile(r"\w+"), True: re.compile(r"[A-Za-z0-9]+|\w")}  # (the same, less the rest)
-
-
-def _tokens(text: str, cjk: bool) -> list[str]:
-    """Tokens for inline diffs: words (or, in CJK languages, ASCII runs and single characters), whitespace,
-    punctuation."""
-    return (_CHAR_TOKEN_RE if cjk else _WORD_TOKEN_RE).findall(text)
 
 
 def _content_tokens(text: str, cjk: bool) -> list[str]:
@@ -99,7 +93,7 @@ def _lead_space(a: str, b: str) -> int:
 def _inline_diff(old: str, new: str, cjk: bool) -> str:
     """Redline ``old`` -> ``new`` at word (or CJK character) level: whitespace between two changes joins them into
     one run, and what whitespace the two sides of a run share at its ends stays outside the marks."""
-    a, b = _tokens(old, cjk), _tokens(new, cjk)
+    a, b = _TOKEN_RE[cjk].findall(old), _TOKEN_RE[cjk].findall(new)
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     kept = [tag == "equal" and not ("".join(a[i1:i2]).isspace() and 0 < k < len(ops) - 1)
             for k, (tag, i1, i2, _, _) in enumerate(ops)]
@@ -170,13 +164,11 @@ def _table_html(pairs: list[tuple[str | None, str | None]], cjk: bool) -> str:
         tag = "th" if index == 0 else "td"
         body = "".join(f"<{tag}>{cell}</{tag}>" for cell in cells)
         rows.append(f'<tr class="diff-row-{_status(old, new)}">{body}</tr>')
-    head, rest = rows[:1], rows[1:]
-    return f'<table><thead>{"".join(head)}</thead><tbody>{"".join(rest)}</tbody></table>'
+    return f'<table><thead>{"".join(rows[:1])}</thead><tbody>{"".join(rows[1:])}</tbody></table>'
 
 
 def _item(line: str) -> tuple[int, bool, str]:
-    """Depth, whether ordered, and the text of one list line ('• ' or '1. ' markers, two spaces of indent a
-    level)."""
+    """Depth, whether ordered, and the text of a list line as draftblocks._list_text writes it."""
     m = _ITEM_RE.match(line)
     if m is None:
         return 0, False, line
@@ -258,17 +250,16 @@ def _moved(pairs: dict[int, int]) -> set[int]:
 
 
 def _order(pairs: dict[int, int], n_old: int, n_new: int) -> list[tuple[int | None, int | None]]:
-    """(old, new) index pairs in new-draft order, removed ones after their old predecessor."""
+    """(old, new) index pairs in new-draft order, each removed section right after the last paired one before it in
+    the old draft (at the start when none is), in old-draft order."""
     old_to_new = {i: j for j, i in pairs.items()}
-    order: list[tuple[int | None, int | None]] = [(pairs.get(j), j) for j in range(n_new)]
-    at = 0  # where the next removed section goes: after the last paired one before it in the old draft
+    placed = {(j, 0, 0): (pairs.get(j), j) for j in range(n_new)}  # by (new position, after it?, old position)
+    after = -1
     for i in range(n_old):
-        if i in old_to_new:
-            at = order.index((i, old_to_new[i])) + 1
-        else:
-            order.insert(at, (i, None))
-            at += 1
-    return order
+        after = old_to_new.get(i, after)
+        if i not in old_to_new:
+            placed[after, 1, i] = (i, None)
+    return [placed[key] for key in sorted(placed)]
 
 
 def _anchor(section: Section, used: set[str]) -> str:
@@ -283,14 +274,11 @@ def _section_change(old: Section | None, new: Section | None, moved: bool,
     empty = Section(None, None, ())
     blocks = _diff_blocks(old or empty, new or empty, cjk)  # all added, or all removed, against an empty one
     if old is None or new is None:
-        return SectionChange("added" if old is None else "removed", anchor, old and old.title, new and new.title,
-                             False, False, blocks)
+        return SectionChange(_status(old, new), anchor, old and old.title, new and new.title, False, False, blocks)
     renamed = old.title != new.title
-    if renamed or any(b.status != "same" for b in blocks):
-        status = "changed"
-    else:
-        status = "moved" if moved else "same"
-    return SectionChange(status, anchor, old.title, new.title, renamed, moved, blocks)
+    changed = renamed or any(b.status != "same" for b in blocks)
+    return SectionChange("changed" if changed else "moved" if moved else "same", anchor, old.title, new.title,
+                         renamed, moved, blocks)
 
 
 def diff_drafts(old_markdown: str, new_markdown: str, lang: str) -> DraftChanges:

@@ -29,23 +29,14 @@ class OtherOutputs:
     (site/routes.py): a build makes the group again only when something it declares changed."""
 
     name: str
-    make: Callable[[Site, Environment, date, ErrorList], list[Output]]
+    make: Callable[[Site, Environment, date, ErrorList], list[Output]]  # given the site narrowed to the group
     data: tuple[str, ...] = ()
     strings: tuple[str, ...] = ()
     structure: str = ""
-    static: bool = False  # it copies templates/static/ (its files count as its templates)
-
-
-def extra_outputs(site: Site, env: Environment, today: date, errors: ErrorList,
-                  groups: tuple[OtherOutputs, ...] | None = None) -> list[Output]:
-    """The outputs of every group (or of `groups`), each group made from the site narrowed to its declaration."""
-    outputs = []
-    for group in OTHER_OUTPUTS if groups is None else groups:
-        outputs += group.make(site.narrowed(group), env, today, errors)
-    return outputs
 
 
 def static_files(site: Site, env: Environment, today: date, errors: ErrorList) -> list[Output]:
+    """templates/static/, copied; each file counts as its own template, so that editing it makes it again."""
     static = site.config.templates_dir / "static"
     if not static.is_dir():
         return []
@@ -176,7 +167,7 @@ _FEEDS = OtherOutputs("feeds", feeds, data=("meetings", "documents"), strings=("
 _REDIRECTS = OtherOutputs("redirects", redirect_outputs, data=ALIASED_RECORDS, strings=("redirect.",),
                           structure="titles")
 OTHER_OUTPUTS: tuple[OtherOutputs, ...] = (
-    OtherOutputs("static", static_files, static=True),
+    OtherOutputs("static", static_files),
     _ROOT,
     OtherOutputs("sitemap", sitemap, structure="titles"),
     _FEEDS,

@@ -52,7 +52,6 @@ class LanguageLink:
 @dataclass(frozen=True)
 class PageView:
     key: str
-    path: str
     title: str
     description: str
     html: Markup
@@ -111,14 +110,13 @@ def page_view(site: Site, route: Route, lang: str, path: str, loc: Localizer, li
     outdated = next(link for link in links if link.code == original.file.lang) if original else None
     shown_dir = site.config.language(borrowed).dir if borrowed else None
     borrowed_dir = shown_dir if shown_dir != site.config.language(lang).dir else None
-    return PageView(route.key, path, page_title(site, route, source, loc), description, html,
+    return PageView(route.key, page_title(site, route, source, loc), description, html,
                     source.markdown.toc if source else (), borrowed, links,
                     absolute_url(site.config.base_url, path), outdated, borrowed_dir)
 
 
 def link_maker(site: Site, path: str) -> Callable[[str], str]:
-    """Relative links, except on 404 pages: hosts serve those at any address, so their
-    links are absolute from the base URL."""
+    """Relative links, but absolute from the base URL on 404 pages, which hosts serve at any address."""
     if path.endswith("404.html"):
         return lambda target: site.config.base_url + target
     return relative_from(path)

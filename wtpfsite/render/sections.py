@@ -37,12 +37,11 @@ def _draft(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 
 def _changes(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
     draft = site.draft(int(name))
-    previous = site.draft(draft.number - 1)
     codes = site.config.language_codes
     new = site.route(f"draft/{draft.number}").version_for(lang, codes)
-    old = site.route(f"draft/{previous.number}").version_for(new.file.lang, codes)
+    old = site.route(f"draft/{draft.number - 1}").version_for(new.file.lang, codes)
     return _neighbours(site, draft) | {"changes": diff_drafts(old.body, new.body, new.file.lang),
-                                       "diff_lang": new.file.lang, "old_lang": old.file.lang}
+                                       "diff_lang": new.file.lang}
 
 
 def _drafts(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
