@@ -169,3 +169,19 @@ def test_root_pages_show_each_language_in_its_own_words(six):
         html = (six / name).read_text("utf-8")
         assert '<section lang="zh" dir="ltr">' in html and '<section lang="ar"' not in html
         assert re.search(r'<a href="[^"]*ar/" hreflang="ar" lang="ar" dir="rtl">العربية</a>', html)
+
+
+def test_release_check_points_at_the_version_a_draft_without_a_default_one_takes_its_dates_from(tmp_path):
+    """A draft with no English version takes its dates from the first language of the config that has one
+    (Chinese here, before Arabic), and the release check names that file with that file's line."""
+    site = copy_six(tmp_path)
+    drafts = site / "content" / "drafts"
+    (drafts / "draft-3.zh.md").write_text("---\nnumber: 3\ntitle: 草案第三稿\nreleased: 2020-09-01\nstatus: planned\n"
+                                          "---\n占位正文。\n", "utf-8")
+    (drafts / "draft-3.ar.md").write_text("---\ntitle: placeholder\nnumber: 3\nstatus: planned\n\n"
+                                          "released: 2020-09-01\n---\nplaceholder text\n", "utf-8")
+    code, _, err = run_cli(six_args(site, "check", "--release"))
+    assert code == 1
+    assert ("content/drafts/draft-3.zh.md:4:11: past release date but still planned: draft 3 was to be released on "
+            "2020-09-01") in err
+    assert "draft-3.ar.md:4:11" not in err

@@ -37,7 +37,6 @@ def planned_but_past(site: Site, today: date) -> list[SiteError]:
     them is in the past (before `today`)."""
     shown = ErrorList(site.config.root).display_path
     problems: list[SiteError] = []
-    default = site.config.default_language
     for draft in site.drafts:
         if draft.meta.status != "planned":
             continue
@@ -50,8 +49,7 @@ def planned_but_past(site: Site, today: date) -> list[SiteError]:
             what = f"past comment deadline but still planned: comments on draft {draft.number} were due on {due.source}"
         else:
             continue
-        source = draft.versions.get(default) or next(iter(draft.versions.values()))  # (where draft.meta is from)
-        problems.append(SiteError(shown(source.file.path), *draft.meta.place(key), f"{what} (set 'status: released' "
+        problems.append(SiteError(shown(draft.source.file.path), *draft.meta.place(key), f"{what} (set 'status: released' "
                                   f"in every language version once it is published, or change the date)"))
     nodes = data_nodes(site.data, "timetable")
     for index, milestone in enumerate(site.data.milestones):

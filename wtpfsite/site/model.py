@@ -117,7 +117,7 @@ def _make_drafts(config: SiteConfig, grouped, errors: ErrorList) -> tuple[Draft,
             errors.add(ordered[0].file.path, 2, 1,
                        f"a draft with number {meta.number} must be named 'draft-{meta.number}', not '{key[7:]}'")
             continue
-        drafts[meta.number] = Draft(meta.number, meta, versions)
+        drafts[meta.number] = Draft(meta.number, meta, {version.file.lang: version for version in ordered})
     return tuple(drafts[n] for n in sorted(drafts))
 
 

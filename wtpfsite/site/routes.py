@@ -90,8 +90,13 @@ class Undeclared:
 @dataclass(frozen=True)
 class Draft:
     number: int
-    meta: DraftMeta  # from the default language's version (or the first there is)
-    versions: dict[str, ParsedSource]
+    meta: DraftMeta  # from `source`
+    versions: dict[str, ParsedSource]  # in the config's language order
+
+    @property
+    def source(self) -> ParsedSource:
+        """The version `meta` is from: the default language's, else the first in the config's order."""
+        return next(iter(self.versions.values()))
 
     @property
     def released(self) -> bool:

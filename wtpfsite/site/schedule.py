@@ -28,22 +28,21 @@ def drafts_missing_from_timetable(site: Site) -> list[SiteError]:
     for draft in site.drafts:
         if not draft.released:
             continue
-        source = draft.versions.get(site.config.default_language) or next(iter(draft.versions.values()))
         for field, kind in MILESTONE_KINDS.items():
             spec: DateSpec | None = getattr(draft.meta, field)
             if spec is None:
                 continue
             found = milestones_of(site, kind, draft.number)
-            line, col = source.draft.place(field)
+            line, col = draft.meta.place(field)
             words = MILESTONE_WORDS[kind]
             if not found:
-                errors.add(source.file.path, line, col,
+                errors.add(draft.source.file.path, line, col,
                            f"draft {draft.number} is released, but its {words} ({spec.source}) is not in the "
                            f"timetable: add a '{kind}' milestone with 'draft: {draft.number}' to "
                            f"{errors.display_path(path)}, or the timetable page, the calendar and 'Next milestone' "
                            f"leave it out")
             elif all((m.date.start, m.date.end) != (spec.start, spec.end) for m in found):
-                errors.add(source.file.path, line, col,
+                errors.add(draft.source.file.path, line, col,
                            f"draft {draft.number}'s {words} is {spec.source}, but the timetable's milestone "
                            f"'{found[0].id}' says {found[0].date.source}: make them agree")
     return errors.errors
