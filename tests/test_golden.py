@@ -156,3 +156,10 @@ def test_golden_cross_links_are_relative_with_anchors(lang):
     home = golden_text(f"{lang}/index.html")
     assert 'href="drafts/draft-2/#scope"' in home and 'href="about/#mandate"' in home
     assert 'href="#members"' in golden_text(f"{lang}/about/index.html")
+
+
+def test_golden_chinese_pages_put_no_space_after_full_width_punctuation():
+    """Chinese sets no space after 。，；：！？ (a space there comes from joining two strings in a template)."""
+    for page in sorted((GOLDEN / "basic" / "zh").rglob("*.html")):
+        text = page.read_text("utf-8")
+        assert not re.search(r"[。，；：！？] ", text), page.relative_to(GOLDEN)
