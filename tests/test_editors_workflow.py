@@ -195,6 +195,13 @@ def test_a_port_in_use_suggests_port_zero(tmp_path):
     assert "--port 0" in err
 
 
+
+def test_serve_refuses_an_output_folder_that_holds_the_sources(tmp_path):
+    root = make_site(tmp_path)
+    code, out, err = run_cli(["serve", "--config", str(root / "site_config.yaml"), "--port", "0", "--out", str(root)])
+    assert (code, out) == (2, "")
+    assert err.startswith(f"build.py serve: error: refusing to build into {root.resolve()}: it holds the config file")
+
 def test_make_serve_takes_a_port():
     makefile = (ROOT / "Makefile").read_text("utf-8")
     result = subprocess.run(["make", "-n", "serve", "PORT=8001"], cwd=ROOT, capture_output=True, text=True)

@@ -266,3 +266,45 @@ def test_a_build_killed_while_writing_leaves_output_intact_and_the_next_build_cl
     assert leftovers(root) == []
     assert tree_hash(output) != before
     assert (output / "en" / "index.html").is_file() and (output / "zh" / "index.html").is_file()
+
+
+# ------------------------------------------------------------------------- folders a build must not replace
+
+@pytest.mark.parametrize("out, problem", [
+    (".", "it holds the config file"),
+    ("content", "it holds the content folder"),
+    ("templates/static/site", "it is inside the templates folder"),
+    ("..", "it holds the config file"),
+])
+def test_a_build_refuses_an_output_folder_that_holds_or_lies_in_the_sources(tmp_path, out, problem):
+    root = make_site(tmp_path)
+    before = tree_files(tmp_path)
+    code, stdout, err = run_cli(build_args(root, "--out", str(root / out)))
+    assert code == 2 and stdout == ""
+    assert err.startswith(f"build.py build: error: refusing to build into {(root / out).resolve()}: {problem}")
+    assert err.endswith("build into an empty folder or one an earlier build made (--out DIR, or output_dir in "
+                        "site_config.yaml)\n")
+    assert tree_files(tmp_path) == before  # nothing written, nothing removed
+
+
+def test_a_build_refuses_a_folder_of_other_files_a_git_repository_or_a_file(tmp_path):
+    root = make_site(tmp_path)
+    write_files(tmp_path, {"docs/guide.md": "an editor's notes\n", "repo/.git/HEAD": "ref: refs/heads/main\n",
+                           "notes.txt": "a file\n"})
+    before = tree_files(tmp_path)
+    for out, problem in (("docs", "it holds files that no build made (guide.md)"),
+                         ("repo", "it holds a git repository"), ("notes.txt", "it is not a folder")):
+        code, _, err = run_cli(build_args(root, "--out", str(tmp_path / out)))
+        assert (code, err.split(": ", 3)[-1].split(";")[0]) == (2, problem), err
+    code, _, err = run_cli(build_args(root, "--out", str(tmp_path / "notes.txt" / "site")))
+    assert code == 2 and "cannot write into" in err and "Error" not in err and "internal" not in err
+    assert tree_files(tmp_path) == before
+
+
+def test_a_build_replaces_a_folder_an_earlier_build_made_and_lists_what_it_did_not_make(tmp_path):
+    root = make_site(tmp_path)
+    out = tmp_path / "site-out"
+    assert run_cli(build_args(root, "--out", str(out)))[0] == 0
+    (out / "CNAME").write_text("example.org\n", "utf-8")
+    code, _, err = run_cli(build_args(root, "--out", str(out), "--no-cache"))
+    assert code == 0 and "removed 1 file from the output folder that the generator did not make: CNAME" in err

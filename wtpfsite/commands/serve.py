@@ -19,7 +19,7 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,7 +30,8 @@ from watchfiles import watch
 
 from ..base.errors import UsageError
 from ..content.config import read_config
-from ..pipeline.build import CACHE_FOLDER, BuildOptions, BuildResult, Progress, build, finish, read_caches
+from ..pipeline.build import (CACHE_FOLDER, BuildOptions, BuildResult, Progress, build, check_output_folder, finish,
+                              read_caches)
 from ..publish.write import RETIRED_PREFIX, STAGING_PREFIX
 from .livereload import EVENTS_URL, STATUS_URL, Coordinator, State, inject
 
@@ -224,9 +225,11 @@ def _log(quiet: bool, message: str, is_error: bool) -> None:
 
 
 def site_paths(options: BuildOptions) -> tuple[SitePaths, tuple[str, ...]]:
-    """The watched and served folders, and the language codes; raises ContentErrors for a broken config."""
+    """The watched and served folders, and the language codes; raises ContentErrors for a broken config and
+    UsageError for an output folder a build must not replace."""
     config = read_config(options.config_path)
     output = options.output_dir.resolve() if options.output_dir is not None else config.output_dir
+    check_output_folder(replace(config, output_dir=output))
     return (SitePaths(config.path, config.content_dir, config.templates_dir, output, config.base_url),
             config.language_codes)
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from jinja2 import Environment
 
-from ..base.errors import ContentErrors, ErrorList, SiteError
+from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
 from ..base.schema import DataFile
 from ..base.urls import output_file
 from ..content.config import SiteConfig, load_config, normalize_base_url, read_config
@@ -30,7 +30,7 @@ from ..content.strings import load_strings
 from ..publish.linkcheck import check_output_links
 from ..publish.search import UI_FILES, index_site, reindex
 from ..publish.update import update_in_place
-from ..publish.write import Staging, WriteResult
+from ..publish.write import Staging, WriteResult, output_folder_problem
 from ..render.environment import compile_templates, make_environment
 from ..render.extras import OTHER_OUTPUTS
 from ..render.pages import Output, render_page
@@ -257,13 +257,17 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     say("reading and checking the content")
     loaded = load_site(options, parses=caches.parses, run=fast.run, markdown=fast.markdown)
     site = loaded.site
+    check_output_folder(site.config)
     published, lost = published_check(site, folder)
     (folder / "templates").mkdir(parents=True, exist_ok=True)
     env = make_environment(site.config.templates_dir, folder / "templates")
     today = options.day(site.config)
     plan = Plan(caches.record if incremental else None, Inputs(site, loaded.files, today))
     say("rendering the pages")
-    staging = Staging(site.config.output_dir)  # (the pages are written there as they come)
+    try:
+        staging = Staging(site.config.output_dir)  # (the pages are written there as they come)
+    except OSError as exc:  # (a parent that is a file, or a folder this user may not write in)
+        raise UsageError(f"cannot write into {site.config.output_dir}: {exc.strerror or exc}") from None
     try:
         made = render_site(site, env, today, plan, progress, fast.run, staging.put)
         written, pending = _publish(site, made, plan, caches.record, staging, later, fast, say)
@@ -279,6 +283,16 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
     paths, rendered = tuple(m.path for m in made), tuple(m.path for m in made if m.digest is not None)
     return BuildResult(paths, _count_pages(site, paths), time.perf_counter() - started, written, len(rendered),
                        len(paths) - len(rendered), rendered, notice, pending, tuple(lost))
+
+
+def check_output_folder(config: SiteConfig) -> None:
+    """Raises UsageError when a build must not replace the config's output folder (publish.write)."""
+    sources = {"the config file": config.path, "the content folder": config.content_dir,
+               "the templates folder": config.templates_dir, "the build cache": config.root / CACHE_FOLDER}
+    problem = output_folder_problem(config.output_dir, sources)
+    if problem is not None:
+        raise UsageError(f"refusing to build into {config.output_dir}: {problem}; build into an empty folder or one "
+                         f"an earlier build made (--out DIR, or output_dir in site_config.yaml)")
 
 
 def _publish(site: Site, made: list[Made], plan: Plan, last: BuildRecord | None, staging: Staging, later: bool,

@@ -43,6 +43,25 @@ def safe_parts(path: str) -> list[str]:
     return parts  # (a path starting with "/" has an empty first part)
 
 
+def output_folder_problem(output_dir: Path, sources: dict[str, Path]) -> str | None:
+    """Why the site must not replace `output_dir`, or None. A build replaces the whole folder, so it must not hold
+    or lie inside the site's own files and folders (`sources`, by what they are: "the content folder"...), hold a
+    git repository, be a file, or hold files that no build of this generator made (every build makes index.html)."""
+    for what, folder in sources.items():
+        if output_dir == folder or output_dir in folder.parents:
+            return f"it holds {what} ({folder})"
+        if folder in output_dir.parents:
+            return f"it is inside {what} ({folder})"
+    if output_dir.exists() and not output_dir.is_dir():
+        return "it is not a folder"
+    if (output_dir / ".git").exists():
+        return "it holds a git repository"
+    others = sorted(files_under(output_dir))
+    if others and "index.html" not in others:
+        return f"it holds files that no build made ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''})"
+    return None
+
+
 def clean_stale(output_dir: Path) -> None:
     """Remove staging and retired folders left by an interrupted run. A run stopped between the two renames of the
     swap left no output folder: its retired one is put back first."""
