@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from helpers import run_cli
+from helpers import copy_real_site, run_cli
 from test_languages import copy_six
 
 TODAY = "2020-10-01"
@@ -136,7 +136,8 @@ def test_stale_entries_and_wrong_placeholders_are_refused_and_nothing_is_written
         f"ar.po:{msgid('strings.yaml nav.gone')}:1: no text 'strings.yaml nav.gone' in the source any more "
         f"(export a new PO file and carry the translations over)",
         f"ar.po:{msgid('strings.yaml draft.name')}:1: the translation of 'strings.yaml draft.name' has the "
-        f"placeholders {{num}}, the original {{number}}",
+        f"placeholders {{num}}, the original {{number}}: use the original's names, with or without a format such as "
+        f"{{number:hanzi}}",
         "3 errors",
     ]
     assert {p: p.read_bytes() for p in (site / "content").rglob("*") if p.is_file()} == before
@@ -165,3 +166,17 @@ def test_a_file_that_is_not_po_is_refused_with_its_line(site):
     assert err.splitlines()[0] == "broken.po:3:1: not a PO file that can be read: unknown or misformatted keyword"
     code, out, err = cli(site, "import-po", str(site / "missing.po"))
     assert (code, err.splitlines()[0]) == (1, "missing.po:1:1: file not found")
+
+
+def test_a_chinese_po_file_of_the_real_site_comes_back_unchanged(tmp_path):
+    """Chinese UI strings write numbers with a format spec ({number:hanzi}): it is the same placeholder."""
+    site = copy_real_site(tmp_path / "site")
+    po = tmp_path / "zh.po"
+    assert cli(site, "export-po", "zh", "--out", str(po))[0] == 0
+    assert "{number:hanzi}" in po.read_text("utf-8")
+    before = {p: p.read_bytes() for p in (site / "content").rglob("*") if p.is_file()}
+    code, out, err = cli(site, "import-po", str(po))
+    assert (code, err) == (0, ""), err
+    assert out.endswith("0 texts changed; the translations are recorded as current\n")
+    changed = {p for p in (site / "content").rglob("*") if p.is_file() and before.get(p) != p.read_bytes()}
+    assert changed <= {site / "content" / "translated.yaml"}

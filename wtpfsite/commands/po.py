@@ -26,7 +26,8 @@ from ..pipeline.build import BuildOptions, load_site
 from ..site.model import Site
 
 RECORD = "translated.yaml"
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# a value of a UI string, `{number}`, with its format spec if it has one: `{number:hanzi}`
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}")
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ def import_po(options: BuildOptions, po_path: Path) -> list[Change]:
             given, needed = (", ".join(f"{{{p}}}" for p in sorted(placeholders(text))) or "none"
                              for text in (message.string, message.id))
             errors.add(po_path, message.lineno, 1, f"the translation of '{entry.context}' has the placeholders "
-                                                   f"{given}, the original {needed}")
+                                                   f"{given}, the original {needed}: use the original's names, "
+                                                   f"with or without a format such as {{number:hanzi}}")
         else:
             wanted.append((entry, message.string))
     errors.raise_if_any()
