@@ -454,6 +454,18 @@ def test_release_check_failures(site, capsys):
     ]
 
 
+
+def test_release_check_reports_a_meeting_still_planned_after_its_dates(site, capsys):
+    meetings = site / "content/data/meetings.yaml"
+    meetings.write_text(meetings.read_text("utf-8").replace("status: held", "status: planned"), "utf-8")
+    assert run(site, "check", "--release", "--today", "2019-09-24") == 0  # its last day: not past yet
+    capsys.readouterr()
+    assert run(site, "check", "--release", "--today", "2019-09-25") == 1
+    assert capsys.readouterr().err == (
+        "content/data/meetings.yaml:2:5: past meeting but still planned: meeting 'ieg-1' was to be held on "
+        "2019-09-23/2019-09-24 (set 'status: held' once it took place, 'postponed' or 'cancelled' if it did not, "
+        "or change its dates)\n1 error\n")
+
 def test_release_check_comment_deadline_past_while_planned(site, capsys):
     for lang in ("en", "zh"):
         path = site / f"content/drafts/draft-2.{lang}.md"

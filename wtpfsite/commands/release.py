@@ -1,6 +1,7 @@
 """The release check (`python build.py check --release`): every problem of `check`, the URLs the last build
 published that this one would no longer serve (which `check` only reports), the translation report's problems,
-and drafts still `planned` whose release date, comment deadline or a milestone of theirs has passed.
+drafts still `planned` whose release date, comment deadline or a milestone of theirs has passed, and meetings
+still `planned` whose dates have passed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def check_release(options: BuildOptions) -> int:
         problems += exc.errors
     site = load_site(options).site  # content errors (which `check` reported as well) stop here
     problems += [problem.error() for problem in translation_report(site).problems]
-    problems += planned_but_past(site, options.day(site.config))
+    today = options.day(site.config)
+    problems += planned_but_past(site, today) + meetings_past_but_planned(site, today)
     if problems:
         raise ContentErrors(problems)
     return files
@@ -65,3 +67,14 @@ def planned_but_past(site: Site, today: date) -> list[SiteError]:
                                   f"'planned'"))
     return problems
 
+
+
+def meetings_past_but_planned(site: Site, today: date) -> list[SiteError]:
+    """Meetings still `planned` although their dates are in the past (before `today`)."""
+    shown = ErrorList(site.config.root).display_path
+    return [SiteError(shown(meeting.at.path), meeting.at.line, meeting.at.col,
+                      f"past meeting but still planned: meeting '{meeting.id}' was to be held on "
+                      f"{meeting.dates.source} (set 'status: held' once it took place, 'postponed' or 'cancelled' if "
+                      f"it did not, or change its dates)")
+            for meeting in site.data.meetings
+            if meeting.status == "planned" and meeting.dates.end < today and meeting.at is not None]
