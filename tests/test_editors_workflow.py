@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from helpers import content_errors, copy_real_site, draft, make_site, run_cli
+from helpers import build_args, content_errors, copy_real_site, draft, make_site, run_cli
 from wtpfsite.base.plural import choose_plurals, counted
 from wtpfsite.commands.cli import progress_printer
 from wtpfsite.commands.livereload import Coordinator
@@ -486,13 +486,14 @@ def test_translated_reports_a_data_file_that_is_not_utf8_at_its_path(tmp_path):
     assert code == 1
     line = meetings.read_bytes().count(b"\n")
     assert err.splitlines()[0] == f"content/data/meetings.yaml:{line}:6: not valid UTF-8: byte 0xe9 at offset " \
-        f"{len(before) - 2}"
+        f"{len(before) - 2} (save the file as UTF-8 in your editor)"
     assert "Traceback" not in err and meetings.read_bytes() == before
     about = root / "content" / "pages" / "about.zh.md"
     about.write_bytes(about.read_bytes().replace(b"---\n", b"---\n\xff", 1))
     code, _, err = run_cli(["translated", "--config", str(root / "site_config.yaml"), "content/pages/about.zh.md"],
                            cwd=root)
-    assert code == 1 and err.splitlines()[0] == "content/pages/about.zh.md:2:1: not valid UTF-8: byte 0xff at offset 4"
+    assert code == 1 and err.splitlines()[0] == ("content/pages/about.zh.md:2:1: not valid UTF-8: byte 0xff at "
+                                                 "offset 4 (save the file as UTF-8 in your editor)")
 
 
 def test_translated_writes_nothing_when_a_later_data_path_is_wrong(tmp_path):
@@ -539,3 +540,31 @@ def test_references_to_a_draft_whose_front_matter_does_not_parse_are_held_back(t
     assert lines[0].startswith("content/drafts/draft-1.en.md:4:") and "YAML syntax error" in lines[0]
     assert "1 more error held back until draft-1.en.md parses" in lines
     assert "no draft number" not in err
+
+
+def test_a_meeting_record_that_does_not_read_holds_back_the_references_to_it(tmp_path):
+    """The record's own error is the root cause: the documents, milestones and drafts that name the meeting are not
+    reported as naming nothing."""
+    root = copy_real_site(tmp_path / "site")
+    meetings = root / "content" / "data" / "meetings.yaml"
+    text = meetings.read_text("utf-8")
+    at = text.index("  - id: ieg-3")
+    dates = text.index("    dates: ", at)
+    line = text.count("\n", 0, dates) + 1
+    meetings.write_text(text[:dates] + "    dates: 2020-02-30" + text[text.index("\n", dates):], "utf-8")
+    code, _, err = run_cli(build_args(root))
+    assert code == 1
+    assert err == (f"content/data/meetings.yaml:{line}:12: 'dates': '2020-02-30' is not a real date (2020-02-30 does "
+                   f"not exist)\n1 error; nothing was written\n")
+
+
+def test_a_data_file_that_is_not_utf8_holds_back_the_references_to_it(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    meetings = root / "content" / "data" / "meetings.yaml"
+    meetings.write_bytes(meetings.read_bytes().replace(b"meetings:", b"meetings: # caf\xe9", 1))
+    code, _, err = run_cli(build_args(root))
+    lines = err.splitlines()
+    assert code == 1 and "no meeting with id" not in err
+    assert lines[0].startswith("content/data/meetings.yaml:") and "not valid UTF-8" in lines[0]
+    assert re.fullmatch(r"\d+ more errors held back until meetings\.yaml parses", lines[1])
+    assert lines[2:] == ["1 error; nothing was written"]

@@ -25,11 +25,11 @@ def test_bom_and_line_endings_are_normalized(tmp_path):
 
 
 @pytest.mark.parametrize("data, expected", [
-    (b"---\ntitle: About\n---\nab\xffc\n", "f.md:4:3: not valid UTF-8: byte 0xff at offset 23"),
-    (b"\xef\xbb\xbf---\ntitle: About\n---\nab\xffc\n", "f.md:4:3: not valid UTF-8: byte 0xff at offset 26"),
-    (b"\xef\xbb\xbf\xc3(", "f.md:1:1: not valid UTF-8: byte 0xc3 at offset 3"),
-    (b"\xe4\xb8\xad\xe6\x96\x87\xfe", "f.md:1:3: not valid UTF-8: byte 0xfe at offset 6"),  # 中文 then a bad byte
-    (b"a\r\nb\xe4\xb8", "f.md:2:2: not valid UTF-8: byte 0xe4 at offset 4"),  # truncated character at the end
+    (b"---\ntitle: About\n---\nab\xffc\n", "f.md:4:3: not valid UTF-8: byte 0xff at offset 23 (save the file as UTF-8 in your editor)"),
+    (b"\xef\xbb\xbf---\ntitle: About\n---\nab\xffc\n", "f.md:4:3: not valid UTF-8: byte 0xff at offset 26 (save the file as UTF-8 in your editor)"),
+    (b"\xef\xbb\xbf\xc3(", "f.md:1:1: not valid UTF-8: byte 0xc3 at offset 3 (save the file as UTF-8 in your editor)"),
+    (b"\xe4\xb8\xad\xe6\x96\x87\xfe", "f.md:1:3: not valid UTF-8: byte 0xfe at offset 6 (save the file as UTF-8 in your editor)"),  # 中文 then a bad byte
+    (b"a\r\nb\xe4\xb8", "f.md:2:2: not valid UTF-8: byte 0xe4 at offset 4 (save the file as UTF-8 in your editor)"),  # truncated character at the end
 ])
 def test_invalid_utf8_is_reported_with_line_column_and_byte_offset(tmp_path, data, expected):
     assert read(tmp_path, data) == (None, [expected])
@@ -119,12 +119,12 @@ def test_unknown_language_suffix_fails_the_build(tmp_path):
 
 def test_invalid_utf8_fails_the_build(tmp_path):
     assert_build_fails(tmp_path, {"content/pages/about.en.md": b"---\ntitle: About\n---\nCaf\xe9\n"},
-                       ["content/pages/about.en.md:4:4: not valid UTF-8: byte 0xe9 at offset 24"])
+                       ["content/pages/about.en.md:4:4: not valid UTF-8: byte 0xe9 at offset 24 (save the file as UTF-8 in your editor)"])
 
 
 def test_invalid_utf8_in_data_fails_the_build(tmp_path):
     assert_build_fails(tmp_path, {"content/data/experts.yaml": b"experts:\n  - name: \xff\n    role: chair\n"},
-                       ["content/data/experts.yaml:2:11: not valid UTF-8: byte 0xff at offset 19"])
+                       ["content/data/experts.yaml:2:11: not valid UTF-8: byte 0xff at offset 19 (save the file as UTF-8 in your editor)"])
 
 
 def test_bom_and_crlf_build_the_same_site_as_lf(tmp_path):

@@ -34,6 +34,9 @@ class SiteData:
     declared: frozenset[str] | None = None  # the files that may be read; None: all of them
     schemas: tuple[DataFile, ...] = DATA_FILES  # the kinds of data file the site has
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # shared by the narrowed copies
+    # by file name, the ids (values of unique fields) of records that did not read: their own errors are reported,
+    # and a reference to one of them waits for it instead of being reported as a reference to nothing
+    unread: dict[str, frozenset] = field(default_factory=dict)
 
     def of(self, name: str) -> tuple:
         """The records of the data file `name` (none when the file is absent)."""
@@ -97,34 +100,38 @@ def load_data(files: tuple[tuple[str, Path], ...], languages: tuple[str, ...], e
     by_name = {schema.name: schema for schema in schemas}
     records: dict[str, tuple] = {schema.name: () for schema in schemas}
     headers: dict[str, dict[str, Any]] = {}
+    unread: dict[str, frozenset] = {}
     for name, path in files:
-        records[name], headers[name] = (read or read_data_file)(by_name[name], path, languages, errors)
-    data = SiteData(files, records, headers, None, schemas)
+        records[name], headers[name], unread[name] = (read or read_data_file)(by_name[name], path, languages, errors)
+    data = SiteData(files, records, headers, None, schemas, unread=unread)
     _check_meeting_refs(data, errors)
     return data
 
 
 def read_data_file(schema: DataFile, path: Path, languages: tuple[str, ...], errors: ErrorList,
-                   data: bytes | None = None) -> tuple[tuple, dict[str, Any]]:
-    """The records and header fields of one data file (`data`: its bytes, when the caller has read them)."""
+                   data: bytes | None = None) -> tuple[tuple, dict[str, Any], frozenset]:
+    """The records and header fields of one data file, and the ids of the records that did not read (`data`: its
+    bytes, when the caller has read them)."""
     text = read_source_text(path, errors, data)
     value = load_yaml(text, path, errors) if text is not None else None
     if value is None:
-        return (), {}
+        return (), {}, frozenset()
     reader = Reader(path, errors, languages)
     top = reader.mapping(value, Mark(1, 1), path.name, (schema.list_key,), schema.header)
     if top is None:
-        return (), {}
+        return (), {}, frozenset()
     header = {key: read(reader, top, key) for key, read in schema.header.items()}
-    records, seen = [], {key: {} for key in schema.unique}
+    records, seen, unread = [], {key: {} for key in schema.unique}, set()
     noun, fields = schema.record.split(" ", 1)[1], tuple(schema.fields)
     for item, mark in reader.items(top, schema.list_key):
         node = reader.mapping(item, mark, schema.record, fields[:schema.required], fields[schema.required:])
         record = schema.read(reader, node) if node is not None else None
-        if record is not None and all([_unique(reader, node, seen[key], getattr(record, key), key, noun)
-                                       for key in schema.unique]):
+        if record is None and isinstance(item, dict):
+            unread |= {item[key] for key in schema.unique if isinstance(item.get(key), str)}
+        elif record is not None and all([_unique(reader, node, seen[key], getattr(record, key), key, noun)
+                                         for key in schema.unique]):
             records.append(record)
-    return tuple(records), header
+    return tuple(records), header, frozenset(unread)
 
 
 def _unique(reader: Reader, node, seen: dict, value, key: str, noun: str) -> bool:
@@ -139,13 +146,13 @@ def _unique(reader: Reader, node, seen: dict, value, key: str, noun: str) -> boo
 
 
 def _check_meeting_refs(data: SiteData, errors: ErrorList) -> None:
-    known = {meeting.id for meeting in data.meetings}
+    known = {meeting.id for meeting in data.meetings} | data.unread.get("meetings", frozenset())
     refs = [m.meeting for m in data.milestones] + [d.meeting for d in data.documents]
     for ref in refs:
         if ref is not None and ref.target not in known:
             errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml",
                        follows_from=data.file_path("meetings"))
-    symbols = {document.symbol for document in data.documents}
+    symbols = {document.symbol for document in data.documents} | data.unread.get("documents", frozenset())
     for document in data.documents:
         ref = document.superseded_by
         if ref is not None and ref.target == document.symbol:

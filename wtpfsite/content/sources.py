@@ -39,13 +39,14 @@ class Sources:
 
 def read_source_text(path: Path, errors: ErrorList, data: bytes | None = None) -> str | None:
     """Read UTF-8 text; a byte-order mark and CRLF line endings are accepted. `data`: the file's bytes, when the
-    caller has read them."""
+    caller has read them. A file that cannot be read or decoded is reported as one that does not parse: the
+    errors that follow from it wait (base.errors.ContentErrors)."""
     if data is None:
         try:
             data = path.read_bytes()
         except OSError as exc:
             missing = isinstance(exc, FileNotFoundError)
-            errors.add(path, 1, 1, "file not found" if missing else f"cannot read file: {exc.strerror}")
+            errors.add(path, 1, 1, "file not found" if missing else f"cannot read file: {exc.strerror}", syntax=True)
             return None
     try:
         text = data.decode("utf-8-sig")
@@ -55,7 +56,8 @@ def read_source_text(path: Path, errors: ErrorList, data: bytes | None = None) -
         line = data[:offset].count(b"\n") + 1
         line_start = max(data.rfind(b"\n", 0, offset) + 1, bom)
         col = len(data[line_start:offset].decode("utf-8")) + 1  # in characters, like every other column
-        errors.add(path, line, col, f"not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}")
+        errors.add(path, line, col, f"not valid UTF-8: byte 0x{data[offset]:02x} at offset {offset}",
+                   "save the file as UTF-8 in your editor", syntax=True)
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -196,11 +196,11 @@ def _check_references(site: Site, errors: ErrorList) -> None:
                            None)
             errors.add(ref.path, ref.line, ref.col, f"no draft number {ref.target} in content/drafts",
                        follows_from=blocked)
-    symbols = {document.symbol for document in data.documents}
+    symbols = {document.symbol for document in data.documents} | data.unread.get("documents", frozenset())
     for draft in site.drafts:
         for version in draft.versions.values():
             ref = version.draft.incorporates
-            if ref and site.meeting(ref.target) is None:
+            if ref and site.meeting(ref.target) is None and ref.target not in data.unread.get("meetings", ()):
                 errors.add(ref.path, ref.line, ref.col, f"no meeting with id '{ref.target}' in meetings.yaml",
                            follows_from=data.file_path("meetings"))
             for ref in version.draft.documents:
