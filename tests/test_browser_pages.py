@@ -308,6 +308,19 @@ def test_deadline_badges_follow_the_readers_today(page, real_site):
     assert set(badges.all_inner_texts()) == {"Closed"}
 
 
+
+@pytest.mark.parametrize("lang, day, expected", [
+    ("en", 14, "Closes in 1 day"), ("en", 15, "Closes today"), ("en", 12, "Closes in 3 days"),
+    ("zh", 14, "1天后截止"), ("zh", 15, "今天截止"),
+])
+def test_deadline_badges_count_the_days_in_the_pages_own_words(context, site_without_content_date, lang, day,
+                                                               expected):
+    """site.js takes the texts from the badge, made from the page's UI strings: plural forms and all."""
+    for page in open_page(context):
+        page.add_init_script(fake_today(2020, 6, day))  # draft 3's comments are due on 15 June 2020
+        page.goto(site_without_content_date + f"{lang}/drafts/draft-3/")
+        assert page.locator("[data-deadline]").inner_text() == expected
+
 # ------------------------------------------------------------------------------------------ language switch
 
 @pytest.mark.parametrize("path", ["", "about/", "drafts/", "drafts/draft-3/", "drafts/draft-3/changes/",

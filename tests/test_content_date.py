@@ -186,3 +186,19 @@ def test_every_hreflang_link_is_answered(fresh_clone):
             checked += 1
     assert pages[base + "en/"]["x-default"] == base and pages[base + "zh/"]["x-default"] == base
     assert checked > 40
+
+
+def test_deadline_badges_count_down_in_each_languages_words_and_only_for_drafts_that_are_out(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    out = tmp_path / "out"
+    for today, en, zh in (("2020-06-14", "Closes in 1 day", "1天后截止"), ("2020-06-15", "Closes today", "今天截止"),
+                          ("2020-06-12", "Closes in 3 days", "3天后截止")):
+        assert run_cli(["build", "--config", str(root / "site_config.yaml"), "--today", today, "--out", str(out),
+                        "--quiet"])[0] == 0
+        for lang, text in (("en", en), ("zh", zh)):
+            html = (out / lang / "drafts" / "draft-3" / "index.html").read_text("utf-8")
+            assert re.search(rf'<span class="deadline deadline-closing" data-deadline="2020-06-15" '
+                             rf'data-labels="[^"]*">{text}</span>', html), (today, lang)
+    consultation = (out / "en" / "consultation" / "index.html").read_text("utf-8")
+    fourth = next(line for line in consultation.splitlines() if "on the fourth draft" in line)
+    assert '<span class="proposed">proposed</span>' in fourth and "deadline" not in fourth.split("draft", 1)[1]

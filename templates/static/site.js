@@ -40,12 +40,10 @@
   function updateDeadlines(today) {
     document.querySelectorAll("[data-deadline]").forEach(function (el) {
       var left = daysBetween(today, el.getAttribute("data-deadline"));
-      var texts = document.documentElement.lang === "zh"
-        ? { closed: "已截止", closing: "{days}天后截止", open: "正在征求评论" }
-        : { closed: "Closed", closing: "Closes in {days} days", open: "Open for comments" };
+      var labels = JSON.parse(el.getAttribute("data-labels"));  // the page's own texts, in its language
       var state = left < 0 ? "closed" : left <= 7 ? "closing" : "open";
       el.className = "deadline deadline-" + state;
-      el.textContent = texts[state].replace("{days}", left);
+      el.textContent = labels[state === "closing" ? String(left) : state];
     });
   }
 

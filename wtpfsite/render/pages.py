@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 from dataclasses import dataclass
 from datetime import date
@@ -115,6 +116,14 @@ def page_view(site: Site, route: Route, lang: str, path: str, loc: Localizer, li
                     absolute_url(site.config.base_url, path), outdated, borrowed_dir)
 
 
+def deadline_labels(loc: Localizer) -> str:
+    """A deadline badge's texts as JSON, for site.js, which counts the days again in the reader's browser: by state,
+    and by the days left in the last week (each with its plural form)."""
+    labels = {"closed": loc.t("deadline.closed"), "open": loc.t("deadline.open"), "0": loc.t("deadline.closes_today")}
+    labels |= {str(days): loc.t("deadline.closes_in", days=days) for days in range(1, 8)}
+    return json.dumps({key: str(text) for key, text in labels.items()}, ensure_ascii=False)
+
+
 def link_maker(site: Site, path: str) -> Callable[[str], str]:
     """Relative links, but absolute from the base URL on 404 pages, which hosts serve at any address."""
     if path.endswith("404.html"):
@@ -152,6 +161,7 @@ def base_context(site: Site, lang: str, path: str, today: date, route: Route | N
         "asset": lambda name: link(f"static/{name}"),
         "navigation": navigation(site, lang, link, loc, route),
         "deadline": lambda spec: deadline(spec, today),
+        "deadline_labels": lambda: deadline_labels(loc),
         "site_title": loc.title(site.config.title),
         # a language named in the running text of the UI string `key`, in that text's language ("英语" in a Chinese
         # notice, "English" in an English one standing in for an untranslated notice)

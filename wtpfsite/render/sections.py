@@ -109,8 +109,13 @@ def _documents(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 
 
 def _page(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
-    deadlines = [r for r in _timetable_rows(site, today) if r["milestone"].kind == "consultation-deadline"] \
-        if name == "consultation" else []
+    """The consultation page lists its deadlines. One about a draft counts down only once the timetable's release
+    of that draft has come (`check --release` holds the timetable to the drafts' own release dates)."""
+    rows = _timetable_rows(site, today) if name == "consultation" else []
+    released = {m.draft.target for m in site.data.milestones
+                if m.kind == "draft-release" and m.draft is not None and m.date.start <= today}
+    deadlines = [row | {"counts_down": row["milestone"].draft is None or row["milestone"].draft.target in released}
+                 for row in rows if row["milestone"].kind == "consultation-deadline"]
     return {"consultation_deadlines": deadlines}
 
 
@@ -127,7 +132,7 @@ SECTIONS: tuple[Section, ...] = (
             strings=("home.", "proposal.", *DRAFT_STRINGS),
             structure="titles"),
     Section("page", "{name}/", "page.html", _page, data=("timetable", "meetings"),
-            strings=("consultation.", "deadline.")),
+            strings=("consultation.", "deadline.", "proposal.")),
     Section("draft", "drafts/draft-{name}/", "draft.html", _draft, data=("documents", "meetings"),
             strings=DRAFT_STRINGS, structure="titles", parent="drafts"),
     Section("changes", "drafts/draft-{name}/changes/", "changes.html", _changes, strings=("changes.", "draft."),
