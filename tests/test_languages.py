@@ -69,7 +69,7 @@ def test_a_translated_page_is_not_marked_as_borrowed(six):
 
 def test_an_untranslated_page_is_borrowed_with_lang_dir_and_the_notice(six):
     main = main_part(page(six, "ar/about"))
-    assert ('<p class="notice" role="note"><span lang="en" dir="ltr">This page is not yet available in '
+    assert ('<p class="notice" role="note" data-pagefind-ignore><span lang="en" dir="ltr">This page is not yet available in '
             '<bdi>Arabic</bdi>; it is shown in <bdi>English</bdi>.</span></p>') in main  # (names in the notice's language)
     assert '<h1><span lang="en" dir="ltr">About the fixture group</span></h1>' in main
     assert '<div class="prose" lang="en" dir="ltr">' in main

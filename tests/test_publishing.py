@@ -5,6 +5,7 @@ browser test that searches both languages through the served output."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -300,6 +301,17 @@ def test_search_and_404_pages_are_noindex_and_not_indexed(files):
     assert "data-pagefind-body" in about.main
     assert not about.meta_values("robots")
 
+
+
+def test_changes_pages_and_notices_stay_out_of_the_search_index(files):
+    """A redline runs deleted and inserted words together ("secondthird"), and the drafts hold the text itself; the
+    notice of the day the content describes stands on every page."""
+    for lang in ("en", "zh"):
+        assert "data-pagefind-body" not in parse(files, f"{lang}/drafts/draft-3/changes/index.html").main
+        assert "data-pagefind-body" in parse(files, f"{lang}/drafts/draft-3/index.html").main
+        text = files[f"{lang}/about/index.html"].decode("utf-8")
+        notices = re.findall(r'<p class="notice[^"]*"[^>]*>', text)
+        assert notices and all("data-pagefind-ignore" in notice for notice in notices)
 
 # ---------------------------------------------------------------------------------------------- search
 

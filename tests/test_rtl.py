@@ -145,6 +145,24 @@ def test_the_arabic_timeline_tables_and_cards_mirror(browser, site, screenshots,
 
 # ------------------------------------------------------------------------------------------------ standards
 
+
+@pytest.mark.browser
+def test_the_arabic_pager_arrows_point_the_way_their_links_lie(browser, site):
+    """In Arabic the previous draft's link stands on the right: its arrow points right, the next one's left."""
+    context, page = open_page(browser, site.url + "ar/drafts/draft-2/", 1280)
+    try:
+        previous, following = box(page, ".pager a[rel=prev]"), box(page, ".pager a[rel=next]")
+        assert previous["x"] > following["x"]
+        assert style(page, ".pager a[rel=prev] .arrow", "transform") == "matrix(-1, 0, 0, 1, 0, 0)"
+        assert page.locator(".pager a[rel=prev]").inner_text().startswith("←")  # the character, mirrored by CSS
+    finally:
+        context.close()
+    context, page = open_page(browser, site.url + "en/drafts/draft-2/", 1280)
+    try:
+        assert style(page, ".pager a[rel=prev] .arrow", "transform") == "none"
+    finally:
+        context.close()
+
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 @pytest.mark.parametrize("kind", list(PAGE_KINDS))

@@ -318,7 +318,7 @@ def test_outdated_notice_in_the_built_html(site, capsys, tmp_path):
     out = tmp_path / "out"
     assert run(site, "build", "--out", str(out), "--today", TODAY, "--quiet") == 0
     zh = (out / "zh/about/index.html").read_text("utf-8")
-    assert ('<p class="notice" role="note">本译文可能已过时：本页的<bdi>英语</bdi>版本在翻译后已有更新。'
+    assert ('<p class="notice" role="note" data-pagefind-ignore>本译文可能已过时：本页的<bdi>英语</bdi>版本在翻译后已有更新。'
             '<a href="../../en/about/" hreflang="en">阅读<bdi>英语</bdi>版本</a></p>') in zh
     for page in ("en/about/index.html", "zh/index.html", "zh/drafts/draft-1/index.html"):
         assert "本译文可能已过时" not in (out / page).read_text("utf-8")
