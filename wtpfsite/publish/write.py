@@ -56,9 +56,10 @@ def output_folder_problem(output_dir: Path, sources: dict[str, Path]) -> str | N
         return "it is not a folder"
     if (output_dir / ".git").exists():
         return "it holds a git repository"
-    others = sorted(files_under(output_dir))
-    if others and "index.html" not in others:
-        return f"it holds files that no build made ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''})"
+    if output_dir.is_dir() and not (output_dir / "index.html").is_file():  # (a build's folder: not walked)
+        others = sorted(files_under(output_dir))
+        if others:
+            return f"it holds files that no build made ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''})"
     return None
 
 
