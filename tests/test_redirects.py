@@ -207,3 +207,28 @@ def test_malformed_aliases_and_retired_entries_are_errors_at_their_place(tmp_pat
         "content/pages/about.en.md:3:11: 'aliases' must list former paths such as about/",
         "content/pages/about.en.md:3:14: 'aliases' must list former paths such as about/",
     ])
+
+
+def test_a_language_taken_out_of_the_config_is_one_error_that_a_retired_folder_settles(tmp_path):
+    """Trying a language, then taking it out: one error at the config's languages, not one per URL with aliases
+    suggested; retiring the language's folder gives its URLs up."""
+    root = make_site(tmp_path)
+    config = root / "site_config.yaml"
+    plain = config.read_text("utf-8")
+    assert "  - code: zh" in plain
+    config.write_text(plain.replace("  - code: zh", "  - code: fr\n    name: Français\n    locale: fr_FR\n  - code: zh",
+                                    1), "utf-8")
+    assert run_cli(build_args(root, "--quiet"))[0] == 0
+    config.write_text(plain, "utf-8")
+    code, _, err = run_cli(["check", "--release", "--config", str(config), "--today", "2020-10-01"])
+    line = next(n for n, text in enumerate(plain.splitlines(), 1) if text.startswith("languages:"))
+    lost = [text for text in err.splitlines() if "no longer" in text]
+    assert code == 1 and len(lost) == 1, err
+    assert re.fullmatch(rf"site_config\.yaml:{line}:1: the language 'fr' is no longer in the config, and the \d+ "
+                        r"URLs the last build published under /fr/ are no longer served \(add the language back to "
+                        r"serve them; to give them up on purpose \(a language only tried, or withdrawn\), add "
+                        r"'- path: /fr/' under 'retired:' in content/data/retired.yaml\)", lost[0]), lost[0]
+    (root / "content/data").mkdir(exist_ok=True)
+    (root / "content/data/retired.yaml").write_text("retired:\n  - path: /fr/\n    reason: only tried\n", "utf-8")
+    code, _, err = run_cli(["check", "--config", str(config), "--today", "2020-10-01"])
+    assert code == 0 and "no longer" not in err, err

@@ -84,7 +84,7 @@ class Document:
 class Retired:
     """A URL published once and given up on purpose: the build no longer reports that it is gone."""
 
-    path: str  # the site path, as published: 'en/about/'
+    path: str  # the site path, as published: 'en/about/' (a folder's path: everything under it too)
     reason: str | None
 
 

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from ..base.errors import ErrorList, SiteError
+from ..base.schema import LANGUAGE_CODE
 from ..site.aliases import redirects
 from ..site.model import Site
 
@@ -42,16 +43,26 @@ def served_urls(site: Site) -> dict[str, Origin]:
     return dict(sorted(urls.items()))
 
 
-def lost_url_errors(lost: dict[str, Origin], languages: tuple[str, ...]) -> list[SiteError]:
-    """One error per lost URL, at the source that used to make it."""
-    errors = []
+def lost_url_errors(lost: dict[str, Origin], languages: tuple[str, ...], config: Origin) -> list[SiteError]:
+    """One error per lost URL, at the source that used to make it; one for all the URLs of a language the config
+    no longer has, at the config's languages (`config`)."""
+    errors, dropped = [], {}
     for url, (path, line, col) in lost.items():
-        first, _, rest = url.partition("/")
+        first, slash, rest = url.partition("/")
+        if slash and first not in languages and LANGUAGE_CODE.match(first):
+            dropped[first] = dropped.get(first, 0) + 1
+            continue
         alias = rest if first in languages and rest else url
         errors.append(SiteError(path, line, col, f"/{url} was published, and this build no longer serves it",
                                 f"if its page moved, add 'aliases: [{alias}]' to the front matter or record of the "
                                 f"page that has its content now; to give the URL up on purpose, add "
                                 f"'- path: /{url}' under 'retired:' in content/data/retired.yaml"))
+    for code, count in dropped.items():
+        errors.append(SiteError(*config, f"the language '{code}' is no longer in the config, and the {count} URLs the "
+                                f"last build published under /{code}/ are no longer served",
+                                f"add the language back to serve them; to give them up on purpose (a language only "
+                                f"tried, or withdrawn), add '- path: /{code}/' under 'retired:' in "
+                                f"content/data/retired.yaml"))
     return errors
 
 
@@ -70,8 +81,14 @@ def published_check(site: Site, folder: Path) -> tuple[dict[str, Origin], list[S
     """What the record of this build is to hold, and the errors for the URLs it would lose."""
     served = served_urls(site)
     retired = {entry.path for entry in site.data.retired}
-    lost = {url: at for url, at in (read_published(folder) or {}).items() if url not in served and url not in retired}
-    return served | lost, lost_url_errors(lost, site.config.language_codes)
+    folders = tuple(path for path in retired if path.endswith("/"))  # a folder's path retires what is under it too
+    lost = {url: at for url, at in (read_published(folder) or {}).items()
+            if url not in served and url not in retired and not url.startswith(folders)}
+    config = site.config.path
+    line = next((n for n, text in enumerate(config.read_text("utf-8").splitlines(), 1)
+                 if text.startswith("languages:")), 1) if lost else 1
+    shown = ErrorList(site.config.root).display_path(config)
+    return served | lost, lost_url_errors(lost, site.config.language_codes, (shown, line, 1))
 
 
 def write_published(folder: Path, urls: dict[str, Origin]) -> None:
