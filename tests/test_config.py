@@ -123,9 +123,12 @@ def test_config_yaml_syntax_error_fails_the_build(tmp_path):
 
 
 def test_navigation_entries_must_name_pages_and_have_labels(tmp_path):
-    assert_build_fails(tmp_path, {"site_config.yaml": CONFIG.replace("  - home\n", "  - home\n  - abuot\n")}, [
-        "site_config.yaml:12:5: navigation entry 'abuot' has no label: add 'nav.abuot' to strings.yaml",
-        "site_config.yaml:12:5: navigation entry 'abuot' names no page",
+    """An entry that names no page is that error alone (its missing label follows from it), with the closest name."""
+    assert_build_fails(tmp_path, {"site_config.yaml": CONFIG.replace("  - home\n", "  - home\n  - abuot\n  - extra\n"),
+                                  "content/pages/about.en.md": "---\ntitle: About\n---\nAbout.\n",
+                                  "content/pages/extra.en.md": "---\ntitle: Extra\n---\nMore.\n"}, [
+        "site_config.yaml:12:5: navigation entry 'abuot' names no page (did you mean 'about'?)",
+        "site_config.yaml:13:5: navigation entry 'extra' has no label: add 'nav.extra' to strings.yaml",
     ])
 
 

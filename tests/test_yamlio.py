@@ -81,7 +81,9 @@ def test_keys_that_differ_only_in_type_are_still_duplicates():
      " (YAML indents with spaces: replace the tab with spaces)"),
     ("--- a\n--- b\n", "content/data/meetings.yaml:2:1: YAML syntax error: but found another document"),
     ("a: b: c\n", "content/data/meetings.yaml:1:5: YAML syntax error: mapping values are not allowed here"
-     " (check this line's indentation against the lines above)"),
+     " (a value with ': ' in it goes in quotes: a: \"b: c\")"),
+    ("a:\n  b: 1\n   c: 2\n", "content/data/meetings.yaml:3:5: YAML syntax error: mapping values are not allowed "
+     "here (check this line's indentation against the lines above)"),
 ])
 def test_syntax_errors_have_line_and_column(text, expected):
     value, errors = load(text)
@@ -238,3 +240,11 @@ def shape(value):
     if isinstance(value, float) and math.isnan(value):
         return ("nan",)
     return (type(value).__name__, value)
+
+
+def test_a_value_with_a_colon_and_a_space_is_told_to_go_in_quotes(tmp_path):
+    errors = ErrorList(tmp_path)
+    assert load_yaml("title: Note: About the group\n", tmp_path / "f.yaml", errors) is None
+    assert [e.format() for e in errors.errors] == [
+        "f.yaml:1:12: YAML syntax error: mapping values are not allowed here (a value with ': ' in it goes in "
+        "quotes: title: \"Note: About the group\")"]

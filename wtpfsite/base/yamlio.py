@@ -130,10 +130,13 @@ _INDENTATION_PROBLEMS = ("mapping values are not allowed", "did not find expecte
                          "expected <block end>", "did not find expected '-' indicator")
 
 
-def _syntax_hint(problem: str) -> str | None:
-    """What an editor can do about a YAML syntax error, in an editor's words (None: the message says it)."""
+def _syntax_hint(problem: str, line: str) -> str | None:
+    """What an editor can do about a YAML syntax error on `line`, in an editor's words (None: the message says it)."""
     if problem.startswith("found character '\\t'"):
         return "YAML indents with spaces: replace the tab with spaces"
+    if problem.startswith("mapping values are not allowed") and line.count(": ") > 1:
+        key, _, value = line.partition(": ")
+        return f"a value with ': ' in it goes in quotes: {key.strip()}: \"{value.strip()}\""
     if problem.startswith(_INDENTATION_PROBLEMS):
         return "check this line's indentation against the lines above"
     return None
@@ -156,7 +159,9 @@ def load_yaml(text: str, path: Path, errors: ErrorList, line_offset: int = 0) ->
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1 + line_offset, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        errors.add(path, line, col, f"YAML syntax error: {problem}", _syntax_hint(problem), syntax=True)
+        lines = text.split("\n")
+        hint = _syntax_hint(problem, lines[line - 1] if 0 < line <= len(lines) else "")
+        errors.add(path, line, col, f"YAML syntax error: {problem}", hint, syntax=True)
         return None
     except yaml.YAMLError as exc:  # errors without a mark (rare): still reported with the file
         errors.add(path, 1 + line_offset, 1, f"YAML error: {exc}")

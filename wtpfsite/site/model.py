@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from ..base.errors import ErrorList
+from ..base.errors import ErrorList, did_you_mean
 from ..content.config import SiteConfig
 from ..content.data import SiteData
 from ..content.parse import DraftMeta, ParsedSource
@@ -217,9 +217,12 @@ def navigation_key(site: Site, name: str) -> str:
 
 
 def _check_navigation(site: Site, errors: ErrorList) -> None:
+    """Each entry names a page (else that alone is reported, with the closest name) and has a label."""
+    names = {route.name for route in site.routes if route.section.name == PAGE} | set(site.sections)
     for entry in site.config.navigation:
         if not site.has_route(navigation_key(site, entry.target)):
-            errors.add(entry.path, entry.line, entry.col, f"navigation entry '{entry.target}' names no page")
-        if site.strings.catalog and f"nav.{entry.target}" not in site.strings.catalog:
+            errors.add(entry.path, entry.line, entry.col, f"navigation entry '{entry.target}' names no page",
+                       did_you_mean(entry.target, (n for n in names if site.has_route(navigation_key(site, n)))))
+        elif site.strings.catalog and f"nav.{entry.target}" not in site.strings.catalog:
             errors.add(entry.path, entry.line, entry.col,
                        f"navigation entry '{entry.target}' has no label: add 'nav.{entry.target}' to strings.yaml")
