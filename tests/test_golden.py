@@ -167,3 +167,13 @@ def test_golden_chinese_pages_put_no_space_around_full_width_punctuation():
     for page in sorted((GOLDEN / "basic" / "zh").rglob("*.html")):
         match = _CHINESE_SPACE.search(page.read_text("utf-8"))
         assert match is None, (page.relative_to(GOLDEN), match and match.group())
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_golden_contents_box_lists_the_sections_the_template_adds(lang):
+    page = golden_text(f"{lang}/drafts/draft-2/index.html")
+    toc = page[page.index('<nav class="toc"'):page.index("</nav>", page.index('<nav class="toc"'))]
+    assert toc.rstrip().endswith('<li class="toc-level-2"><a href="#received">'
+                                 + ("Comments and contributions received" if lang == "en" else "收到的评论和文稿")
+                                 + "</a></li>\n  </ol>")
+    assert 'id="received"' in page
