@@ -51,8 +51,9 @@ def planned_but_past(site: Site, today: date) -> list[SiteError]:
             what = f"past comment deadline but still planned: comments on draft {draft.number} were due on {due.source}"
         else:
             continue
-        problems.append(SiteError(shown(draft.source.file.path), *draft.meta.place(key), f"{what} (set 'status: released' "
-                                  f"in every language version once it is published, or change the date)"))
+        problems.append(SiteError(shown(draft.source.file.path), *draft.meta.place(key),
+                                  f"{what} (set 'status: released' in every language version once it is published, "
+                                  f"or change the date)"))
     nodes = data_nodes(site.data, "timetable")
     for index, milestone in enumerate(site.data.milestones):
         draft = site.draft(milestone.draft.target) if milestone.draft else None
