@@ -202,3 +202,13 @@ def test_deadline_badges_count_down_in_each_languages_words_and_only_for_drafts_
     consultation = (out / "en" / "consultation" / "index.html").read_text("utf-8")
     fourth = next(line for line in consultation.splitlines() if "on the fourth draft" in line)
     assert '<span class="proposed">proposed</span>' in fourth and "deadline" not in fourth.split("draft", 1)[1]
+
+
+def test_the_meetings_to_come_are_listed_the_next_first(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    out = tmp_path / "out"
+    assert run_cli(["build", "--config", str(root / "site_config.yaml"), "--out", str(out), "--quiet"])[0] == 0
+    listing = (out / "en" / "meetings" / "index.html").read_text("utf-8")
+    planned, held = listing.split('id="held"', 1)
+    assert re.findall(r'href="ieg-(\d)/"', planned) == ["4", "5", "6"]
+    assert re.findall(r'href="ieg-(\d)/"', held) == ["3", "2", "1"]

@@ -55,9 +55,10 @@ def _latest(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 
 
 def _meetings(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
-    newest_first = sorted(site.data.meetings, key=lambda m: m.number, reverse=True)
-    return {"held": [m for m in newest_first if m.status == "held"],
-            "planned": [m for m in newest_first if m.status != "held"]}
+    """The meetings to come, the next first, and those held, the latest first."""
+    in_order = sorted(site.data.meetings, key=lambda m: m.number)
+    return {"held": [m for m in reversed(in_order) if m.status == "held"],
+            "planned": [m for m in in_order if m.status != "held"]}
 
 
 def _meeting(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
