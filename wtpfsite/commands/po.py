@@ -116,9 +116,8 @@ def import_po(options: BuildOptions, po_path: Path) -> list[Change]:
     site = load_site(options).site
     config = site.config
     errors = ErrorList(config.root)
-    if not po_path.is_file():
-        errors.add(po_path, 1, 1, "file not found")
-        raise ContentErrors(errors.errors)
+    if not po_path.is_file():  # (a file named on the command line: a usage error, as a missing --config is)
+        raise UsageError(f"no PO file at {po_path}")
     try:
         with po_path.open("rb") as file:
             catalog = read_po(file, abort_invalid=True)
