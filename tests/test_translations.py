@@ -13,7 +13,8 @@ from wtpfsite.base.errors import ContentErrors, ErrorList
 from wtpfsite.base.yamlio import load_yaml
 from wtpfsite.commands.cli import main
 from wtpfsite.commands.newdraft import next_title, plan_new_draft, write_new_draft, zh_number
-from wtpfsite.commands.translated import set_front_matter_field, yaml_scalar
+from wtpfsite.base.yamledit import scalar
+from wtpfsite.commands.translated import set_front_matter_field
 from wtpfsite.content.parse import revision
 from wtpfsite.pipeline.build import BuildOptions, build, load_site, read_caches
 
@@ -268,12 +269,12 @@ def test_set_front_matter_field_keeps_everything_else():
 @pytest.mark.parametrize("value, written", [
     ("0123456789ab", "0123456789ab"),
     ("012345678901", "012345678901"),  # not a YAML number: 8 and 9 are not octal digits
-    ("012345670123", "'012345670123'"),  # octal
-    ("123456789012", "'123456789012'"),
-    ("123_45678901", "'123_45678901'"),
+    ("012345670123", '"012345670123"'),  # octal
+    ("123456789012", '"123456789012"'),
+    ("123_45678901", '"123_45678901"'),
 ])
 def test_revisions_that_yaml_would_read_as_numbers_are_quoted(value, written, tmp_path):
-    assert yaml_scalar(value) == written
+    assert scalar(value) == written
     errors = ErrorList(tmp_path)
     assert load_yaml(f"translation_of: {written}\n", tmp_path / "x.yaml", errors)["translation_of"] == value
     assert not errors
@@ -488,3 +489,17 @@ def test_release_check_reports_a_timetable_entry_referring_to_nothing(site, caps
     assert "content/data/timetable.yaml:21:12: no draft number 9 in content/drafts\n" in err
     assert "content/data/timetable.yaml:26:12: no draft number 9 in content/drafts\n" in err
     assert run(site, "new-draft") == 1  # only the next draft (3) may be named ahead
+
+
+@pytest.mark.parametrize("value, written", [
+    ("关于本专家组", "关于本专家组"),  # plain, as editors write Chinese text
+    ("Drafts, meetings", '"Drafts, meetings"'),  # a comma would end the value in {en: ..., zh: ...}
+    ("Note: about", '"Note: about"'),
+    (" padded", '" padded"'),
+    ("yes", '"yes"'),  # YAML would read a boolean
+])
+def test_a_text_is_written_plain_unless_yaml_would_read_it_otherwise(value, written, tmp_path):
+    assert scalar(value) == written
+    errors = ErrorList(tmp_path)
+    assert load_yaml(f"t: {{en: {written}, zh: x}}\n", tmp_path / "x.yaml", errors)["t"]["en"] == value
+    assert not errors

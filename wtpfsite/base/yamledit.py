@@ -5,6 +5,7 @@ The YAML is composed (not loaded and dumped again) only to find where each node 
 from __future__ import annotations
 
 import json
+import re
 from functools import reduce
 from typing import NamedTuple
 
@@ -35,8 +36,14 @@ def find(root: yaml.Node | None, path: tuple[str | int, ...]) -> yaml.Node | Non
     return reduce(child, path, root)
 
 
-def quoted(value: str) -> str:
-    """A double-quoted YAML scalar (JSON's string syntax is YAML's too); non-ASCII letters stay as they are."""
+def scalar(value: str) -> str:
+    """`value` as a YAML scalar that reads back as the same text, in a block or a flow (`{en: ..., zh: ...}`): plain
+    when it can be, else double-quoted (JSON's string syntax is YAML's too; non-ASCII letters stay as they are)."""
+    try:
+        if value == value.strip() and not re.search(r"[\n,\[\]{}]", value) and yaml.safe_load(value) == value:
+            return value
+    except yaml.YAMLError:
+        pass
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -16,14 +16,13 @@ from pathlib import Path
 
 from ..base.dates import DateSpec, format_day, parse_date_spec
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
-from ..base.yamledit import quoted
+from ..base.yamledit import scalar
 from ..content.parse import revision
 from ..render.numerals import ENGLISH_ORDINALS, FORMATTER, hanzi as zh_number  # the UI strings' numerals: 二十一
 from ..site.model import Site
 from ..site.routes import Draft
 from ..site.schedule import MILESTONE_KINDS, NewMilestone, insert_milestones, milestones_of, new_milestones
 from ..site.translations import FIELD, data_nodes, is_outdated
-from .translated import yaml_scalar
 
 
 @dataclass(frozen=True)
@@ -94,12 +93,11 @@ def plan_new_draft(site: Site, released: date | None = None, comments_due: date 
             original = revision(title, source.body)
         elif code in previous.versions:
             if default in previous.versions and not is_outdated(previous.versions[code], previous.versions[default]):
-                extra[FIELD] = yaml_scalar(original)
+                extra[FIELD] = scalar(original)
             else:
                 todo.append(f"{shown(path)} is out of date like draft {previous.number}'s {code} version: bring it "
                             f"up to date and run python build.py translated {shown(path)}")
-        scalar = yaml_scalar(title)  # double-quoted when it needs quotes: it reads better
-        head = {"number": str(number), "title": quoted(title) if scalar.startswith("'") else scalar}
+        head = {"number": str(number), "title": scalar(title)}
         files.append(NewFile(path, code, title, _file_text(head | fields | extra, source.body)))
     notes.append(f"status: planned; body copied from draft {previous.number}")
     for file in files:

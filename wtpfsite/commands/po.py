@@ -21,7 +21,7 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
 from ..base.text import text_revision
-from ..base.yamledit import Edit, apply, compose, find, quoted, set_value
+from ..base.yamledit import Edit, apply, compose, find, scalar, set_value
 from ..pipeline.build import BuildOptions, load_site
 from ..site.model import Site
 
@@ -170,7 +170,7 @@ def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]])
         for entry, text in items:
             mapping = find(root, entry.where)
             if isinstance(mapping, yaml.MappingNode):
-                edits.append(set_value(source, mapping, lang, quoted(text)))
+                edits.append(set_value(source, mapping, lang, scalar(text)))
                 changes.append(Change(shown(path), entry.line, entry.context, entry.texts.get(lang)))
         if edits:
             path.write_text(apply(source, edits), "utf-8")

@@ -18,7 +18,7 @@ import yaml
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
 from ..base.originals import save_original
 from ..base.text import TRANSLATION_OF, text_revision
-from ..base.yamledit import apply, child, compose, set_value
+from ..base.yamledit import apply, child, compose, scalar, set_value
 from ..content.config import SiteConfig, read_config
 from ..content.parse import ParsedSource, parse_source
 from ..content.records import DATA_FILES
@@ -187,20 +187,11 @@ def set_front_matter_field(text: str, key: str, value: str) -> tuple[str, str | 
         node = child(compose(match.group(1)), key)
     except yaml.YAMLError:
         raise ValueError("the front matter does not parse: run build.py check and fix it first") from None
-    scalar = yaml_scalar(value)
+    written = scalar(value)
     if node is None:
         ending = "\r\n" if text.endswith("\r\n", 0, end) else text[end - 1]
-        return text[:end] + f"{key}: {scalar}{ending}" + text[end:], None
+        return text[:end] + f"{key}: {written}{ending}" + text[end:], None
     at, to = start + node.start_mark.index, start + node.end_mark.index
     previous = node.value if isinstance(node, yaml.ScalarNode) else text[at:to]
-    return text[:at] + (scalar if to > at else f" {scalar}") + text[to:], previous or None
+    return text[:at] + (written if to > at else f" {written}") + text[to:], previous or None
 
-
-def yaml_scalar(value: str) -> str:
-    """`value` as a YAML scalar that reads back as the same text: plain when it can be, else quoted."""
-    try:
-        if value and yaml.safe_load(value) == value and "\n" not in value:
-            return value
-    except yaml.YAMLError:
-        pass
-    return "'" + value.replace("'", "''") + "'"

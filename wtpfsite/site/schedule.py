@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..base.dates import DateSpec, parse_date_spec
 from ..base.errors import ErrorList, SiteError
+from ..base.yamledit import scalar
 from ..base.yamlio import MarkedMap
 from ..content.records import Milestone
 from .model import Site
@@ -121,13 +122,7 @@ def _entry(milestone: NewMilestone, indent: str) -> list[str]:
     inner = indent + "  "
     lines = [f"{indent}- id: {milestone.id}\n", f"{inner}date: {milestone.date}\n", f"{inner}kind: {milestone.kind}\n",
              f"{inner}title:\n"]
-    lines += [f"{inner}  {code}: {_scalar(title)}\n" for code, title in milestone.titles.items()]
+    lines += [f"{inner}  {code}: {scalar(title)}\n" for code, title in milestone.titles.items()]
     lines.append(f"{inner}draft: {milestone.draft}\n")
     return lines
 
-
-def _scalar(text: str) -> str:
-    """A YAML plain scalar when it reads back as the same string, else a double-quoted one."""
-    if re.fullmatch(r"[^\s\"'{}\[\],#:&*!|>%@`-][^#:]*", text) and not text.endswith(" "):
-        return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
