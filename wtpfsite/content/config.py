@@ -49,6 +49,7 @@ class SiteConfig:
     # set, the pages' script keeps the statuses of the build's day instead of following the reader's today, and
     # the pages say which day they describe. None: the content follows the calendar.
     content_date: date | None = None
+    languages_line: int = 1  # where `languages:` stands in the file (the place of errors about a language)
 
     @property
     def default_language(self) -> str:
@@ -91,7 +92,8 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     if not languages or title is None or base_url is None:
         return None
     return SiteConfig(path, path.parent, title, languages, normalize_base_url(base_url), **dirs, navigation=navigation,
-                      allow_raw_html_in_drafts=raw_html, search=search, content_date=content_date)
+                      allow_raw_html_in_drafts=raw_html, search=search, content_date=content_date,
+                      languages_line=node.key_marks["languages"].line)
 
 
 def read_config(path: Path) -> SiteConfig:

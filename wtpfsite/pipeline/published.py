@@ -84,11 +84,8 @@ def published_check(site: Site, folder: Path) -> tuple[dict[str, Origin], list[S
     folders = tuple(path for path in retired if path.endswith("/"))  # a folder's path retires what is under it too
     lost = {url: at for url, at in (read_published(folder) or {}).items()
             if url not in served and url not in retired and not url.startswith(folders)}
-    config = site.config.path
-    line = next((n for n, text in enumerate(config.read_text("utf-8").splitlines(), 1)
-                 if text.startswith("languages:")), 1) if lost else 1
-    shown = ErrorList(site.config.root).display_path(config)
-    return served | lost, lost_url_errors(lost, site.config.language_codes, (shown, line, 1))
+    config = (ErrorList(site.config.root).display_path(site.config.path), site.config.languages_line, 1)
+    return served | lost, lost_url_errors(lost, site.config.language_codes, config)
 
 
 def write_published(folder: Path, urls: dict[str, Origin]) -> None:
