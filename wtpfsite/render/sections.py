@@ -112,11 +112,12 @@ def _documents(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 def _page(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
     """The consultation page lists its deadlines. One about a draft counts down only once the timetable's release
     of that draft has come (`check --release` holds the timetable to the drafts' own release dates)."""
-    rows = _timetable_rows(site, today) if name == "consultation" else []
+    if name != "consultation":
+        return {"consultation_deadlines": []}
     released = {m.draft.target for m in site.data.milestones
                 if m.kind == "draft-release" and m.draft is not None and m.date.start <= today}
     deadlines = [row | {"counts_down": row["milestone"].draft is None or row["milestone"].draft.target in released}
-                 for row in rows if row["milestone"].kind == "consultation-deadline"]
+                 for row in _timetable_rows(site, today) if row["milestone"].kind == "consultation-deadline"]
     return {"consultation_deadlines": deadlines}
 
 
