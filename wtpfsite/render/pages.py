@@ -6,6 +6,7 @@ import json
 import posixpath
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, Callable
 
 from jinja2 import Environment, TemplateError
@@ -161,7 +162,7 @@ def base_context(site: Site, lang: str, path: str, today: date, route: Route | N
         "asset": lambda name: link(f"static/{name}"),
         "navigation": navigation(site, lang, link, loc, route),
         "deadline": lambda spec: deadline(spec, today),
-        "deadline_labels": lambda: deadline_labels(loc),
+        "deadline_labels": cache(lambda: deadline_labels(loc)),  # (made once a page, for its first badge)
         "site_title": loc.title(site.config.title),
         # a language named in the running text of the UI string `key`, in that text's language ("英语" in a Chinese
         # notice, "English" in an English one standing in for an untranslated notice)
