@@ -7,6 +7,7 @@ are skipped with a notice when npm, java or Chromium is missing, and fail instea
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -62,18 +63,23 @@ def checkers() -> Checkers:
     """axe-core and vnu-jar at the pinned versions, installed with npm into .checkers/ when not there yet."""
     wanted = {"axe-core": AXE_VERSION, "vnu-jar": VNU_VERSION}
     problem = ""
-    if any(installed_version(name) != version for name, version in wanted.items()):
-        npm = shutil.which("npm")
-        if npm is None:
-            problem = "npm not found: it installs axe-core and vnu-jar into .checkers/"
-        else:
-            result = subprocess.run([npm, "install", "--prefix", str(CHECKERS), "--no-audit", "--no-fund",
-                                     "--loglevel=error", *(f"{n}@{v}" for n, v in wanted.items())],
-                                    capture_output=True, text=True, timeout=600)
-            if result.returncode != 0:
-                problem = f"npm could not install the checkers: {result.stderr.strip()[-2000:]}"
+    CHECKERS.mkdir(exist_ok=True)
+    with open(CHECKERS / ".lock", "w") as lock:  # (make test runs two workers: one installs, the other waits)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if any(installed_version(name) != version for name, version in wanted.items()):
+            problem = _install(wanted)
     return Checkers(AXE_JS if AXE_JS.is_file() else None, VNU_JAR if VNU_JAR.is_file() else None,
                     problem or "the checkers are missing from .checkers/")
+
+
+def _install(wanted: dict[str, str]) -> str:
+    """Install the checkers into .checkers/ with npm; what went wrong, or ""."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm not found: it installs axe-core and vnu-jar into .checkers/"
+    result = subprocess.run([npm, "install", "--prefix", str(CHECKERS), "--no-audit", "--no-fund", "--loglevel=error",
+                             *(f"{n}@{v}" for n, v in wanted.items())], capture_output=True, text=True, timeout=600)
+    return f"npm could not install the checkers: {result.stderr.strip()[-2000:]}" if result.returncode else ""
 
 
 # -------------------------------------------------------------------------------------------------- axe
