@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from helpers import copy_real_site, run_cli
 from wtpfsite.content.config import Language
+from wtpfsite.pipeline.build import BuildOptions, load_site, render_site
+from wtpfsite.render.environment import make_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2020-10-01"
@@ -54,6 +57,23 @@ def test_every_language_gets_a_tree_with_its_lang_and_direction(six):
         html = page(six, code)
         direction = "rtl" if code == "ar" else "ltr"
         assert f'<html lang="{code}" dir="{direction}">' in html
+
+
+def test_search_results_speak_a_languages_own_texts_else_pagefinds(tmp_path):
+    """The line that sums up the results comes from the catalog where a language has a text of its own; where it
+    has none, Pagefind's own translation stays, not the borrowed English."""
+    config = copy_six(tmp_path) / "site_config.yaml"
+    config.write_text(config.read_text("utf-8").replace("search: false", "search: true"), "utf-8")
+    site = load_site(BuildOptions(config, date.fromisoformat(TODAY))).site
+    pages = {made.path: made.data.decode("utf-8") for made in
+             render_site(site, make_environment(site.config.templates_dir), date.fromisoformat(TODAY))}
+
+    def texts(code: str) -> dict[str, str]:
+        return json.loads(re.search(r"translations: (\{.*\}),", pages[f"{code}/search/index.html"])[1])
+
+    assert texts("zh")["many_results"] == "找到[COUNT]个“[SEARCH_TERM]”的相关结果"
+    assert texts("en")["zero_results"] == "No results for [SEARCH_TERM]"
+    assert texts("fr") == texts("ar") == {}
 
 
 def test_direction_comes_from_cldr_not_a_list():

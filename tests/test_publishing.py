@@ -313,6 +313,17 @@ def test_changes_pages_and_notices_stay_out_of_the_search_index(files):
         notices = re.findall(r'<p class="notice[^"]*"[^>]*>', text)
         assert notices and all("data-pagefind-ignore" in notice for notice in notices)
 
+
+def test_states_of_the_day_stay_out_of_the_search_index(files):
+    """"Past", "Next" or "Closed" say how things stood on the build's day: a search for them would find every
+    timetable, not what a reader wants."""
+    for lang in ("en", "zh"):
+        timetable = files[f"{lang}/timetable/index.html"].decode("utf-8")
+        states = re.findall(r"<span [^>]*data-state-label[^>]*>", timetable)
+        badges = re.findall(r'<span class="deadline [^>]*>', files[f"{lang}/drafts/index.html"].decode("utf-8"))
+        assert states and badges and all("data-pagefind-ignore" in tag for tag in states + badges)
+        assert "data-pagefind-ignore" in re.search(r'<ul class="legend-list"[^>]*>', timetable)[0]
+
 # ---------------------------------------------------------------------------------------------- search
 
 def test_header_search_form_goes_to_the_search_page(files):
@@ -429,7 +440,8 @@ def served(real_site, static_server, tmp_path_factory) -> str:
     return static_server(docroot) + "wtpf-21/"
 
 
-def _results(browser, url: str) -> list[str]:
+def _results(browser, url: str) -> tuple[list[str], str]:
+    """The links of the results of a search, and the line that sums them up."""
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -439,23 +451,25 @@ def _results(browser, url: str) -> list[str]:
         page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
         links = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.href)")
         assert not errors, errors
-        return links
+        return links, page.inner_text(".pagefind-ui__message")
     finally:
         context.close()
 
 
 @pytest.mark.browser
 def test_search_in_english_by_stem(browser, served):
-    links = _results(browser, served + "en/search/?q=consultation")
+    links, summary = _results(browser, served + "en/search/?q=consultation")
     assert served + "en/consultation/" in links
     assert all(link.startswith(served + "en/") for link in links), links
-    stem = _results(browser, served + "en/search/?q=consult")  # "consult" finds "consultation" by its stem
+    assert re.fullmatch(r"\d+ results for consultation", summary), summary
+    stem, _ = _results(browser, served + "en/search/?q=consult")  # "consult" finds "consultation" by its stem
     assert served + "en/consultation/" in stem
 
 
 @pytest.mark.browser
 def test_search_in_chinese_inside_running_text(browser, served, files):
-    links = _results(browser, served + "zh/search/?q=物联网")
+    links, summary = _results(browser, served + "zh/search/?q=物联网")
+    assert re.fullmatch(r"找到\d+个“物联网”的相关结果", summary), summary  # (no spaces, as Chinese sets none)
     expected = {served + p.removesuffix("index.html") for p in html_pages(files)
                 if p.startswith("zh/") and "物联网" in files[p].decode("utf-8") and "/search/" not in p}
     assert expected and expected <= set(links)
