@@ -180,3 +180,25 @@ def test_a_chinese_po_file_of_the_real_site_comes_back_unchanged(tmp_path):
     assert out.endswith("0 texts changed; the translations are recorded as current\n")
     changed = {p for p in (site / "content").rglob("*") if p.is_file() and before.get(p) != p.read_bytes()}
     assert changed <= {site / "content" / "translated.yaml"}
+
+
+def test_a_translation_written_over_a_folded_text_keeps_the_lines_after_it(tmp_path):
+    """The real site writes long texts folded (`zh: >-` and their lines): the new text takes their place, and
+    the next field stays on its own line."""
+    site = copy_real_site(tmp_path / "site")
+    po = tmp_path / "zh.po"
+    assert cli(site, "export-po", "zh", "--out", str(po))[0] == 0
+    meetings = site / "content/data/meetings.yaml"
+    before = meetings.read_text("utf-8").splitlines()
+    fill(po, lambda context, msgid, msgstr: "IEG第一次会议的新译文。" if context == "meetings.yaml ieg-1 summary"
+         else None)
+    code, out, err = cli(site, "import-po", str(po))
+    assert (code, err) == (0, ""), err
+    after = meetings.read_text("utf-8").splitlines()
+    at = before.index("      zh: >-")
+    assert after[at] == "      zh: IEG第一次会议的新译文。"
+    assert after[at + 1:] == before[at + 1 + next(n for n, line in enumerate(before[at + 1:])
+                                                if not line.startswith("        ")):]
+    code, out, err = cli(site, "build", "--quiet")
+    assert code == 0, err
+    assert "IEG第一次会议的新译文。" in (site / "output/zh/meetings/ieg-1/index.html").read_text("utf-8")

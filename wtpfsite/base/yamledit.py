@@ -51,8 +51,9 @@ def set_value(text: str, mapping: yaml.MappingNode, key: str, scalar: str) -> Ed
     """The edit that makes the value of `key` in `mapping` `scalar` (YAML text): replaced where it stands, or
     added at the end of the mapping in its own layout (`{en: Home, zh: 首页}`, or one key a line)."""
     current = child(mapping, key)
-    if current is not None:
-        return Edit(current.start_mark.index, current.end_mark.index, scalar)
+    if current is not None:  # (a block scalar, `>-` and its lines, runs on to the start of the next line: kept)
+        start = current.start_mark.index
+        return Edit(start, start + len(text[start:current.end_mark.index].rstrip()), scalar)
     if mapping.flow_style:  # {en: ..., zh: ...}: after the last value, before the closing brace
         close = text.rindex("}", mapping.start_mark.index, mapping.end_mark.index)
         at = len(text[:close].rstrip(" \t"))
@@ -68,7 +69,8 @@ def set_value(text: str, mapping: yaml.MappingNode, key: str, scalar: str) -> Ed
 
 
 def apply(text: str, edits: list[Edit]) -> str:
-    """`text` with the edits made (they must not overlap)."""
+    """`text` with the edits made (they must not overlap); yaml.YAMLError, a bug, when it no longer parses."""
     for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
         text = text[:edit.start] + edit.text + text[edit.end:]
+    compose(text)  # (the caller writes nothing then)
     return text

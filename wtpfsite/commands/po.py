@@ -163,6 +163,7 @@ def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]])
     for entry, text in wanted:
         if entry.texts.get(lang) != text:
             by_file.setdefault(entry.path, []).append((entry, text))
+    edited: dict[Path, str] = {}  # (every file edited before any is written)
     for path, items in by_file.items():
         source = path.read_text("utf-8")
         root = compose(source)
@@ -172,8 +173,9 @@ def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]])
             if isinstance(mapping, yaml.MappingNode):
                 edits.append(set_value(source, mapping, lang, scalar(text)))
                 changes.append(Change(shown(path), entry.line, entry.context, entry.texts.get(lang)))
-        if edits:
-            path.write_text(apply(source, edits), "utf-8")
+        edited[path] = apply(source, edits)
+    for path, text in edited.items():
+        path.write_text(text, "utf-8")
     record = read_record(content_dir)
     record.setdefault(lang, {}).update({entry.context: text_revision(entry.original) for entry, _ in wanted})
     header = ("# Written by `python build.py import-po`: per language, the revision of the default language's text\n"
