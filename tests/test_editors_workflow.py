@@ -435,22 +435,23 @@ def test_a_data_text_whose_original_changed_is_out_of_date_after_it_was_recorded
     root = copy_real_site(tmp_path / "site")
     config = str(root / "site_config.yaml")
     meetings = root / "content" / "data" / "meetings.yaml"
-    timetable = root / "content" / "data" / "timetable.yaml"
-    before = meetings.read_text("utf-8")
+    before = {path: path.read_bytes() for path in (root / "content").rglob("*") if path.is_file()}
     code, out, err = run_cli(["translated", "--config", config, "content/data/meetings.yaml",
                               "content/data/timetable.yaml#draft-1-release"], cwd=root)
     assert code == 0, err
-    assert "content/data/meetings.yaml:11: meeting 'ieg-1': summary: recorded translation_of: " in out
-    after = meetings.read_text("utf-8")
-    # only lines were added, each 'translation_of:' in the text's own indentation; comments and layout stay
-    assert [line for line in after.splitlines() if line not in before.splitlines()] == \
-        [line for line in after.splitlines() if re.fullmatch(r" +translation_of: [0-9a-f]{12}", line)]
-    assert re.search(r"zh: 秘书长报告大纲草案第一稿在网上公布，征求评论, translation_of: [0-9a-f]{12}\}",
-                     timetable.read_text("utf-8"))
+    assert re.search(r"^content/data/meetings.yaml:11: meeting 'ieg-1': summary \(zh\): recorded revision: "
+                     r"[0-9a-f]{12}$", out, re.M), out
+    # the data files stay as the editors wrote them: what was recorded goes to a file of its own
+    record = root / "content" / "data" / "translated.yaml"
+    changed = {path for path in (root / "content").rglob("*")
+               if path.is_file() and before.get(path) != path.read_bytes()}
+    assert changed == {record}
+    assert re.search(r"^  - \{text: timetable.yaml draft-1-release title, lang: zh, revision: [0-9a-f]{12}\}$",
+                     record.read_text("utf-8"), re.M)
     code, out, _ = run_cli(["check", "--config", config, "--translations"])
     assert code == 0, out
-    meetings.write_text(after.replace("Sixth meeting of the Informal Expert Group, to finalize",
-                                      "Sixth meeting of the Informal Expert Group, in Geneva, to finalize"), "utf-8")
+    meetings.write_text(meetings.read_text("utf-8").replace("Sixth meeting of the Informal Expert Group, to finalize",
+                        "Sixth meeting of the Informal Expert Group, in Geneva, to finalize"), "utf-8")
     code, out, _ = run_cli(["check", "--config", config, "--translations"])
     assert code == 1
     assert re.search(r"content/data/meetings\.yaml:\d+:7: out of date: the en 'summary' of meeting 'ieg-6' "
@@ -461,19 +462,30 @@ def test_a_data_text_whose_original_changed_is_out_of_date_after_it_was_recorded
     page = (_build(root, "2021-01-01") / "en" / "translations" / "index.html").read_text("utf-8")
     assert "in Geneva" in page and '<pre class="diff"' in page
     code, out, _ = run_cli(["translated", "--config", config, "content/data/meetings.yaml#ieg-6.summary"], cwd=root)
-    assert code == 0 and "updated translation_of:" in out
+    assert code == 0 and "updated revision:" in out
     assert run_cli(["check", "--config", config, "--translations"])[0] == 0
 
 
-def test_translated_keeps_a_data_file_s_crlf_line_endings(tmp_path):
+def test_a_ui_string_whose_original_changed_is_out_of_date_after_it_was_recorded(tmp_path):
     root = copy_real_site(tmp_path / "site")
-    meetings = root / "content" / "data" / "meetings.yaml"
-    meetings.write_bytes(meetings.read_bytes().replace(b"\n", b"\r\n"))
-    code, _, err = run_cli(["translated", "--config", str(root / "site_config.yaml"), "content/data/meetings.yaml"],
-                           cwd=root)
+    config = str(root / "site_config.yaml")
+    code, out, err = run_cli(["translated", "--config", config, "content/strings.yaml#nav.about"], cwd=root)
     assert code == 0, err
-    data = meetings.read_bytes()
-    assert b"translation_of: " in data and data.count(b"\n") == data.count(b"\r\n")
+    assert re.fullmatch(r"content/strings.yaml:\d+: UI string 'nav.about' \(zh\): recorded revision: [0-9a-f]{12}\n",
+                        out), out
+    strings = root / "content" / "strings.yaml"
+    strings.write_text(strings.read_text("utf-8").replace("nav.about: {en: About the IEG,",
+                                                          "nav.about: {en: About the group,"), "utf-8")
+    code, out, _ = run_cli(["check", "--config", config, "--translations"])
+    assert code == 1 and "0 UI strings missing, 1 UI string out of date" in out
+    assert re.search(r"content/strings\.yaml:\d+:1: out of date: the en text of UI string 'nav.about' changed since "
+                     r"its zh translation .*build.py translated content/strings.yaml#nav.about\)", out), out
+    assert "    -About the IEG" in out and "    +About the group" in out
+    page = (_build(root, "2021-01-01") / "zh" / "translations" / "index.html").read_text("utf-8")
+    assert "缺少此语言或已过时的界面文字" in page and "+About the group" in page
+    code, out, err = run_cli(["translated", "--config", config, "content/strings.yaml#nav.abut"], cwd=root)
+    assert (code, err) == (2, "build.py translated: error: content/strings.yaml has no translated text for "
+                              "'nav.abut'\n")
 
 
 def test_translated_reports_a_data_file_that_is_not_utf8_at_its_path(tmp_path):

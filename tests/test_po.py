@@ -179,7 +179,7 @@ def test_a_chinese_po_file_of_the_real_site_comes_back_unchanged(tmp_path):
     assert (code, err) == (0, ""), err
     assert out.endswith("0 texts changed; the translations are recorded as current\n")
     changed = {p for p in (site / "content").rglob("*") if p.is_file() and before.get(p) != p.read_bytes()}
-    assert changed <= {site / "content" / "translated.yaml"}
+    assert changed <= {site / "content" / "data" / "translated.yaml"}
 
 
 def test_a_translation_written_over_a_folded_text_keeps_the_lines_after_it(tmp_path):
@@ -202,3 +202,25 @@ def test_a_translation_written_over_a_folded_text_keeps_the_lines_after_it(tmp_p
     code, out, err = cli(site, "build", "--quiet")
     assert code == 0, err
     assert "IEG第一次会议的新译文。" in (site / "output/zh/meetings/ieg-1/index.html").read_text("utf-8")
+
+
+def test_an_imported_translation_goes_out_of_date_in_the_report_as_in_the_next_export(site):
+    """import-po and the translation report share one record: once the English changes, the report (and so
+    check --release) says the translation is out of date, in that language only, as the next export marks it fuzzy."""
+    po = export(site)
+    fill(po, lambda context, msgid, msgstr: "[ar] first meeting" if context == "meetings.yaml ieg-1 summary" else None)
+    assert cli(site, "import-po", str(po))[0] == 0
+    assert "yaml:" not in "".join(line for line in cli(site, "check", "--translations")[1].splitlines()
+                                  if "out of date:" in line)  # (the fixture's pages have no record)
+    meetings = site / "content/data/meetings.yaml"
+    meetings.write_text(meetings.read_text("utf-8").replace("The first meeting discussed the first draft",
+                                                            "The first meeting discussed the first outline"), "utf-8")
+    code, out, err = cli(site, "check", "--translations")
+    outdated = [line for line in out.splitlines() if "out of date:" in line and "yaml:" in line]
+    assert code == 1 and len(outdated) == 1, out
+    assert re.match(r"content/data/meetings\.yaml:\d+:\d+: out of date: the en 'summary' of meeting 'ieg-1' "
+                    r"changed since its ar translation", outdated[0])
+    assert "    -The first meeting discussed the first draft and the comments received on it." in out
+    assert cli(site, "check", "--release")[0] == 1
+    catalog = read_po(export(site).open("rb"))
+    assert [m.context for m in catalog if m.id and m.fuzzy] == ["meetings.yaml ieg-1 summary"]

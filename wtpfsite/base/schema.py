@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable
 
 from .dates import DateSpec, parse_date_spec
 from .errors import ErrorList, did_you_mean
-from .text import TRANSLATION_OF, Text
+from .text import Text
 from .yamlio import Mark, MarkedList, MarkedMap
 
 IDENTIFIER = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: "$" allows a final newline
@@ -177,16 +177,9 @@ class Reader:
 
     def _by_language(self, key: str, value: MarkedMap, mark: Mark) -> Text | None:
         result: dict[str, str] = {}
-        recorded = None
         for lang, item in value.items():
             item_mark = value.value_marks[lang]
-            if lang == TRANSLATION_OF:
-                if isinstance(item, str) and re.fullmatch(r"[0-9a-f]{12}", item):
-                    recorded = item
-                else:
-                    self.error(item_mark, f"'{key}.{lang}' must be a revision such as 3f2a9c0d1b4e (write it with: "
-                               f"build.py translated FILE)")
-            elif lang not in self.languages:
+            if lang not in self.languages:
                 hint = ("put text that contains ', ' or ': ' in quotes" if " " in lang
                         else did_you_mean(lang, self.languages))
                 self.error(value.key_marks[lang], f"unknown language '{lang}' in '{key}'", hint)
@@ -196,7 +189,7 @@ class Reader:
                 self.error(item_mark, f"'{key}.{lang}' contains a control character ({control})")
             else:
                 result[lang] = text.strip()
-        return Text.by_language(result, mark, recorded) if result else None
+        return Text.by_language(result, mark) if result else None
 
 
 def _as_text(value: Any) -> str | None:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-TRANSLATION_OF = "translation_of"  # the key of a text map that records what its translations were made from
-
-
 def text_revision(value: str) -> str:
     """The revision of a data text: a short hash of it (12 hexadecimal digits, like a page's revision)."""
     return hashlib.sha256(value.strip().encode("utf-8")).hexdigest()[:12]
@@ -30,18 +27,14 @@ class Text:
     # where a text by language stood in its data file (a yamlio.Mark), for the translation report's
     # "missing translation" places; not part of the value
     mark: object | None = field(default=None, compare=False, repr=False)
-    # the revision (`text_revision`) of the default language's text that the translations were made from, when
-    # recorded (`translation_of:` in the map, written by `build.py translated FILE`); not part of the value
-    translation_of: str | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def plain(cls, value: str) -> Text:
         return cls((("*", value),), universal=True)
 
     @classmethod
-    def by_language(cls, values: dict[str, str], mark: object | None = None,
-                    translation_of: str | None = None) -> Text:
-        return cls(tuple(sorted(values.items())), mark=mark, translation_of=translation_of)
+    def by_language(cls, values: dict[str, str], mark: object | None = None) -> Text:
+        return cls(tuple(sorted(values.items())), mark=mark)
 
     def languages(self) -> frozenset[str]:
         return frozenset(dict(self.values))  # (the codes; made in C: the translation report asks every text)

@@ -241,9 +241,9 @@ def _run_editors(args, options) -> int:
             print(f"{counted(len(changes), 'text', 'texts')} changed; the translations are recorded as current")
     elif args.command == "translated":
         for done in record_translations(args.config, args.paths):
-            what = (f"already records translation_of: {done.revision}; nothing changed" if not done.changed else
-                    f"recorded translation_of: {done.revision}" if done.previous is None else
-                    f"updated translation_of: {done.previous} -> {done.revision}")
+            what = (f"already records {done.field}: {done.revision}; nothing changed" if not done.changed else
+                    f"recorded {done.field}: {done.revision}" if done.previous is None else
+                    f"updated {done.field}: {done.previous} -> {done.revision}")
             if done.changed or not args.quiet:
                 print(f"{done.path}: {what}" + (f" ({done.note})" if done.note else ""))
     elif args.command == "new-draft":

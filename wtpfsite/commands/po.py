@@ -3,8 +3,9 @@
 Every UI string and every data text by language is one PO entry: the default language's text is the msgid, the
 msgctxt says where the text lives (`strings.yaml nav.home`, `meetings.yaml ieg-1 summary`). Import edits the
 files' text (`base/yamledit.py`), so comments and layout stay, and refuses, before writing anything, entries that
-no longer match the source or whose placeholders ({number}) differ. `content/translated.yaml` records the
-revision of the text each imported translation was made from: export marks it fuzzy when the text changed since.
+no longer match the source or whose placeholders ({number}) differ. It records the revision of the text each
+imported translation was made from in `content/data/translated.yaml`, as `build.py translated` does: export marks
+the translation fuzzy, and the translation report out of date, once the text changed since.
 """
 
 from __future__ import annotations
@@ -24,21 +25,11 @@ from ..base.text import text_revision
 from ..base.yamledit import Edit, apply, compose, find, scalar, set_value
 from ..pipeline.build import BuildOptions, load_site
 from ..site.model import Site
+from ..site.translations import recorded_translations
+from .translated import Entry, entries, record_texts
 
-RECORD = "translated.yaml"
 # a value of a UI string, `{number}`, with its format spec if it has one: `{number:hanzi}`
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}")
-
-
-@dataclass(frozen=True)
-class Entry:
-    context: str  # msgctxt: the file and the place in it
-    comment: str  # what the text is for, for the translator
-    path: Path  # the YAML file
-    line: int
-    where: tuple[str | int, ...]  # the keys that lead to the text-by-language mapping in the file
-    original: str  # the default language's text
-    texts: dict[str, str]  # by language, the original's too
 
 
 @dataclass(frozen=True)
@@ -53,37 +44,6 @@ def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
 
 
-def entries(site: Site) -> list[Entry]:
-    """Every UI string and every data text by language of the site, in file order."""
-    default = site.config.default_language
-    strings = site.strings
-    found = [Entry(f"strings.yaml {key}", f"UI string '{key}'", strings.path, strings.marks[key].line, (key,),
-                   values[default], values) for key, values in strings.catalog.items() if values.get(default)]
-    for schema in site.data.schemas:
-        path = site.data.file_path(schema.name)
-        if path is None:
-            continue
-        for index, record in enumerate(site.data.of(schema.name)):
-            label = schema.label(record, index, default)
-            for field in schema.texts:
-                value = getattr(record, field)
-                if value is None or value.universal or not value.has(default):
-                    continue
-                values = dict(value.values)
-                name = label.split(" ", 1)[1].strip("'") if " " in label else label
-                found.append(Entry(f"{schema.name}.yaml {name} {field}", f"{label}: {field}", path, value.mark.line,
-                                   (schema.list_key, index, field), values[default], values))
-    return found
-
-
-def read_record(content_dir: Path) -> dict[str, dict[str, str]]:
-    path = content_dir / RECORD
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
-    return {str(lang): {str(k): str(v) for k, v in (texts or {}).items()} for lang, texts in data.items()}
-
-
 def export_po(options: BuildOptions, lang: str) -> str:
     """The PO file of `lang`: every entry, translated or not; out-of-date translations fuzzy."""
     site = load_site(options).site
@@ -91,7 +51,7 @@ def export_po(options: BuildOptions, lang: str) -> str:
     targets = config.language_codes[1:]  # every language but the default one, the first
     if lang not in targets:
         raise UsageError(f"'{lang}' is not a language to translate into (the site's are {', '.join(targets)})")
-    record = read_record(config.content_dir).get(lang, {})
+    recorded = recorded_translations(site.data)
     shown = ErrorList(config.root).display_path
     title = config.title.get(config.default_language, config.default_language).value
     catalog = Catalog(locale=lang, project=title, charset="utf-8", fuzzy=False,
@@ -101,7 +61,7 @@ def export_po(options: BuildOptions, lang: str) -> str:
                                      f"export-po {lang}`; bring it back with `python build.py import-po FILE`.")
     for entry in entries(site):
         text = entry.texts.get(lang, "")
-        fuzzy = bool(text) and entry.context in record and record[entry.context] != text_revision(entry.original)
+        fuzzy = bool(text) and recorded.get((lang, entry.context)) not in (None, text_revision(entry.original))
         flags = (["fuzzy"] if fuzzy else []) + (["python-brace-format"] if placeholders(entry.original) else [])
         catalog.add(entry.original, text, locations=[(shown(entry.path), entry.line)], flags=flags,
                     auto_comments=[entry.comment], context=entry.context)
@@ -153,10 +113,10 @@ def import_po(options: BuildOptions, po_path: Path) -> list[Change]:
         else:
             wanted.append((entry, message.string))
     errors.raise_if_any()
-    return _write(config.content_dir, errors.display_path, lang, wanted)
+    return _write(site, errors.display_path, lang, wanted)
 
 
-def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]]) -> list[Change]:
+def _write(site: Site, shown, lang: str, wanted: list[tuple[Entry, str]]) -> list[Change]:
     """Edit each file once, with every change it gets, then record the revisions the translations match."""
     changes: list[Change] = []
     by_file: dict[Path, list[tuple[Entry, str]]] = {}
@@ -176,10 +136,5 @@ def _write(content_dir: Path, shown, lang: str, wanted: list[tuple[Entry, str]])
         edited[path] = apply(source, edits)
     for path, text in edited.items():
         path.write_text(text, "utf-8")
-    record = read_record(content_dir)
-    record.setdefault(lang, {}).update({entry.context: text_revision(entry.original) for entry, _ in wanted})
-    header = ("# Written by `python build.py import-po`: per language, the revision of the default language's text\n"
-              "# each imported translation was made from (export-po marks it fuzzy when the text changes).\n")
-    (content_dir / RECORD).write_text(header + yaml.safe_dump(record, allow_unicode=True, sort_keys=True),
-                                      "utf-8")
+    record_texts(site, [(entry, lang) for entry, _ in wanted])
     return changes

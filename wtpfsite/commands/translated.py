@@ -1,55 +1,103 @@
 """`python build.py translated PATH...`: record that translations match their originals.
 
 A translated page or draft gets `translation_of: <revision of its original>` in its front matter, that line only
-changed (or added). A data file (`content/data/FILE.yaml[#ID[.FIELD]]`) gets it in every text by language that
-has a translation (`{en: ..., zh: ..., translation_of: 3f2a9c0d1b4e}`), the file edited in place
-(`base/yamledit.py`); `#ID` limits it to one record (a meeting's or milestone's id, a document's symbol), `#ID.FIELD`
-to one of its texts. The originals' texts go to the store of originals, for later diffs.
+changed (or added). The translations of data texts and UI strings (`content/data/FILE.yaml[#ID[.FIELD]]`,
+`content/strings.yaml[#KEY]`) are recorded in `content/data/translated.yaml`, as `import-po` records those it
+brings (po.py); `#ID` limits it to one record (a meeting's or milestone's id, a document's symbol), `#ID.FIELD` to
+one of its texts. The originals' texts go to the store of originals, for later diffs.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import yaml
 
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
 from ..base.originals import save_original
-from ..base.text import TRANSLATION_OF, text_revision
-from ..base.yamledit import apply, child, compose, scalar, set_value
+from ..base.text import text_revision
+from ..base.yamledit import child, compose, scalar
 from ..content.config import SiteConfig, read_config
 from ..content.parse import ParsedSource, parse_source
 from ..content.records import DATA_FILES
 from ..content.sources import discover_sources, read_source_text
-from ..site.translations import FIELD, current_text
+from ..pipeline.build import BuildOptions, load_site
+from ..site.model import Site
+from ..site.translations import FIELD, current_text, data_context, recorded_translations, string_context
 
 
 @dataclass(frozen=True)
 class Recorded:
-    path: str  # the translation as displayed; for a data text, with its line and which text it is
+    path: str  # the translation as displayed; for a data text or UI string, with its line, which text and language
     previous: str | None  # the value it had
     revision: str  # the value it has now
     changed: bool
     note: str = ""  # a page's: which original it matches
+    field: str = FIELD  # what holds the revision: a page's translation_of, else the record's revision
+
+
+@dataclass(frozen=True)
+class Entry:
+    context: str  # msgctxt: the file and the place in it
+    comment: str  # what the text is for, for the translator
+    path: Path  # the YAML file
+    line: int
+    where: tuple[str | int, ...]  # the keys that lead to the text-by-language mapping in the file
+    original: str  # the default language's text
+    texts: dict[str, str]  # by language, the original's too
+    name: str  # how `build.py translated FILE#NAME` selects it: the UI string's key, "ieg-1.summary"
+    record: str  # how it selects the text's record, all of its texts: "ieg-1" (a UI string's key)
+
+
+def entries(site: Site) -> list[Entry]:
+    """Every UI string and every data text by language of the site, in file order."""
+    default = site.config.default_language
+    strings = site.strings
+    found = [Entry(string_context(key), f"UI string '{key}'", strings.path, strings.marks[key].line, (key,),
+                   values[default], values, key, key) for key, values in strings.catalog.items() if values.get(default)]
+    for schema in site.data.schemas:
+        path = site.data.file_path(schema.name)
+        if path is None:
+            continue
+        for index, record in enumerate(site.data.of(schema.name)):
+            label = schema.label(record, index, default)
+            for field in schema.texts:
+                value = getattr(record, field)
+                if value is None or value.universal or not value.has(default):
+                    continue
+                values, (context, name) = dict(value.values), data_context(schema, record, index, field, default)
+                found.append(Entry(context, f"{label}: {field}", path, value.mark.line, (schema.list_key, index, field),
+                                   values[default], values, f"{name}.{field}", name))
+    return found
+
+
+def record_texts(site: Site, done: list[tuple[Entry, str]]) -> None:
+    """Record, in content/data/translated.yaml, that each (entry, language) of `done` is translated from the
+    entry's current original; its text goes to the store of originals, for the diffs of later reports."""
+    recorded = recorded_translations(site.data) | {(lang, entry.context): text_revision(entry.original)
+                                                   for entry, lang in done}
+    for entry, _ in done:
+        save_original(site.config.root, text_revision(entry.original), entry.original.strip() + "\n")
+    lines = [f"  - {{text: {scalar(text)}, lang: {lang}, revision: {scalar(revision)}}}\n"
+             for (lang, text), revision in sorted(recorded.items(), key=lambda item: (item[0][1], item[0][0]))]
+    path = site.config.content_dir / "data" / "translated.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# Written by build.py translated and import-po: the revision of its original that each\n"
+                    "# translation of a data text or UI string was made from (out of date once it changes).\n"
+                    "translated:\n" + "".join(lines), "utf-8")
 
 
 def record_translations(config_path: Path, paths: list[Path]) -> list[Recorded]:
-    """Record every translation of `paths` (pages, drafts, data files) as matching its original. Paths that are
-    not translations are usage errors, found before anything is written."""
+    """Record every translation of `paths` (pages, drafts, data files, the UI strings) as matching its original.
+    Paths that are not translations are usage errors, found before anything is written."""
     config = read_config(config_path)
-    targets = [(path, _data_target(config, str(path))) for path in paths]
-    data = [_plan_data(config, *target) for _, target in targets if target is not None]
+    targets = [(path, _text_target(config, str(path))) for path in paths]
     pages = _plan_pages(config, [path for path, target in targets if target is None])
-    for path, text, originals, _ in data:
-        for revision, original in originals:
-            save_original(config.root, revision, original)
-        if text is not None:
-            staged = path.with_name(path.name + ".translated")
-            staged.write_bytes(text.encode("utf-8"))
-            staged.replace(path)
-    return [done for *_, recorded in data for done in recorded] + [_record_page(config, *plan) for plan in pages]
+    texts = _record_texts(config, config_path, [target for _, target in targets if target is not None])
+    return texts + [_record_page(config, *plan) for plan in pages]
 
 
 def _plan_pages(config: SiteConfig, paths: list[Path]) -> list[tuple[Path, str, ParsedSource]]:
@@ -109,62 +157,42 @@ def _read_text(config: SiteConfig, path: Path) -> str:
         raise ContentErrors(errors.errors) from None
 
 
-def _data_target(config: SiteConfig, given: str) -> tuple[Path, str | None] | None:
-    """(the data file, the '#ID[.FIELD]' filter) when `given` names a data file of the site, else None."""
+def _text_target(config: SiteConfig, given: str) -> tuple[Path, str | None] | None:
+    """(the file, the '#...' selector) when `given` names a data file of the site or its UI strings, else None."""
     name, _, selector = given.partition("#")
     path = Path(name).resolve()
-    folder = (config.content_dir / "data").resolve()
-    return (path, selector or None) if path.parent == folder and path.suffix == ".yaml" else None
+    if path == (config.content_dir / "strings.yaml").resolve() or (
+            path.parent == (config.content_dir / "data").resolve() and path.suffix == ".yaml"):
+        return path, selector or None
+    return None
 
 
-def _plan_data(config: SiteConfig, path: Path, selector: str | None
-               ) -> tuple[Path, str | None, list[tuple[str, str]], list[Recorded]]:
-    """The data file with `translation_of` in every translated text (or those of the selected record), None when
-    it has none; the (revision, text) of their originals; what is recorded. The file keeps its line endings."""
+def _record_texts(config: SiteConfig, config_path: Path, targets: list[tuple[Path, str | None]]) -> list[Recorded]:
+    """Record the translations of the data texts and UI strings `targets` select as matching their originals."""
+    if not targets:
+        return []
     shown = ErrorList(config.root).display_path
-    schema = next((s for s in DATA_FILES if s.name == path.stem), None)
-    if schema is None or not path.is_file():
-        raise UsageError(f"{shown(path)} is not a data file of the site (one of "
-                         f"{', '.join(s.name + '.yaml' for s in DATA_FILES)} in {shown(config.content_dir / 'data')})")
-    raw = _read_text(config, path)
-    crlf = "\r\n" in raw
-    text = raw.replace("\r\n", "\n")
-    try:
-        top = compose(text)
-    except yaml.YAMLError:
-        raise UsageError(f"{shown(path)} does not parse: run build.py check and fix it first") from None
-    wanted_record, _, wanted_field = (selector or "").partition(".")
-    edits, done, originals = [], [], []
-    default = config.default_language
-    items = child(top, schema.list_key)
-    for item in items.value if isinstance(items, yaml.SequenceNode) else []:
-        if not isinstance(item, yaml.MappingNode):
-            continue
-        ident = next((value.value for key, value in item.value
-                      if key.value in ("id", "symbol", "name") and isinstance(value, yaml.ScalarNode)), "?")
-        if wanted_record and ident != wanted_record:
-            continue
-        for key_node, value_node in item.value:
-            field = key_node.value
-            if (field not in schema.texts or (wanted_field and field != wanted_field)
-                    or not isinstance(value_node, yaml.MappingNode)):
-                continue
-            entries = {k.value: v for k, v in value_node.value}
-            original = entries.get(default)
-            if original is None or not set(entries) - {default, TRANSLATION_OF}:
-                continue
-            revision = text_revision(original.value)
-            originals.append((revision, original.value.strip() + "\n"))
-            previous = entries[TRANSLATION_OF].value if TRANSLATION_OF in entries else None
-            where = f"{shown(path)}:{value_node.start_mark.line + 1}: {schema.record.split(' ', 1)[1]} '{ident}'"
-            done.append(Recorded(f"{where}: {field}", previous, revision, previous != revision))
-            edits.append(set_value(text, value_node, TRANSLATION_OF, revision))
-    if selector and not done:
-        raise UsageError(f"{shown(path)} has no translated text for '{selector}'")
-    edited = apply(text, edits)
-    if edited == text:
-        return path, None, originals, done
-    return path, edited.replace("\n", "\r\n") if crlf else edited, originals, done
+    files = {(config.content_dir / "strings.yaml").resolve()} | {
+        (config.content_dir / "data" / f"{schema.name}.yaml").resolve() for schema in DATA_FILES if schema.texts}
+    for path, _ in targets:
+        if path not in files or not path.is_file():
+            raise UsageError(f"{shown(path)} is not a data file of the site (one of "
+                             f"{', '.join(s.name + '.yaml' for s in DATA_FILES if s.texts)} in "
+                             f"{shown(config.content_dir / 'data')}) nor its UI strings (content/strings.yaml)")
+    site = load_site(BuildOptions(config_path, date.today())).site
+    recorded, default, done, chosen = recorded_translations(site.data), config.default_language, [], []
+    for path, selector in targets:
+        found = [(entry, lang) for entry in entries(site) if entry.path.resolve() == path
+                 and selector in (None, entry.name, entry.record) for lang in entry.texts if lang != default]
+        if selector and not found:
+            raise UsageError(f"{shown(path)} has no translated text for '{selector}'")
+        chosen += found
+    for entry, lang in chosen:
+        previous, revision = recorded.get((lang, entry.context)), text_revision(entry.original)
+        done.append(Recorded(f"{shown(entry.path)}:{entry.line}: {entry.comment} ({lang})", previous, revision,
+                             previous != revision, field="revision"))
+    record_texts(site, chosen)
+    return done
 
 
 # the front matter: from a first line '---' to the next line '---' or '...' (group 1: the YAML between them)

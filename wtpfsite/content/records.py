@@ -1,9 +1,10 @@
-"""The site's data files: one schema each (meetings, timetable, experts, documents), and `DATA_FILES`, the
-registry the rest of the generator takes them from. A new data file is a record type and one `DataFile` entry
-here, which says how each field is read (docs/architecture.md)."""
+"""The site's data files: one schema each (meetings, timetable, experts, documents, retired URLs, translation
+records), and `DATA_FILES`, the registry the rest of the generator takes them from. A new data file is a record
+type and one `DataFile` entry here, which says how each field is read (docs/architecture.md)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,6 +17,7 @@ MEETING_STATUSES = ("held", "planned", "postponed", "cancelled")
 DOCUMENT_STATUSES = ("current", "withdrawn", "superseded")
 MILESTONE_KINDS = ("draft-release", "comment-deadline", "nomination-deadline", "consultation-deadline",
                    "meeting", "final-report", "forum")
+REVISION = re.compile(r"^[0-9a-f]{12}\Z")  # a text's revision (base.text.text_revision), a page's too
 EXPERT_ROLES = ("chair", "vice-chair", "member")
 EXPERT_CATEGORIES = ("member-state", "sector-member", "associate", "academia", "observer")
 DOCUMENT_KINDS = ("contribution", "comment", "draft-opinion", "consultation-input", "report", "reference")
@@ -86,6 +88,16 @@ class Retired:
 
     path: str  # the site path, as published: 'en/about/' (a folder's path: everything under it too)
     reason: str | None
+
+
+@dataclass(frozen=True)
+class Translated:
+    """That the translation of one text into `lang` was made from revision `revision` of its original: written by
+    `build.py translated` and `import-po`, read by the translation report and `export-po`."""
+
+    text: str  # which text, as a PO file's msgctxt names it: "meetings.yaml ieg-1 summary", "strings.yaml nav.home"
+    lang: str
+    revision: str
 
 
 def _retired_path(reader: Reader, node: MarkedMap, key: str) -> str | None:
@@ -182,4 +194,9 @@ DATA_FILES = (
              f"document '{document.symbol or document.title.get(default, default).value}'"),
     DataFile("retired", "retired", "a retired URL", {"path": _retired_path, "reason": Reader.string}, 1, Retired,
              unique=("path",), label=lambda retired, index, default: f"retired URL '/{retired.path}'"),
+    DataFile("translated", "translated", "a translation record",
+             {"text": Reader.string, "lang": Reader.string,
+              "revision": lambda reader, node, key: reader.matching(node, key, REVISION, "a revision such as "
+                                                                    "3f2a9c0d1b4e")}, 3, Translated,
+             label=lambda record, index, default: f"translation record '{record.text}' ({record.lang})"),
 )

@@ -9,7 +9,9 @@ revision, or another one, is out of date.
 
 Data texts (`Text` fields of meetings, milestones, experts and documents) that are not universal and lack a
 language are listed with their file, line and the record's id; so are the UI strings of `strings.yaml` that lack
-a language. Readers of that language see the default language's text, marked with its `lang`, meanwhile.
+a language. Readers of that language see the default language's text, marked with its `lang`, meanwhile. The
+translation of a data text or UI string that `content/data/translated.yaml` records (`build.py translated`,
+`import-po`) is out of date once its original is at another revision than the recorded one.
 
 Shown by `build.py check --translations` and on the noindex pages `/<lang>/translations/`.
 """
@@ -22,9 +24,10 @@ from typing import Callable
 
 from ..base.plural import counted
 from ..base.errors import ErrorList, SiteError
-from ..base.text import Text, text_revision
+from ..base.text import text_revision
 from ..base.originals import original_text, read_original, text_diff
 from ..base.yamlio import Mark, MarkedList, MarkedMap, load_yaml
+from ..base.schema import DataFile
 from ..content.data import SiteData
 from ..content.parse import ParsedSource
 from ..content.frontmatter import split_front_matter
@@ -110,7 +113,7 @@ def translation_report(site: Site) -> TranslationReport:
     routes = [r for r in site.routes if r.versions and r.section.name != CHANGES]
     problems = [p for route in routes for p in _route_problems(route, codes, default, shown, config.root)]
     problems += _data_problems(site.data, codes, default, shown, config.root)
-    problems += _string_problems(site.strings, codes, default, shown)
+    problems += _string_problems(site.strings, recorded_translations(site.data), codes, default, shown, config.root)
     problems.sort(key=lambda p: (p.path, p.line, p.col, p.message))
     statuses = tuple(LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
                                     tuple(p for p in problems if p.lang == code)) for code in codes)
@@ -150,14 +153,51 @@ def _changes(root: Path, recorded: str | None, current: str, text: Callable[[], 
     return None if old is None else text_diff(old, text(), recorded, current)
 
 
-def _string_problems(strings: Strings, codes: tuple[str, ...], default: str, shown: Callable[[Path | str], str]
-                     ) -> list[Problem]:
-    """A problem for each UI string that lacks a language (its readers see the default language's text)."""
-    missing = [(code, key, strings.marks.get(key, Mark(1, 1))) for code in codes if code != default
-               for key in strings.missing(code)]
-    return [Problem("string", code, shown(strings.path), mark.line, mark.col, f"missing translation: UI string "
-                    f"'{key}' has no {code} text (readers of {code} see the {default} text)", "", key, default)
-            for code, key, mark in missing]
+def _string_problems(strings: Strings, recorded: dict[tuple[str, str], str], codes: tuple[str, ...], default: str,
+                     shown: Callable[[Path | str], str], root: Path) -> list[Problem]:
+    """A problem for each UI string that lacks a language (its readers see the default language's text), and for
+    each recorded translation of one whose original changed since."""
+    problems = []
+    for key, values in strings.catalog.items():
+        mark, original = strings.marks.get(key, Mark(1, 1)), values.get(default, "")
+        where = (shown(strings.path), mark.line, mark.col)
+        for code in codes[1:]:  # (the default language is the first)
+            if code not in values:
+                problems.append(Problem("string", code, *where, f"missing translation: UI string '{key}' has no "
+                                        f"{code} text (readers of {code} see the {default} text)", "", key, default))
+            elif (revision := recorded.get((code, string_context(key)))) not in (None, text_revision(original)):
+                problems.append(_text_outdated(root, "string", code, where, f"text of UI string '{key}'", original,
+                                               revision, f"{where[0]}#{key}", default, key))
+    return problems
+
+
+def _text_outdated(root: Path, kind: str, code: str, where: tuple[str, int, int], what: str, original: str,
+                   recorded: str, target: str, default: str, title: str) -> Problem:
+    """The translation into `code` of a data text or UI string whose original changed since revision `recorded`."""
+    current = text_revision(original)
+    return Problem(kind, code, *where,
+                   f"out of date: the {default} {what} changed since its {code} translation (recorded "
+                   f"{recorded}, now {current}; once the translation matches it, run: .venv/bin/python build.py "
+                   f"translated {target})", "", title, default, where[0], recorded, current,
+                   _changes(root, recorded, current, lambda: original + "\n"))
+
+
+def string_context(key: str) -> str:
+    """How a PO file and the translation records name a UI string: "strings.yaml nav.home"."""
+    return f"strings.yaml {key}"
+
+
+def data_context(schema: DataFile, record: object, index: int, field: str, default: str) -> tuple[str, str]:
+    """How a PO file and the translation records name a data text ("meetings.yaml ieg-1 summary"), and the name
+    of its record in it ("ieg-1")."""
+    label = schema.label(record, index, default)
+    name = label.split(" ", 1)[1].strip("'") if " " in label else label
+    return f"{schema.name}.yaml {name} {field}", name
+
+
+def recorded_translations(data: SiteData) -> dict[tuple[str, str], str]:
+    """The revision each recorded translation was made from, by language and text (content/data/translated.yaml)."""
+    return {(record.lang, record.text): record.revision for record in data.of("translated")}
 
 
 def current_text(source: ParsedSource) -> str:
@@ -170,7 +210,7 @@ def current_text(source: ParsedSource) -> str:
 
 def diff_lines(problem: Problem, default: str) -> list[str]:
     """What the command line shows under an out-of-date translation: the diff, or why there is none."""
-    if problem.kind not in ("outdated", "data") or problem.recorded is None:
+    if problem.recorded is None:
         return []
     if problem.diff is None:
         return [f"    (what the {default} original said at {problem.recorded} is not known here: it was recorded "
@@ -193,12 +233,12 @@ def data_nodes(data: SiteData, name: str) -> list[MarkedMap]:
 def _data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown: Callable[[Path | str], str],
                    root: Path) -> tuple[Problem, ...]:
     """A problem for each data text (a field the schema names in `texts`) that lacks a language, and for each
-    translation of one whose original changed since its recorded revision (`translation_of:` in the map). Made
-    once for the report in every language (a site may have thousands of records)."""
+    recorded translation of one whose original changed since. Made once for the report in every language (a site
+    may have thousands of records)."""
     memo = ("translation problems", codes, default)
     if memo in data.memo:
         return data.memo[memo]
-    paths, wanted, problems = dict(data.files), frozenset(codes), []
+    paths, problems, recorded = dict(data.files), [], recorded_translations(data)
     for schema in data.schemas:
         path = shown(paths[schema.name]) if schema.name in paths else ""
         for index, record in enumerate(data.of(schema.name)):
@@ -206,35 +246,19 @@ def _data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown: 
                 value = getattr(record, name)
                 if value is None or value.universal:
                     continue
-                given = value.languages()
-                current = text_revision(value.get(default, default).value) \
-                    if value.translation_of is not None and default in given else None
-                outdated = current not in (None, value.translation_of)
-                if not outdated and wanted <= given:
-                    continue
-                who, mark = schema.label(record, index, default), value.mark or Mark(1, 1)
-                if outdated:
-                    problems += _data_outdated(value, who, name, current, default, path, mark, root)
-                problems += [Problem("data", code, path, mark.line, mark.col,
-                                     f"missing translation: {who} has no {code} text for '{name}' "
-                                     f"(readers of {code} see the {value.get(code, default).lang} text)", "",
+                given, who = value.languages(), schema.label(record, index, default)
+                mark, original = value.mark or Mark(1, 1), value.get(default, default).value
+                where = (path, mark.line, mark.col)
+                context, ident = data_context(schema, record, index, name, default) if recorded else ("", "")
+                problems += [_text_outdated(root, "data", code, where, f"'{name}' of {who}", original, revision,
+                                            f"{path}#{ident}.{name}", default, f"{who}: {name}")
+                             for code in sorted(given - {default})
+                             if (revision := recorded.get((code, context))) not in (None, text_revision(original))]
+                problems += [Problem("data", code, *where, f"missing translation: {who} has no {code} text for "
+                                     f"'{name}' (readers of {code} see the {value.get(code, default).lang} text)", "",
                                      f"{who}: {name}", default) for code in codes if code not in given]
     data.memo[memo] = tuple(problems)
     return data.memo[memo]
-
-
-def _data_outdated(value: Text, who: str, name: str, current: str, default: str, path: str, mark: Mark,
-                   root: Path) -> list[Problem]:
-    """The translations of a data text whose original changed (to revision `current`) since the one they recorded."""
-    ident = who.split("'", 2)[1] if who.count("'") >= 2 else ""
-    target = f"{path}#{ident}.{name}" if ident else path
-    diff = _changes(root, value.translation_of, current, lambda: value.get(default, default).value + "\n")
-    return [Problem("data", code, path, mark.line, mark.col,
-                    f"out of date: the {default} '{name}' of {who} changed since its {code} translation (recorded "
-                    f"{value.translation_of}, now {current}; once the translation matches it, run: "
-                    f".venv/bin/python build.py translated {target})", "", f"{who}: {name}", default, path,
-                    value.translation_of, current, diff)
-            for code in sorted(value.languages()) if code != default]
 
 
 # -------------------------------------------------------------------------------------- text of a report
@@ -262,11 +286,11 @@ def _summary(status: LanguageStatus, default: str) -> str:
     parts = [f"{status.present} of {status.total} pages and drafts", f"{len(status.of('missing'))} missing"]
     if not status.is_original:
         parts.append(f"{len(status.of('outdated'))} out of date")
-    data = status.of("data")
-    missing = [p for p in data if p.recorded is None]
-    parts.append(f"{counted(len(missing), 'data text', 'data texts')} missing")
-    if len(missing) != len(data):
-        parts.append(f"{counted(len(data) - len(missing), 'data text', 'data texts')} out of date")
-    if not status.is_original:
-        parts.append(f"{counted(len(status.of('string')), 'UI string', 'UI strings')} missing")
+    for kind, one, other in (("data", "data text", "data texts"), ("string", "UI string", "UI strings")):
+        found = status.of(kind)
+        missing = [p for p in found if p.recorded is None]
+        if kind == "data" or not status.is_original:
+            parts.append(f"{counted(len(missing), one, other)} missing")
+        if len(missing) != len(found):
+            parts.append(f"{counted(len(found) - len(missing), one, other)} out of date")
     return f"{status.lang} ({role}): " + ", ".join(parts)
