@@ -120,6 +120,7 @@ def test_stale_entries_and_wrong_placeholders_are_refused_and_nothing_is_written
     po = export(site)
     fill(po, lambda context, msgid, msgstr: {"strings.yaml nav.drafts": "[ar] Drafts",
                                              "strings.yaml draft.name": "[ar] Draft {num}",
+                                             "strings.yaml deadline.closes_in": "[ar] {days}} days",
                                              "strings.yaml nav.meetings": "[ar] Meetings"}.get(context))
     text = po.read_text("utf-8").replace('msgctxt "strings.yaml nav.meetings"', 'msgctxt "strings.yaml nav.gone"')
     po.write_text(text, "utf-8")
@@ -135,10 +136,12 @@ def test_stale_entries_and_wrong_placeholders_are_refused_and_nothing_is_written
         f"changed since this file was exported (it is now 'Reports')",
         f"ar.po:{msgid('strings.yaml nav.gone')}:1: no text 'strings.yaml nav.gone' in the source any more "
         f"(export a new PO file and carry the translations over)",
+        f"ar.po:{msgid('strings.yaml deadline.closes_in')}:1: the translation of 'strings.yaml deadline.closes_in': "
+        f"single '}}' encountered in format string (a brace that is text is written twice: {{{{ or }}}})",
         f"ar.po:{msgid('strings.yaml draft.name')}:1: the translation of 'strings.yaml draft.name' has the "
         f"placeholders {{num}}, the original {{number}}: use the original's names, with or without a format such as "
         f"{{number:hanzi}}",
-        "3 errors",
+        "4 errors",
     ]
     assert {p: p.read_bytes() for p in (site / "content").rglob("*") if p.is_file()} == before
 

@@ -94,7 +94,7 @@ def test_an_unknown_string_looked_up_directly_is_a_template_error_not_a_crash(tm
 def test_a_string_with_an_unknown_placeholder_is_a_template_error_not_a_crash(tmp_path):
     entry = next(e for e in STRINGS.splitlines() if e.startswith("draft.name:"))
     assert '"Draft {number}"' in entry
-    broken = strings_with(entry, entry.replace('"Draft {number}"', '"Draft {numbr}"'))
+    broken = strings_with(entry, 'draft.name: {en: "Draft {numbr}"}')  # (a zh text would not match it: next test)
     root = make_site(tmp_path, {"content/strings.yaml": broken, "content/drafts/draft-1.en.md": draft(1)})
     code, _, stderr = run_cli(build_args(root))
     assert code == 1 and "Traceback" not in stderr
@@ -103,6 +103,29 @@ def test_a_string_with_an_unknown_placeholder_is_a_template_error_not_a_crash(tm
     assert all(line.startswith("templates/") for line in lines[:-1])
     assert ("template error: UI string 'draft.name' for language 'en' has an unknown placeholder {numbr} "
             "(it can use {number})") in stderr
+
+
+@pytest.mark.parametrize("zh, message", [
+    ('"草案第{numbr:hanzi}稿"', "string 'draft.name': the placeholder {numbr} of its 'zh' text is not in its 'en' "
+                               "text, which has {number}: one of them is misspelt"),
+    ('"草案第{number}}稿"', "string 'draft.name' in 'zh': single '}' encountered in format string (a brace that is "
+                           "text is written twice: {{ or }})"),
+    ('"草案第{number|稿}"', "string 'draft.name' in 'zh': '{number|稿}' is not a placeholder such as {number} or "
+                          "{days|one=day|other=days}"),
+    ('"草案第{number:hanzi}稿"', None),  # a format, as the Chinese text of the real site has
+    ('""', "string 'draft.name' in 'zh' is empty: leave 'zh' out, and readers see the 'en' text until it is "
+           "translated"),
+])
+def test_a_translation_s_placeholders_are_checked_against_the_original_s(tmp_path, zh, message):
+    """A slip in a translation's braces is found where it is written, not later in a template or a crash."""
+    entry = next(e for e in STRINGS.splitlines() if e.startswith("draft.name:"))
+    broken = strings_with(entry, f'draft.name: {{en: "Draft {{number}}", zh: {zh}}}')
+    column = broken.splitlines()[line_of(broken, "draft.name:") - 1].index("zh: ") + 5
+    files = {"content/strings.yaml": broken, "content/drafts/draft-1.en.md": draft(1)}
+    if message is None:
+        assert run_cli(build_args(make_site(tmp_path, files)))[0] == 0
+    else:
+        assert_build_fails(tmp_path, files, [f"content/strings.yaml:{line_of(broken, 'draft.name:')}:{column}: {message}"])
 
 
 def test_an_unknown_route_in_a_template_is_a_template_error(tmp_path):

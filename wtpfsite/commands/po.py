@@ -24,12 +24,12 @@ from ..base.errors import ContentErrors, ErrorList, UsageError
 from ..base.text import text_revision
 from ..base.yamledit import Edit, apply, compose, find, scalar, set_value
 from ..pipeline.build import BuildOptions, load_site
+from ..content.strings import placeholder_problem, placeholders
 from ..site.model import Site
 from ..site.translations import recorded_translations
 from .translated import Entry, entries, record_texts
 
 # a value of a UI string, `{number}`, with its format spec if it has one: `{number:hanzi}`
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}")
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,6 @@ class Change:
     line: int
     context: str
     previous: str | None
-
-
-def placeholders(text: str) -> set[str]:
-    return set(PLACEHOLDER.findall(text))
 
 
 def export_po(options: BuildOptions, lang: str) -> str:
@@ -62,7 +58,8 @@ def export_po(options: BuildOptions, lang: str) -> str:
     for entry in entries(site):
         text = entry.texts.get(lang, "")
         fuzzy = bool(text) and recorded.get((lang, entry.context)) not in (None, text_revision(entry.original))
-        flags = (["fuzzy"] if fuzzy else []) + (["python-brace-format"] if placeholders(entry.original) else [])
+        brace = entry.path == site.strings.path and placeholders(entry.original)  # (data texts have no placeholders)
+        flags = (["fuzzy"] if fuzzy else []) + (["python-brace-format"] if brace else [])
         catalog.add(entry.original, text, locations=[(shown(entry.path), entry.line)], flags=flags,
                     auto_comments=[entry.comment], context=entry.context)
     out = io.BytesIO()
@@ -104,7 +101,9 @@ def import_po(options: BuildOptions, po_path: Path) -> list[Change]:
             errors.add(po_path, message.lineno, 1, f"out of date: the {config.default_language} text of "
                                                    f"'{entry.context}' changed since this file was exported "
                                                    f"(it is now {entry.original!r})")
-        elif placeholders(message.string) != placeholders(message.id):
+        elif entry.path == site.strings.path and (problem := placeholder_problem(message.string)):
+            errors.add(po_path, message.lineno, 1, f"the translation of '{entry.context}': {problem}")
+        elif entry.path == site.strings.path and placeholders(message.string) != placeholders(message.id):
             given, needed = (", ".join(f"{{{p}}}" for p in sorted(placeholders(text))) or "none"
                              for text in (message.string, message.id))
             errors.add(po_path, message.lineno, 1, f"the translation of '{entry.context}' has the placeholders "

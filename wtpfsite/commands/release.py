@@ -69,7 +69,6 @@ def planned_but_past(site: Site, today: date) -> list[SiteError]:
     return problems
 
 
-
 def meetings_past_but_planned(site: Site, today: date) -> list[SiteError]:
     """Meetings still `planned` although their dates are in the past (before `today`)."""
     shown = ErrorList(site.config.root).display_path

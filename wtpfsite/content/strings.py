@@ -3,8 +3,10 @@ key borrows the default language's (the translation report lists each such gap).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Formatter
 
 from ..base.errors import ErrorList
 from ..base.schema import Reader
@@ -50,6 +52,27 @@ def load_strings(path: Path, languages: tuple[str, ...], errors: ErrorList) -> S
     return Strings(path, {key: _read_entry(reader, data, key) for key in data}, languages[0], dict(data.key_marks))
 
 
+_FIELD = re.compile(r"(\w+)(?:\|(?:\w+=[^|{}]*\|?)+)?\Z")  # {number}, {days|one=day|other=days}
+
+
+def placeholder_problem(text: str) -> str | None:
+    """What is wrong with the braces of a UI string, in an editor's words; None when nothing is."""
+    try:
+        names = [name for _, name, _, _ in Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        return f"{str(exc).lower()} (a brace that is text is written twice: {{{{ or }}}})"
+    bad = next((name for name in names if not _FIELD.match(name)), None)
+    return None if bad is None else f"'{{{bad}}}' is not a placeholder such as {{number}} or {{days|one=day|other=days}}"
+
+
+def placeholders(text: str) -> set[str]:
+    """The names of a UI string's placeholders (none when its braces are wrong: `placeholder_problem`)."""
+    try:
+        return {_FIELD.match(name)[1] for _, name, _, _ in Formatter().parse(text) if name and _FIELD.match(name)}
+    except ValueError:
+        return set()
+
+
 def _read_entry(reader: Reader, catalog: MarkedMap, key: str) -> dict[str, str]:
     values = catalog[key]
     if not isinstance(values, MarkedMap):
@@ -68,4 +91,18 @@ def _read_entry(reader: Reader, catalog: MarkedMap, key: str) -> dict[str, str]:
     if default not in values:
         reader.error(catalog.key_marks[key], f"string '{key}' is missing its '{default}' text (the default "
                      f"language's, which stands in for languages without their own)")
+    for lang, text in list(entry.items()):
+        mark, original = values.value_marks[lang], entry.get(default, "")
+        if problem := placeholder_problem(text):
+            reader.error(mark, f"string '{key}' in '{lang}': {problem}")
+        elif extra := placeholders(text) - placeholders(original):
+            has = ", ".join(f"{{{name}}}" for name in sorted(placeholders(original))) or "none"
+            reader.error(mark, f"string '{key}': the placeholder {{{min(extra)}}} of its '{lang}' text is not in its "
+                         f"'{default}' text, which has {has}: one of them is misspelt")
+        elif not text.strip() and original.strip():
+            reader.error(mark, f"string '{key}' in '{lang}' is empty: leave '{lang}' out, and readers see the "
+                         f"'{default}' text until it is translated")
+        else:
+            continue
+        del entry[lang]
     return entry

@@ -129,6 +129,15 @@ def borrowed_span(lang: str, direction: str | None, content: str | Markup) -> Ma
     return Markup('<span lang="{}" dir="{}">{}</span>').format(lang, direction, content)
 
 
+def _fill_error(key: str, lang: str, values: dict[str, Any], exc: Exception) -> TemplateError:
+    """The error of a UI string whose placeholders the template does not give."""
+    if isinstance(exc, KeyError):
+        usable = ", ".join(f"{{{v}}}" for v in sorted(values)) or "none"
+        return TemplateError(f"UI string '{key}' for language '{lang}' has an unknown placeholder {{{exc.args[0]}}} "
+                             f"(it can use {usable})")
+    return TemplateError(f"UI string '{key}' for language '{lang}' cannot be filled in: {exc}")
+
+
 @dataclass(frozen=True)
 class Localizer:
     """Formatting for one reader language: strings, texts and dates."""
@@ -153,12 +162,8 @@ class Localizer:
         try:
             text = FORMATTER.format(choose_plurals(found.value, values, self.locale), **values) if values \
                 else found.value
-        except KeyError as exc:
-            usable = ", ".join(f"{{{v}}}" for v in sorted(values))
-            raise TemplateError(f"UI string '{key}' for language '{found.lang}' has an unknown placeholder "
-                                f"{{{exc.args[0]}}} (it can use {usable})") from None
-        except (IndexError, ValueError) as exc:
-            raise TemplateError(f"UI string '{key}' for language '{found.lang}' cannot be filled in: {exc}") from None
+        except (KeyError, IndexError, ValueError) as exc:
+            raise _fill_error(key, found.lang, values, exc) from None
         return self.mark(text, found.lang)
 
     def mark(self, value: str, lang: str) -> str:
@@ -170,7 +175,10 @@ class Localizer:
     def t_markup(self, key: str, **values: Markup) -> Markup:
         """A UI string with HTML fragments put in: the string is escaped, `values` must be Markup."""
         found = self.t(key)
-        markup = Markup(escape(str(found))).format(**values)
+        try:
+            markup = Markup(escape(str(found))).format(**values)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise _fill_error(key, getattr(found, "lang", self.lang), values, exc) from None
         if isinstance(found, Borrowed):
             return borrowed_span(found.lang, found.dir, markup)
         return markup
