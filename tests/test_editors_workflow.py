@@ -344,6 +344,21 @@ def test_new_draft_adds_its_milestones_to_the_timetable_keeping_the_file(tmp_pat
     assert "milestone-draft-7-comments@wtpf21-ieg.example.org" in {str(e["UID"]) for e in ics.walk("VEVENT")}
 
 
+def test_new_draft_keeps_the_line_ends_and_byte_order_mark_of_the_timetable(tmp_path):
+    """A timetable saved on Windows (CRLF, a byte-order mark) gets the new entries and no other changed line."""
+    root = copy_real_site(tmp_path / "site")
+    timetable = root / "content" / "data" / "timetable.yaml"
+    before = b"\xef\xbb\xbf" + timetable.read_bytes().replace(b"\n", b"\r\n")
+    timetable.write_bytes(before)
+    code, out, err = run_cli(["new-draft", "--config", str(root / "site_config.yaml"), "--released", "2022-02-10"])
+    assert code == 0, err
+    after = timetable.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and after.count(b"\n") == after.count(b"\r\n")
+    lines, kept = after.split(b"\r\n"), iter(after.split(b"\r\n"))
+    assert [line for line in lines if line not in before.split(b"\r\n")][0] == b"  - id: draft-7-release"
+    assert all(any(line == other for other in kept) for line in before.split(b"\r\n"))  # each old line, in order
+
+
 def test_check_reports_a_released_draft_missing_from_the_timetable(tmp_path):
     root = copy_real_site(tmp_path / "site")
     code, _, err = run_cli(["new-draft", "--config", str(root / "site_config.yaml"), "--released", "2022-02-01"])

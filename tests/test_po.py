@@ -227,3 +227,18 @@ def test_an_imported_translation_goes_out_of_date_in_the_report_as_in_the_next_e
     assert cli(site, "check", "--release")[0] == 1
     catalog = read_po(export(site).open("rb"))
     assert [m.context for m in catalog if m.id and m.fuzzy] == ["meetings.yaml ieg-1 summary"]
+
+
+def test_import_keeps_the_line_ends_of_the_files_it_writes_into(site):
+    """strings.yaml saved on Windows (CRLF): one translation changes one line, and the file stays CRLF."""
+    strings = site / "content/strings.yaml"
+    before = strings.read_bytes().replace(b"\n", b"\r\n")
+    strings.write_bytes(before)
+    po = export(site)
+    fill(po, lambda context, msgid, msgstr: "[ar] About" if context == "strings.yaml nav.about" else None)
+    code, out, err = cli(site, "import-po", str(po))
+    assert code == 0, err
+    after = strings.read_bytes()
+    assert after.count(b"\n") == after.count(b"\r\n") == before.count(b"\r\n")
+    changed = [line for line in after.split(b"\r\n") if line not in before.split(b"\r\n")]
+    assert len(changed) == 1 and changed[0].startswith(b"nav.about: {en: About the IEG,")

@@ -497,6 +497,8 @@ def test_release_check_reports_a_timetable_entry_referring_to_nothing(site, caps
     ("Note: about", '"Note: about"'),
     (" padded", '" padded"'),
     ("yes", '"yes"'),  # YAML would read a boolean
+    ("会\x85议", '"会\\u0085议"'),  # characters YAML reads as line breaks are escaped
+    ("a\u2028b\u2029c", '"a\\u2028b\\u2029c"'),
 ])
 def test_a_text_is_written_plain_unless_yaml_would_read_it_otherwise(value, written, tmp_path):
     assert scalar(value) == written

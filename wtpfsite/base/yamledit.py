@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from functools import reduce
+from pathlib import Path
 from typing import NamedTuple
 
 import yaml
@@ -16,6 +17,12 @@ class Edit(NamedTuple):
     start: int  # character offsets into the text
     end: int
     text: str
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """A file's text with "\n" line ends (a byte-order mark kept), and the line end it had, to write it back with."""
+    raw = path.read_bytes().decode("utf-8")
+    return raw.replace("\r\n", "\n"), "\r\n" if "\r\n" in raw else "\n"
 
 
 def compose(text: str) -> yaml.Node | None:
@@ -40,11 +47,15 @@ def scalar(value: str) -> str:
     """`value` as a YAML scalar that reads back as the same text, in a block or a flow (`{en: ..., zh: ...}`): plain
     when it can be, else double-quoted (JSON's string syntax is YAML's too; non-ASCII letters stay as they are)."""
     try:
-        if value == value.strip() and not re.search(r"[\n,\[\]{}]", value) and yaml.safe_load(value) == value:
+        if value == value.strip() and not _NOT_PLAIN.search(value) and yaml.safe_load(value) == value:
             return value
     except yaml.YAMLError:
         pass
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False).translate(_BREAKS)
+
+
+_BREAKS = {code: f"\\u{code:04x}" for code in (0x85, 0x2028, 0x2029, 0xFEFF)}  # line breaks to YAML (and a BOM)
+_NOT_PLAIN = re.compile("[\n,\\[\\]{}" + "".join(map(chr, _BREAKS)) + "]")  # (a comma or bracket ends a flow value)
 
 
 def set_value(text: str, mapping: yaml.MappingNode, key: str, scalar: str) -> Edit:

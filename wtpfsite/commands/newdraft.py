@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..base.dates import DateSpec, format_day, parse_date_spec
 from ..base.errors import ContentErrors, ErrorList, SiteError, UsageError
-from ..base.yamledit import scalar
+from ..base.yamledit import read_text, scalar
 from ..content.parse import revision
 from ..render.numerals import ENGLISH_ORDINALS, FORMATTER, hanzi as zh_number  # the UI strings' numerals: 二十一
 from ..site.model import Site
@@ -117,8 +117,9 @@ def _timetable_edit(site: Site, number: int, dates: tuple[DateSpec, DateSpec | N
         todo.append(f"the site has no timetable (content/data/timetable.yaml): draft {number}'s dates are on its "
                     f"page only")
         return None, None, ()
-    edited = insert_milestones(path.read_text("utf-8"), data_nodes(site.data, "timetable"),
-                               [m.date for m in site.data.milestones], milestones)
+    text, newline = read_text(path)  # (written back with the line ends it has)
+    edited = insert_milestones(text, data_nodes(site.data, "timetable"), [m.date for m in site.data.milestones],
+                               milestones).replace("\n", newline)
     if any(code not in ("en", "zh") for code in site.config.language_codes):
         todo.append(f"translate the titles of the new milestones in {ErrorList(site.config.root).display_path(path)}"
                     f" (written in English for the languages other than en and zh)")

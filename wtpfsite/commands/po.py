@@ -22,7 +22,7 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 
 from ..base.errors import ContentErrors, ErrorList, UsageError
 from ..base.text import text_revision
-from ..base.yamledit import Edit, apply, compose, find, scalar, set_value
+from ..base.yamledit import Edit, apply, compose, find, read_text, scalar, set_value
 from ..pipeline.build import BuildOptions, load_site
 from ..content.strings import placeholder_problem, placeholders
 from ..site.model import Site
@@ -124,7 +124,7 @@ def _write(site: Site, shown, lang: str, wanted: list[tuple[Entry, str]]) -> lis
             by_file.setdefault(entry.path, []).append((entry, text))
     edited: dict[Path, str] = {}  # (every file edited before any is written)
     for path, items in by_file.items():
-        source = path.read_text("utf-8")
+        source, newline = read_text(path)
         root = compose(source)
         edits: list[Edit] = []
         for entry, text in items:
@@ -132,8 +132,8 @@ def _write(site: Site, shown, lang: str, wanted: list[tuple[Entry, str]]) -> lis
             if isinstance(mapping, yaml.MappingNode):
                 edits.append(set_value(source, mapping, lang, scalar(text)))
                 changes.append(Change(shown(path), entry.line, entry.context, entry.texts.get(lang)))
-        edited[path] = apply(source, edits)
+        edited[path] = apply(source, edits).replace("\n", newline)
     for path, text in edited.items():
-        path.write_text(text, "utf-8")
+        path.write_bytes(text.encode("utf-8"))
     record_texts(site, [(entry, lang) for entry, _ in wanted])
     return changes
