@@ -481,6 +481,17 @@ def test_a_data_text_whose_original_changed_is_out_of_date_after_it_was_recorded
     assert run_cli(["check", "--config", config, "--translations"])[0] == 0
 
 
+def test_the_command_the_report_gives_can_be_pasted_into_a_shell(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    config = str(root / "site_config.yaml")
+    assert run_cli(["translated", "--config", config, "content/data/documents.yaml"], cwd=root)[0] == 0
+    documents = root / "content" / "data" / "documents.yaml"
+    documents.write_text(documents.read_text("utf-8").replace("en: Council document C13/64(Rev.1),",
+                                                              "en: ITU Council document C13/64(Rev.1),"), "utf-8")
+    out = run_cli(["check", "--config", config, "--translations"])[1]
+    assert "run: .venv/bin/python build.py translated 'content/data/documents.yaml#C13/64(Rev.1).title')" in out
+
+
 def test_a_ui_string_whose_original_changed_is_out_of_date_after_it_was_recorded(tmp_path):
     root = copy_real_site(tmp_path / "site")
     config = str(root / "site_config.yaml")

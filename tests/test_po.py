@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from helpers import copy_real_site, run_cli
+from helpers import ROOT, copy_real_site, run_cli
 from test_languages import copy_six
 
 TODAY = "2020-10-01"
@@ -242,3 +244,32 @@ def test_import_keeps_the_line_ends_of_the_files_it_writes_into(site):
     assert after.count(b"\n") == after.count(b"\r\n") == before.count(b"\r\n")
     changed = [line for line in after.split(b"\r\n") if line not in before.split(b"\r\n")]
     assert len(changed) == 1 and changed[0].startswith(b"nav.about: {en: About the IEG,")
+
+
+def test_a_language_with_a_region_round_trips(site):
+    """A BCP 47 code with a region (pt-BR) is not a Babel locale: the PO file names the config's locale (pt_BR)."""
+    config = site / "site_config.yaml"
+    config.write_text(config.read_text("utf-8").replace("    locale: es_ES\n", "    locale: es_ES\n"
+                                                        "  - code: pt-BR\n    name: Português\n    locale: pt_BR\n"),
+                      "utf-8")
+    po = export(site, "pt-BR")
+    assert str(read_po(po.open("rb")).locale) == "pt_BR"
+    fill(po, lambda context, msgid, msgstr: "Sobre o grupo" if context == "strings.yaml nav.about" else None)
+    code, out, err = cli(site, "import-po", str(po))
+    assert code == 0, err
+    assert 'pt-BR: Sobre o grupo}' in (site / "content/strings.yaml").read_text("utf-8")
+
+
+def test_export_to_a_folder_that_is_not_there_is_a_usage_error(site):
+    code, out, err = cli(site, "export-po", "ar", "--out", str(site / "missing" / "ar.po"))
+    assert (code, err) == (2, f"build.py export-po: error: cannot write {site / 'missing' / 'ar.po'}: "
+                              f"No such file or directory\n")
+
+
+def test_a_report_read_by_head_ends_quietly(site):
+    """`check --translations | head`: the reader stops reading, and the report stops without an internal error."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "check", "--translations", "--config",
+                                str(site / "site_config.yaml")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.readline()
+    process.stdout.close()
+    assert (process.wait(timeout=60), process.stderr.read()) == (141, b"")

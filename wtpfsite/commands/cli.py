@@ -141,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; output/ was left as it was", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `check --translations | head`: the reader stopped reading, as after SIGPIPE
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (so that exiting flushes nothing)
+        return 141
     except Exception as exc:  # a bug in the generator, not in the content
         if args.debug:
             traceback.print_exc()
@@ -228,7 +231,10 @@ def _run_editors(args, options) -> int:
         if args.out is None:
             sys.stdout.write(text)
         else:
-            args.out.write_text(text, "utf-8")
+            try:
+                args.out.write_text(text, "utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
             if not args.quiet:
                 print(f"wrote {args.out}: the UI strings and data texts of '{args.lang}'")
     elif args.command == "import-po":

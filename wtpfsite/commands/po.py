@@ -17,6 +17,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 import yaml
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
@@ -50,7 +51,7 @@ def export_po(options: BuildOptions, lang: str) -> str:
     recorded = recorded_translations(site.data)
     shown = ErrorList(config.root).display_path
     title = config.title.get(config.default_language, config.default_language).value
-    catalog = Catalog(locale=lang, project=title, charset="utf-8", fuzzy=False,
+    catalog = Catalog(locale=config.language(lang).locale, project=title, charset="utf-8", fuzzy=False,
                       creation_date=datetime.combine(options.today, time()), revision_date=None,
                       header_comment=f"# The UI strings and data texts of {title} for translation into "
                                      f"{config.language(lang).name} ({lang}).\n# Made by `python build.py "
@@ -83,7 +84,8 @@ def import_po(options: BuildOptions, po_path: Path) -> list[Change]:
         what = re.sub(r" on \d+$", "", str(exc)).lower()  # its words, without its line number
         errors.add(po_path, line, 1, f"not a PO file that can be read: {what}")
         raise ContentErrors(errors.errors) from None
-    lang = str(catalog.locale).replace("_", "-") if catalog.locale else ""
+    locales = {str(Locale.parse(language.locale)): language.code for language in config.languages}  # (export's)
+    lang = locales.get(str(catalog.locale)) or (str(catalog.locale).replace("_", "-") if catalog.locale else "")
     if lang not in config.language_codes[1:]:  # not the default language, the first
         errors.add(po_path, 1, 1, f"the PO file's 'Language' header must name a language to translate into, "
                                   f"not '{lang or 'nothing'}'")

@@ -18,6 +18,7 @@ Shown by `build.py check --translations` and on the noindex pages `/<lang>/trans
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -178,7 +179,7 @@ def _text_outdated(root: Path, kind: str, code: str, where: tuple[str, int, int]
     return Problem(kind, code, *where,
                    f"out of date: the {default} {what} changed since its {code} translation (recorded "
                    f"{recorded}, now {current}; once the translation matches it, run: .venv/bin/python build.py "
-                   f"translated {target})", "", title, default, where[0], recorded, current,
+                   f"translated {shlex.quote(target)})", "", title, default, where[0], recorded, current,
                    _changes(root, recorded, current, lambda: original + "\n"))
 
 
