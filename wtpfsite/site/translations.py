@@ -18,6 +18,7 @@ Shown by `build.py check --translations` and on the noindex pages `/<lang>/trans
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,8 +180,13 @@ def _text_outdated(root: Path, kind: str, code: str, where: tuple[str, int, int]
     return Problem(kind, code, *where,
                    f"out of date: the {default} {what} changed since its {code} translation (recorded "
                    f"{recorded}, now {current}; once the translation matches it, run: .venv/bin/python build.py "
-                   f"translated {shlex.quote(target)})", "", title, default, where[0], recorded, current,
+                   f"translated {_shell_word(target)})", "", title, default, where[0], recorded, current,
                    _changes(root, recorded, current, lambda: original + "\n"))
+
+
+def _shell_word(text: str) -> str:
+    """`text` as one word of a shell command: as it is when it can be (a # inside a word starts no comment)."""
+    return text if re.fullmatch(r"[\w@%+=:,./#-]+", text) else shlex.quote(text)
 
 
 def string_context(key: str) -> str:
