@@ -492,6 +492,49 @@ def test_the_command_the_report_gives_can_be_pasted_into_a_shell(tmp_path):
     assert "run: .venv/bin/python build.py translated 'content/data/documents.yaml#C13/64(Rev.1).title')" in out
 
 
+def test_records_named_alike_are_recorded_apart(tmp_path):
+    """Experts have no id: two of the same name are told apart by their count ("Wang Wei (2)")."""
+    root = copy_real_site(tmp_path / "site")
+    config = str(root / "site_config.yaml")
+    experts = root / "content" / "data" / "experts.yaml"
+    experts.write_text(experts.read_text("utf-8") + "".join(
+        f"  - name: Wang Wei\n    role: member\n    country: {{en: {en}, zh: {zh}}}\n"
+        for en, zh in (("China", "中国"), ("Singapore", "新加坡"))), "utf-8")
+    code, out, err = run_cli(["translated", "--config", config, "content/data/experts.yaml"], cwd=root)
+    assert code == 0, err
+    assert "expert 'Wang Wei': country (zh): recorded" in out
+    record = (root / "content" / "data" / "translated.yaml").read_text("utf-8")
+    assert "text: experts.yaml Wang Wei country," in record and "text: experts.yaml Wang Wei (2) country," in record
+    assert run_cli(["check", "--config", config, "--translations"])[0] == 0
+    po = tmp_path / "zh.po"
+    assert run_cli(["export-po", "--config", config, "zh", "--out", str(po)])[0] == 0
+    code, out, err = run_cli(["import-po", "--config", config, str(po)])
+    assert (code, err) == (0, "") and "0 texts changed" in out
+
+
+def test_a_record_renamed_after_its_translation_was_recorded_is_reported_not_forgotten(tmp_path):
+    """A document without a symbol is named by its title: a new English title leaves its record behind, which the
+    report shows until the translation is recorded again."""
+    root = copy_real_site(tmp_path / "site")
+    config = str(root / "site_config.yaml")
+    assert run_cli(["translated", "--config", config, "content/data/documents.yaml"], cwd=root)[0] == 0
+    documents = root / "content" / "data" / "documents.yaml"
+    documents.write_text(documents.read_text("utf-8").replace(
+        "Report of the Secretary-General to Council: preparations", "Report of the Secretary-General to the Council: "
+        "preparations"), "utf-8")
+    code, out, _ = run_cli(["check", "--config", config, "--translations"])
+    lost = [line for line in out.splitlines() if "has no text of that name any more" in line]
+    assert code == 1 and len(lost) == 2, out  # its title and its source
+    assert lost[0].startswith("content/data/translated.yaml:") and "out of date: the zh translation recorded for " \
+        "'documents.yaml Report of the Secretary-General to Council: preparations" in lost[0]
+    assert "1 data text out of date" not in out and "2 data texts out of date" in out
+    page = (_build(root, "2021-01-01") / "zh" / "translations" / "index.html").read_text("utf-8")
+    assert "所记录的文本已不在原处" in page
+    assert run_cli(["translated", "--config", config, "content/data/documents.yaml"], cwd=root)[0] == 0
+    assert run_cli(["check", "--config", config, "--translations"])[0] == 0
+    assert "to Council: preparations" not in (root / "content" / "data" / "translated.yaml").read_text("utf-8")
+
+
 def test_a_ui_string_whose_original_changed_is_out_of_date_after_it_was_recorded(tmp_path):
     root = copy_real_site(tmp_path / "site")
     config = str(root / "site_config.yaml")

@@ -68,7 +68,7 @@ def entries(site: Site) -> list[Entry]:
                 value = getattr(record, field)
                 if value is None or value.universal or not value.has(default):
                     continue
-                values, (context, name) = dict(value.values), data_context(schema, record, index, field, default)
+                values, (context, name) = dict(value.values), data_context(site.data, schema, index, field, default)
                 found.append(Entry(context, f"{label}: {field}", path, value.mark.line, (schema.list_key, index, field),
                                    values[default], values, f"{name}.{field}", name))
     return found
@@ -77,8 +77,9 @@ def entries(site: Site) -> list[Entry]:
 def record_texts(site: Site, done: list[tuple[Entry, str]]) -> None:
     """Record, in content/data/translated.yaml, that each (entry, language) of `done` is translated from the
     entry's current original; its text goes to the store of originals, for the diffs of later reports."""
-    recorded = recorded_translations(site.data) | {(lang, entry.context): text_revision(entry.original)
-                                                   for entry, lang in done}
+    current = {entry.context for entry in entries(site)}  # (a record of a text renamed or removed goes)
+    recorded = {key: revision for key, revision in recorded_translations(site.data).items() if key[1] in current}
+    recorded |= {(lang, entry.context): text_revision(entry.original) for entry, lang in done}
     for entry, _ in done:
         save_original(site.config.root, text_revision(entry.original), entry.original.strip() + "\n")
     lines = [f"  - {{text: {scalar(text)}, lang: {lang}, revision: {scalar(revision)}}}\n"

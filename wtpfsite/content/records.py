@@ -98,6 +98,7 @@ class Translated:
     text: str  # which text, as a PO file's msgctxt names it: "meetings.yaml ieg-1 summary", "strings.yaml nav.home"
     lang: str
     revision: str
+    line: int = 0  # where the record stands in its file
 
 
 def _retired_path(reader: Reader, node: MarkedMap, key: str) -> str | None:
@@ -198,5 +199,6 @@ DATA_FILES = (
              {"text": Reader.string, "lang": Reader.string,
               "revision": lambda reader, node, key: reader.matching(node, key, REVISION, "a revision such as "
                                                                     "3f2a9c0d1b4e")}, 3, Translated,
+             lambda reader, node, values: values.update(line=node.mark.line),
              label=lambda record, index, default: f"translation record '{record.text}' ({record.lang})"),
 )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -116,6 +117,7 @@ def translation_report(site: Site) -> TranslationReport:
     problems = [p for route in routes for p in _route_problems(route, codes, default, shown, config.root)]
     problems += _data_problems(site.data, codes, default, shown, config.root)
     problems += _string_problems(site.strings, recorded_translations(site.data), codes, default, shown, config.root)
+    problems += _lost_records(site, shown)
     problems.sort(key=lambda p: (p.path, p.line, p.col, p.message))
     statuses = tuple(LanguageStatus(code, code == default, sum(1 for r in routes if code in r.versions), len(routes),
                                     tuple(p for p in problems if p.lang == code)) for code in codes)
@@ -194,12 +196,37 @@ def string_context(key: str) -> str:
     return f"strings.yaml {key}"
 
 
-def data_context(schema: DataFile, record: object, index: int, field: str, default: str) -> tuple[str, str]:
+def data_context(data: SiteData, schema: DataFile, index: int, field: str, default: str) -> tuple[str, str]:
     """How a PO file and the translation records name a data text ("meetings.yaml ieg-1 summary"), and the name
-    of its record in it ("ieg-1")."""
-    label = schema.label(record, index, default)
-    name = label.split(" ", 1)[1].strip("'") if " " in label else label
+    of its record in it ("ieg-1"; a record named like one before it gets its count: "Wang Wei (2)")."""
+    memo = ("record names", schema.name, default)
+    if memo not in data.memo:
+        names, seen = [], Counter()
+        for number, record in enumerate(data.of(schema.name)):
+            label = schema.label(record, number, default)
+            name = label.split(" ", 1)[1].strip("'") if " " in label else label
+            seen[name] += 1
+            names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+        data.memo[memo] = names
+    name = data.memo[memo][index]
     return f"{schema.name}.yaml {name} {field}", name
+
+
+def _lost_records(site: Site, shown: Callable[[Path | str], str]) -> list[Problem]:
+    """A problem for each recorded translation whose text the site no longer has under that name: its record was
+    renamed (a document without a symbol is named by its title) or removed."""
+    records, default = site.data.of("translated"), site.config.default_language
+    known = {string_context(key) for key in site.strings.catalog} if records else set()
+    for schema in site.data.schemas if records else ():
+        known |= {data_context(site.data, schema, index, name, default)[0]
+                  for index, record in enumerate(site.data.of(schema.name)) for name in schema.texts
+                  if getattr(record, name) is not None}
+    path = shown(site.data.file_path("translated") or "")
+    return [Problem("data", record.lang, path, record.line, 5, f"out of date: the {record.lang} translation recorded "
+                    f"for '{record.text}' has no text of that name any more (its record was renamed or removed): "
+                    f"check the translation against the {default} text, then record it again with .venv/bin/python "
+                    f"build.py translated FILE, which drops this record", "", record.text, default, path,
+                    record.revision) for record in records if record.text not in known]
 
 
 def recorded_translations(data: SiteData) -> dict[tuple[str, str], str]:
@@ -217,7 +244,7 @@ def current_text(source: ParsedSource) -> str:
 
 def diff_lines(problem: Problem, default: str) -> list[str]:
     """What the command line shows under an out-of-date translation: the diff, or why there is none."""
-    if problem.recorded is None:
+    if problem.recorded is None or problem.current is None:
         return []
     if problem.diff is None:
         return [f"    (what the {default} original said at {problem.recorded} is not known here: it was recorded "
@@ -256,7 +283,7 @@ def _data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown: 
                 given, who = value.languages(), schema.label(record, index, default)
                 mark, original = value.mark or Mark(1, 1), value.get(default, default).value
                 where = (path, mark.line, mark.col)
-                context, ident = data_context(schema, record, index, name, default) if recorded else ("", "")
+                context, ident = data_context(data, schema, index, name, default) if recorded else ("", "")
                 problems += [_text_outdated(root, "data", code, where, f"'{name}' of {who}", original, revision,
                                             f"{path}#{ident}.{name}", default, f"{who}: {name}")
                              for code in sorted(given - {default})
