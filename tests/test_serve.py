@@ -22,11 +22,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import copy_real_site, tree_files
+from helpers import copy_real_site, run_cli, tree_files
 from helpers import options as helper_options
 
 from wtpfsite.base.errors import ContentErrors, SiteError
-from wtpfsite.commands.livereload import EVENTS_URL, Coordinator, inject
+from wtpfsite.commands.livereload import EVENTS_URL, Coordinator, State, inject
 from wtpfsite.commands.serve import DevServer, SitePaths, WatchBuild, Watcher, resolve_inside
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,8 +172,8 @@ def test_script_injected_in_served_html_only(server, fake_site):
 
 
 def test_inject_without_body_tag():
-    assert inject(b"<p>x</p>", 3).startswith(b"<p>x</p><script>")
-    assert b"var generation = 3," in inject(b"<body></body>", 3)
+    assert inject(b"<p>x</p>", State(generation=3)).startswith(b"<p>x</p><script>")
+    assert b'var generation = 3, server = "7-1",' in inject(b"<body></body>", State(generation=3, server="7-1"))
 
 
 def test_content_types_and_no_store(server):
@@ -406,10 +406,26 @@ def test_pages_added_and_deleted_in_watch_mode_leave_a_clean_build_s_output_inde
     clean = copy_real_site(tmp_path / "clean")
     build(helper_options(clean), incremental=False)
     assert tree_files(site / "output") == tree_files(clean / "output")
-    # the deleted page's URLs were served by a build: watch mode says they are gone, and builds on
+    # a page tried in the preview only was never published: nothing to retire
+    assert not [message for message, is_error in logs if is_error], logs
+    assert run_cli(["check", "--config", str(site / "site_config.yaml"), "--release", "--today", "2020-10-01"])[0] == 0
+
+
+def test_a_published_page_deleted_in_the_preview_is_reported_there(tmp_path):
+    """What `build` published and the preview no longer serves is reported at once, and the preview builds on."""
+    from wtpfsite.pipeline.build import build
+
+    logs: list = []
+    site = copy_real_site(tmp_path / "site")
+    scratch = site / "content" / "pages" / "scratch.en.md"
+    scratch.write_text("---\ntitle: Scratch page\n---\nA scratch page.\n", "utf-8")
+    build(helper_options(site))
+    coordinator = _watch(site, logs)
+    scratch.unlink()
+    assert coordinator.rebuild(frozenset({scratch})).errors == ()
     errors = [message for message, is_error in logs if is_error]
-    assert errors and all(re.match(r"content/pages/scratch\.en\.md:1:1: /(en|zh)/scratch/ was published", message)
-                          for message in errors), logs
+    assert len(errors) == 2 and all(re.match(r"content/pages/scratch\.en\.md:1:1: /(en|zh)/scratch/ was published",
+                                             message) for message in errors), logs
 
 
 # ------------------------------------------------------------------------------------- real process

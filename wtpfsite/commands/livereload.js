@@ -1,6 +1,7 @@
 (function () {
   "use strict";
-  var generation = __GENERATION__, seq = -1, hadErrors = false, KEY = "wtpfsite-scroll:" + location.pathname;
+  var generation = __GENERATION__, server = "__SERVER__", seq = -1, hadErrors = false;
+  var KEY = "wtpfsite-scroll:" + location.pathname;
   function restoreScroll() {
     var saved = JSON.parse(sessionStorage.getItem(KEY) || "null");
     sessionStorage.removeItem(KEY);
@@ -37,6 +38,7 @@
     document.body.appendChild(overlay);
   }
   function apply(state) {
+    if (state.server !== server) return reload();  // the preview was started again: its builds count anew
     if (state.seq <= seq) return;  // older news (the status answer and the event stream race)
     seq = state.seq;
     if (state.errors.length) { hadErrors = true; showErrors(state.errors); }

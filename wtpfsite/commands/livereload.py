@@ -3,6 +3,7 @@ and the script every served page gets, which reloads it, swaps its stylesheets, 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -16,17 +17,10 @@ from ..pipeline.build import Progress
 EVENTS_URL, STATUS_URL = "/__wtpfsite/events", "/__wtpfsite/status"
 WAIT_SECONDS = 30.0  # longest a request waits for a running rebuild
 
-# livereload.js, injected before </body> of every HTML response. __GENERATION__ is the build the page was served
-# from, filled in per page; the other placeholders are filled in here.
+# livereload.js, injected before </body> of every HTML response. __GENERATION__ and __SERVER__ (the build and the
+# run of the server the page was served from) are filled in per page; the other placeholders are filled in here.
 LIVE_RELOAD_JS = (Path(__file__).with_name("livereload.js").read_text("utf-8")
                   .replace("__EVENTS__", EVENTS_URL).replace("__HELD__", HELD_BACK).replace("__STATUS__", STATUS_URL))
-
-
-def inject(html: bytes, generation: int) -> bytes:
-    """The page with the live-reload script before its last </body> (or at the end)."""
-    script = f"<script>{LIVE_RELOAD_JS.replace('__GENERATION__', str(generation))}</script>\n".encode()
-    at = html.lower().rfind(b"</body>")
-    return html + script if at < 0 else html[:at] + script + html[at:]
 
 
 @dataclass(frozen=True)
@@ -35,6 +29,15 @@ class State:
     generation: int = 0  # grows with every successful build
     errors: tuple[str, ...] = ()
     css_only: bool = False  # the last successful build changed only stylesheets
+    server: str = ""  # this run of the server: a page served by another (before a restart) reloads
+
+
+def inject(html: bytes, state: State) -> bytes:
+    """The page, served in `state`, with the live-reload script before its last </body> (or at the end)."""
+    script = LIVE_RELOAD_JS.replace("__GENERATION__", str(state.generation)).replace("__SERVER__", state.server)
+    script = f"<script>{script}</script>\n".encode()
+    at = html.lower().rfind(b"</body>")
+    return html + script if at < 0 else html[:at] + script + html[at:]
 
 
 class Coordinator:
@@ -48,7 +51,7 @@ class Coordinator:
         self._build_lock = threading.Lock()
         self._cond = threading.Condition()
         self._busy = self._closed = False
-        self.state = State()
+        self.state = State(server=f"{os.getpid()}-{time.time_ns()}")
 
     def wait_ready(self, timeout: float = WAIT_SECONDS) -> bool:
         with self._cond:
@@ -70,7 +73,8 @@ class Coordinator:
                 old = self.state
                 css = not errors and not old.errors and self._css_only(changed)
                 self.state = state = (replace(old, seq=old.seq + 1, errors=errors) if errors else
-                                      State(old.seq + 1, old.generation + 1, (), css))
+                                      replace(old, seq=old.seq + 1, generation=old.generation + 1, errors=(),
+                                              css_only=css))
             finally:
                 with self._cond:
                     self._busy = False

@@ -164,7 +164,7 @@ class Handler(BaseHTTPRequestHandler):
         status, (target, body) = (200, found) if found else (404, self._not_found(parts))
         ctype = TYPES.get(target.suffix.lower(), "application/octet-stream") if target else TYPES[".html"]
         if ctype == TYPES[".html"]:
-            body = inject(self._on_preview(body), coordinator.state.generation)
+            body = inject(self._on_preview(body), coordinator.state)
         self._send(status, body, ctype)
 
     do_HEAD = do_GET

@@ -242,15 +242,16 @@ def _made(output: Output, unit: str, inputs: str | None, write: Write | None) ->
 def build(options: BuildOptions, progress: Progress | None = None, incremental: bool = True,
           caches: Caches | None = None, later: bool = False, fast: FastPaths = FastPaths(),
           stage: Stage | None = None) -> BuildResult:
-    """Build and write the site (`fast`: with the fast paths, or CORE). With `caches` (watch mode), the caches come
-    from memory and go back there; else from the cache folder, unless `incremental` is False (everything made
-    again). `later`: leave to `finish` what a reader of the pages does not wait for: the search index, when it has
-    to be made again (the last one stays meanwhile; `BuildResult.index_pending`), and saving the parse cache.
-    Watch mode shows the new pages first and calls `finish` after. `stage` is told each stage as it starts."""
+    """Build and write the site (`fast`: with the fast paths, or CORE). With `caches` (watch mode, a preview), the
+    caches come from memory and go back there, and the URLs served are not recorded as published; else from the
+    cache folder, unless `incremental` is False (everything made again). `later`: leave to `finish` what a reader
+    of the pages does not wait for: the search index, when it has to be made again (the last one stays meanwhile;
+    `BuildResult.index_pending`), and saving the parse cache. Watch mode shows the new pages first and calls
+    `finish` after. `stage` is told each stage as it starts."""
     started = time.perf_counter()
     say = stage or (lambda name: None)
     folder = cache_folder(options)
-    notice = None
+    notice, preview = None, caches is not None
     if caches is None:
         caches = read_caches(options) if incremental else Caches(ParseCache(), read_record(folder))
         notice = caches.parses.notice
@@ -276,7 +277,8 @@ def build(options: BuildOptions, progress: Progress | None = None, incremental: 
         raise
     caches.record = plan.record(made, written.generated, index_current=not pending)
     write_record(folder, caches.record)
-    write_published(folder, published)
+    if not preview:  # (a page tried in the preview for a minute was never published)
+        write_published(folder, published)
     if not later:
         write_parse_cache(folder, caches.parses)
         caches.parses = caches.parses.next()
