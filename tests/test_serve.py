@@ -348,6 +348,7 @@ def test_a_rebuild_tells_the_browsers_before_it_makes_the_search_index(tmp_path,
     source.write_text(source.read_text("utf-8") + "\nA sentence to find.\n", "utf-8")
     state = coordinator.rebuild(frozenset({source}))
     assert state.errors == () and sent_before_pagefind == [2]  # the new state went out first
+    assert (state.seq, state.index) == (3, 1)  # then that of the new index, which the search page reloads for
     assert any(message.startswith("search index made again") for message, _ in logs), logs
     # the output is a clean build's of the same files, index and all, and the index is recorded as made
     clean = copy_real_site(tmp_path / "clean")
@@ -433,12 +434,12 @@ def test_a_published_page_deleted_in_the_preview_is_reported_there(tmp_path):
 class ServeProcess:
     """`build.py serve --port 0` on a copy of the real site; stdout and stderr collected in `lines`."""
 
-    def __init__(self, site: Path, preexec_fn=None):
+    def __init__(self, site: Path, preexec_fn=None, port: int = 0):
         self.site = site
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "build.py"), "serve", "--config", str(site / "site_config.yaml"),
-             "--port", "0", "--today", "2020-10-01"],
+             "--port", str(port), "--today", "2020-10-01"],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
             env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=preexec_fn)
         threading.Thread(target=self._read, daemon=True).start()
@@ -535,6 +536,65 @@ def test_browser_markdown_edit_reloads_and_keeps_scroll(browser, live):
         page.wait_for_function("window.scrollY === 300")  # at the same place
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_browser_every_tab_of_the_preview_loads_and_reloads(browser, live):
+    """A browser opens six connections to a host: the tabs share one event stream, so the seventh still loads."""
+    context = browser.new_context()
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
+    try:
+        pages = []
+        for _ in range(8):
+            pages.append(context.new_page())
+            pages[-1].set_default_timeout(WAIT * 1000)
+            pages[-1].goto(live.url + "en/about/")
+        source = live.site / "content" / "pages" / "about.en.md"
+        source.write_text(source.read_text("utf-8") + "\nEvery tab says hello.\n", "utf-8")
+        for page in pages:
+            page.get_by_text("Every tab says hello.").wait_for()
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_browser_the_search_page_finds_what_was_saved_once_the_index_is_made_again(browser, live):
+    """The search index is made again after the pages show: the open search page then reloads, and finds it."""
+    context, page = open_page(browser, live.url + "en/search/?q=zorblax")
+    try:
+        page.get_by_text("No results for zorblax").wait_for()
+        source = live.site / "content" / "pages" / "about.en.md"
+        source.write_text(source.read_text("utf-8") + "\nA zorblax is not a word.\n", "utf-8")
+        page.locator(".pagefind-ui__result-link").first.wait_for()
+        assert page.locator(".pagefind-ui__result-link").first.get_attribute("href").endswith("/en/about/")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_browser_a_tab_follows_the_preview_when_it_is_started_again(browser, tmp_path):
+    """The builds of a preview started again count from the start: the open tab still reloads on a save."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    site = copy_real_site(tmp_path / "site")
+    first = ServeProcess(site, port=port)
+    try:
+        source = site / "content" / "pages" / "about.en.md"
+        context, page = open_page(browser, first.url + "en/about/")
+        for number in range(5):  # the first run's count goes well ahead of the second's
+            source.write_text(source.read_text("utf-8") + f"\nSave {number}.\n", "utf-8")
+            page.get_by_text(f"Save {number}.").wait_for()
+        assert first.stop() == 0
+        second = ServeProcess(site, port=port)
+        try:
+            source.write_text(source.read_text("utf-8") + "\nAfter the restart.\n", "utf-8")
+            page.get_by_text("After the restart.").wait_for()
+        finally:
+            second.stop()
+            context.close()
+    finally:
+        first.stop()
 
 
 @pytest.mark.browser

@@ -1,6 +1,6 @@
 (function () {
   "use strict";
-  var generation = __GENERATION__, server = "__SERVER__", seq = -1, hadErrors = false;
+  var generation = __GENERATION__, server = "__SERVER__", index = __INDEX__, seq = -1, hadErrors = false;
   var KEY = "wtpfsite-scroll:" + location.pathname;
   function restoreScroll() {
     var saved = JSON.parse(sessionStorage.getItem(KEY) || "null");
@@ -41,6 +41,7 @@
     if (state.server !== server) return reload();  // the preview was started again: its builds count anew
     if (state.seq <= seq) return;  // older news (the status answer and the event stream race)
     seq = state.seq;
+    if (state.index !== index && window.PagefindUI) return reload();  // the search page reads the new index
     if (state.errors.length) { hadErrors = true; showErrors(state.errors); }
     else if (state.generation === generation) showErrors([]);
     else if (state.css_only && !hadErrors && state.generation === generation + 1) {
@@ -48,6 +49,19 @@
       swapStylesheets();
     } else reload();
   }
-  new EventSource("__EVENTS__").onmessage = function (event) { apply(JSON.parse(event.data)); };
+  // One event stream for all the preview's tabs (a browser opens six connections to a host, and a stream holds
+  // one for good): the tab holding the lock listens and passes each state on to the others.
+  function listen() {
+    new EventSource("__EVENTS__").onmessage = function (event) {
+      if (channel) channel.postMessage(event.data);
+      apply(JSON.parse(event.data));
+    };
+    return new Promise(function () {});  // the lock is held until the tab goes
+  }
+  var channel = window.BroadcastChannel && navigator.locks ? new BroadcastChannel("wtpfsite-livereload") : null;
+  if (channel) {
+    channel.onmessage = function (event) { apply(JSON.parse(event.data)); };
+    navigator.locks.request("wtpfsite-livereload", listen);
+  } else listen();
   fetch("__STATUS__", {cache: "no-store"}).then(function (r) { return r.json(); }).then(apply, function () {});
 })();

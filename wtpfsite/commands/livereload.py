@@ -30,11 +30,13 @@ class State:
     errors: tuple[str, ...] = ()
     css_only: bool = False  # the last successful build changed only stylesheets
     server: str = ""  # this run of the server: a page served by another (before a restart) reloads
+    index: int = 0  # grows each time the search index is made again after a build: the search page reloads
 
 
 def inject(html: bytes, state: State) -> bytes:
     """The page, served in `state`, with the live-reload script before its last </body> (or at the end)."""
-    script = LIVE_RELOAD_JS.replace("__GENERATION__", str(state.generation)).replace("__SERVER__", state.server)
+    script = LIVE_RELOAD_JS.replace("__GENERATION__", str(state.generation)).replace("__SERVER__", state.server) \
+        .replace("__INDEX__", str(state.index))
     script = f"<script>{script}</script>\n".encode()
     at = html.lower().rfind(b"</body>")
     return html + script if at < 0 else html[:at] + script + html[at:]
@@ -45,8 +47,9 @@ class Coordinator:
 
     def __init__(self, run_build: Callable[[Progress | None, frozenset[Path]], object],
                  css_only: Callable[[frozenset[Path]], bool], log: Callable[[str, bool], None],
-                 after: Callable[[object], None] | None = None):
-        """`after(result)`: what to do once the browsers were told of a build that succeeded (its search index)."""
+                 after: Callable[[object], bool] | None = None):
+        """`after(result)`: what to do once the browsers were told of a build that succeeded; True when it made
+        the search index again (the browsers are told that too)."""
         self._run_build, self._css_only, self._log, self._after = run_build, css_only, log, after
         self._build_lock = threading.Lock()
         self._cond = threading.Condition()
@@ -81,8 +84,13 @@ class Coordinator:
                     self._cond.notify_all()
             self._report(state, changed, time.perf_counter() - started)
             if self._after is not None and not errors:
-                for line in _attempt(self._after, result, bug="internal error after the build")[1]:
+                remade, problems = _attempt(self._after, result, bug="internal error after the build")
+                for line in problems if not self._closed else ():  # (Ctrl-C also stops Pagefind: not a problem)
                     self._log(line, True)
+                if remade:
+                    with self._cond:
+                        self.state = state = replace(self.state, seq=self.state.seq + 1, index=self.state.index + 1)
+                        self._cond.notify_all()
         return state
 
     def _report(self, state: State, changed: frozenset[Path], seconds: float) -> None:
@@ -96,7 +104,7 @@ class Coordinator:
             self._log(f"built in {seconds:.2f} s" + (f" ({names})" if names else ""), False)
 
     def close(self) -> None:
-        """Ends the browsers' event streams."""
+        """Ends the browsers' event streams; what a build still running reports after it is not logged."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()

@@ -6,7 +6,8 @@
 
 A failed build keeps the last good output; browsers show its errors in an overlay until a build succeeds.
 Rebuilds are the incremental builds of `build`, with their caches kept in memory (pipeline.build.Caches).
-Paths come from site_config.yaml at start-up: changing content_dir, templates_dir or output_dir needs a restart.
+Paths come from site_config.yaml at start-up: changing content_dir, templates_dir, output_dir, base_url (which
+the preview points at itself) or the languages (their 404 pages) needs a restart.
 """
 
 from __future__ import annotations
@@ -263,11 +264,13 @@ class WatchBuild:
             self.log(error.format(), True)
         return result
 
-    def after(self, result: BuildResult) -> None:
+    def after(self, result: BuildResult) -> bool:
+        """What `build` left to `finish`; True when it made the search index again."""
         started = time.perf_counter()
         finish(self.options, self.caches, result)
         if result.index_pending:
             self.log(f"search index made again in {time.perf_counter() - started:.2f} s", False)
+        return result.index_pending
 
 
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False,
@@ -295,8 +298,8 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, quie
         pass
     finally:
         restore()
-        watcher.stop()
         coordinator.close()
+        watcher.stop()
         server.server_close()
     if not quiet:
         print("stopped", flush=True)
