@@ -398,6 +398,9 @@ def test_new_draft_refuses_to_overwrite(site):
     ("草案第九稿", 9, 10, "草案第十稿", True),
     ("草案第十稿", 10, 11, "草案第十一稿", True),
     ("Draft 16", 6, 7, "Draft 16", False),
+    ("Sixth draft of the report to the sixth WTPF", 6, 7, "Seventh draft of the report to the sixth WTPF", True),
+    ("提交第六届论坛的报告草案第六稿", 6, 7, "提交第六届论坛的报告草案第七稿", True),
+    ("Draft 6 (6 chapters)", 6, 7, "Draft 7 (6 chapters)", True),
     ("The report", 6, 7, "The report", False),
 ])
 def test_next_title(title, old, new, expected, changed):

@@ -162,14 +162,15 @@ def _file_text(fields: dict[str, str | None], body: str) -> str:
 
 
 def next_title(title: str, old: int, new: int) -> tuple[str, bool]:
-    """`title` with draft number `old` changed to `new`: digits, English ordinals, Chinese 第N.
-    Returns the title and whether anything changed."""
-    result = re.sub(rf"(?<!\d){old}(?!\d)", str(new), title)
+    """`title` with draft number `old` changed to `new`: the first number `old`, the English ordinal before
+    "draft", Chinese 第N稿 (not another number the title has: "for the sixth WTPF"). Returns the title and whether
+    anything changed."""
+    result = re.sub(rf"(?<!\d){old}(?!\d)", str(new), title, count=1)
     if old <= len(ENGLISH_ORDINALS) and new <= len(ENGLISH_ORDINALS):
-        result = re.sub(rf"(?<![A-Za-z]){ENGLISH_ORDINALS[old - 1]}(?![A-Za-z])",
+        result = re.sub(rf"(?<![A-Za-z]){ENGLISH_ORDINALS[old - 1]}(?=\s+draft)",
                         lambda m: _same_case(m.group(0), ENGLISH_ORDINALS[new - 1]), result, flags=re.IGNORECASE)
     if old < 100 and new < 100:
-        result = re.sub(rf"第{zh_number(old)}(?![零一二三四五六七八九十])", f"第{zh_number(new)}", result)
+        result = result.replace(f"第{zh_number(old)}稿", f"第{zh_number(new)}稿")
     return result, result != title
 
 
