@@ -535,6 +535,25 @@ def test_a_record_renamed_after_its_translation_was_recorded_is_reported_not_for
     assert "to Council: preparations" not in (root / "content" / "data" / "translated.yaml").read_text("utf-8")
 
 
+def test_a_data_file_s_own_texts_are_translated_like_its_records(tmp_path):
+    """experts.yaml's `nominated` is a text of the file, not of a record: reported, exported and recorded too."""
+    root = copy_real_site(tmp_path / "site")
+    config = str(root / "site_config.yaml")
+    experts = root / "content" / "data" / "experts.yaml"
+    text = experts.read_text("utf-8")
+    experts.write_text(re.sub(r"\n  zh: [^\n]*(\n    [^\n]*)*", "", text, count=1), "utf-8")
+    code, out, _ = run_cli(["check", "--config", config, "--translations"])
+    assert code == 1 and re.search(r"content/data/experts\.yaml:5:3: missing translation: experts\.yaml has no zh "
+                                   r"text for 'nominated'", out), out
+    experts.write_text(text, "utf-8")
+    po = tmp_path / "zh.po"
+    assert run_cli(["export-po", "--config", config, "zh", "--out", str(po)])[0] == 0
+    assert 'msgctxt "experts.yaml nominated"' in po.read_text("utf-8")
+    code, out, err = run_cli(["translated", "--config", config, "content/data/experts.yaml#nominated"], cwd=root)
+    assert code == 0 and re.fullmatch(r"content/data/experts.yaml:5: experts.yaml: nominated \(zh\): recorded "
+                                      r"revision: [0-9a-f]{12}\n", out), out
+
+
 def test_a_ui_string_whose_original_changed_is_out_of_date_after_it_was_recorded(tmp_path):
     root = copy_real_site(tmp_path / "site")
     config = str(root / "site_config.yaml")

@@ -26,7 +26,7 @@ from ..content.records import DATA_FILES
 from ..content.sources import discover_sources, read_source_text
 from ..pipeline.build import BuildOptions, load_site
 from ..site.model import Site
-from ..site.translations import FIELD, current_text, data_context, recorded_translations, string_context
+from ..site.translations import FIELD, current_text, data_texts, recorded_translations, string_context
 
 
 @dataclass(frozen=True)
@@ -54,23 +54,15 @@ class Entry:
 
 def entries(site: Site) -> list[Entry]:
     """Every UI string and every data text by language of the site, in file order."""
-    default = site.config.default_language
-    strings = site.strings
+    default, strings = site.config.default_language, site.strings
     found = [Entry(string_context(key), f"UI string '{key}'", strings.path, strings.marks[key].line, (key,),
                    values[default], values, key, key) for key, values in strings.catalog.items() if values.get(default)]
-    for schema in site.data.schemas:
-        path = site.data.file_path(schema.name)
-        if path is None:
-            continue
-        for index, record in enumerate(site.data.of(schema.name)):
-            label = schema.label(record, index, default)
-            for field in schema.texts:
-                value = getattr(record, field)
-                if value is None or value.universal or not value.has(default):
-                    continue
-                values, (context, name) = dict(value.values), data_context(site.data, schema, index, field, default)
-                found.append(Entry(context, f"{label}: {field}", path, value.mark.line, (schema.list_key, index, field),
-                                   values[default], values, f"{name}.{field}", name))
+    for text in data_texts(site.data, default):
+        if text.value.has(default):
+            values, path = dict(text.value.values), site.data.file_path(text.schema.name)
+            name = text.record if text.record == text.field else f"{text.record}.{text.field}"
+            found.append(Entry(text.context, f"{text.who}: {text.field}", path, text.value.mark.line, text.where,
+                               values[default], values, name, text.record))
     return found
 
 

@@ -23,14 +23,14 @@ import shlex
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from ..base.plural import counted
 from ..base.errors import ErrorList, SiteError
-from ..base.text import text_revision
+from ..base.text import Text, text_revision
 from ..base.originals import original_text, read_original, text_diff
 from ..base.yamlio import Mark, MarkedList, MarkedMap, load_yaml
-from ..base.schema import DataFile
+from ..base.schema import DataFile, Reader
 from ..content.data import SiteData
 from ..content.parse import ParsedSource
 from ..content.frontmatter import split_front_matter
@@ -196,31 +196,47 @@ def string_context(key: str) -> str:
     return f"strings.yaml {key}"
 
 
-def data_context(data: SiteData, schema: DataFile, index: int, field: str, default: str) -> tuple[str, str]:
-    """How a PO file and the translation records name a data text ("meetings.yaml ieg-1 summary"), and the name
-    of its record in it ("ieg-1"; a record named like one before it gets its count: "Wang Wei (2)")."""
-    memo = ("record names", schema.name, default)
+class DataText(NamedTuple):
+    """A text by language of a data file: a record's, or the file's own (a header field, `nominated`)."""
+
+    schema: DataFile
+    who: str  # in messages: "meeting 'ieg-1'", "experts.yaml"
+    field: str
+    value: Text
+    context: str  # how a PO file and the translation records name it: "meetings.yaml ieg-1 summary"
+    record: str  # how `build.py translated FILE#...` selects it and its record's other texts: "ieg-1"
+    where: tuple[str | int, ...]  # the keys that lead to it in the file: ("meetings", 0, "summary")
+
+
+def data_texts(data: SiteData, default: str) -> tuple[DataText, ...]:
+    """Every text by language of the data files, in file order. A record named like one before it gets its count
+    ("Wang Wei (2)"), so that no two have one name."""
+    memo = ("data texts", default)
     if memo not in data.memo:
-        names, seen = [], Counter()
-        for number, record in enumerate(data.of(schema.name)):
-            label = schema.label(record, number, default)
-            name = label.split(" ", 1)[1].strip("'") if " " in label else label
-            seen[name] += 1
-            names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-        data.memo[memo] = names
-    name = data.memo[memo][index]
-    return f"{schema.name}.yaml {name} {field}", name
+        found = []
+        for schema in data.schemas:
+            found += [DataText(schema, f"{schema.name}.yaml", key, value, f"{schema.name}.yaml {key}", key, (key,))
+                      for key, read in schema.header.items() if read is Reader.text
+                      and (value := data.header(schema.name, key)) is not None and not value.universal]
+            seen: Counter = Counter()
+            for index, record in enumerate(data.of(schema.name)):
+                who = schema.label(record, index, default)
+                name = who.split(" ", 1)[1].strip("'") if " " in who else who
+                seen[name] += 1
+                name = name if seen[name] == 1 else f"{name} ({seen[name]})"
+                found += [DataText(schema, who, field, value, f"{schema.name}.yaml {name} {field}", name,
+                                   (schema.list_key, index, field)) for field in schema.texts
+                          if (value := getattr(record, field)) is not None and not value.universal]
+        data.memo[memo] = tuple(found)
+    return data.memo[memo]
 
 
 def _lost_records(site: Site, shown: Callable[[Path | str], str]) -> list[Problem]:
     """A problem for each recorded translation whose text the site no longer has under that name: its record was
     renamed (a document without a symbol is named by its title) or removed."""
     records, default = site.data.of("translated"), site.config.default_language
-    known = {string_context(key) for key in site.strings.catalog} if records else set()
-    for schema in site.data.schemas if records else ():
-        known |= {data_context(site.data, schema, index, name, default)[0]
-                  for index, record in enumerate(site.data.of(schema.name)) for name in schema.texts
-                  if getattr(record, name) is not None}
+    known = {string_context(key) for key in site.strings.catalog} | {
+        text.context for text in data_texts(site.data, default)} if records else set()
     path = shown(site.data.file_path("translated") or "")
     return [Problem("data", record.lang, path, record.line, 5, f"out of date: the {record.lang} translation recorded "
                     f"for '{record.text}' has no text of that name any more (its record was renamed or removed): "
@@ -273,24 +289,17 @@ def _data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown: 
     if memo in data.memo:
         return data.memo[memo]
     paths, problems, recorded = dict(data.files), [], recorded_translations(data)
-    for schema in data.schemas:
-        path = shown(paths[schema.name]) if schema.name in paths else ""
-        for index, record in enumerate(data.of(schema.name)):
-            for name in schema.texts:
-                value = getattr(record, name)
-                if value is None or value.universal:
-                    continue
-                given, who = value.languages(), schema.label(record, index, default)
-                mark, original = value.mark or Mark(1, 1), value.get(default, default).value
-                where = (path, mark.line, mark.col)
-                context, ident = data_context(data, schema, index, name, default) if recorded else ("", "")
-                problems += [_text_outdated(root, "data", code, where, f"'{name}' of {who}", original, revision,
-                                            f"{path}#{ident}.{name}", default, f"{who}: {name}")
-                             for code in sorted(given - {default})
-                             if (revision := recorded.get((code, context))) not in (None, text_revision(original))]
-                problems += [Problem("data", code, *where, f"missing translation: {who} has no {code} text for "
-                                     f"'{name}' (readers of {code} see the {value.get(code, default).lang} text)", "",
-                                     f"{who}: {name}", default) for code in codes if code not in given]
+    for text in data_texts(data, default):
+        path, mark = shown(paths[text.schema.name]), text.value.mark or Mark(1, 1)
+        where, original, given = (path, mark.line, mark.col), text.value.get(default, default).value, text.value.languages()
+        problems += [_text_outdated(root, "data", code, where, f"'{text.field}' of {text.who}", original, revision,
+                                    f"{path}#{text.record}" + (f".{text.field}" if text.record != text.field else ""),
+                                    default, f"{text.who}: {text.field}")
+                     for code in sorted(given - {default})
+                     if (revision := recorded.get((code, text.context))) not in (None, text_revision(original))]
+        problems += [Problem("data", code, *where, f"missing translation: {text.who} has no {code} text for "
+                             f"'{text.field}' (readers of {code} see the {text.value.get(code, default).lang} text)",
+                             "", f"{text.who}: {text.field}", default) for code in codes if code not in given]
     data.memo[memo] = tuple(problems)
     return data.memo[memo]
 
