@@ -201,7 +201,9 @@ def test_deadline_badges_count_down_in_each_languages_words_and_only_for_drafts_
                              rf'data-labels="[^"]*" data-pagefind-ignore>{text}</span>', html), (today, lang)
     consultation = (out / "en" / "consultation" / "index.html").read_text("utf-8")
     fourth = next(line for line in consultation.splitlines() if "on the fourth draft" in line)
-    assert '<span class="proposed">proposed</span>' in fourth and "deadline" not in fourth.split("draft", 1)[1]
+    # the fourth draft is not out: its deadline waits, hidden, for the page's script to show it from its release
+    assert '<span class="proposed">proposed</span>' in fourth
+    assert re.search(r'<span class="deadline [^>]* data-from="2020-11-01" hidden>', fourth), fourth
 
 
 def test_the_meetings_to_come_are_listed_the_next_first(tmp_path):
@@ -212,3 +214,38 @@ def test_the_meetings_to_come_are_listed_the_next_first(tmp_path):
     planned, held = listing.split('id="held"', 1)
     assert re.findall(r'href="ieg-(\d)/"', planned) == ["4", "5", "6"]
     assert re.findall(r'href="ieg-(\d)/"', held) == ["3", "2", "1"]
+
+
+def _without_content_date(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    config = root / "site_config.yaml"
+    config.write_text(re.sub(r"\ncontent_date: [^\n]*", "", config.read_text("utf-8")), "utf-8")
+    return root
+
+
+@pytest.mark.browser
+def test_a_page_built_earlier_shows_a_later_day_as_a_build_of_that_day_does(tmp_path, browser, static_server):
+    """Without content_date the pages follow the reader's today: the home page's next milestone and the
+    consultation page's deadlines, in a page built on 2020-10-01 and read on 2021-06-01, are those a build of
+    2021-06-01 shows."""
+    root = _without_content_date(tmp_path)
+    earlier, later = tmp_path / "earlier", tmp_path / "later"
+    for out, day in ((earlier, "2020-10-01"), (later, "2021-06-01")):
+        assert run_cli(["build", "--config", str(root / "site_config.yaml"), "--out", str(out), "--today", day,
+                        "--quiet"])[0] == 0
+    url = static_server(earlier)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time("2021-06-01T10:00:00")
+        for path, selector in (("en/", ".card-next > div:not([hidden])"),
+                               ("en/consultation/", ".deadline-list .deadline:not([hidden])")):
+            page.goto(url + path)
+            shown = page.locator(selector).all_inner_texts()
+            built = (later / path / "index.html").read_text("utf-8")
+            expected = [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(
+                r'<div data-until="[^"]*">(.*?)</div>' if path == "en/" else
+                r'<span class="deadline [^"]*" data-deadline[^>]*?(?<! hidden)>([^<]*)</span>', built, re.S)]
+            assert shown and [" ".join(text.split()) for text in shown] == [" ".join(text.split()) for text in expected]
+    finally:
+        context.close()

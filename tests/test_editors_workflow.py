@@ -80,7 +80,9 @@ def test_timetable_and_next_milestone_follow_the_dates_not_the_file(tmp_path):
     assert years == sorted(set(years)), years
     home = (out / "en" / "index.html").read_text("utf-8")
     card = home.split("card-next", 1)[1].split("</section>", 1)[0]
-    assert "Seventh IEG meeting" in card and "Comments on draft 6" not in card
+    shown, *later = card.split("<div data-until=")[1:]  # (the page's script shows the first not over)
+    assert "Seventh IEG meeting" in shown and "Comments on draft 6" not in shown
+    assert later and all(item.split(">", 1)[0].endswith(" hidden data-pagefind-ignore") for item in later)
 
 
 # -------------------------------------------------------------------- 4. one calendar event per meeting

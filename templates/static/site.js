@@ -1,6 +1,7 @@
 /* Progressive enhancement: the pages are complete without this script.
-   - statuses of deadlines and timetable items follow the reader's today, or stay those of the day the content
-     describes (data-content-date on <html>, when site_config.yaml sets content_date);
+   - statuses of deadlines and timetable items, and the home page's next milestone, follow the reader's today, or
+     stay those of the day the content describes (data-content-date on <html>, when site_config.yaml sets
+     content_date);
    - the expert table gets filters and sortable columns;
    - the documents tables get a kind and source filter. */
 (function () {
@@ -42,8 +43,20 @@
       var left = daysBetween(today, el.getAttribute("data-deadline"));
       var labels = JSON.parse(el.getAttribute("data-labels"));  // the page's own texts, in its language
       var state = left < 0 ? "closed" : left <= 7 ? "closing" : "open";
+      el.hidden = today < (el.getAttribute("data-from") || today);  // a draft's deadline counts from its release
       el.className = "deadline deadline-" + state;
       el.textContent = labels[state === "closing" ? String(left) : state];
+    });
+  }
+
+  function updateNextMilestone(today) {  // the home page's card: the first milestone not over on `today`
+    document.querySelectorAll("[data-next]").forEach(function (card) {
+      var shown = null;
+      card.querySelectorAll("[data-until]").forEach(function (item) {
+        item.hidden = shown !== null || item.getAttribute("data-until") < today;
+        if (!item.hidden) shown = item;
+      });
+      card.hidden = shown === null;
     });
   }
 
@@ -128,6 +141,7 @@
     var today = document.documentElement.getAttribute("data-content-date") || isoToday();
     updateTimetable(today);
     updateDeadlines(today);
+    updateNextMilestone(today);
     enhanceExperts();
     enhanceDocuments();
   });

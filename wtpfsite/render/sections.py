@@ -20,9 +20,10 @@ from .diff import diff_drafts
 
 def _home(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
     held = [m for m in site.data.meetings if m.status == "held"]
-    upcoming = [m for m in _timetable_rows(site, today) if m["state"] in ("current", "next")]
+    coming = [row["milestone"] for row in _timetable_rows(site, today)
+              if row["state"] in ("current", "next", "upcoming")]  # (the page's script shows the first not over)
     return {"latest_draft": site.latest_draft, "latest_meeting": held[-1] if held else None,
-            "next_milestone": upcoming[0]["milestone"] if upcoming else None}
+            "coming_milestones": coming}
 
 
 def _neighbours(site: Site, draft: Draft) -> dict[str, Any]:
@@ -110,14 +111,15 @@ def _documents(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
 
 
 def _page(site: Site, name: str, lang: str, today: date) -> dict[str, Any]:
-    """The consultation page lists its deadlines. One about a draft counts down only once the timetable's release
-    of that draft has come (`check --release` holds the timetable to the drafts' own release dates)."""
+    """The consultation page lists its deadlines. One about a draft counts down only from the timetable's release
+    of that draft (`counts_from`; `check --release` holds the timetable to the drafts' own release dates)."""
     if name != "consultation":
         return {"consultation_deadlines": []}
-    released = {m.draft.target for m in site.data.milestones
-                if m.kind == "draft-release" and m.draft is not None and m.date.start <= today}
-    deadlines = [row | {"counts_down": row["milestone"].draft is None or row["milestone"].draft.target in released}
-                 for row in _timetable_rows(site, today) if row["milestone"].kind == "consultation-deadline"]
+    releases = {m.draft.target: m.date.start for m in site.data.milestones if m.kind == "draft-release" and m.draft}
+    deadlines = [row | {"counts_from": releases.get(draft.target) if draft else None,
+                        "badge": draft is None or draft.target in releases}
+                 for row in _timetable_rows(site, today) if row["milestone"].kind == "consultation-deadline"
+                 for draft in [row["milestone"].draft]]
     return {"consultation_deadlines": deadlines}
 
 
