@@ -87,12 +87,24 @@ def render_template(env: Environment, name: str, context: dict[str, Any]) -> Ren
     return Rendered(text, tuple(dict.fromkeys(loaded)))
 
 
+class MissingString(TemplateError):
+    """A UI string the catalog does not have: a problem of the catalog, which the error names."""
+
+    def __init__(self, key: str, path: Path, default: str):
+        super().__init__(f"UI string '{key}' is not in {path.name}: correct the key, or add it there with its "
+                         f"'{default}' text")
+        self.path = path
+
+
 def template_error(exc: TemplateError, templates_dir: Path, name: str, errors: ErrorList) -> None:
-    """Report a template problem at the template's file and line."""
+    """Report a template problem at the template's file and line (a missing UI string at the catalog)."""
     if isinstance(exc, TemplateSyntaxError) and exc.name:
         errors.add(templates_dir / exc.name, exc.lineno or 1, 1, f"template error: {exc.message}")
         return
     line, where = _template_line(exc, templates_dir)
+    if isinstance(exc, MissingString) and where is None:  # (a page's title, which the section names)
+        errors.add(exc.path, 1, 1, str(exc))
+        return
     errors.add(where or templates_dir / name, line, 1, f"template error: {exc}")
 
 
@@ -157,8 +169,8 @@ class Localizer:
                                 f"(declared: {', '.join(self.allowed)})")
         try:
             found = self.strings.lookup(key, self.lang)
-        except KeyError as exc:
-            raise TemplateError(str(exc.args[0])) from None
+        except KeyError:
+            raise MissingString(key, self.strings.path, self.default_lang) from None
         try:
             text = FORMATTER.format(choose_plurals(found.value, values, self.locale), **values) if values \
                 else found.value

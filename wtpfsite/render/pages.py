@@ -182,18 +182,21 @@ def render_page(site: Site, env: Environment, today: date, route: Route, lang: s
     narrowed = site.narrowed(section)
     errors = ErrorList(site.config.root)
     path = site.path(route.key, lang)
-    context = base_context(narrowed, lang, path, today, route)
-    if section.context is not None:
-        context |= section.context(narrowed, route.name, lang, today)
+
+    def context() -> dict[str, Any]:
+        found = base_context(narrowed, lang, path, today, route)
+        return found if section.context is None else found | section.context(narrowed, route.name, lang, today)
+
     output = render_output(site, env, section.template, output_file(path), context, errors)
     return errors.errors[0] if output is None else output
 
 
-def render_output(site: Site, env: Environment, template: str, path: str, context: dict[str, Any],
+def render_output(site: Site, env: Environment, template: str, path: str, context: Callable[[], dict[str, Any]],
                   errors: ErrorList) -> Output | None:
-    """The output at `path` rendered from `template`, or None with its error reported at the template's line."""
+    """The output at `path` rendered from `template` with what `context` makes, or None with its error reported at
+    the template's line."""
     try:
-        rendered = render_template(env, template, context)
+        rendered = render_template(env, template, context())
     except TemplateError as exc:
         template_error(exc, site.config.templates_dir, template, errors)
         return None
@@ -206,6 +209,6 @@ def render_outputs(site: Site, env: Environment, today: date, errors: ErrorList,
     `strings`: the UI strings they use."""
     outputs = []
     for path, template, lang, extra in jobs:
-        context = base_context(site, lang, path, today, strings=strings) | {"path": path} | extra
-        outputs.append(render_output(site, env, template, path, context, errors))
+        outputs.append(render_output(site, env, template, path, lambda: base_context(
+            site, lang, path, today, strings=strings) | {"path": path} | extra, errors))
     return [output for output in outputs if output is not None]
