@@ -372,11 +372,22 @@ def test_check_reports_a_released_draft_missing_from_the_timetable(tmp_path):
     for lang in ("en", "zh"):
         path = root / "content" / "drafts" / f"draft-7.{lang}.md"
         path.write_text(path.read_text("utf-8").replace("status: planned", "status: released"), "utf-8")
-    code, _, err = run_cli(["check", "--config", str(root / "site_config.yaml"), "--today", "2022-01-20"])
-    assert code == 1
-    assert err.splitlines()[0].startswith("content/drafts/draft-7.en.md:4:11: draft 7 is released, but its "
-                                          "release date (2022-02-01) is not in the timetable")
-    assert err.splitlines()[-1] == "1 error"
+    for command in ("check", "build"):  # (build publishes nothing that check refuses)
+        code, _, err = run_cli([command, "--config", str(root / "site_config.yaml"), "--today", "2022-01-20"])
+        assert code == 1
+        assert err.splitlines()[0].startswith("content/drafts/draft-7.en.md:4:11: draft 7 is released, but its "
+                                              "release date (2022-02-01) is not in the timetable")
+        assert err.splitlines()[-1].startswith("1 error")
+
+
+def test_a_comment_deadline_may_be_given_in_the_timetable_as_the_whole_comment_period(tmp_path):
+    root = copy_real_site(tmp_path / "site")
+    timetable = root / "content" / "data" / "timetable.yaml"
+    text = timetable.read_text("utf-8")
+    at = text.index("id: draft-3-comments")
+    day = re.search(r"date: (\S+)", text[at:])[1]
+    timetable.write_text(text[:at] + text[at:].replace(f"date: {day}", f"date: 2020-04-01/{day}", 1), "utf-8")
+    assert run_cli(["check", "--config", str(root / "site_config.yaml")])[0] == 0
 
 
 def test_new_draft_lists_what_is_left_and_warns_of_a_planned_previous_draft(tmp_path):

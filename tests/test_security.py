@@ -82,7 +82,12 @@ def hostile_files(link: str | None = None) -> dict[str, str]:
         "content/data/timetable.yaml": f"milestones:\n  - id: m-1\n    date: 2020-01-01\n    kind: meeting\n"
                                        f"    title: {Q}\n    note: {{zh: {Q}}}\n    draft: 1\n    meeting: ieg-1\n"
                                        f"  - id: m-2\n    date: 2020-12-01\n    kind: consultation-deadline\n"
-                                       f"    title: {Q}\n",
+                                       f"    title: {Q}\n"
+                                       + "".join(f"  - id: d-{n}\n    date: {day}\n    kind: {kind}\n    title: {Q}\n"
+                                                 f"    draft: {draft}\n" for n, day, kind, draft in (
+                                                     (1, "2020-01-01", "draft-release", 1),
+                                                     (2, "2020-02-01", "draft-release", 2),
+                                                     (3, "2020-12-01", "comment-deadline", 1))),
         "content/data/experts.yaml": f"updated: 2020-09-16\nexperts:\n  - name: {Q}\n    role: chair\n"
                                      f"    category: academia\n    country: {Q}\n    organization: {{en: {Q}}}\n",
         "content/data/documents.yaml": document,

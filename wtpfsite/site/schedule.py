@@ -21,7 +21,8 @@ MILESTONE_WORDS = {"draft-release": "release date", "comment-deadline": "comment
 
 def drafts_missing_from_timetable(site: Site) -> list[SiteError]:
     """An error for each released draft whose release date or comment deadline has no milestone of the same
-    date in the timetable (only for a site that has a timetable)."""
+    date in the timetable (only for a site that has a timetable). `build` and `check` both refuse such a site:
+    its pages would give two dates for one thing."""
     path = site.data.file_path("timetable")
     if path is None:
         return []
@@ -42,11 +43,17 @@ def drafts_missing_from_timetable(site: Site) -> list[SiteError]:
                            f"timetable: add a '{kind}' milestone with 'draft: {draft.number}' to "
                            f"{errors.display_path(path)}, or the timetable page, the calendar and 'Next milestone' "
                            f"leave it out")
-            elif all((m.date.start, m.date.end) != (spec.start, spec.end) for m in found):
+            elif all(_day(m.date, kind) != _day(spec, kind) for m in found):
                 errors.add(draft.source.file.path, line, col,
                            f"draft {draft.number}'s {words} is {spec.source}, but the timetable's milestone "
                            f"'{found[0].id}' says {found[0].date.source}: make them agree")
     return errors.errors
+
+
+def _day(spec: DateSpec, kind: str) -> tuple:
+    """What a draft's date and its milestone's must share: a deadline's last day (the milestone may give the whole
+    comment period), a release's period."""
+    return (spec.end,) if kind == "comment-deadline" else (spec.start, spec.end)
 
 
 def milestones_of(site: Site, kind: str, number: int) -> list[Milestone]:
