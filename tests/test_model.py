@@ -133,6 +133,10 @@ def test_links_and_anchors_that_exist_build_and_render_relative(tmp_path):
     ("See [x](#fn1).\n", [f"{ABOUT}:4:9: link to '#fn1': no heading with id 'fn1' in about.en.md"]),
     ("Line one\nand [x](a.md) then [y](b.md#z)\n", [f"{ABOUT}:5:9: link to 'a.md': there is no such page",
                                                     f"{ABOUT}:5:24: link to 'b.md': there is no such page"]),
+    ("See [a](#näo) and [b](#修订) and [b](#修订).\n",  # each where it stands, as written, and every one of them
+     [f"{ABOUT}:4:9: link to '#näo': no heading with id 'näo' in about.en.md",
+      f"{ABOUT}:4:23: link to '#修订': no heading with id '修订' in about.en.md",
+      f"{ABOUT}:4:36: link to '#修订': no heading with id '修订' in about.en.md"]),
     ("[x](page.html)\n", [f"{ABOUT}:4:5: link to 'page.html' is not allowed: link to another source file "
                           f"(page.md), a #heading, or an http(s) or mailto address"]),
 ])
@@ -244,6 +248,6 @@ def test_the_places_of_links_the_fast_back_end_left_unplaced_are_the_references(
                           markdown=parse_fast)
     if available():
         assert all(link.line == UNPLACED for link in parsed.markdown.links)
-    assert link_positions(parsed) == [(5, 9), (6, 9), (6, 1)]  # (ü.md: its href, %C3%BC.md, is not in the line)
+    assert link_positions(parsed) == [(5, 9), (6, 9), (6, 22)]  # (ü.md too: markdown-it writes it %C3%BC.md)
     path.write_text("---\ntitle: About\n---\n\nNo links now.\n", "utf-8")
     assert link_positions(parsed) is None

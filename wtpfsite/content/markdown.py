@@ -210,16 +210,19 @@ def parse_markdown(body: str, first_line: int, allow_html: bool = False) -> Pars
 
 
 def _links_in(inline: Token, lines: list[str], first_line: int):
-    line_index = inline.map[0]
+    line_index, start = inline.map[0], 0  # (a link is looked for after the one before it on its line)
     for child in inline.children or []:
         if child.type in ("softbreak", "hardbreak"):
-            line_index += 1
+            line_index, start = line_index + 1, 0
         elif child.type in ("link_open", "image"):
             attr = "href" if child.type == "link_open" else "src"
             href = str(child.attrGet(attr) or "")
             source_line = lines[line_index] if line_index < len(lines) else ""
-            col = max(source_line.find(href), 0) + 1  # (an empty href or one not on the line: column 1)
-            yield classify_link(href, first_line + line_index, col)
+            # as written, or before markdown-it encoded it (#näo, #修订); else (an empty href) column 1
+            at = next((found for written in (href, unquote(href)) if (found := source_line.find(written, start)) >= 0),
+                      -1)
+            start = at + 1 if at >= 0 else start
+            yield classify_link(href, first_line + line_index, max(at, 0) + 1)
 
 
 def classify_link(href: str, line: int, col: int) -> LinkRef:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from functools import lru_cache
+from urllib.parse import unquote
 
 from ..base.errors import ErrorList
 from ..content.config import SiteConfig
@@ -66,7 +67,7 @@ def _link_problem(routes: dict[str, Route], content_dir: str, folder: str, shown
     if link.kind == "external":
         return None
     if link.kind == "bad":
-        return (f"link to '{link.href}' is not allowed: link to another source file (page.md), "
+        return (f"link to '{unquote(link.href)}' is not allowed: link to another source file (page.md), "
                 f"a #heading, or an http(s) or mailto address")
     if link.kind == "anchor":
         target = shown
@@ -77,5 +78,5 @@ def _link_problem(routes: dict[str, Route], content_dir: str, folder: str, shown
         target = routes[target_key].version_for(lang, languages)
     if link.anchor and link.anchor not in target.markdown.anchors:
         where = "" if target.file.lang == lang else f" (shown in the {lang} tree from {target.file.path.name})"
-        return f"link to '{link.href}': no heading with id '{link.anchor}' in {target.file.path.name}{where}"
+        return f"link to '{unquote(link.href)}': no heading with id '{link.anchor}' in {target.file.path.name}{where}"
     return None
