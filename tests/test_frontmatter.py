@@ -132,10 +132,10 @@ def test_all_front_matter_errors_of_all_files_come_together_sorted(tmp_path):
         "content/pages/beta.zh.md": "---\ntitle: B\n---\n[x](nowhere.md)\n",
         "content/data/meetings.yaml": "meetings:\n  - id: ieg-1\n    number: 1\n    dates: 2020-02-30\n"
                                       "    status: held\n",
-    }, [
-        "content/data/meetings.yaml:4:12: 'dates': '2020-02-30' is not a real date (2020-02-30 does not exist)",
+    }, [  # (first the page that could not be read at all: what names it would wait for it)
         "content/pages/alpha.en.md:1:1: missing front matter: the file must start with a line '---' "
         "(add '---', 'title: ...' and '---' at the top)",
+        "content/data/meetings.yaml:4:12: 'dates': '2020-02-30' is not a real date (2020-02-30 does not exist)",
         "content/pages/beta.zh.md:4:5: link to 'nowhere.md': there is no such page",
         "content/pages/zeta.en.md:3:1: unknown field 'summary' in front matter",
     ])

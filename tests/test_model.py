@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import ROOT, assert_build_fails, build_args, content_errors, draft, make_site, options, page, run_cli
+from helpers import CONFIG, ROOT, assert_build_fails, build_args, content_errors, draft, make_site, options, page, run_cli
 from wtpfsite.pipeline.build import load_site
 from wtpfsite.base.urls import output_file, relative_from
 
@@ -142,6 +142,17 @@ def test_links_and_anchors_that_exist_build_and_render_relative(tmp_path):
 ])
 def test_broken_links_fail_the_build(tmp_path, body, expected):
     assert_build_fails(tmp_path, {ABOUT: page("About", body)}, expected)
+
+
+def test_a_page_that_cannot_be_read_holds_back_the_links_and_navigation_naming_it(tmp_path):
+    """Its own errors first: the links to it and the navigation entry naming it would go once it reads."""
+    config = CONFIG.replace("  - home\n", "  - home\n  - about\n")
+    root = make_site(tmp_path, {"site_config.yaml": config, ABOUT: "---\ndescription: no title\n---\nText.\n",
+                                "content/pages/index.en.md": page("Home", "See [x](about.md).\n")})
+    code, _, err = run_cli(build_args(root))
+    assert (code, err.splitlines()) == (1, [f"{ABOUT}:2:1: front matter is missing the required field 'title'",
+                                            "2 more errors held back until about.en.md parses",
+                                            "1 error; nothing was written"])
 
 
 def test_anchors_are_checked_against_the_page_each_language_tree_shows(tmp_path):

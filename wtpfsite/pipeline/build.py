@@ -182,7 +182,13 @@ def load_site(options: BuildOptions, tolerate: Callable[[Site, SiteError], bool]
                 parses.keep(source, files[path], codes, allow_html, result)
     data = load_data(sources.data, codes, errors, schemas, lambda schema, path, *_: parsed[path])
     markdown_sources = tuple(parsed[file.path] for file in sources.markdown if parsed[file.path] is not None)
-    site = link_site(config, parsed[sources.strings], data, markdown_sources, sections, errors)
+    # a source no version of which could be read is as one that does not parse: what names it waits for it
+    read = {source.file.key for source in markdown_sources}
+    failed = [file for file in sources.markdown if parsed[file.path] is None and file.key not in read]
+    unread = {file.key: file.path for file in reversed(failed)}  # (named by its first version, the default's)
+    shown = {errors.display_path(file.path) for file in failed}
+    errors.errors = [replace(error, syntax=True) if error.path in shown else error for error in errors.errors]
+    site = link_site(config, parsed[sources.strings], data, markdown_sources, sections, errors, unread)
     if not errors:  # (a site that links: the timetable holds the released drafts' dates, as every page shows them)
         errors.extend(drafts_missing_from_timetable(site))
     if tolerate is not None:

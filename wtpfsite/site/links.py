@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import unquote
 
 from ..base.errors import ErrorList
@@ -30,8 +31,10 @@ def link_route_key(folder: str, target: str, content_dir: str) -> str | None:
     return HOME if name == "index" else f"{PAGE}/{name}"
 
 
-def check_links(config: SiteConfig, routes: dict[str, Route], errors: ErrorList) -> None:
-    """Every link to a source must reach a page, and its #anchor a heading, in every language tree."""
+def check_links(config: SiteConfig, routes: dict[str, Route], errors: ErrorList,
+                waiting: dict[str | None, Path] | None = None) -> None:
+    """Every link to a source must reach a page, and its #anchor a heading, in every language tree. `waiting`:
+    the sources that could not be read, by route key (a link to one follows from their errors)."""
     languages, content_dir = config.language_codes, str(config.content_dir)
     reported: set[tuple] = set()
     places: dict = {}  # the links' places of the sources an error is about
@@ -49,7 +52,8 @@ def check_links(config: SiteConfig, routes: dict[str, Route], errors: ErrorList)
                     line, col = (link.line, link.col) if link.line != UNPLACED else _place(shown, index, places)
                     if (shown.file.path, line, col) not in reported:
                         reported.add((shown.file.path, line, col))
-                        errors.add(shown.file.path, line, col, problem)
+                        target = link_route_key(folder, link.target, content_dir) if link.kind == "source" else None
+                        errors.add(shown.file.path, line, col, problem, follows_from=(waiting or {}).get(target))
 
 
 def _place(shown: ParsedSource, index: int, places: dict) -> tuple[int, int]:

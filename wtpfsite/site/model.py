@@ -12,6 +12,7 @@ import re
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 
 from ..base.errors import ErrorList, did_you_mean
 from ..content.config import SiteConfig
@@ -20,7 +21,7 @@ from ..content.parse import DraftMeta, ParsedSource
 from ..content.records import Document, Meeting
 from ..content.strings import Strings
 from .aliases import redirects
-from .links import check_links
+from .links import check_links, link_route_key
 from .routes import CHANGES, DRAFT, HOME, LATEST, MARKDOWN_SECTIONS, PAGE, Declaration, Draft, Route, Section, \
     Undeclared
 
@@ -85,8 +86,9 @@ class Site:
 
 
 def link_site(config: SiteConfig, strings: Strings, data: SiteData, sources: tuple[ParsedSource, ...],
-              sections: tuple[Section, ...], errors: ErrorList) -> Site:
-    """Group translations, make routes and check every cross-reference and link."""
+              sections: tuple[Section, ...], errors: ErrorList, unread: dict[str, Path] | None = None) -> Site:
+    """Group translations, make routes and check every cross-reference and link. `unread`: the sources no version
+    of which could be read, by key ("pages/about"): what names them follows from their errors."""
     by_name = {section.name: section for section in sections}
     missing = [name for name in MARKDOWN_SECTIONS if name not in by_name]
     if missing:
@@ -99,8 +101,10 @@ def link_site(config: SiteConfig, strings: Strings, data: SiteData, sources: tup
     site = Site(config, strings, data, routes, drafts, by_name)
     _check_references(site, errors)
     redirects(site, errors)  # the aliases that cannot be redirects
-    check_links(site.config, site._by_key, errors)
-    _check_navigation(site, errors)
+    waiting = {link_route_key(str(config.content_dir), f"{key}.md", str(config.content_dir)): path
+               for key, path in (unread or {}).items()}  # (by route key)
+    check_links(site.config, site._by_key, errors, waiting)
+    _check_navigation(site, errors, waiting)
     return site
 
 
@@ -216,13 +220,14 @@ def navigation_key(site: Site, name: str) -> str:
         else f"{PAGE}/{name}"
 
 
-def _check_navigation(site: Site, errors: ErrorList) -> None:
+def _check_navigation(site: Site, errors: ErrorList, waiting: dict[str | None, Path]) -> None:
     """Each entry names a page (else that alone is reported, with the closest name) and has a label."""
     names = {route.name for route in site.routes if route.section.name == PAGE} | set(site.sections)
     for entry in site.config.navigation:
-        if not site.has_route(navigation_key(site, entry.target)):
+        if not site.has_route(key := navigation_key(site, entry.target)):
             errors.add(entry.path, entry.line, entry.col, f"navigation entry '{entry.target}' names no page",
-                       did_you_mean(entry.target, (n for n in names if site.has_route(navigation_key(site, n)))))
+                       did_you_mean(entry.target, (n for n in names if site.has_route(navigation_key(site, n)))),
+                       follows_from=waiting.get(key))
         elif site.strings.catalog and f"nav.{entry.target}" not in site.strings.catalog:
             errors.add(entry.path, entry.line, entry.col,
                        f"navigation entry '{entry.target}' has no label: add 'nav.{entry.target}' to strings.yaml")
