@@ -46,9 +46,15 @@ def test_valid_data_becomes_typed_records(tmp_path):
         "A/1", "https://itu.int/a?b=1", ("en",), "month")
 
 
-def test_empty_data_files_are_empty(tmp_path):
-    data, errors = load(tmp_path, {"meetings": "", "documents": "# nothing yet\n"})
+def test_a_data_file_with_no_records_says_so_and_an_empty_one_is_an_error(tmp_path):
+    """An empty file is more often one emptied by mistake than a list of nothing: `meetings: []` says that."""
+    data, errors = load(tmp_path, {"meetings": "meetings: []\n", "documents": "# nothing yet\ndocuments: []\n"})
     assert errors == [] and data.meetings == () and data.documents == ()
+    data, errors = load(tmp_path, {"meetings": "", "documents": "# nothing yet\n"})
+    assert errors == [
+        "content/data/documents.yaml:1:1: documents.yaml is empty: write 'documents:' and its records, or delete the "
+        "file",
+        "content/data/meetings.yaml:1:1: meetings.yaml is empty: write 'meetings:' and its records, or delete the file"]
 
 
 def test_text_falls_back_to_the_default_language_and_says_so():
@@ -104,6 +110,8 @@ D = "content/data/documents.yaml"
      [f"{M}:4:12: 'dates': '2020-02-30' is not a real date (2020-02-30 does not exist)"]),
     ("meetings", MEETING.replace("2020-01-20", "2020-09-16/2020-09-14"),
      [f"{M}:4:12: 'dates': end (2020-09-14) is before start (2020-09-16)"]),
+    ("meetings", MEETING.replace("2020-01-20", "[2020-01-20, 2020-01-21]"),
+     [f"{M}:4:12: 'dates' must be a day such as 2020-09-14 or a range such as 2020-09-14/2020-09-16, not a list"]),
     ("experts", "updated: 2020-02-30\n" + EXPERT,
      [f"{E}:1:10: 'updated': '2020-02-30' is not a real date (2020-02-30 does not exist)"]),
     # duplicates

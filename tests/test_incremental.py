@@ -419,3 +419,20 @@ def test_the_core_alone_builds_the_same_site_as_with_its_fast_paths(tmp_path):
     site.edit("content/pages/about.en.md", lambda text: text + "\nOne more paragraph.\n")
     assert pages(build(BuildOptions(site.config, TODAY), fast=CORE)) >= {"en/about/index.html"}
     site.assert_same_as_clean()
+
+
+def test_a_site_moved_to_another_folder_reports_its_files_where_they_are_now(tmp_path):
+    """The parse cache is kept beside the config and moves with it; a parse names its file (the references in a
+    draft's front matter do), so one made in the old folder is not used in the new."""
+    import shutil
+
+    from helpers import copy_real_site
+
+    old = copy_real_site(tmp_path / "old")
+    assert run_cli(["build", "--config", str(old / "site_config.yaml"), "--quiet"])[0] == 0
+    new = tmp_path / "new"
+    shutil.move(old, new)
+    meetings = new / "content" / "data" / "meetings.yaml"
+    meetings.write_text(meetings.read_text("utf-8").replace("id: ieg-2", "id: ieg-two"), "utf-8")
+    code, _, err = run_cli(["build", "--config", str(new / "site_config.yaml"), "--quiet"])
+    assert code == 1 and str(old) not in err and "content/drafts/draft-3.en.md:" in err, err

@@ -159,6 +159,10 @@ class Reader:
     def date(self, node: MarkedMap, key: str) -> DateSpec | None:
         if key not in node:
             return None
+        if isinstance(node[key], (MarkedMap, MarkedList)):
+            self.error(self.value_mark(node, key), f"'{key}' must be a day such as 2020-09-14 or a range such as "
+                       f"2020-09-14/2020-09-16, not {_type_name(node[key])}")
+            return None
         try:
             return parse_date_spec(node[key])
         except ValueError as exc:

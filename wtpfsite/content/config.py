@@ -80,7 +80,9 @@ def load_config(path: Path, errors: ErrorList) -> SiteConfig | None:
     if node is None:
         return None
     languages = _read_languages(reader, node)
-    reader.languages = tuple(language.code for language in languages)
+    # every code listed, a language refused for its locale too: its texts are not "unknown" (its own error says why)
+    reader.languages = tuple(item["code"] for item, _ in reader.items(node, "languages") if isinstance(item, dict)
+                             and isinstance(item.get("code"), str)) if "languages" in node else ()
     title = reader.text(node, "title")
     base_url = reader.matching(node, "base_url", BASE_URL, "an absolute http(s) URL")
     navigation = tuple(_read_navigation(reader, node))

@@ -113,8 +113,12 @@ def read_data_file(schema: DataFile, path: Path, languages: tuple[str, ...], err
     """The records and header fields of one data file, and the ids of the records that did not read (`data`: its
     bytes, when the caller has read them)."""
     text = read_source_text(path, errors, data)
+    known = len(errors.errors)
     value = load_yaml(text, path, errors) if text is not None else None
     if value is None:
+        if text is not None and len(errors.errors) == known:  # (what names its records waits for them)
+            errors.add(path, 1, 1, f"{path.name} is empty: write '{schema.list_key}:' and its records, or delete "
+                       f"the file", syntax=True)
         return (), {}, frozenset()
     reader = Reader(path, errors, languages)
     top = reader.mapping(value, Mark(1, 1), path.name, (schema.list_key,), schema.header)

@@ -57,8 +57,8 @@ class ParseCache:
 
 
 def _key(source: SourceFile | Path, digest: str, languages: tuple[str, ...], allow_html: bool) -> tuple:
-    if isinstance(source, SourceFile):
-        return digest, source.section, source.name, source.lang, languages, allow_html
+    if isinstance(source, SourceFile):  # (its path too: the references it holds name its file)
+        return digest, source.section, source.name, source.lang, languages, allow_html, str(source.path)
     return "data", source.stem, str(source), languages, digest
 
 
