@@ -170,6 +170,8 @@ def test_sitemap_lists_every_page_with_alternates(files, site):
             assert alternates == {}, loc
     about = next(u for u in urls if u.findtext(f"{SITEMAP}loc") == BASE + "en/about/")
     assert {link.get("hreflang") for link in about.findall(f"{XHTML}link")} == {"en", "zh"}
+    # the root page, the home pages' x-default, is its own canonical (not /en/'s, which would undo the x-default)
+    assert f'<link rel="canonical" href="{BASE}">' in files["index.html"].decode("utf-8")
 
 
 def test_robots_names_the_sitemap(files):
@@ -293,7 +295,8 @@ def test_alternates_only_for_real_translations(tmp_path):
 
 
 def test_search_and_404_pages_are_noindex_and_not_indexed(files):
-    for path in ("en/search/index.html", "zh/search/index.html", "en/404.html"):
+    """The latest-draft page too: it forwards to the draft at once."""
+    for path in ("en/search/index.html", "zh/search/index.html", "en/404.html", "zh/drafts/latest/index.html"):
         page = parse(files, path)
         assert page.meta_values("robots") == ["noindex"], path
         assert "data-pagefind-body" not in page.main, path

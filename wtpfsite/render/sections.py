@@ -142,7 +142,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("changes", "drafts/draft-{name}/changes/", "changes.html", _changes, strings=("changes.", "draft."),
             structure="titles", parent="drafts"),
     Section("drafts-latest", "drafts/latest/", "latest.html", _latest, strings=("latest.", "draft."),
-            structure="titles", parent="drafts"),
+            structure="titles", parent="drafts", listed=False),  # (it forwards to the draft: not a page to list)
     Section("drafts", "drafts/", "drafts.html", _drafts, data=("documents", "timetable"),
             strings=("drafts.", "draft.", "deadline.", "proposal."), structure="titles"),
     Section("meetings", "meetings/", "meetings.html", _meetings, data=("meetings",),
