@@ -219,13 +219,14 @@ def data_texts(data: SiteData, default: str) -> tuple[DataText, ...]:
                       for key, read in schema.header.items() if read is Reader.text
                       and (value := data.header(schema.name, key)) is not None and not value.universal]
             seen: Counter = Counter()
+            fields = schema.texts
             for index, record in enumerate(data.of(schema.name)):
                 who = schema.label(record, index, default)
                 name = who.split(" ", 1)[1].strip("'") if " " in who else who
                 seen[name] += 1
                 name = name if seen[name] == 1 else f"{name} ({seen[name]})"
                 found += [DataText(schema, who, field, value, f"{schema.name}.yaml {name} {field}", name,
-                                   (schema.list_key, index, field)) for field in schema.texts
+                                   (schema.list_key, index, field)) for field in fields
                           if (value := getattr(record, field)) is not None and not value.universal]
         data.memo[memo] = tuple(found)
     return data.memo[memo]
@@ -288,15 +289,19 @@ def _data_problems(data: SiteData, codes: tuple[str, ...], default: str, shown: 
     memo = ("translation problems", codes, default)
     if memo in data.memo:
         return data.memo[memo]
-    paths, problems, recorded = dict(data.files), [], recorded_translations(data)
+    paths, problems, recorded = {name: shown(path) for name, path in data.files}, [], recorded_translations(data)
     for text in data_texts(data, default):
-        path, mark = shown(paths[text.schema.name]), text.value.mark or Mark(1, 1)
-        where, original, given = (path, mark.line, mark.col), text.value.get(default, default).value, text.value.languages()
+        given = text.value.languages()
+        revisions = [(code, recorded[code, text.context]) for code in sorted(given - {default})
+                     if (code, text.context) in recorded]
+        if not revisions and given.issuperset(codes):  # (most texts of a large site: nothing to report)
+            continue
+        path, mark, original = paths[text.schema.name], text.value.mark or Mark(1, 1), text.value.get(default, default)
+        where, original = (path, mark.line, mark.col), original.value
         problems += [_text_outdated(root, "data", code, where, f"'{text.field}' of {text.who}", original, revision,
                                     f"{path}#{text.record}" + (f".{text.field}" if text.record != text.field else ""),
                                     default, f"{text.who}: {text.field}")
-                     for code in sorted(given - {default})
-                     if (revision := recorded.get((code, text.context))) not in (None, text_revision(original))]
+                     for code, revision in revisions if revision != text_revision(original)]
         problems += [Problem("data", code, *where, f"missing translation: {text.who} has no {code} text for "
                              f"'{text.field}' (readers of {code} see the {text.value.get(code, default).lang} text)",
                              "", f"{text.who}: {text.field}", default) for code in codes if code not in given]
