@@ -62,7 +62,8 @@ def placeholder_problem(text: str) -> str | None:
     except ValueError as exc:
         return f"{str(exc).lower()} (a brace that is text is written twice: {{{{ or }}}})"
     bad = next((name for name in names if not _FIELD.match(name)), None)
-    return None if bad is None else f"'{{{bad}}}' is not a placeholder such as {{number}} or {{days|one=day|other=days}}"
+    example = "{number} or {days|one=day|other=days}"
+    return None if bad is None else f"'{{{bad}}}' is not a placeholder such as {example}"
 
 
 def placeholders(text: str) -> set[str]:

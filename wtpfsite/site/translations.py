@@ -7,11 +7,10 @@ A translation records the revision of the original it was made from in its front
 trailing blank lines ignored), the same on every machine without git or file times. A translation recording no
 revision, or another one, is out of date.
 
-Data texts (`Text` fields of meetings, milestones, experts and documents) that are not universal and lack a
-language are listed with their file, line and the record's id; so are the UI strings of `strings.yaml` that lack
-a language. Readers of that language see the default language's text, marked with its `lang`, meanwhile. The
-translation of a data text or UI string that `content/data/translated.yaml` records (`build.py translated`,
-`import-po`) is out of date once its original is at another revision than the recorded one.
+Data texts (`Text` fields of the data files and their records) and UI strings that lack a language are listed
+with their place; readers of that language see the default language's text, marked with its `lang`. The
+translation of one that `content/data/translated.yaml` records (`build.py translated`, `import-po`) is out of
+date once its original is at another revision than the recorded one.
 
 Shown by `build.py check --translations` and on the noindex pages `/<lang>/translations/`.
 """
