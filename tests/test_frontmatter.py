@@ -125,6 +125,12 @@ def test_translations_of_a_draft_must_agree_on_dates_and_status(tmp_path):
         "content/drafts/draft-1.zh.md:5:9: 'status' differs from the en version (draft-1.en.md: released)"])
 
 
+def test_translations_of_a_draft_must_agree_on_its_number(tmp_path):
+    assert_build_fails(tmp_path, {"content/drafts/draft-1.en.md": draft(1),
+                                  "content/drafts/draft-1.zh.md": draft(1).replace("number: 1", "number: 2")}, [
+        "content/drafts/draft-1.zh.md:3:9: 'number' differs from the en version (draft-1.en.md: 1)"])
+
+
 def test_all_front_matter_errors_of_all_files_come_together_sorted(tmp_path):
     assert_build_fails(tmp_path, {
         "content/pages/zeta.en.md": "---\ntitle: Z\nsummary: x\n---\n",

@@ -190,3 +190,12 @@ def test_a_superseded_document_names_a_document_that_exists(tmp_path):
         "'superseded_by'",
         "content/data/documents.yaml:18:20: 'superseded_by' is only for a document with status superseded",
     ])
+
+
+def test_documents_that_supersede_each_other_are_refused(tmp_path):
+    documents = "documents:\n" + "".join(
+        f"  - symbol: A/{n}\n    title: T\n    kind: contribution\n    status: superseded\n    superseded_by: A/{to}\n"
+        for n, to in ((1, 2), (2, 3), (3, 1)))
+    assert_build_fails(tmp_path, {"content/data/documents.yaml": documents}, [
+        f"content/data/documents.yaml:{line}:20: 'superseded_by' goes round: 'A/{n}' is superseded by 'A/{to}', "
+        f"which leads back to it (one of them must be current)" for line, n, to in ((6, 1, 2), (11, 2, 3), (16, 3, 1))])

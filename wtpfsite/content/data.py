@@ -164,3 +164,17 @@ def _check_meeting_refs(data: SiteData, errors: ErrorList) -> None:
         elif ref is not None and ref.target not in symbols:
             errors.add(ref.path, ref.line, ref.col, f"no document '{ref.target}' in documents.yaml",
                        "name the symbol of the document that replaced it", follows_from=data.file_path("documents"))
+        elif ref is not None and _superseded_by(data, ref.target, document.symbol):
+            errors.add(ref.path, ref.line, ref.col, f"'superseded_by' goes round: '{document.symbol}' is superseded by "
+                       f"'{ref.target}', which leads back to it (one of them must be current)")
+
+
+def _superseded_by(data: SiteData, symbol: str, ancestor: str | None) -> bool:
+    """Whether the document `symbol`, or what superseded it, is superseded by the document `ancestor`."""
+    chain, seen = {d.symbol: d.superseded_by for d in data.documents}, set()
+    while symbol in chain and chain[symbol] is not None and symbol not in seen:
+        seen.add(symbol)
+        symbol = chain[symbol].target
+        if symbol == ancestor:
+            return True
+    return False

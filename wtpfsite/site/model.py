@@ -129,7 +129,7 @@ def _check_same_meta(meta: DraftMeta, version: ParsedSource, original: ParsedSou
     """Every language version of a draft has the same dates and status. A field refused in either version has
     its own error already: comparing it would only repeat that error in other words."""
     other = version.draft
-    for name in ("released", "comments_due", "status"):
+    for name in ("number", "released", "comments_due", "status"):
         if name in other.invalid or name in meta.invalid:
             continue
         mine, theirs = getattr(other, name), getattr(meta, name)
