@@ -80,8 +80,10 @@ D = "content/data/documents.yaml"
     ("meetings", "- a\n", [f"{M}:1:1: meetings.yaml must be a mapping, not a list"]),
     ("meetings", "meetings: x\n", [f"{M}:1:11: 'meetings' must be a list, not text"]),
     ("meetings", "meetings:\n  - x\n", [f"{M}:2:5: a meeting must be a mapping, not text"]),
-    ("meetings", "meetngs: []\n", [f"{M}:1:1: meetings.yaml is missing the required field 'meetings'",
-                                   f"{M}:1:1: unknown field 'meetngs' in meetings.yaml (did you mean 'meetings'?)"]),
+    ("meetings", "meetngs: []\n", [f"{M}:1:1: unknown field 'meetngs' in meetings.yaml (did you mean 'meetings'?)"]),
+    ("experts", EXPERT + "    country: NO\n",
+     [f"{E}:4:14: 'country' must be text or a mapping by language, not true/false (YAML reads yes, no, on, off, true "
+      f"and false as true/false: put the text in quotes ('NO'))"]),
     ("meetings", MEETING.replace("number: 1", "number: one"),
      [f"{M}:3:13: 'number' must be a whole number of at least 1"]),
     ("meetings", MEETING.replace("number: 1", "number: true"),

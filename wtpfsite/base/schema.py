@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -62,12 +63,15 @@ class Reader:
         if not isinstance(value, MarkedMap):
             self.error(mark, f"{what} must be a mapping, not {_type_name(value)}")
             return None
-        known = set(required) | set(optional)
+        known, misspelt = set(required) | set(optional), set()
         for key in value:
             if key not in known:
-                self.error(value.key_marks[key], f"unknown field '{key}' in {what}", did_you_mean(key, known))
+                close = get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+                misspelt.update(close)
+                self.error(value.key_marks[key], f"unknown field '{key}' in {what}",
+                           f"did you mean '{close[0]}'?" if close else None)
         for key in required:
-            if key not in value:
+            if key not in value and key not in misspelt:  # (a misspelt one's error says what to write)
                 self.error(value.mark, f"{what} is missing the required field '{key}'")
         return value
 
@@ -89,7 +93,8 @@ class Reader:
         is only white space when `nonempty`."""
         text = _as_text(value)
         if text is None:
-            self.error(mark, f"'{name}' must be {expected}, not {_type_name(value)}")
+            self.error(mark, f"'{name}' must be {expected}, not {_type_name(value)}", _BOOLEAN_HINT
+                       if isinstance(value, bool) else None)
         elif control := _control_character(text):
             self.error(mark, f"'{name}' contains a control character ({control})")
         elif nonempty and not text.strip():
@@ -188,12 +193,16 @@ class Reader:
                         else did_you_mean(lang, self.languages))
                 self.error(value.key_marks[lang], f"unknown language '{lang}' in '{key}'", hint)
             elif (text := _as_text(item)) is None or not text.strip():
-                self.error(item_mark, f"'{key}.{lang}' must be non-empty text")
+                self.error(item_mark, f"'{key}.{lang}' must be non-empty text",
+                           _BOOLEAN_HINT if isinstance(item, bool) else None)
             elif control := _control_character(text):
                 self.error(item_mark, f"'{key}.{lang}' contains a control character ({control})")
             else:
                 result[lang] = text.strip()
         return Text.by_language(result, mark) if result else None
+
+
+_BOOLEAN_HINT = "YAML reads yes, no, on, off, true and false as true/false: put the text in quotes ('NO')"
 
 
 def _as_text(value: Any) -> str | None:
