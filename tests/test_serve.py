@@ -513,14 +513,22 @@ def test_serve_stops_cleanly_on_sigint_even_when_started_with_it_ignored_and_on_
 
 # ------------------------------------------------------------------------------------- browser
 
-def open_page(browser, url: str):
-    context = browser.new_context(viewport={"width": 900, "height": 500})
-    # the 404 pages link the production host; never wait for the network in tests
-    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
+def open_page(browser, url: str, context=None):
+    """A page at `url`, in `context` or a new one that never leaves this machine (the 404 pages link the
+    production host; tests never wait for the network)."""
+    if context is None:
+        context = browser.new_context(viewport={"width": 900, "height": 500})
+        context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
     page = context.new_page()
     page.set_default_timeout(WAIT * 1000)
     page.goto(url)
     return context, page
+
+
+def save_line(site: Path, text: str) -> None:
+    """An editor's save: `text` appended, on a line of its own, to the About page's English source."""
+    source = site / "content" / "pages" / "about.en.md"
+    source.write_text(source.read_text("utf-8") + f"\n{text}\n", "utf-8")
 
 
 @pytest.mark.browser
@@ -529,8 +537,7 @@ def test_browser_markdown_edit_reloads_and_keeps_scroll(browser, live):
     try:
         page.evaluate("window.scrollTo(0, 300); window.__beforeEdit = true")
         page.wait_for_function("window.scrollY === 300")
-        source = live.site / "content" / "pages" / "about.en.md"
-        source.write_text(source.read_text("utf-8") + "\nLive reload says hello.\n", "utf-8")
+        save_line(live.site, "Live reload says hello.")
         page.get_by_text("Live reload says hello.").wait_for()
         assert page.evaluate("window.__beforeEdit === undefined")  # a real reload
         page.wait_for_function("window.scrollY === 300")  # at the same place
@@ -541,16 +548,10 @@ def test_browser_markdown_edit_reloads_and_keeps_scroll(browser, live):
 @pytest.mark.browser
 def test_browser_every_tab_of_the_preview_loads_and_reloads(browser, live):
     """A browser opens six connections to a host: the tabs share one event stream, so the seventh still loads."""
-    context = browser.new_context()
-    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
+    context, first = open_page(browser, live.url + "en/about/")
     try:
-        pages = []
-        for _ in range(8):
-            pages.append(context.new_page())
-            pages[-1].set_default_timeout(WAIT * 1000)
-            pages[-1].goto(live.url + "en/about/")
-        source = live.site / "content" / "pages" / "about.en.md"
-        source.write_text(source.read_text("utf-8") + "\nEvery tab says hello.\n", "utf-8")
+        pages = [first] + [open_page(browser, live.url + "en/about/", context)[1] for _ in range(7)]
+        save_line(live.site, "Every tab says hello.")
         for page in pages:
             page.get_by_text("Every tab says hello.").wait_for()
     finally:
@@ -563,8 +564,7 @@ def test_browser_the_search_page_finds_what_was_saved_once_the_index_is_made_aga
     context, page = open_page(browser, live.url + "en/search/?q=zorblax")
     try:
         page.get_by_text("No results for zorblax").wait_for()
-        source = live.site / "content" / "pages" / "about.en.md"
-        source.write_text(source.read_text("utf-8") + "\nA zorblax is not a word.\n", "utf-8")
+        save_line(live.site, "A zorblax is not a word.")
         page.locator(".pagefind-ui__result-link").first.wait_for()
         assert page.locator(".pagefind-ui__result-link").first.get_attribute("href").endswith("/en/about/")
     finally:
@@ -580,15 +580,14 @@ def test_browser_a_tab_follows_the_preview_when_it_is_started_again(browser, tmp
     site = copy_real_site(tmp_path / "site")
     first = ServeProcess(site, port=port)
     try:
-        source = site / "content" / "pages" / "about.en.md"
         context, page = open_page(browser, first.url + "en/about/")
         for number in range(5):  # the first run's count goes well ahead of the second's
-            source.write_text(source.read_text("utf-8") + f"\nSave {number}.\n", "utf-8")
+            save_line(site, f"Save {number}.")
             page.get_by_text(f"Save {number}.").wait_for()
         assert first.stop() == 0
         second = ServeProcess(site, port=port)
         try:
-            source.write_text(source.read_text("utf-8") + "\nAfter the restart.\n", "utf-8")
+            save_line(site, "After the restart.")
             page.get_by_text("After the restart.").wait_for()
         finally:
             second.stop()
